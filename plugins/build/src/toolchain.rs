@@ -1,0 +1,125 @@
+//! Finding (or installing) a compiler that targets wasm32-unknown-unknown.
+
+use std::{
+    path::Path,
+    process::{Command, Stdio},
+};
+
+use anyhow::{bail, Context, Result};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+/// Debian's packages that carry a wasm32-capable rustc, its std sources and wasm-ld.
+const DEBIAN_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "lld"];
+
+/// How guests get compiled on this machine.
+pub enum Toolchain {
+    /// rustup with the wasm32 target installed: plain `cargo build --target`.
+    Rustup,
+    /// Debian's rustc-web: nightly features unlocked to build std from source.
+    Debian,
+}
+
+/// Picks the rustup target when installed, else Debian's toolchain (installing it when possible).
+pub fn detect() -> Result<Toolchain> {
+    if rustup_has_target() {
+        return Ok(Toolchain::Rustup);
+    }
+    if debian_ready() {
+        return Ok(Toolchain::Debian);
+    }
+    if is_root() && which("apt-get") {
+        eprintln!("no wasm32 target: installing {} with apt-get", DEBIAN_PACKAGES.join(" "));
+        let update = Command::new("apt-get").args(["update", "-qq"]).status()?;
+        if !update.success() {
+            bail!("apt-get update failed");
+        }
+        let install = Command::new("apt-get")
+            .args(["install", "-y", "-qq"])
+            .args(DEBIAN_PACKAGES)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()?;
+        if install.success() && debian_ready() {
+            return Ok(Toolchain::Debian);
+        }
+    }
+    bail!(
+        "no compiler for {TARGET}: run `rustup target add {TARGET}`, or on Debian \
+         `apt-get install {}`",
+        DEBIAN_PACKAGES.join(" ")
+    )
+}
+
+impl Toolchain {
+    /// A short description for the build log.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Toolchain::Rustup => "rustup's wasm32-unknown-unknown target",
+            Toolchain::Debian => "Debian's rustc-web (-Zbuild-std)",
+        }
+    }
+
+    /// Builds the given crates for wasm32 with the `plugin` profile.
+    pub fn build(&self, workspace: &Path, target_dir: &Path, crates: &[&str]) -> Result<()> {
+        let mut cmd = match self {
+            Toolchain::Rustup => {
+                let mut cmd = Command::new("cargo");
+                cmd.arg("build");
+                cmd
+            }
+            Toolchain::Debian => {
+                let mut cmd = Command::new("/usr/bin/cargo");
+                cmd.arg("build")
+                    .arg("-Zbuild-std=std,panic_abort")
+                    .env("RUSTC_BOOTSTRAP", "1")
+                    .env("RUSTC", "/usr/bin/rustc")
+                    .env("RUSTFLAGS", "-C linker=wasm-ld")
+                    .env_remove("RUSTUP_TOOLCHAIN")
+                    .env_remove("CARGO");
+                cmd
+            }
+        };
+        cmd.current_dir(workspace)
+            .args(["--profile", "plugin", "--target", TARGET])
+            .arg("--target-dir")
+            .arg(target_dir)
+            .env_remove("CARGO_TARGET_DIR");
+        for name in crates {
+            cmd.args(["-p", name]);
+        }
+        let status = cmd.status().context("run cargo for wasm32")?;
+        if !status.success() {
+            bail!("building the plugins for {TARGET} failed ({status})");
+        }
+        Ok(())
+    }
+}
+
+fn rustup_has_target() -> bool {
+    Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == TARGET))
+        .unwrap_or(false)
+}
+
+fn debian_ready() -> bool {
+    Path::new("/usr/bin/rustc").exists()
+        && Path::new("/usr/bin/cargo").exists()
+        && Path::new("/usr/lib/rustlib/src/rust/library").exists()
+        && which("wasm-ld")
+}
+
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}

@@ -1,0 +1,72 @@
+//! The numbot guest SDK.
+//!
+//! A plugin implements one of [`Validator`], [`Formatter`] or [`Policy`] on a
+//! `Default` type and exports it with one line:
+//!
+//! ```ignore
+//! #[derive(Default)]
+//! struct Mine;
+//! impl numbot_plugin_sdk::Policy for Mine { /* ... */ }
+//! numbot_plugin_sdk::export_policy!(Mine);
+//! ```
+//!
+//! The macro generates the WIT bindings (`numbot:plugin@0.1.0`) inside the
+//! plugin crate and converts between them and the plain types here, so that
+//! plugin authors never touch wit-bindgen.
+
+mod log;
+mod types;
+
+pub use log::{log, Level};
+pub use types::*;
+
+/// A plugin's settings: the `[settings]` table of its manifest, overridden by the host config.
+pub type Settings = Vec<(String, String)>;
+
+/// Reads an uploaded file and finds the phone numbers in it.
+pub trait Validator: Default + 'static {
+    /// Applies the operator's settings; called once, before any other call.
+    fn configure(&mut self, _settings: &Settings) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Validates one file; an `Err` means the file as a whole is unusable.
+    fn validate(&mut self, file_name: &str, data: &[u8]) -> Result<Validation, String>;
+}
+
+/// Formats phone numbers for the countries it claims.
+pub trait Formatter: Default + 'static {
+    /// Applies the operator's settings; called once, before any other call.
+    fn configure(&mut self, _settings: &Settings) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The countries this formatter answers for.
+    fn countries(&self) -> Countries;
+
+    /// Formats a batch: one result per input, in order.
+    fn format(
+        &mut self,
+        numbers: Vec<String>,
+        default_country: Option<String>,
+    ) -> Vec<Result<Formatted, String>>;
+}
+
+/// Picks which file and which number a user gets.
+pub trait Policy: Default + 'static {
+    /// Applies the operator's settings; called once, before any other call.
+    fn configure(&mut self, _settings: &Settings) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Chooses among `request.candidates`; every candidate has `available > 0`.
+    fn select(&mut self, request: &Request) -> Result<Choice, String>;
+}
+
+/// Support for the export macros; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use wit_bindgen;
+}
+
+include!(concat!(env!("OUT_DIR"), "/export_macros.rs"));

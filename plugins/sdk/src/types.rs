@@ -1,0 +1,143 @@
+//! Plain Rust mirrors of the WIT records.
+
+/// A phone number found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberRow {
+    /// 1-based line in the decoded file.
+    pub line: u32,
+    /// The number reduced to an optional `+` and digits.
+    pub number: String,
+    /// A category hint from the row (for example the `Range` column).
+    pub category: Option<String>,
+}
+
+/// A row that holds no usable number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// 1-based line in the decoded file.
+    pub line: u32,
+    /// The offending cell, or the row.
+    pub content: String,
+    /// Why the row was refused.
+    pub reason: String,
+}
+
+/// A number seen earlier in the same file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateRow {
+    /// 1-based line of the repeat.
+    pub line: u32,
+    /// The repeated number.
+    pub number: String,
+    /// Where it was first seen.
+    pub first_line: u32,
+}
+
+/// What a validator learnt from one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validation {
+    /// Usable numbers, in file order, without duplicates.
+    pub numbers: Vec<NumberRow>,
+    /// Refused rows with their reasons.
+    pub rejected: Vec<RejectedRow>,
+    /// Repeats of numbers already listed.
+    pub duplicates: Vec<DuplicateRow>,
+    /// The header row, if any.
+    pub header: Option<Vec<String>>,
+    /// The delimiter, if the file has columns.
+    pub delimiter: Option<char>,
+}
+
+/// The countries a formatter claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Countries {
+    /// Every country: a fallback formatter.
+    All,
+    /// ISO 3166 alpha-2 codes, upper case.
+    Only(Vec<String>),
+}
+
+/// One formatted number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    /// E.164 form: `+` and digits.
+    pub e164: String,
+    /// The formatter's display form.
+    pub display: String,
+    /// ISO 3166 alpha-2 country code.
+    pub country: String,
+}
+
+/// A file the policy may pick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The store's id for the file.
+    pub id: u64,
+    /// The file's name.
+    pub name: String,
+    /// Numbers in the file.
+    pub total: u64,
+    /// Numbers free to assign now (always > 0 for a candidate).
+    pub available: u64,
+    /// Assignments so far.
+    pub used: u64,
+    /// Upload time, Unix seconds.
+    pub created_at: i64,
+    /// Last assignment, Unix seconds.
+    pub last_used: Option<i64>,
+}
+
+/// One request for a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The category asked for.
+    pub category: String,
+    /// The requesting user's id.
+    pub user: i64,
+    /// Randomness from the host.
+    pub seed: u64,
+    /// Files with available numbers.
+    pub candidates: Vec<Candidate>,
+}
+
+/// A policy's pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    /// Index into [`Request::candidates`].
+    pub candidate: u32,
+    /// Slot below the candidate's `available`.
+    pub slot: u64,
+}
+
+/// A small, fast, deterministic generator for policies: plugins get their
+/// randomness as a seed from the host (SplitMix64).
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// Starts from a host-provided seed.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform value in `0..bound` (`bound > 0`), without modulo bias.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        // Lemire's multiply-shift with rejection.
+        loop {
+            let m = u128::from(self.next_u64()) * u128::from(bound);
+            let low = m as u64;
+            if low >= bound.wrapping_neg() % bound {
+                return (m >> 64) as u64;
+            }
+        }
+    }
+}
