@@ -1,0 +1,9 @@
+//! numbot: a Telegram bot that runs a team's pool of phone numbers.
+//!
+//! The host runs Telegram, the store and the OTP monitor; CSV validation,
+//! per-country formatting and the selection policy are WebAssembly components
+//! loaded through the `numbot:plugin` WIT contract ([`plugin`]).
+
+pub mod demo;
+pub mod plugin;
+pub mod plugin_dirs;

@@ -14,6 +14,8 @@ pub struct Libphonenumber {
 
 impl Formatter for Libphonenumber {
     fn configure(&mut self, settings: &Settings) -> Result<(), String> {
+        // Load libphonenumber's metadata now, at instantiation, not on a user's first request.
+        let _ = phonenumber::parse(None, "+12015550123");
         for (key, value) in settings {
             match key.as_str() {
                 "default_country" => self.default_country = Some(parse_country(value)?),
@@ -62,7 +64,9 @@ fn format_one(raw: &str, default: Option<country::Id>) -> Result<Formatted, Stri
         if international.starts_with('+') {
             Err(first)
         } else {
-            parse_valid(&format!("+{international}"), None).map_err(|_| first)
+            // Without a country, a number written without `+` is read as international.
+            parse_valid(&format!("+{international}"), None)
+                .map_err(|second| if default.is_none() { second } else { first })
         }
     })?;
     let country = number

@@ -67,6 +67,17 @@ pub trait Policy: Default + 'static {
 #[doc(hidden)]
 pub mod __private {
     pub use wit_bindgen;
+
+    /// Sends panic messages to the host's log before the trap, so that the
+    /// host's error says why the plugin crashed.
+    pub fn install_panic_hook() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            std::panic::set_hook(Box::new(|info| {
+                crate::log(crate::Level::Error, &format!("panic: {info}"));
+            }))
+        });
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/export_macros.rs"));

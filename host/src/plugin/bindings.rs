@@ -1,0 +1,124 @@
+//! Host bindings of the three worlds, generated from `wit/v0.1`. The shared
+//! `types` and `host` interfaces are generated once and reused.
+
+use std::sync::Arc;
+
+use wasmtime::{component::HasSelf, ResourceLimiter};
+
+/// The `validator` world; also the home of the shared interfaces.
+pub mod validator {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.1",
+        world: "validator",
+    });
+}
+
+/// The `formatter` world.
+pub mod formatter {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.1",
+        world: "formatter",
+        with: {
+            "numbot:plugin/types": super::validator::numbot::plugin::types,
+            "numbot:plugin/host": super::validator::numbot::plugin::host,
+        },
+    });
+}
+
+/// The `policy` world.
+pub mod policy {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.1",
+        world: "policy",
+        with: {
+            "numbot:plugin/types": super::validator::numbot::plugin::types,
+            "numbot:plugin/host": super::validator::numbot::plugin::host,
+        },
+    });
+}
+
+use validator::numbot::plugin::{host, types::Level};
+
+/// Per-store state: who the plugin is (for logs) and its memory ceiling.
+pub struct HostState {
+    pub plugin: Arc<str>,
+    pub limiter: MemoryLimiter,
+    /// The last error-level line the plugin logged (its panic message, say),
+    /// attached to a trap so that the error says why.
+    pub last_error: Option<String>,
+}
+
+/// Grows memory up to a ceiling; asking for more fails the call with a typed error.
+pub struct MemoryLimiter {
+    pub limit_bytes: usize,
+}
+
+/// Raised inside wasmtime when a plugin asks for memory past its limit.
+#[derive(Debug, thiserror::Error)]
+#[error("memory limit of {limit_bytes} bytes exceeded (asked for {requested_bytes})")]
+pub struct MemoryLimitExceeded {
+    pub limit_bytes: usize,
+    pub requested_bytes: usize,
+}
+
+/// Tables only hold function references; this bounds a hostile `table.grow`.
+const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit_bytes {
+            return Err(wasmtime::Error::new(MemoryLimitExceeded {
+                limit_bytes: self.limit_bytes,
+                requested_bytes: desired,
+            }));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS)
+    }
+}
+
+/// Longest log line kept from a plugin; a plugin cannot flood the host's log.
+const MAX_LOG_LINE: usize = 4096;
+
+impl host::Host for HostState {
+    fn log(&mut self, level: Level, message: String) {
+        let mut message = message;
+        if message.len() > MAX_LOG_LINE {
+            let mut cut = MAX_LOG_LINE;
+            while !message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            message.truncate(cut);
+            message.push('…');
+        }
+        let plugin = &*self.plugin;
+        match level {
+            Level::Trace => tracing::trace!(target: "numbot::plugin", plugin, "{message}"),
+            Level::Debug => tracing::debug!(target: "numbot::plugin", plugin, "{message}"),
+            Level::Info => tracing::info!(target: "numbot::plugin", plugin, "{message}"),
+            Level::Warn => tracing::warn!(target: "numbot::plugin", plugin, "{message}"),
+            Level::Error => tracing::error!(target: "numbot::plugin", plugin, "{message}"),
+        }
+        if level == Level::Error {
+            self.last_error = Some(message);
+        }
+    }
+}
+
+/// Provides the `host` interface to every world.
+pub fn add_to_linker(linker: &mut wasmtime::component::Linker<HostState>) -> wasmtime::Result<()> {
+    host::add_to_linker::<HostState, HasSelf<HostState>>(linker, |state| state)
+}

@@ -1,0 +1,187 @@
+//! One wasmtime engine for every plugin: epoch ticker, linker, compiled cache.
+
+use std::{
+    fs,
+    hash::{Hash, Hasher},
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    thread,
+    time::Duration,
+};
+
+use sha2::{Digest, Sha256};
+use wasmtime::{
+    component::{Component, Linker},
+    Config, Engine,
+};
+
+use super::{
+    bindings::{self, HostState},
+    error::LoadError,
+    instance::{self, AnyPlugin},
+    manifest::Manifest,
+};
+
+/// The epoch ticks this often; deadlines are rounded up to whole ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// Whether a component came from the compiled cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// Deserialized from a cached artifact.
+    Hit,
+    /// Compiled now (and stored, when a cache directory is set).
+    Compiled,
+}
+
+/// The shared engine. Cloning is cheap; the ticker stops when the last clone goes.
+#[derive(Clone)]
+pub struct PluginEngine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    linker: Linker<HostState>,
+    cache_dir: Option<PathBuf>,
+    /// wasmtime's compatibility hash (version and compiler settings): part of every cache key.
+    engine_key: String,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl PluginEngine {
+    /// Builds the engine; compiled components are cached in `cache_dir` when given.
+    pub fn new(cache_dir: Option<PathBuf>) -> Result<Self, LoadError> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config).map_err(|e| LoadError::Compile {
+            path: PathBuf::from("<engine>"),
+            message: e.to_string(),
+        })?;
+        let mut linker = Linker::new(&engine);
+        bindings::add_to_linker(&mut linker).map_err(|e| LoadError::Compile {
+            path: PathBuf::from("<linker>"),
+            message: e.to_string(),
+        })?;
+        if let Some(dir) = &cache_dir {
+            fs::create_dir_all(dir).map_err(|source| LoadError::Io { path: dir.clone(), source })?;
+        }
+        let engine_key = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            engine.precompile_compatibility_hash().hash(&mut hasher);
+            format!("engine-{:016x}", hasher.finish())
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        spawn_ticker(engine.clone(), stop.clone());
+        Ok(PluginEngine {
+            inner: Arc::new(Inner { engine, linker, cache_dir, engine_key, stop }),
+        })
+    }
+
+    /// The wasmtime engine.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub(crate) fn linker(&self) -> &Linker<HostState> {
+        &self.inner.linker
+    }
+
+    /// Compiles a component, or loads it from the cache keyed by content hash and engine.
+    pub fn compile(&self, path: &Path, bytes: &[u8]) -> Result<(Component, CacheOutcome), LoadError> {
+        let compile_error = |e: wasmtime::Error| LoadError::Compile {
+            path: path.to_path_buf(),
+            message: format!("{e:#}"),
+        };
+        let Some(dir) = &self.inner.cache_dir else {
+            let component = Component::new(&self.inner.engine, bytes).map_err(compile_error)?;
+            return Ok((component, CacheOutcome::Compiled));
+        };
+        let digest = Sha256::digest(bytes);
+        let key = format!("{}-{}.cwasm", hex(&digest), self.inner.engine_key);
+        let cached = dir.join(key);
+        if cached.exists() {
+            // SAFETY: the cache directory is the host's own; artifacts in it were
+            // written by `Component::serialize` from this engine configuration
+            // (the key holds both the content hash and the engine hash).
+            match unsafe { Component::deserialize_file(&self.inner.engine, &cached) } {
+                Ok(component) => return Ok((component, CacheOutcome::Hit)),
+                Err(e) => tracing::warn!(path = %cached.display(), "stale compiled cache entry, recompiling: {e}"),
+            }
+        }
+        let component = Component::new(&self.inner.engine, bytes).map_err(compile_error)?;
+        match component.serialize() {
+            Ok(artifact) => {
+                let tmp = cached.with_extension(format!("tmp{}", std::process::id()));
+                let stored = fs::write(&tmp, &artifact).and_then(|()| fs::rename(&tmp, &cached));
+                if let Err(e) = stored {
+                    tracing::warn!(path = %cached.display(), "could not store compiled plugin: {e}");
+                    let _ = fs::remove_file(&tmp);
+                }
+            }
+            Err(e) => tracing::warn!("could not serialize compiled plugin: {e}"),
+        }
+        Ok((component, CacheOutcome::Compiled))
+    }
+
+    /// Loads `<dir>/<name>.wasm` with its manifest `<dir>/<name>.toml`.
+    ///
+    /// `settings` override the manifest's `[settings]` key by key.
+    pub fn load(&self, wasm: &Path, settings: &[(String, String)]) -> Result<AnyPlugin, LoadError> {
+        let manifest_path = wasm.with_extension("toml");
+        if !manifest_path.exists() {
+            return Err(LoadError::MissingManifest {
+                wasm: wasm.to_path_buf(),
+                manifest: manifest_path,
+            });
+        }
+        let manifest = Manifest::read(&manifest_path)?;
+        let bytes = fs::read(wasm).map_err(|source| LoadError::Io { path: wasm.to_path_buf(), source })?;
+        self.load_bytes(wasm, &bytes, manifest, settings)
+    }
+
+    /// Loads a component from bytes: compile (or cache), check the world, start one instance.
+    pub fn load_bytes(
+        &self,
+        source: &Path,
+        bytes: &[u8],
+        manifest: Manifest,
+        settings: &[(String, String)],
+    ) -> Result<AnyPlugin, LoadError> {
+        let (component, _) = self.compile(source, bytes)?;
+        let mut merged = manifest.settings();
+        for (key, value) in settings {
+            match merged.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value.clone(),
+                None => merged.push((key.clone(), value.clone())),
+            }
+        }
+        instance::start(self, source, &component, manifest, merged)
+    }
+}
+
+fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {
+    thread::Builder::new()
+        .name("numbot-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })
+        .expect("spawn the epoch ticker thread");
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

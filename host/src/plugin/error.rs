@@ -1,0 +1,151 @@
+//! Typed errors of the plugin platform: loading, and calling.
+
+use std::path::PathBuf;
+
+use super::manifest::WorldKind;
+
+/// Why a plugin file could not be loaded. The host keeps serving with what it had.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The `.wasm` has no manifest beside it.
+    #[error("{}: no manifest `{}` beside it", wasm.display(), manifest.display())]
+    MissingManifest {
+        /// The component.
+        wasm: PathBuf,
+        /// Where the manifest was expected.
+        manifest: PathBuf,
+    },
+    /// The manifest is malformed.
+    #[error("{}: bad manifest: {message}", path.display())]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The plugin targets a WIT version this host does not implement.
+    #[error("{}: built for numbot:plugin@{found}, this host implements @{}", path.display(), super::API_VERSION)]
+    ApiVersion {
+        /// The manifest.
+        path: PathBuf,
+        /// The version it names.
+        found: String,
+    },
+    /// The bytes are not a valid WebAssembly component.
+    #[error("{}: not a valid component: {message}", path.display())]
+    Compile {
+        /// The component.
+        path: PathBuf,
+        /// wasmtime's diagnosis.
+        message: String,
+    },
+    /// The component does not implement the world its manifest names.
+    #[error("{}: manifest says world `{expected}` but the component {}: {detail}",
+        path.display(),
+        match found { Some(w) => format!("implements `{w}`"), None => "implements no numbot world".to_string() })]
+    WrongWorld {
+        /// The component.
+        path: PathBuf,
+        /// The manifest's world.
+        expected: WorldKind,
+        /// The world it does implement, if any.
+        found: Option<WorldKind>,
+        /// wasmtime's type-check message against the expected world.
+        detail: String,
+    },
+    /// The plugin failed to start: instantiation, `configure` or `claims`.
+    #[error("plugin `{plugin}` failed to start: {source}")]
+    Start {
+        /// The plugin id.
+        plugin: String,
+        /// What went wrong.
+        source: PluginError,
+    },
+    /// Two files declare the same id.
+    #[error("{}: id `{id}` is already used by {}", path.display(), other.display())]
+    DuplicateId {
+        /// The refused file.
+        path: PathBuf,
+        /// The id.
+        id: String,
+        /// The file that holds the id.
+        other: PathBuf,
+    },
+}
+
+/// Why a call into a plugin failed. The instance that failed is dropped, never reused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PluginError {
+    /// The call ran past its deadline and was interrupted.
+    #[error("plugin `{plugin}` timed out after {timeout_ms} ms")]
+    Timeout {
+        /// The plugin id.
+        plugin: String,
+        /// Its deadline.
+        timeout_ms: u64,
+    },
+    /// The plugin tried to grow its memory past its limit.
+    #[error("plugin `{plugin}` exceeded its memory limit of {limit_mib} MiB (asked for {requested_mib} MiB)")]
+    OutOfMemory {
+        /// The plugin id.
+        plugin: String,
+        /// Its limit.
+        limit_mib: u64,
+        /// The size it asked for.
+        requested_mib: u64,
+    },
+    /// The plugin trapped: a panic, `unreachable`, a bad memory access.
+    #[error("plugin `{plugin}` crashed: {message}")]
+    Trap {
+        /// The plugin id.
+        plugin: String,
+        /// The trap and its wasm backtrace.
+        message: String,
+    },
+    /// The plugin answered with an error of its own (a file it cannot read, no choice).
+    #[error("plugin `{plugin}`: {message}")]
+    Refused {
+        /// The plugin id.
+        plugin: String,
+        /// The plugin's message.
+        message: String,
+    },
+    /// The plugin's answer breaks the contract (wrong count, index out of range).
+    #[error("plugin `{plugin}` broke the contract: {message}")]
+    Contract {
+        /// The plugin id.
+        plugin: String,
+        /// What was wrong with the answer.
+        message: String,
+    },
+    /// No plugin of the needed kind is loaded.
+    #[error("no {world} plugin is loaded{}", match wanted { Some(id) => format!(" with id `{id}`"), None => String::new() })]
+    Missing {
+        /// The world needed.
+        world: WorldKind,
+        /// The id asked for, if any.
+        wanted: Option<String>,
+    },
+}
+
+impl PluginError {
+    /// The plugin the error is about, if any.
+    pub fn plugin(&self) -> Option<&str> {
+        match self {
+            PluginError::Timeout { plugin, .. }
+            | PluginError::OutOfMemory { plugin, .. }
+            | PluginError::Trap { plugin, .. }
+            | PluginError::Refused { plugin, .. }
+            | PluginError::Contract { plugin, .. } => Some(plugin),
+            PluginError::Missing { .. } => None,
+        }
+    }
+}
