@@ -10,6 +10,7 @@ pub mod validator {
     wasmtime::component::bindgen!({
         path: "../wit/v0.1",
         world: "validator",
+        additional_derives: [PartialEq, Eq],
     });
 }
 
@@ -18,6 +19,7 @@ pub mod formatter {
     wasmtime::component::bindgen!({
         path: "../wit/v0.1",
         world: "formatter",
+        additional_derives: [PartialEq, Eq],
         with: {
             "numbot:plugin/types": super::validator::numbot::plugin::types,
             "numbot:plugin/host": super::validator::numbot::plugin::host,
@@ -30,6 +32,7 @@ pub mod policy {
     wasmtime::component::bindgen!({
         path: "../wit/v0.1",
         world: "policy",
+        additional_derives: [PartialEq, Eq],
         with: {
             "numbot:plugin/types": super::validator::numbot::plugin::types,
             "numbot:plugin/host": super::validator::numbot::plugin::host,

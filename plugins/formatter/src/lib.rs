@@ -66,7 +66,13 @@ fn format_one(raw: &str, default: Option<country::Id>) -> Result<Formatted, Stri
         } else {
             // Without a country, a number written without `+` is read as international.
             parse_valid(&format!("+{international}"), None)
-                .map_err(|second| if default.is_none() { second } else { first })
+                .map_err(|second| {
+                    if default.is_none() && !second.starts_with("unknown country") {
+                        second
+                    } else {
+                        first
+                    }
+                })
         }
     })?;
     let country = number
@@ -82,12 +88,15 @@ fn format_one(raw: &str, default: Option<country::Id>) -> Result<Formatted, Stri
 }
 
 fn parse_valid(text: &str, default: Option<country::Id>) -> Result<PhoneNumber, String> {
-    let number = phonenumber::parse(default, text).map_err(|e| match (e, default) {
-        (phonenumber::ParseError::InvalidCountryCode, None) => {
+    let number = phonenumber::parse(default, text).map_err(|e| match e {
+        phonenumber::ParseError::InvalidCountryCode if text.starts_with('+') => {
+            format!("unknown country calling code in `{text}`")
+        }
+        phonenumber::ParseError::InvalidCountryCode if default.is_none() => {
             "no country: write it with + and the country code, or give a default country"
                 .to_string()
         }
-        (e, _) => format!("not a phone number: {e}"),
+        e => format!("not a phone number: {e}"),
     })?;
     if phonenumber::is_valid(&number) {
         Ok(number)

@@ -20,6 +20,12 @@ pub fn parse_number(cell: &str) -> Result<String, String> {
             "scientific notation ({text}) has lost digits: format the column as text in Excel"
         ));
     }
+    // `+44 (0)20 ...`: the trunk zero in brackets is not dialled internationally.
+    let without_trunk;
+    if text.starts_with('+') && text.contains("(0)") {
+        without_trunk = text.replacen("(0)", "", 1);
+        text = &without_trunk;
+    }
     let mut out = String::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         match c {

@@ -61,13 +61,21 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
     let mut rows = 0usize;
     let mut extra_rejected = 0usize;
     let mut skip_header = layout.header.is_some();
+    let (mut line, mut counted) = (1u32, 0usize);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(format!("unreadable CSV: {e}")),
         }
-        let line = record.position().map_or(0, |p| p.line()) as u32;
+        // The csv crate's own line count skips blank lines: count newlines up to the record.
+        // Its position may point at blank lines the reader skipped before the record.
+        let mut byte = record.position().map_or(0, |p| p.byte() as usize);
+        while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        line += text.as_bytes()[counted..byte].iter().filter(|&&b| b == b'\n').count() as u32;
+        counted = byte;
         if skip_header {
             skip_header = false;
             continue;

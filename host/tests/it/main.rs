@@ -1,0 +1,11 @@
+//! numbot's integration tests: one binary, real compiled plugins.
+//!
+//! The plugins come from `cargo build-plugins` (the README's test command runs it first).
+
+mod cli;
+mod formatter;
+mod hostile;
+mod policy;
+mod reload;
+mod support;
+mod validator;
