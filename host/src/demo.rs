@@ -13,7 +13,10 @@ use crate::plugin::{
 
 /// Runs the demo and prints a transcript to stdout.
 pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
-    println!("numbot demo: the plugin platform at work, offline, on {}", csv.display());
+    println!(
+        "numbot demo: the plugin platform at work, offline, on {}",
+        csv.display()
+    );
     println!();
 
     let started = Instant::now();
@@ -23,10 +26,23 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
         !plugins.is_empty(),
         "no plugins found: run `cargo build-plugins` first"
     );
-    println!("1. Loaded {} plugins in {:.1?}:", plugins.len(), started.elapsed());
+    println!(
+        "1. Loaded {} plugins in {:.1?}:",
+        plugins.len(),
+        started.elapsed()
+    );
     for p in &plugins {
-        let countries = p.countries.as_ref().map(|c| format!(" (claims {})", c.join(","))).unwrap_or_default();
-        println!("   {:<18} {:<9} {}{countries}", p.id, p.world.as_str(), p.version);
+        let countries = p
+            .countries
+            .as_ref()
+            .map(|c| format!(" (claims {})", c.join(",")))
+            .unwrap_or_default();
+        println!(
+            "   {:<18} {:<9} {}{countries}",
+            p.id,
+            p.world.as_str(),
+            p.version
+        );
     }
     for (_, error) in host.load_errors() {
         println!("   refused: {error}");
@@ -34,7 +50,10 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
 
     let bytes = std::fs::read(csv).with_context(|| format!("read {}", csv.display()))?;
     let started = Instant::now();
-    let file_name = csv.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = csv
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let validation = host.validate(&file_name, &bytes)?;
     println!();
     println!(
@@ -45,24 +64,44 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
         validation.duplicates.len()
     );
     for r in &validation.rejected {
-        println!("   line {:>3} rejected: {} ({})", r.line, r.reason, r.content);
+        println!(
+            "   line {:>3} rejected: {} ({})",
+            r.line, r.reason, r.content
+        );
     }
     for d in &validation.duplicates {
-        println!("   line {:>3} duplicate of line {}: {}", d.line, d.first_line, d.number);
+        println!(
+            "   line {:>3} duplicate of line {}: {}",
+            d.line, d.first_line, d.number
+        );
     }
 
-    let numbers: Vec<String> = validation.numbers.iter().map(|n| n.number.clone()).collect();
+    let numbers: Vec<String> = validation
+        .numbers
+        .iter()
+        .map(|n| n.number.clone())
+        .collect();
     let started = Instant::now();
     let formatted = host.format(&numbers, None)?;
     println!();
-    println!("3. Formatted {} numbers in {:.1?}:", numbers.len(), started.elapsed());
+    println!(
+        "3. Formatted {} numbers in {:.1?}:",
+        numbers.len(),
+        started.elapsed()
+    );
     let mut per_category: BTreeMap<String, u64> = BTreeMap::new();
     for (row, result) in validation.numbers.iter().zip(&formatted) {
         let category = row.category.clone().unwrap_or_else(|| "(none)".into());
         match result {
             Ok(f) => {
-                let by = host.formatter_for(&f.country).map(|p| p.manifest().id.clone()).unwrap_or_default();
-                println!("   {:<16} {:<16} {:<20} {}  [{by}]", category, f.e164, f.display, f.country);
+                let by = host
+                    .formatter_for(&f.country)
+                    .map(|p| p.manifest().id.clone())
+                    .unwrap_or_default();
+                println!(
+                    "   {:<16} {:<16} {:<20} {}  [{by}]",
+                    category, f.e164, f.display, f.country
+                );
                 *per_category.entry(category).or_default() += 1;
             }
             Err(reason) => println!("   {:<16} {:<16} invalid: {reason}", category, row.number),
@@ -70,7 +109,10 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
     }
 
     println!();
-    println!("4. Selection with the `{}` policy:", host.policy()?.manifest().id);
+    println!(
+        "4. Selection with the `{}` policy:",
+        host.policy()?.manifest().id
+    );
     let candidates: Vec<Candidate> = per_category
         .iter()
         .enumerate()

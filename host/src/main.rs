@@ -73,21 +73,48 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let cache_dir = (!cli.no_cache).then(|| cli.cache_dir.clone().unwrap_or_else(plugin_dirs::default_cache_dir));
+    let cache_dir = (!cli.no_cache).then(|| {
+        cli.cache_dir
+            .clone()
+            .unwrap_or_else(plugin_dirs::default_cache_dir)
+    });
     let dirs = if cli.plugin_dirs.is_empty() {
         plugin_dirs::default_plugin_dirs()
     } else {
         cli.plugin_dirs.clone()
     };
     match cli.command {
-        Command::Plugins { command: PluginsCommand::List } => {
-            let host = PluginHost::start(PluginHostConfig { dirs: dirs.clone(), cache_dir, ..Default::default() })?;
+        Command::Plugins {
+            command: PluginsCommand::List,
+        } => {
+            let host = PluginHost::start(PluginHostConfig {
+                dirs: dirs.clone(),
+                cache_dir,
+                ..Default::default()
+            })?;
             let plugins = host.plugins();
-            println!("{:<22} {:<8} {:<10} {:<12} SOURCE", "ID", "VERSION", "WORLD", "COUNTRIES");
+            println!(
+                "{:<22} {:<8} {:<10} {:<12} SOURCE",
+                "ID", "VERSION", "WORLD", "COUNTRIES"
+            );
             for p in &plugins {
-                let countries = p.countries.as_ref().map_or("all".to_string(), |c| c.join(","));
-                let countries = if p.world == numbot::plugin::WorldKind::Formatter { countries } else { "-".into() };
-                println!("{:<22} {:<8} {:<10} {:<12} {}", p.id, p.version, p.world, countries, p.source.display());
+                let countries = p
+                    .countries
+                    .as_ref()
+                    .map_or("all".to_string(), |c| c.join(","));
+                let countries = if p.world == numbot::plugin::WorldKind::Formatter {
+                    countries
+                } else {
+                    "-".into()
+                };
+                println!(
+                    "{:<22} {:<8} {:<10} {:<12} {}",
+                    p.id,
+                    p.version,
+                    p.world,
+                    countries,
+                    p.source.display()
+                );
             }
             let errors = host.load_errors();
             for (_, error) in &errors {
@@ -96,26 +123,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if plugins.is_empty() {
                 eprintln!(
                     "no plugins found in {}: run `cargo build-plugins` or pass --plugin-dir",
-                    dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+                    dirs.iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 return Ok(ExitCode::FAILURE);
             }
-            Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+            Ok(if errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
-        Command::Plugins { command: PluginsCommand::Check { file, manifest } } => {
+        Command::Plugins {
+            command: PluginsCommand::Check { file, manifest },
+        } => {
             let engine = PluginEngine::new(cache_dir)?;
             let plugin = match manifest {
                 Some(path) => {
                     let manifest = Manifest::read(&path)?;
-                    let bytes = std::fs::read(&file).with_context(|| format!("read {}", file.display()))?;
+                    let bytes =
+                        std::fs::read(&file).with_context(|| format!("read {}", file.display()))?;
                     engine.load_bytes(&file, &bytes, manifest, &[])?
                 }
                 None => engine.load(&file, &[])?,
             };
             let m = plugin.manifest();
             let claims = match &plugin {
-                numbot::plugin::AnyPlugin::Formatter(_, numbot::plugin::types::Countries::All) => ", claims all countries".to_string(),
-                numbot::plugin::AnyPlugin::Formatter(_, numbot::plugin::types::Countries::Only(c)) => format!(", claims {}", c.join(",")),
+                numbot::plugin::AnyPlugin::Formatter(_, numbot::plugin::types::Countries::All) => {
+                    ", claims all countries".to_string()
+                }
+                numbot::plugin::AnyPlugin::Formatter(
+                    _,
+                    numbot::plugin::types::Countries::Only(c),
+                ) => format!(", claims {}", c.join(",")),
                 _ => String::new(),
             };
             println!(
@@ -130,8 +172,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if examples.is_dir() && !dirs.contains(&examples) {
                 dirs.push(examples);
             }
-            let csv = csv.unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sample.csv")));
-            numbot::demo::run(PluginHostConfig { dirs, cache_dir, ..Default::default() }, &csv)?;
+            let csv = csv.unwrap_or_else(|| {
+                PathBuf::from(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../examples/sample.csv"
+                ))
+            });
+            numbot::demo::run(
+                PluginHostConfig {
+                    dirs,
+                    cache_dir,
+                    ..Default::default()
+                },
+                &csv,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }

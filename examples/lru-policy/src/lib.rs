@@ -9,7 +9,7 @@ use numbot_plugin_sdk::{export_policy, Choice, Policy, Request, SplitMix64};
 pub struct LeastRecentlyUsed;
 
 impl Policy for LeastRecentlyUsed {
-    fn select(&mut self, request: &Request) -> Result<Choice, String> {
+    fn select(&mut self, request: &Request<'_>) -> Result<Choice, String> {
         let (index, candidate) = request
             .candidates
             .iter()

@@ -74,7 +74,10 @@ impl PluginEngine {
             message: e.to_string(),
         })?;
         if let Some(dir) = &cache_dir {
-            fs::create_dir_all(dir).map_err(|source| LoadError::Io { path: dir.clone(), source })?;
+            fs::create_dir_all(dir).map_err(|source| LoadError::Io {
+                path: dir.clone(),
+                source,
+            })?;
         }
         let engine_key = {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -84,7 +87,13 @@ impl PluginEngine {
         let stop = Arc::new(AtomicBool::new(false));
         spawn_ticker(engine.clone(), stop.clone());
         Ok(PluginEngine {
-            inner: Arc::new(Inner { engine, linker, cache_dir, engine_key, stop }),
+            inner: Arc::new(Inner {
+                engine,
+                linker,
+                cache_dir,
+                engine_key,
+                stop,
+            }),
         })
     }
 
@@ -98,7 +107,11 @@ impl PluginEngine {
     }
 
     /// Compiles a component, or loads it from the cache keyed by content hash and engine.
-    pub fn compile(&self, path: &Path, bytes: &[u8]) -> Result<(Component, CacheOutcome), LoadError> {
+    pub fn compile(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<(Component, CacheOutcome), LoadError> {
         let compile_error = |e: wasmtime::Error| LoadError::Compile {
             path: path.to_path_buf(),
             message: format!("{e:#}"),
@@ -116,7 +129,9 @@ impl PluginEngine {
             // (the key holds both the content hash and the engine hash).
             match unsafe { Component::deserialize_file(&self.inner.engine, &cached) } {
                 Ok(component) => return Ok((component, CacheOutcome::Hit)),
-                Err(e) => tracing::warn!(path = %cached.display(), "stale compiled cache entry, recompiling: {e}"),
+                Err(e) => {
+                    tracing::warn!(path = %cached.display(), "stale compiled cache entry, recompiling: {e}")
+                }
             }
         }
         let component = Component::new(&self.inner.engine, bytes).map_err(compile_error)?;
@@ -146,7 +161,10 @@ impl PluginEngine {
             });
         }
         let manifest = Manifest::read(&manifest_path)?;
-        let bytes = fs::read(wasm).map_err(|source| LoadError::Io { path: wasm.to_path_buf(), source })?;
+        let bytes = fs::read(wasm).map_err(|source| LoadError::Io {
+            path: wasm.to_path_buf(),
+            source,
+        })?;
         self.load_bytes(wasm, &bytes, manifest, settings)
     }
 

@@ -135,9 +135,17 @@ impl PluginHost {
         let mut report = ReloadReport::default();
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let found = self.discover();
-        let gone: Vec<PathBuf> = files.keys().filter(|p| !found.contains_key(*p)).cloned().collect();
+        let gone: Vec<PathBuf> = files
+            .keys()
+            .filter(|p| !found.contains_key(*p))
+            .cloned()
+            .collect();
         for path in gone {
-            if let Some(FileEntry { plugin: Some(plugin), .. }) = files.remove(&path) {
+            if let Some(FileEntry {
+                plugin: Some(plugin),
+                ..
+            }) = files.remove(&path)
+            {
                 tracing::info!(plugin = %plugin.manifest().id, "plugin removed");
                 report.removed.push(plugin.manifest().id.clone());
             }
@@ -192,7 +200,14 @@ impl PluginHost {
                 }
             }
         }
-        if report.changed() || self.routes.read().unwrap_or_else(|p| p.into_inner()).infos.is_empty() {
+        if report.changed()
+            || self
+                .routes
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .infos
+                .is_empty()
+        {
             let routes = build_routes(&files);
             *self.routes.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(routes);
         }
@@ -243,7 +258,12 @@ impl PluginHost {
     /// The configured validator.
     pub fn validator(&self) -> Result<Arc<Plugin<ValidatorWorld>>, PluginError> {
         let routes = self.routes();
-        pick(&routes.validators, self.config.validator.as_deref(), DEFAULT_VALIDATOR, WorldKind::Validator)
+        pick(
+            &routes.validators,
+            self.config.validator.as_deref(),
+            DEFAULT_VALIDATOR,
+            WorldKind::Validator,
+        )
     }
 
     /// Picks a number with the configured policy.
@@ -254,7 +274,12 @@ impl PluginHost {
     /// The configured policy.
     pub fn policy(&self) -> Result<Arc<Plugin<PolicyWorld>>, PluginError> {
         let routes = self.routes();
-        pick(&routes.policies, self.config.policy.as_deref(), DEFAULT_POLICY, WorldKind::Policy)
+        pick(
+            &routes.policies,
+            self.config.policy.as_deref(),
+            DEFAULT_POLICY,
+            WorldKind::Policy,
+        )
     }
 
     /// The formatter that answers for `country` (ISO alpha-2), falling back to the default.
@@ -265,7 +290,10 @@ impl PluginHost {
             .get(&country.to_ascii_uppercase())
             .or(routes.fallback.as_ref())
             .cloned()
-            .ok_or(PluginError::Missing { world: WorldKind::Formatter, wanted: None })
+            .ok_or(PluginError::Missing {
+                world: WorldKind::Formatter,
+                wanted: None,
+            })
     }
 
     /// Formats a batch, routing each number to the formatter that claims its country.
@@ -286,7 +314,9 @@ impl PluginHost {
                 world: WorldKind::Formatter,
                 wanted: None,
             })?;
-            return self.formatter_for(country)?.format(numbers, default_country);
+            return self
+                .formatter_for(country)?
+                .format(numbers, default_country);
         };
         let mut out = fallback.format(numbers, default_country)?;
         if routes.by_country.is_empty() {
@@ -301,7 +331,11 @@ impl PluginHost {
             if let Some((country, plugin)) =
                 country.and_then(|c| routes.by_country.get_key_value(c))
             {
-                groups.entry(country.as_str()).or_insert_with(|| (plugin.clone(), Vec::new())).1.push(i);
+                groups
+                    .entry(country.as_str())
+                    .or_insert_with(|| (plugin.clone(), Vec::new()))
+                    .1
+                    .push(i);
             }
         }
         let mut replacements = Vec::new();
@@ -309,7 +343,9 @@ impl PluginHost {
             let batch: Vec<String> = indices.iter().map(|&i| numbers[i].clone()).collect();
             match plugin.format(&batch, Some(country)) {
                 Ok(results) => replacements.extend(indices.into_iter().zip(results)),
-                Err(e) => tracing::warn!(%country, "country formatter failed, default formatting kept: {e}"),
+                Err(e) => {
+                    tracing::warn!(%country, "country formatter failed, default formatting kept: {e}")
+                }
             }
         }
         for (i, result) in replacements {
@@ -319,7 +355,10 @@ impl PluginHost {
     }
 
     fn routes(&self) -> Arc<Routes> {
-        self.routes.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.routes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn discover(&self) -> BTreeMap<PathBuf, Fingerprint> {
@@ -432,6 +471,8 @@ fn build_routes(files: &BTreeMap<PathBuf, FileEntry>) -> Routes {
         .get(DEFAULT_FORMATTER)
         .or_else(|| fallbacks.values().next())
         .cloned();
-    routes.infos.sort_by(|a, b| (a.world, &a.id).cmp(&(b.world, &b.id)));
+    routes
+        .infos
+        .sort_by(|a, b| (a.world, &a.id).cmp(&(b.world, &b.id)));
     routes
 }

@@ -37,7 +37,10 @@ pub trait World: 'static {
     /// Type-checks the component's exports against the world.
     fn pre(pre: InstancePre<HostState>) -> wasmtime::Result<Self::Pre>;
     /// Instantiates into a store.
-    fn instantiate(pre: &Self::Pre, store: &mut Store<HostState>) -> wasmtime::Result<Self::Bindings>;
+    fn instantiate(
+        pre: &Self::Pre,
+        store: &mut Store<HostState>,
+    ) -> wasmtime::Result<Self::Bindings>;
     /// Calls the plugin's `configure` (the generated binding takes `&Vec`).
     #[allow(clippy::ptr_arg)]
     fn configure(
@@ -74,14 +77,28 @@ macro_rules! world {
                 store: &mut Store<HostState>,
                 settings: &Vec<(String, String)>,
             ) -> wasmtime::Result<Result<(), String>> {
-                bindings.numbot_plugin_config().call_configure(store, settings)
+                bindings
+                    .numbot_plugin_config()
+                    .call_configure(store, settings)
             }
         }
     };
 }
 
-world!(ValidatorWorld, Validator, validator, ValidatorPre, Validator);
-world!(FormatterWorld, Formatter, formatter, FormatterPre, Formatter);
+world!(
+    ValidatorWorld,
+    Validator,
+    validator,
+    ValidatorPre,
+    Validator
+);
+world!(
+    FormatterWorld,
+    Formatter,
+    formatter,
+    FormatterPre,
+    Formatter
+);
 world!(PolicyWorld, Policy, policy, PolicyPre, Policy);
 
 struct Live<W: World> {
@@ -125,7 +142,8 @@ impl<W: World> Plugin<W> {
     }
 
     fn new_instance(&self) -> Result<Live<W>, PluginError> {
-        let limit_bytes = usize::try_from(self.manifest.limits.memory_mib << 20).unwrap_or(usize::MAX);
+        let limit_bytes =
+            usize::try_from(self.manifest.limits.memory_mib << 20).unwrap_or(usize::MAX);
         let mut store = Store::new(
             &self.engine,
             HostState {
@@ -191,7 +209,10 @@ impl<W: World> Plugin<W> {
             };
         }
         if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-            return PluginError::Timeout { plugin, timeout_ms: self.manifest.limits.timeout_ms };
+            return PluginError::Timeout {
+                plugin,
+                timeout_ms: self.manifest.limits.timeout_ms,
+            };
         }
         let mut message = match e.downcast_ref::<Trap>() {
             Some(trap) => trap.to_string(),
@@ -204,19 +225,28 @@ impl<W: World> Plugin<W> {
     }
 
     fn refused(&self, message: String) -> PluginError {
-        PluginError::Refused { plugin: self.id.to_string(), message }
+        PluginError::Refused {
+            plugin: self.id.to_string(),
+            message,
+        }
     }
 
     fn contract(&self, message: String) -> PluginError {
-        PluginError::Contract { plugin: self.id.to_string(), message }
+        PluginError::Contract {
+            plugin: self.id.to_string(),
+            message,
+        }
     }
 }
 
 impl Plugin<ValidatorWorld> {
     /// Validates one uploaded file.
     pub fn validate(&self, file_name: &str, data: &[u8]) -> Result<Validation, PluginError> {
-        self.call(|b, store| b.numbot_plugin_validate().call_validate(store, file_name, data))?
-            .map_err(|m| self.refused(m))
+        self.call(|b, store| {
+            b.numbot_plugin_validate()
+                .call_validate(store, file_name, data)
+        })?
+        .map_err(|m| self.refused(m))
     }
 }
 
@@ -239,7 +269,8 @@ impl Plugin<FormatterWorld> {
         default_country: Option<&str>,
     ) -> Result<Vec<Result<Formatted, String>>, PluginError> {
         let out = self.call(|b, store| {
-            b.numbot_plugin_format().call_format(store, numbers, default_country)
+            b.numbot_plugin_format()
+                .call_format(store, numbers, default_country)
         })?;
         if out.len() != numbers.len() {
             return Err(self.contract(format!(
@@ -255,8 +286,9 @@ impl Plugin<FormatterWorld> {
 impl Plugin<PolicyWorld> {
     /// Picks a candidate and a slot; the pick is checked against the request.
     pub fn select(&self, request: &Request) -> Result<Choice, PluginError> {
+        let wire = request.to_wit();
         let choice = self
-            .call(|b, store| b.numbot_plugin_select().call_select(store, request))?
+            .call(|b, store| b.numbot_plugin_select().call_select(store, &wire))?
             .map_err(|m| self.refused(m))?;
         let Some(candidate) = request.candidates.get(choice.candidate as usize) else {
             return Err(self.contract(format!(
@@ -318,12 +350,15 @@ pub(crate) fn start(
     manifest: Manifest,
     settings: Vec<(String, String)>,
 ) -> Result<AnyPlugin, LoadError> {
-    let pre = engine.linker().instantiate_pre(component).map_err(|e| LoadError::WrongWorld {
-        path: source.to_path_buf(),
-        expected: manifest.world,
-        found: None,
-        detail: format!("{e:#}"),
-    })?;
+    let pre = engine
+        .linker()
+        .instantiate_pre(component)
+        .map_err(|e| LoadError::WrongWorld {
+            path: source.to_path_buf(),
+            expected: manifest.world,
+            found: None,
+            detail: format!("{e:#}"),
+        })?;
     let wrong_world = |e: wasmtime::Error| LoadError::WrongWorld {
         path: source.to_path_buf(),
         expected: manifest.world,
@@ -373,7 +408,11 @@ fn warm<W: World>(
     manifest: Manifest,
     settings: Vec<(String, String)>,
 ) -> Result<Plugin<W>, LoadError> {
-    let ticks = manifest.limits.timeout_ms.div_ceil(EPOCH_TICK.as_millis() as u64) + 1;
+    let ticks = manifest
+        .limits
+        .timeout_ms
+        .div_ceil(EPOCH_TICK.as_millis() as u64)
+        + 1;
     let plugin = Plugin {
         id: Arc::from(manifest.id.as_str()),
         manifest,
@@ -390,6 +429,10 @@ fn warm<W: World>(
         plugin: plugin.id.to_string(),
         source,
     })?;
-    plugin.idle.lock().unwrap_or_else(|p| p.into_inner()).push(live);
+    plugin
+        .idle
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(live);
     Ok(plugin)
 }

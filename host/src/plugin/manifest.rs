@@ -23,7 +23,11 @@ pub enum WorldKind {
 
 impl WorldKind {
     /// Every world, in a fixed order.
-    pub const ALL: [WorldKind; 3] = [WorldKind::Validator, WorldKind::Formatter, WorldKind::Policy];
+    pub const ALL: [WorldKind; 3] = [
+        WorldKind::Validator,
+        WorldKind::Formatter,
+        WorldKind::Policy,
+    ];
 
     /// The world's name in the WIT package.
     pub fn as_str(self) -> &'static str {
@@ -64,7 +68,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_mib: 64, timeout_ms: 1_000 }
+        Limits {
+            memory_mib: 64,
+            timeout_ms: 1_000,
+        }
     }
 }
 
@@ -95,7 +102,10 @@ pub struct Manifest {
 impl Manifest {
     /// Parses and checks a manifest's text.
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, LoadError> {
-        let bad = |message: String| LoadError::Manifest { path: path.to_path_buf(), message };
+        let bad = |message: String| LoadError::Manifest {
+            path: path.to_path_buf(),
+            message,
+        };
         let manifest: Manifest = toml::from_str(text).map_err(|e| bad(e.message().to_string()))?;
         if manifest.id.is_empty()
             || !manifest
@@ -114,12 +124,19 @@ impl Manifest {
                 found: manifest.api.clone(),
             });
         }
-        let Limits { memory_mib, timeout_ms } = manifest.limits;
+        let Limits {
+            memory_mib,
+            timeout_ms,
+        } = manifest.limits;
         if !(1..=MAX_MEMORY_MIB).contains(&memory_mib) {
-            return Err(bad(format!("limits.memory_mib must be 1..={MAX_MEMORY_MIB}")));
+            return Err(bad(format!(
+                "limits.memory_mib must be 1..={MAX_MEMORY_MIB}"
+            )));
         }
         if !(1..=MAX_TIMEOUT_MS).contains(&timeout_ms) {
-            return Err(bad(format!("limits.timeout_ms must be 1..={MAX_TIMEOUT_MS}")));
+            return Err(bad(format!(
+                "limits.timeout_ms must be 1..={MAX_TIMEOUT_MS}"
+            )));
         }
         Ok(manifest)
     }

@@ -20,10 +20,26 @@ fn numbot(args: &[&str]) -> (bool, String, String) {
 #[test]
 fn plugins_list_shows_id_version_world_countries_and_source() {
     let (d, e) = (defaults(), examples());
-    let (ok, stdout, stderr) = numbot(&["plugins", "list", "--plugin-dir", d.to_str().unwrap(), "--plugin-dir", e.to_str().unwrap()]);
+    let (ok, stdout, stderr) = numbot(&[
+        "plugins",
+        "list",
+        "--plugin-dir",
+        d.to_str().unwrap(),
+        "--plugin-dir",
+        e.to_str().unwrap(),
+    ]);
     assert!(ok, "{stderr}");
-    let line = |id: &str| stdout.lines().find(|l| l.starts_with(id)).unwrap_or_else(|| panic!("{id} missing:\n{stdout}")).to_string();
-    let ae: Vec<String> = line("ae-formatter").split_whitespace().map(String::from).collect();
+    let line = |id: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} missing:\n{stdout}"))
+            .to_string()
+    };
+    let ae: Vec<String> = line("ae-formatter")
+        .split_whitespace()
+        .map(String::from)
+        .collect();
     assert_eq!(&ae[..4], ["ae-formatter", "0.1.0", "formatter", "AE"]);
     assert!(ae[4].ends_with("ae-formatter.wasm"));
     assert!(line("numbot-formatter").contains(" all "));
@@ -50,13 +66,31 @@ fn plugins_check_accepts_good_and_explains_bad_components() {
     let bad = fixtures().join("fixture-wrong-world.wasm");
     let (ok, _, stderr) = numbot(&["plugins", "check", bad.to_str().unwrap()]);
     assert!(!ok);
-    assert!(stderr.contains("manifest says world `formatter` but the component implements no numbot world"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "manifest says world `formatter` but the component implements no numbot world"
+        ),
+        "{stderr}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let wrong = dir.path().join("wrong.toml");
-    std::fs::write(&wrong, "id = \"p\"\nversion = \"1.0.0\"\nworld = \"validator\"\napi = \"0.1.0\"\n").unwrap();
+    std::fs::write(
+        &wrong,
+        "id = \"p\"\nversion = \"1.0.0\"\nworld = \"validator\"\napi = \"0.1.0\"\n",
+    )
+    .unwrap();
     let policy = defaults().join("numbot-policy.wasm");
-    let (ok, _, stderr) = numbot(&["plugins", "check", policy.to_str().unwrap(), "--manifest", wrong.to_str().unwrap()]);
+    let (ok, _, stderr) = numbot(&[
+        "plugins",
+        "check",
+        policy.to_str().unwrap(),
+        "--manifest",
+        wrong.to_str().unwrap(),
+    ]);
     assert!(!ok);
-    assert!(stderr.contains("manifest says world `validator` but the component implements `policy`"), "{stderr}");
+    assert!(
+        stderr.contains("manifest says world `validator` but the component implements `policy`"),
+        "{stderr}"
+    );
 }

@@ -34,7 +34,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ("+63 905 123 4567", "+639051234567", "PH"),
 ];
 
-fn default_formatter() -> std::sync::Arc<numbot::plugin::Plugin<numbot::plugin::instance::FormatterWorld>> {
+fn default_formatter(
+) -> std::sync::Arc<numbot::plugin::Plugin<numbot::plugin::instance::FormatterWorld>> {
     match load(&defaults(), "numbot-formatter") {
         AnyPlugin::Formatter(p, _) => p,
         _ => panic!("numbot-formatter is not a formatter"),
@@ -48,8 +49,16 @@ fn every_country_in_e164_with_display_and_country() {
     let out = formatter.format(&inputs, None).unwrap();
     for ((input, e164, country), result) in CASES.iter().zip(out) {
         let f = result.unwrap_or_else(|e| panic!("{input}: {e}"));
-        assert_eq!((f.e164.as_str(), f.country.as_str()), (*e164, *country), "{input}");
-        assert!(f.display.starts_with('+') && f.display.contains(' '), "{input}: {}", f.display);
+        assert_eq!(
+            (f.e164.as_str(), f.country.as_str()),
+            (*e164, *country),
+            "{input}"
+        );
+        assert!(
+            f.display.starts_with('+') && f.display.contains(' '),
+            "{input}: {}",
+            f.display
+        );
     }
 }
 
@@ -65,12 +74,16 @@ fn national_numbers_with_a_default_country() {
         ("US", "(201) 555-0123", "+12015550123"),
     ];
     for (country, input, e164) in cases {
-        let out = formatter.format(&[input.to_string()], Some(country)).unwrap();
+        let out = formatter
+            .format(&[input.to_string()], Some(country))
+            .unwrap();
         let f = out[0].as_ref().unwrap_or_else(|e| panic!("{input}: {e}"));
         assert_eq!((f.e164.as_str(), f.country.as_str()), (e164, country));
     }
     // Without a default country, digits without + are read as international.
-    let out = formatter.format(&["971501234567".into(), "00447400123456".into()], None).unwrap();
+    let out = formatter
+        .format(&["971501234567".into(), "00447400123456".into()], None)
+        .unwrap();
     assert_eq!(out[0].as_ref().unwrap().e164, "+971501234567");
     assert_eq!(out[1].as_ref().unwrap().e164, "+447400123456");
 }
@@ -78,9 +91,17 @@ fn national_numbers_with_a_default_country() {
 #[test]
 fn invalid_numbers_are_rejected_with_a_reason() {
     let formatter = default_formatter();
-    let inputs: Vec<String> = ["+44 1234", "+999 1234567", "+1 555", "0501234567", "call me", "", "+7 912 345-67-8"]
-        .map(String::from)
-        .to_vec();
+    let inputs: Vec<String> = [
+        "+44 1234",
+        "+999 1234567",
+        "+1 555",
+        "0501234567",
+        "call me",
+        "",
+        "+7 912 345-67-8",
+    ]
+    .map(String::from)
+    .to_vec();
     let out = formatter.format(&inputs, None).unwrap();
     let reasons: Vec<String> = out
         .into_iter()
@@ -93,27 +114,59 @@ fn invalid_numbers_are_rejected_with_a_reason() {
     assert!(reasons[3].contains("no country"), "{reasons:?}");
     assert!(reasons[4].contains("not a phone number"), "{reasons:?}");
     assert_eq!(reasons[5], "empty");
-    assert!(reasons[6].contains("not a valid number for RU"), "{reasons:?}");
-    let bad_country = formatter.format(&["0501234567".into()], Some("XX")).unwrap();
-    assert_eq!(bad_country[0].as_ref().unwrap_err(), "unknown country code `XX`");
+    assert!(
+        reasons[6].contains("not a valid number for RU"),
+        "{reasons:?}"
+    );
+    let bad_country = formatter
+        .format(&["0501234567".into()], Some("XX"))
+        .unwrap();
+    assert_eq!(
+        bad_country[0].as_ref().unwrap_err(),
+        "unknown country code `XX`"
+    );
 }
 
 #[test]
 fn country_plugin_claims_its_country_and_the_default_serves_the_rest() {
     let host = shared_host();
-    assert_eq!(host.formatter_for("AE").unwrap().manifest().id, "ae-formatter");
-    assert_eq!(host.formatter_for("ae").unwrap().manifest().id, "ae-formatter");
-    assert_eq!(host.formatter_for("GB").unwrap().manifest().id, "numbot-formatter");
-    let inputs: Vec<String> = ["+971 50 123 4567", "+44 7400 123456", "0097142345678", "+971 99", "+227 93 12 34 56"]
-        .map(String::from)
-        .to_vec();
+    assert_eq!(
+        host.formatter_for("AE").unwrap().manifest().id,
+        "ae-formatter"
+    );
+    assert_eq!(
+        host.formatter_for("ae").unwrap().manifest().id,
+        "ae-formatter"
+    );
+    assert_eq!(
+        host.formatter_for("GB").unwrap().manifest().id,
+        "numbot-formatter"
+    );
+    let inputs: Vec<String> = [
+        "+971 50 123 4567",
+        "+44 7400 123456",
+        "0097142345678",
+        "+971 99",
+        "+227 93 12 34 56",
+    ]
+    .map(String::from)
+    .to_vec();
     let out = host.format(&inputs, None).unwrap();
     let ae = out[0].as_ref().unwrap();
-    assert_eq!((ae.e164.as_str(), ae.display.as_str(), ae.country.as_str()), ("+971501234567", "050 123 4567", "AE"));
+    assert_eq!(
+        (ae.e164.as_str(), ae.display.as_str(), ae.country.as_str()),
+        ("+971501234567", "050 123 4567", "AE")
+    );
     let gb = out[1].as_ref().unwrap();
-    assert_eq!((gb.display.as_str(), gb.country.as_str()), ("+44 7400 123456", "GB"));
+    assert_eq!(
+        (gb.display.as_str(), gb.country.as_str()),
+        ("+44 7400 123456", "GB")
+    );
     let landline = out[2].as_ref().unwrap();
-    assert_eq!((landline.e164.as_str(), landline.display.as_str()), ("+97142345678", "04 234 5678"));
+    assert_eq!(
+        (landline.e164.as_str(), landline.display.as_str()),
+        ("+97142345678", "04 234 5678")
+    );
     assert!(out[3].is_err());
     assert_eq!(out[4].as_ref().unwrap().country, "NE");
     // With AE as the default country, national numbers reach the AE plugin too.
@@ -127,7 +180,10 @@ fn settings_reach_configure_and_plugin_logs_reach_tracing() {
     let mut settings = std::collections::HashMap::new();
     settings.insert(
         "numbot-formatter".to_string(),
-        vec![("default_country".into(), "GB".into()), ("colour".into(), "blue".into())],
+        vec![
+            ("default_country".into(), "GB".into()),
+            ("colour".into(), "blue".into()),
+        ],
     );
     let (configured, logs) = capture_logs(|| {
         numbot::plugin::PluginHost::start(numbot::plugin::PluginHostConfig {

@@ -3,7 +3,9 @@
 
 use std::{sync::Arc, time::Instant};
 
-use numbot::plugin::{instance::FormatterWorld, AnyPlugin, LoadError, Manifest, Plugin, PluginError, WorldKind};
+use numbot::plugin::{
+    instance::FormatterWorld, AnyPlugin, LoadError, Manifest, Plugin, PluginError, WorldKind,
+};
 
 use crate::support::{defaults, engine, fixtures, load, shared_host};
 
@@ -16,7 +18,9 @@ fn fixture(name: &str) -> Arc<Plugin<FormatterWorld>> {
 
 /// A good plugin still answers after a hostile one failed.
 fn good_plugin_answers() {
-    let out = shared_host().format(&["+44 7400 123456".into()], None).unwrap();
+    let out = shared_host()
+        .format(&["+44 7400 123456".into()], None)
+        .unwrap();
     assert_eq!(out[0].as_ref().unwrap().e164, "+447400123456");
 }
 
@@ -28,10 +32,22 @@ fn infinite_loop_times_out_at_its_deadline() {
         let started = Instant::now();
         let err = plugin.format(&["1".into()], None).unwrap_err();
         let elapsed = started.elapsed();
-        assert_eq!(err, PluginError::Timeout { plugin: "fixture-loop".into(), timeout_ms: 200 });
-        assert_eq!(err.to_string(), "plugin `fixture-loop` timed out after 200 ms");
+        assert_eq!(
+            err,
+            PluginError::Timeout {
+                plugin: "fixture-loop".into(),
+                timeout_ms: 200
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "plugin `fixture-loop` timed out after 200 ms"
+        );
         // Interrupted at the deadline (ticks of 5 ms), not left running.
-        assert!(elapsed.as_millis() >= 200 && elapsed.as_secs() < 5, "{elapsed:?}");
+        assert!(
+            elapsed.as_millis() >= 200 && elapsed.as_secs() < 5,
+            "{elapsed:?}"
+        );
         assert_eq!(plugin.instances_discarded(), round);
         good_plugin_answers();
     }
@@ -44,18 +60,27 @@ fn memory_bomb_hits_the_memory_limit() {
     let plugin = fixture("fixture-oom");
     let err = plugin.format(&["1".into()], None).unwrap_err();
     match &err {
-        PluginError::OutOfMemory { plugin, limit_mib, requested_mib } => {
+        PluginError::OutOfMemory {
+            plugin,
+            limit_mib,
+            requested_mib,
+        } => {
             assert_eq!(plugin, "fixture-oom");
             assert_eq!(*limit_mib, 32);
             assert!(*requested_mib > 32, "{err}");
         }
         other => panic!("expected OutOfMemory, got {other:?}"),
     }
-    assert!(err.to_string().starts_with("plugin `fixture-oom` exceeded its memory limit of 32 MiB"));
+    assert!(err
+        .to_string()
+        .starts_with("plugin `fixture-oom` exceeded its memory limit of 32 MiB"));
     assert_eq!(plugin.instances_discarded(), 1);
     good_plugin_answers();
     // The next call gets a fresh instance, which fails the same way.
-    assert!(matches!(plugin.format(&["1".into()], None), Err(PluginError::OutOfMemory { .. })));
+    assert!(matches!(
+        plugin.format(&["1".into()], None),
+        Err(PluginError::OutOfMemory { .. })
+    ));
     assert_eq!(plugin.instances_created(), 2);
 }
 
@@ -67,28 +92,47 @@ fn panic_is_a_trap_with_the_panic_message() {
         PluginError::Trap { plugin, message } => {
             assert_eq!(plugin, "fixture-panic");
             assert!(message.contains("unreachable"), "{message}");
-            assert!(message.contains("fixture panic on a batch of 1"), "{message}");
+            assert!(
+                message.contains("fixture panic on a batch of 1"),
+                "{message}"
+            );
         }
         other => panic!("expected Trap, got {other:?}"),
     }
     good_plugin_answers();
     // Never reused: the second call instantiates again and panics with its own count.
     let err = plugin.format(&["1".into(), "2".into()], None).unwrap_err();
-    assert!(err.to_string().contains("fixture panic on a batch of 2"), "{err}");
-    assert_eq!((plugin.instances_created(), plugin.instances_discarded()), (2, 2));
+    assert!(
+        err.to_string().contains("fixture panic on a batch of 2"),
+        "{err}"
+    );
+    assert_eq!(
+        (plugin.instances_created(), plugin.instances_discarded()),
+        (2, 2)
+    );
 }
 
 #[test]
 fn component_of_an_unknown_world_is_refused_at_load() {
-    let err = engine().load(&fixtures().join("fixture-wrong-world.wasm"), &[]).err().unwrap();
+    let err = engine()
+        .load(&fixtures().join("fixture-wrong-world.wasm"), &[])
+        .err()
+        .unwrap();
     match &err {
-        LoadError::WrongWorld { expected, found, .. } => {
+        LoadError::WrongWorld {
+            expected, found, ..
+        } => {
             assert_eq!(*expected, WorldKind::Formatter);
             assert_eq!(*found, None);
         }
         other => panic!("expected WrongWorld, got {other:?}"),
     }
-    assert!(err.to_string().contains("manifest says world `formatter` but the component implements no numbot world"), "{err}");
+    assert!(
+        err.to_string().contains(
+            "manifest says world `formatter` but the component implements no numbot world"
+        ),
+        "{err}"
+    );
     good_plugin_answers();
 }
 
@@ -100,9 +144,25 @@ fn component_of_another_numbot_world_is_named() {
         std::path::Path::new("liar.toml"),
     )
     .unwrap();
-    let err = engine().load_bytes(std::path::Path::new("liar.wasm"), &bytes, manifest, &[]).err().unwrap();
-    assert!(matches!(err, LoadError::WrongWorld { found: Some(WorldKind::Policy), .. }), "{err:?}");
-    assert!(err.to_string().contains("but the component implements `policy`"), "{err}");
+    let err = engine()
+        .load_bytes(std::path::Path::new("liar.wasm"), &bytes, manifest, &[])
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            err,
+            LoadError::WrongWorld {
+                found: Some(WorldKind::Policy),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("but the component implements `policy`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,9 +178,18 @@ fn components_that_want_the_outside_world_are_refused() {
         std::path::Path::new("sneaky.toml"),
     )
     .unwrap();
-    let err = engine().load_bytes(std::path::Path::new("sneaky.wasm"), &bytes, manifest, &[]).err().unwrap();
-    assert!(matches!(err, LoadError::WrongWorld { found: None, .. }), "{err:?}");
-    assert!(err.to_string().contains("wasi:random/random@0.2.0"), "{err}");
+    let err = engine()
+        .load_bytes(std::path::Path::new("sneaky.wasm"), &bytes, manifest, &[])
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, LoadError::WrongWorld { found: None, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("wasi:random/random@0.2.0"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -128,23 +197,47 @@ fn corrupt_bytes_and_bad_manifests_are_refused() {
     let manifest = |text: &str| Manifest::parse(text, std::path::Path::new("m.toml"));
     let good = "id = \"x\"\nversion = \"1\"\nworld = \"policy\"\napi = \"0.1.0\"\n";
     let err = engine()
-        .load_bytes(std::path::Path::new("junk.wasm"), b"\0asm junk", manifest(good).unwrap(), &[])
+        .load_bytes(
+            std::path::Path::new("junk.wasm"),
+            b"\0asm junk",
+            manifest(good).unwrap(),
+            &[],
+        )
         .err()
         .unwrap();
     assert!(matches!(err, LoadError::Compile { .. }), "{err:?}");
 
-    let newer = manifest("id = \"x\"\nversion = \"1\"\nworld = \"policy\"\napi = \"0.2.0\"\n").unwrap_err();
-    assert_eq!(newer.to_string(), "m.toml: built for numbot:plugin@0.2.0, this host implements @0.1.0");
-    let world = manifest("id = \"x\"\nversion = \"1\"\nworld = \"printer\"\napi = \"0.1.0\"\n").unwrap_err();
-    assert!(world.to_string().contains("unknown variant `printer`"), "{world}");
-    let id = manifest("id = \"../x\"\nversion = \"1\"\nworld = \"policy\"\napi = \"0.1.0\"\n").unwrap_err();
+    let newer =
+        manifest("id = \"x\"\nversion = \"1\"\nworld = \"policy\"\napi = \"0.2.0\"\n").unwrap_err();
+    assert_eq!(
+        newer.to_string(),
+        "m.toml: built for numbot:plugin@0.2.0, this host implements @0.1.0"
+    );
+    let world = manifest("id = \"x\"\nversion = \"1\"\nworld = \"printer\"\napi = \"0.1.0\"\n")
+        .unwrap_err();
+    assert!(
+        world.to_string().contains("unknown variant `printer`"),
+        "{world}"
+    );
+    let id = manifest("id = \"../x\"\nversion = \"1\"\nworld = \"policy\"\napi = \"0.1.0\"\n")
+        .unwrap_err();
     assert!(id.to_string().contains("id `../x` must be"), "{id}");
-    let limits = manifest(&format!("{good}[limits]\nmemory_mib = 999999\ntimeout_ms = 10\n")).unwrap_err();
+    let limits = manifest(&format!(
+        "{good}[limits]\nmemory_mib = 999999\ntimeout_ms = 10\n"
+    ))
+    .unwrap_err();
     assert!(limits.to_string().contains("limits.memory_mib"), "{limits}");
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(defaults().join("numbot-policy.wasm"), dir.path().join("orphan.wasm")).unwrap();
-    let err = engine().load(&dir.path().join("orphan.wasm"), &[]).err().unwrap();
+    std::fs::copy(
+        defaults().join("numbot-policy.wasm"),
+        dir.path().join("orphan.wasm"),
+    )
+    .unwrap();
+    let err = engine()
+        .load(&dir.path().join("orphan.wasm"), &[])
+        .err()
+        .unwrap();
     assert!(matches!(err, LoadError::MissingManifest { .. }), "{err:?}");
 }
 
@@ -157,7 +250,7 @@ fn concurrent_calls_share_a_plugin_safely() {
             s.spawn(move || {
                 for i in 0..200u64 {
                     let n = format!("+4474001{:05}", t * 1000 + i);
-                    let out = host.format(&[n.clone()], None).unwrap();
+                    let out = host.format(std::slice::from_ref(&n), None).unwrap();
                     assert_eq!(out[0].as_ref().unwrap().e164, n);
                 }
             });

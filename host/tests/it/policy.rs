@@ -21,7 +21,11 @@ fn default_policy_is_weighted_by_available_numbers() {
     let host = shared_host();
     let policy = host.policy().unwrap();
     assert_eq!(policy.manifest().id, "numbot-policy");
-    let candidates = vec![candidate(1, 100, None, 0), candidate(2, 300, None, 0), candidate(3, 600, None, 0)];
+    let candidates = vec![
+        candidate(1, 100, None, 0),
+        candidate(2, 300, None, 0),
+        candidate(3, 600, None, 0),
+    ];
     let mut hits = [0u32; 3];
     let mut slots_seen = std::collections::HashSet::new();
     const DRAWS: u64 = 30_000;
@@ -39,10 +43,18 @@ fn default_policy_is_weighted_by_available_numbers() {
     }
     // Expected 10 %, 30 %, 60 %; chi-square with 2 degrees of freedom under 13.8 (p = 0.001).
     let expected = [0.1, 0.3, 0.6].map(|p| p * DRAWS as f64);
-    let chi2: f64 = hits.iter().zip(expected).map(|(&h, e)| (h as f64 - e).powi(2) / e).sum();
+    let chi2: f64 = hits
+        .iter()
+        .zip(expected)
+        .map(|(&h, e)| (h as f64 - e).powi(2) / e)
+        .sum();
     assert!(chi2 < 13.8, "hits {hits:?}, chi2 {chi2}");
     // Slots spread over the whole file, not only its start.
-    assert!(slots_seen.len() > 900, "only {} distinct slots", slots_seen.len());
+    assert!(
+        slots_seen.len() > 900,
+        "only {} distinct slots",
+        slots_seen.len()
+    );
 }
 
 #[test]
@@ -54,10 +66,19 @@ fn default_policy_is_deterministic_for_a_seed_and_refuses_empty_requests() {
         seed: 42,
         candidates: vec![candidate(1, 5, None, 0), candidate(2, 7, None, 0)],
     };
-    assert_eq!(host.select(&request).unwrap(), host.select(&request).unwrap());
-    let empty = Request { candidates: vec![], ..request };
+    assert_eq!(
+        host.select(&request).unwrap(),
+        host.select(&request).unwrap()
+    );
+    let empty = Request {
+        candidates: vec![],
+        ..request
+    };
     let err = host.select(&empty).unwrap_err();
-    assert_eq!(err.to_string(), "plugin `numbot-policy`: no numbers available in `UK Mobile`");
+    assert_eq!(
+        err.to_string(),
+        "plugin `numbot-policy`: no numbers available in `UK Mobile`"
+    );
 }
 
 #[test]
@@ -71,13 +92,27 @@ fn lru_example_picks_the_file_used_longest_ago() {
         candidate(3, 1000, Some(900), 5),
     ];
     for seed in 0..50 {
-        let request = Request { category: "c".into(), user: 1, seed, candidates: candidates.clone() };
+        let request = Request {
+            category: "c".into(),
+            user: 1,
+            seed,
+            candidates: candidates.clone(),
+        };
         let choice = host.select(&request).unwrap();
         assert_eq!(choice.candidate, 1);
         assert!(choice.slot < 3);
     }
     // A never-used file comes first; among never-used, the oldest upload.
-    let fresh = vec![candidate(1, 5, Some(1), 10), candidate(2, 5, None, 30), candidate(3, 5, None, 20)];
-    let request = Request { category: "c".into(), user: 1, seed: 3, candidates: fresh };
+    let fresh = vec![
+        candidate(1, 5, Some(1), 10),
+        candidate(2, 5, None, 30),
+        candidate(3, 5, None, 20),
+    ];
+    let request = Request {
+        category: "c".into(),
+        user: 1,
+        seed: 3,
+        candidates: fresh,
+    };
     assert_eq!(host.select(&request).unwrap().candidate, 2);
 }

@@ -12,15 +12,36 @@ use crate::support::{cache, copy_plugin, defaults, examples, fixtures};
 fn candidates() -> Vec<Candidate> {
     // LRU always takes file 0 (never used); weighted random mostly file 1 (999 of 1000 numbers).
     vec![
-        Candidate { id: 0, name: "a".into(), total: 1, available: 1, used: 0, created_at: 0, last_used: None },
-        Candidate { id: 1, name: "b".into(), total: 999, available: 999, used: 0, created_at: 0, last_used: Some(5) },
+        Candidate {
+            id: 0,
+            name: "a".into(),
+            total: 1,
+            available: 1,
+            used: 0,
+            created_at: 0,
+            last_used: None,
+        },
+        Candidate {
+            id: 1,
+            name: "b".into(),
+            total: 999,
+            available: 999,
+            used: 0,
+            created_at: 0,
+            last_used: Some(5),
+        },
     ]
 }
 
 fn picks_of_first(host: &PluginHost) -> usize {
     (0..40u64)
         .filter(|&seed| {
-            let request = Request { category: "c".into(), user: 1, seed, candidates: candidates() };
+            let request = Request {
+                category: "c".into(),
+                user: 1,
+                seed,
+                candidates: candidates(),
+            };
             host.select(&request).unwrap().candidate == 0
         })
         .count()
@@ -53,7 +74,11 @@ fn replaced_plugin_serves_the_next_call_and_corrupt_replacement_keeps_the_old() 
     std::fs::write(dir.path().join("policy.wasm"), b"\0asm\x0d\0\x01\0garbage").unwrap();
     let report = host.rescan();
     assert!(!report.changed());
-    assert!(matches!(&*report.failed[0].1, LoadError::Compile { .. }), "{:?}", report.failed);
+    assert!(
+        matches!(&*report.failed[0].1, LoadError::Compile { .. }),
+        "{:?}",
+        report.failed
+    );
     assert_eq!(host.policy().unwrap().manifest().id, "lru-policy");
     assert_eq!(picks_of_first(&host), 40);
     assert_eq!(host.load_errors().len(), 1);
@@ -61,7 +86,11 @@ fn replaced_plugin_serves_the_next_call_and_corrupt_replacement_keeps_the_old() 
     assert!(host.rescan().failed.is_empty());
 
     // A valid component of the wrong world is refused the same way.
-    std::fs::copy(fixtures().join("fixture-wrong-world.wasm"), dir.path().join("policy.wasm")).unwrap();
+    std::fs::copy(
+        fixtures().join("fixture-wrong-world.wasm"),
+        dir.path().join("policy.wasm"),
+    )
+    .unwrap();
     let report = host.rescan();
     assert!(matches!(&*report.failed[0].1, LoadError::WrongWorld { .. }));
     assert_eq!(picks_of_first(&host), 40);
@@ -84,8 +113,13 @@ fn watcher_picks_up_added_and_changed_plugins() {
     copy_plugin(&examples(), "ae-formatter", dir.path(), "ae");
     copy_plugin(&examples(), "lru-policy", dir.path(), "policy");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while host.policy().unwrap().manifest().id != "lru-policy" || host.formatter_for("AE").is_err() {
-        assert!(Instant::now() < deadline, "the watcher did not reload: {:?}", host.plugins());
+    while host.policy().unwrap().manifest().id != "lru-policy" || host.formatter_for("AE").is_err()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the watcher did not reload: {:?}",
+            host.plugins()
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     assert_eq!(picks_of_first(&host), 40);

@@ -46,7 +46,8 @@ pub fn cache() -> PathBuf {
 /// A host with the default and example plugins, shared by read-only tests.
 pub fn shared_host() -> Arc<PluginHost> {
     static HOST: OnceLock<Arc<PluginHost>> = OnceLock::new();
-    HOST.get_or_init(|| host(vec![defaults(), examples()])).clone()
+    HOST.get_or_init(|| host(vec![defaults(), examples()]))
+        .clone()
 }
 
 /// A host on the given directories; panics if any file fails to load.
@@ -57,7 +58,11 @@ pub fn host(dirs: Vec<PathBuf>) -> Arc<PluginHost> {
         ..Default::default()
     })
     .expect("start the plugin host");
-    assert!(host.load_errors().is_empty(), "load errors: {:?}", host.load_errors());
+    assert!(
+        host.load_errors().is_empty(),
+        "load errors: {:?}",
+        host.load_errors()
+    );
     host
 }
 

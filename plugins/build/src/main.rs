@@ -62,7 +62,11 @@ fn main() -> Result<()> {
         bail!("no crate with [package.metadata.numbot] in the workspace");
     }
     let toolchain = toolchain::detect()?;
-    eprintln!("building {} plugins with {}", guests.len(), toolchain.describe());
+    eprintln!(
+        "building {} plugins with {}",
+        guests.len(),
+        toolchain.describe()
+    );
     let wasm_target = metadata.target_directory.join("wasm");
     let names: Vec<&str> = guests.iter().map(|g| g.crate_name.as_str()).collect();
     toolchain.build(&metadata.workspace_root, &wasm_target, &names)?;
@@ -79,12 +83,18 @@ fn main() -> Result<()> {
         fs::create_dir_all(&guest.out_dir)?;
         let wasm_path = guest.out_dir.join(format!("{}.wasm", guest.meta.id));
         write_atomic(&wasm_path, &component)?;
-        write_atomic(&guest.out_dir.join(format!("{}.toml", guest.meta.id)), manifest(guest).as_bytes())?;
+        write_atomic(
+            &guest.out_dir.join(format!("{}.toml", guest.meta.id)),
+            manifest(guest).as_bytes(),
+        )?;
         eprintln!(
             "  {:<22} {:>9} bytes  {}",
             guest.meta.id,
             component.len(),
-            wasm_path.strip_prefix(&metadata.workspace_root).unwrap_or(&wasm_path).display()
+            wasm_path
+                .strip_prefix(&metadata.workspace_root)
+                .unwrap_or(&wasm_path)
+                .display()
         );
     }
     Ok(())
@@ -97,7 +107,10 @@ fn cargo_metadata() -> Result<Metadata> {
         .output()
         .context("run cargo metadata")?;
     if !out.status.success() {
-        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(serde_json::from_slice(&out.stdout)?)
 }
@@ -115,11 +128,18 @@ fn guests(metadata: &Metadata) -> Result<Vec<Guest>> {
             .manifest_path
             .strip_prefix(&metadata.workspace_root)
             .unwrap_or(&package.manifest_path);
-        let out_dir = match relative.components().next().and_then(|c| c.as_os_str().to_str()) {
+        let out_dir = match relative
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+        {
             Some("plugins") => target.join("plugins"),
             Some("examples") => target.join("plugins-examples"),
             Some("tests") => target.join("plugins-fixtures"),
-            _ => bail!("{}: guest crates live under plugins/, examples/ or tests/", package.name),
+            _ => bail!(
+                "{}: guest crates live under plugins/, examples/ or tests/",
+                package.name
+            ),
         };
         guests.push(Guest {
             crate_name: package.name.clone(),

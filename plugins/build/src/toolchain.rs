@@ -28,7 +28,10 @@ pub fn detect() -> Result<Toolchain> {
         return Ok(Toolchain::Debian);
     }
     if is_root() && which("apt-get") {
-        eprintln!("no wasm32 target: installing {} with apt-get", DEBIAN_PACKAGES.join(" "));
+        eprintln!(
+            "no wasm32 target: installing {} with apt-get",
+            DEBIAN_PACKAGES.join(" ")
+        );
         let update = Command::new("apt-get").args(["update", "-qq"]).status()?;
         if !update.success() {
             bail!("apt-get update failed");
@@ -99,7 +102,11 @@ fn rustup_has_target() -> bool {
         .args(["target", "list", "--installed"])
         .stderr(Stdio::null())
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == TARGET))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == TARGET)
+        })
         .unwrap_or(false)
 }
 

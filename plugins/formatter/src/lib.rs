@@ -65,21 +65,25 @@ fn format_one(raw: &str, default: Option<country::Id>) -> Result<Formatted, Stri
             Err(first)
         } else {
             // Without a country, a number written without `+` is read as international.
-            parse_valid(&format!("+{international}"), None)
-                .map_err(|second| {
-                    if default.is_none() && !second.starts_with("unknown country") {
-                        second
-                    } else {
-                        first
-                    }
-                })
+            parse_valid(&format!("+{international}"), None).map_err(|second| {
+                if default.is_none() && !second.starts_with("unknown country") {
+                    second
+                } else {
+                    first
+                }
+            })
         }
     })?;
     let country = number
         .country()
         .id()
         .map(|id| id.as_ref().to_string())
-        .ok_or_else(|| format!("+{} is not a single country's number", number.code().value()))?;
+        .ok_or_else(|| {
+            format!(
+                "+{} is not a single country's number",
+                number.code().value()
+            )
+        })?;
     Ok(Formatted {
         e164: number.format().mode(Mode::E164).to_string(),
         display: number.format().mode(Mode::International).to_string(),

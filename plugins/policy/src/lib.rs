@@ -8,7 +8,7 @@ use numbot_plugin_sdk::{export_policy, Choice, Policy, Request, SplitMix64};
 pub struct WeightedRandom;
 
 impl Policy for WeightedRandom {
-    fn select(&mut self, request: &Request) -> Result<Choice, String> {
+    fn select(&mut self, request: &Request<'_>) -> Result<Choice, String> {
         let total = request
             .candidates
             .iter()

@@ -60,7 +60,7 @@ pub trait Policy: Default + 'static {
     }
 
     /// Chooses among `request.candidates`; every candidate has `available > 0`.
-    fn select(&mut self, request: &Request) -> Result<Choice, String>;
+    fn select(&mut self, request: &Request<'_>) -> Result<Choice, String>;
 }
 
 /// Support for the export macros; not part of the API.

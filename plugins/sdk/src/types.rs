@@ -70,11 +70,11 @@ pub struct Formatted {
 
 /// A file the policy may pick.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
+pub struct Candidate<'a> {
     /// The store's id for the file.
     pub id: u64,
     /// The file's name.
-    pub name: String,
+    pub name: &'a str,
     /// Numbers in the file.
     pub total: u64,
     /// Numbers free to assign now (always > 0 for a candidate).
@@ -89,15 +89,54 @@ pub struct Candidate {
 
 /// One request for a number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+pub struct Request<'a> {
     /// The category asked for.
-    pub category: String,
+    pub category: &'a str,
     /// The requesting user's id.
     pub user: i64,
     /// Randomness from the host.
     pub seed: u64,
     /// Files with available numbers.
-    pub candidates: Vec<Candidate>,
+    pub candidates: Vec<Candidate<'a>>,
+}
+
+/// The `last-used` value that means "never" in the WIT table.
+pub const NEVER_USED: i64 = i64::MIN;
+
+/// Numbers per file in the WIT request's `files` table.
+const ROW: usize = 7;
+
+/// Rebuilds one record per file from the WIT request's table and names.
+#[doc(hidden)]
+pub fn candidates<'a>(files: &[u64], names: &'a str) -> Result<Vec<Candidate<'a>>, String> {
+    if !files.len().is_multiple_of(ROW) {
+        return Err(format!(
+            "malformed request: {} numbers is not rows of {ROW}",
+            files.len()
+        ));
+    }
+    let mut start = 0usize;
+    files
+        .chunks_exact(ROW)
+        .enumerate()
+        .map(|(i, row)| {
+            let end = row[6] as usize;
+            let name = names
+                .get(start..end)
+                .ok_or_else(|| format!("malformed request: name {i} at {start}..{end}"))?;
+            start = end;
+            let last_used = row[5] as i64;
+            Ok(Candidate {
+                id: row[0],
+                name,
+                total: row[1],
+                available: row[2],
+                used: row[3],
+                created_at: row[4] as i64,
+                last_used: (last_used != NEVER_USED).then_some(last_used),
+            })
+        })
+        .collect()
 }
 
 /// A policy's pick.

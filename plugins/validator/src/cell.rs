@@ -40,7 +40,9 @@ pub fn parse_number(cell: &str) -> Result<String, String> {
         0 => Err(format!("text, not a number: {}", short(text))),
         1..=5 => Err(format!("too short to be a phone number ({digits} digits)")),
         6..=15 => Ok(out),
-        _ => Err(format!("too long for a phone number ({digits} digits; E.164 allows 15)")),
+        _ => Err(format!(
+            "too long for a phone number ({digits} digits; E.164 allows 15)"
+        )),
     }
 }
 
@@ -57,8 +59,13 @@ fn looks_scientific(text: &str) -> bool {
     match text.split_once(['E', 'e']) {
         Some((mantissa, exponent)) => {
             !mantissa.is_empty()
-                && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-                && exponent.trim_start_matches('+').chars().all(|c| c.is_ascii_digit())
+                && mantissa
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+                && exponent
+                    .trim_start_matches('+')
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
                 && !exponent.trim_start_matches('+').is_empty()
         }
         None => false,

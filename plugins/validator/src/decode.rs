@@ -25,9 +25,14 @@ pub fn decode<'a>(file_name: &str, data: &'a [u8]) -> Result<Cow<'a, str>, Strin
         return utf16(rest, u16::from_be_bytes);
     }
     // UTF-16 without a BOM: ASCII text has a zero in every other byte.
-    if data.len() >= 4 && data.len() % 2 == 0 {
+    if data.len() >= 4 && data.len().is_multiple_of(2) {
         let sample = &data[..data.len().min(512)];
-        let zeros_odd = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+        let zeros_odd = sample
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count();
         let zeros_even = sample.iter().step_by(2).filter(|b| **b == 0).count();
         let half = sample.len() / 2;
         if zeros_odd * 10 >= half * 9 && zeros_even == 0 {
@@ -52,7 +57,7 @@ fn utf8(data: &[u8]) -> Result<Cow<'_, str>, String> {
 }
 
 fn utf16(data: &[u8], unit: fn([u8; 2]) -> u16) -> Result<Cow<'static, str>, String> {
-    if data.len() % 2 != 0 {
+    if !data.len().is_multiple_of(2) {
         return Err("truncated UTF-16 file (odd number of bytes)".into());
     }
     let units = data.chunks_exact(2).map(|c| unit([c[0], c[1]]));

@@ -4,10 +4,36 @@ use crate::cell;
 
 /// Header names (lower case, letters and digits only) that mean "phone number".
 const NUMBER_HEADERS: &[&str] = &[
-    "number", "numbers", "phone", "phones", "phonenumber", "phonenumbers", "phoneno", "msisdn",
-    "mobile", "mobiles", "mobilenumber", "mobileno", "mobilephone", "cell", "cellphone",
-    "cellnumber", "tel", "telephone", "telephonenumber", "contact", "contactnumber", "numero",
-    "número", "telefono", "teléfono", "telefone", "nummer", "rufnummer", "handynummer", "e164",
+    "number",
+    "numbers",
+    "phone",
+    "phones",
+    "phonenumber",
+    "phonenumbers",
+    "phoneno",
+    "msisdn",
+    "mobile",
+    "mobiles",
+    "mobilenumber",
+    "mobileno",
+    "mobilephone",
+    "cell",
+    "cellphone",
+    "cellnumber",
+    "tel",
+    "telephone",
+    "telephonenumber",
+    "contact",
+    "contactnumber",
+    "numero",
+    "número",
+    "telefono",
+    "teléfono",
+    "telefone",
+    "nummer",
+    "rufnummer",
+    "handynummer",
+    "e164",
 ];
 
 /// Header names that give each row a category hint (the IMS export's `Range`).
@@ -37,20 +63,32 @@ pub fn detect(text: &str) -> Result<Layout, String> {
     let cells = split(first);
     let normalized: Vec<String> = cells.iter().map(|c| normalize_header(c)).collect();
 
-    let named_number = normalized.iter().position(|n| NUMBER_HEADERS.contains(&n.as_str()));
+    let named_number = normalized
+        .iter()
+        .position(|n| NUMBER_HEADERS.contains(&n.as_str()));
     let looks_like_data = cells.iter().any(|c| cell::parse_number(c).is_ok());
     if let Some(number_column) = named_number {
         let category_column = normalized
             .iter()
             .position(|n| CATEGORY_HEADERS.contains(&n.as_str()));
-        return Ok(Layout { delimiter, header: Some(trimmed(&cells)), number_column, category_column });
+        return Ok(Layout {
+            delimiter,
+            header: Some(trimmed(&cells)),
+            number_column,
+            category_column,
+        });
     }
     if looks_like_data {
         let number_column = cells
             .iter()
             .position(|c| cell::parse_number(c).is_ok())
             .unwrap_or(0);
-        return Ok(Layout { delimiter, header: None, number_column, category_column: None });
+        return Ok(Layout {
+            delimiter,
+            header: None,
+            number_column,
+            category_column: None,
+        });
     }
     // A header with unknown names: take the column whose values look most like numbers.
     let width = cells.len();

@@ -53,10 +53,8 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
         delimiter: layout.delimiter,
         ..Validation::default()
     };
-    let mut seen: HashMap<u64, u32, BuildFx> = HashMap::with_capacity_and_hasher(
-        text.len() / 16,
-        BuildFx::default(),
-    );
+    let mut seen: HashMap<u64, u32, BuildFx> =
+        HashMap::with_capacity_and_hasher(text.len() / 16, BuildFx::default());
     let mut record = csv::StringRecord::new();
     let mut rows = 0usize;
     let mut extra_rejected = 0usize;
@@ -74,7 +72,10 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
         while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
             byte += 1;
         }
-        line += text.as_bytes()[counted..byte].iter().filter(|&&b| b == b'\n').count() as u32;
+        line += text.as_bytes()[counted..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
         counted = byte;
         if skip_header {
             skip_header = false;
@@ -88,9 +89,13 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
             return Err(format!("more than {max_rows} rows (max_rows setting)"));
         }
         let Some(raw) = record.get(layout.number_column) else {
-            push_rejected(&mut out, &mut extra_rejected, line, record.as_slice(), format!(
-                "no column {} in this row", layout.number_column + 1
-            ));
+            push_rejected(
+                &mut out,
+                &mut extra_rejected,
+                line,
+                record.as_slice(),
+                format!("no column {} in this row", layout.number_column + 1),
+            );
             continue;
         };
         match cell::parse_number(raw) {
@@ -99,7 +104,11 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
                 match seen.get(&key) {
                     Some(&first_line) => {
                         if out.duplicates.len() < MAX_REPORTED {
-                            out.duplicates.push(DuplicateRow { line, number, first_line });
+                            out.duplicates.push(DuplicateRow {
+                                line,
+                                number,
+                                first_line,
+                            });
                         }
                     }
                     None => {
@@ -110,7 +119,11 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
                             .map(str::trim)
                             .filter(|c| !c.is_empty())
                             .map(str::to_string);
-                        out.numbers.push(NumberRow { line, number, category });
+                        out.numbers.push(NumberRow {
+                            line,
+                            number,
+                            category,
+                        });
                     }
                 }
             }
@@ -139,10 +152,20 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
     Ok(out)
 }
 
-fn push_rejected(out: &mut Validation, extra: &mut usize, line: u32, content: &str, reason: String) {
+fn push_rejected(
+    out: &mut Validation,
+    extra: &mut usize,
+    line: u32,
+    content: &str,
+    reason: String,
+) {
     if out.rejected.len() < MAX_REPORTED {
         let content: String = content.trim().chars().take(80).collect();
-        out.rejected.push(RejectedRow { line, content, reason });
+        out.rejected.push(RejectedRow {
+            line,
+            content,
+            reason,
+        });
     } else {
         *extra += 1;
     }
