@@ -108,9 +108,9 @@ fn invalid_numbers_are_rejected_with_a_reason() {
         .zip(&inputs)
         .map(|(r, input)| r.err().unwrap_or_else(|| panic!("{input:?} accepted")))
         .collect();
-    assert_eq!(reasons[0], "not a valid number for +44");
+    assert_eq!(reasons[0], "not a valid number for GB");
     assert_eq!(reasons[1], "unknown country calling code in `+999 1234567`");
-    assert_eq!(reasons[2], "not a valid number for +1");
+    assert_eq!(reasons[2], "not a valid number for US");
     assert!(reasons[3].contains("no country"), "{reasons:?}");
     assert!(reasons[4].contains("not a phone number"), "{reasons:?}");
     assert_eq!(reasons[5], "empty");

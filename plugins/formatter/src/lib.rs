@@ -3,13 +3,17 @@
 //! when no country-specific plugin claims a number.
 
 use numbot_plugin_sdk::{export_formatter, log, Countries, Formatted, Formatter, Level, Settings};
-use phonenumber::{country, Mode, PhoneNumber};
+use phonenumber::country;
+
+pub mod plans;
 
 /// Formats any country's numbers with libphonenumber rules.
 #[derive(Default)]
 pub struct Libphonenumber {
     /// Used when neither the call nor the number names a country.
     default_country: Option<country::Id>,
+    /// Calling codes' patterns, compiled on first use.
+    plans: plans::Plans,
 }
 
 impl Formatter for Libphonenumber {
@@ -38,7 +42,10 @@ impl Formatter for Libphonenumber {
             Ok(id) => id.or(self.default_country),
             Err(e) => return numbers.iter().map(|_| Err(e.clone())).collect(),
         };
-        numbers.iter().map(|raw| format_one(raw, default)).collect()
+        numbers
+            .iter()
+            .map(|raw| self.format_one(raw, default))
+            .collect()
     }
 }
 
@@ -49,69 +56,89 @@ fn parse_country(code: &str) -> Result<country::Id, String> {
         .map_err(|_| format!("unknown country code `{code}`"))
 }
 
-/// Formats one number: as written when it carries `+`/`00`, else in the
-/// default country, else as an international number without its `+`.
-fn format_one(raw: &str, default: Option<country::Id>) -> Result<Formatted, String> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Err("empty".into());
-    }
-    let international = match trimmed.strip_prefix("00") {
-        Some(rest) => format!("+{rest}"),
-        None => trimmed.to_string(),
-    };
-    let number = parse_valid(&international, default).or_else(|first| {
-        if international.starts_with('+') {
-            Err(first)
-        } else {
-            // Without a country, a number written without `+` is read as international.
-            parse_valid(&format!("+{international}"), None).map_err(|second| {
-                if default.is_none() && !second.starts_with("unknown country") {
-                    second
-                } else {
-                    first
-                }
-            })
+impl Libphonenumber {
+    /// Formats one number: as written when it carries `+`/`00`, else in the
+    /// default country, else as an international number without its `+`.
+    fn format_one(&self, raw: &str, default: Option<country::Id>) -> Result<Formatted, String> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err("empty".into());
         }
-    })?;
-    let country = number
-        .country()
-        .id()
-        .map(|id| id.as_ref().to_string())
-        .ok_or_else(|| {
-            format!(
-                "+{} is not a single country's number",
-                number.code().value()
-            )
+        let international = match trimmed.strip_prefix("00") {
+            Some(rest) => format!("+{rest}"),
+            None => trimmed.to_string(),
+        };
+        // Fast path: `+` (or no country to read it in) and digits that are
+        // valid as written, which is what uploaded files mostly hold.
+        if international.starts_with('+') || default.is_none() {
+            let digits: String = international
+                .chars()
+                .filter(|c| !matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'))
+                .collect();
+            if digits.bytes().all(|b| b.is_ascii_digit()) {
+                if let Some(formatted) = self.plans.split(&digits).and_then(|(code, national)| {
+                    self.plans
+                        .check(code, national)
+                        .map(|v| (code, national, v))
+                }) {
+                    return finish(formatted);
+                }
+            }
+        }
+        // Slow path: national prefixes, default countries, unusual writing.
+        self.parse_valid(&international, default).or_else(|first| {
+            if international.starts_with('+') {
+                Err(first)
+            } else {
+                // Without a country, a number written without `+` is read as international.
+                self.parse_valid(&format!("+{international}"), None)
+                    .map_err(|second| {
+                        if default.is_none() && !second.starts_with("unknown country") {
+                            second
+                        } else {
+                            first
+                        }
+                    })
+            }
+        })
+    }
+
+    fn parse_valid(&self, text: &str, default: Option<country::Id>) -> Result<Formatted, String> {
+        let number = phonenumber::parse(default, text).map_err(|e| match e {
+            phonenumber::ParseError::InvalidCountryCode if text.starts_with('+') => {
+                format!("unknown country calling code in `{text}`")
+            }
+            phonenumber::ParseError::InvalidCountryCode if default.is_none() => {
+                "no country: write it with + and the country code, or give a default country"
+                    .to_string()
+            }
+            e => format!("not a phone number: {e}"),
         })?;
-    Ok(Formatted {
-        e164: number.format().mode(Mode::E164).to_string(),
-        display: number.format().mode(Mode::International).to_string(),
-        country,
-    })
+        let code = number.code().value();
+        let national = number.national().to_string();
+        match self.plans.check(code, &national) {
+            Some(valid) => finish((code, &national, valid)),
+            None => {
+                let region = phonenumber::metadata::DATABASE
+                    .region(&code)
+                    .and_then(|regions| regions.first().map(|r| r.to_string()))
+                    .filter(|r| r != "001")
+                    .unwrap_or_else(|| format!("+{code}"));
+                Err(format!("not a valid number for {region}"))
+            }
+        }
+    }
 }
 
-fn parse_valid(text: &str, default: Option<country::Id>) -> Result<PhoneNumber, String> {
-    let number = phonenumber::parse(default, text).map_err(|e| match e {
-        phonenumber::ParseError::InvalidCountryCode if text.starts_with('+') => {
-            format!("unknown country calling code in `{text}`")
-        }
-        phonenumber::ParseError::InvalidCountryCode if default.is_none() => {
-            "no country: write it with + and the country code, or give a default country"
-                .to_string()
-        }
-        e => format!("not a phone number: {e}"),
-    })?;
-    if phonenumber::is_valid(&number) {
-        Ok(number)
-    } else {
-        let region = number
-            .country()
-            .id()
-            .map(|id| id.as_ref().to_string())
-            .unwrap_or_else(|| format!("+{}", number.code().value()));
-        Err(format!("not a valid number for {region}"))
+fn finish((code, national, valid): (u16, &str, plans::Valid)) -> Result<Formatted, String> {
+    if valid.region == "001" {
+        return Err(format!("+{code} is not a single country's number"));
     }
+    Ok(Formatted {
+        e164: format!("+{code}{national}"),
+        display: valid.international,
+        country: valid.region,
+    })
 }
 
 export_formatter!(Libphonenumber);

@@ -1,0 +1,100 @@
+//! The compiled plans against the `phonenumber` crate they speed up: the
+//! same validity, country and international format for example numbers of
+//! every region and type, and for variations of them.
+
+use numbot_formatter::plans::Plans;
+use phonenumber::{metadata::DATABASE, Mode};
+
+fn variations(example: &str) -> Vec<String> {
+    let mut out = vec![example.to_string()];
+    let bytes = example.as_bytes();
+    for i in [bytes.len().saturating_sub(1), bytes.len() / 2] {
+        for d in [b'0', b'5', b'9'] {
+            let mut v = bytes.to_vec();
+            v[i] = d;
+            out.push(String::from_utf8(v).unwrap());
+        }
+    }
+    out.push(example[..example.len() - 1].to_string());
+    out.push(format!("{example}7"));
+    out
+}
+
+#[test]
+fn plans_agree_with_libphonenumber_rules() {
+    let plans = Plans::default();
+    let (mut checked, mut valid) = (0, 0);
+    let mut disagreements = Vec::new();
+    for meta in DATABASE.iter() {
+        let code = meta.country_code();
+        let d = meta.descriptors();
+        let examples = [
+            Some(d.general()),
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ];
+        for example in examples
+            .into_iter()
+            .flatten()
+            .filter_map(|desc| desc.example())
+        {
+            for national in variations(example) {
+                let text = format!("+{code}{national}");
+                let Ok(number) = phonenumber::parse(None, &text) else {
+                    continue;
+                };
+                // Numbers the parser rewrote (national prefixes) take the slow path in the plugin.
+                if number.national().to_string() != national {
+                    continue;
+                }
+                checked += 1;
+                let expected = phonenumber::is_valid(&number).then(|| {
+                    (
+                        number.country().id().map(|id| id.as_ref().to_string()),
+                        number.format().mode(Mode::International).to_string(),
+                    )
+                });
+                let got = plans.check(code, &national);
+                let agree = match (&expected, &got) {
+                    (None, None) => true,
+                    (Some((region, display)), Some(v)) => {
+                        valid += 1;
+                        let region_agrees = match region {
+                            Some(region) => *region == v.region,
+                            // The crate drops Italy's leading zero when it picks the
+                            // region (+39 02... is Milan), and names none.
+                            None if number.national().zeros() > 0 => {
+                                v.region == "IT" || v.region == "VA"
+                            }
+                            // Non-geographic codes (+800, +882...) are region `001`.
+                            None => v.region == "001",
+                        };
+                        region_agrees && *display == v.international
+                    }
+                    _ => false,
+                };
+                if !agree {
+                    disagreements.push(format!("{text}: crate {expected:?}, plans {got:?}"));
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 5_000 && valid > 2_000,
+        "checked {checked}, valid {valid}"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} of {checked} disagree:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+}
