@@ -7,3 +7,4 @@
 pub mod demo;
 pub mod plugin;
 pub mod plugin_dirs;
+pub mod store;

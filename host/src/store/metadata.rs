@@ -1,0 +1,95 @@
+//! `metadata.json`: one entry per uploaded file, in the fields admins know
+//! from earlier bots plus what the store needs. Rewritten atomically.
+
+use std::{collections::BTreeMap, fs, path::Path};
+
+use serde::{Deserialize, Serialize};
+
+use super::{error::StoreError, journal::sync_dir};
+
+/// One uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMeta {
+    /// The store's id, stable for the life of the data directory.
+    pub id: u32,
+    /// The category users pick (older bots called it the country name).
+    pub country_name: String,
+    /// The most common ISO country among the file's numbers.
+    pub country_code: Option<String>,
+    /// The admin who uploaded it.
+    pub admin_id: i64,
+    /// Numbers in the pool from this file.
+    pub number_count: u64,
+    /// Upload time, RFC 3339.
+    pub created_at: String,
+    /// Upload time, Unix seconds.
+    pub created_unix: i64,
+    /// Assignments from this file (as of the last snapshot).
+    pub usage_count: u64,
+    /// The name the admin uploaded.
+    pub original_name: String,
+    /// Rows the validator read as numbers.
+    pub accepted: u64,
+    /// Rows refused by the validator or the formatter.
+    pub rejected: u64,
+    /// Numbers repeated inside the file.
+    pub duplicates_in_file: u64,
+    /// Numbers already in the pool from other files.
+    pub duplicates_in_pool: u64,
+    /// SHA-256 of the uploaded bytes.
+    pub sha256: String,
+    /// Deleted files stay listed for statistics.
+    pub deleted: bool,
+    /// When it was deleted, RFC 3339.
+    pub deleted_at: Option<String>,
+}
+
+/// The whole `metadata.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Files by stored name (`<Category>_<YYYYMMDD_HHMMSS>.csv`).
+    pub files: BTreeMap<String, FileMeta>,
+    /// The id the next upload gets.
+    pub next_id: u32,
+}
+
+impl Metadata {
+    /// Reads `metadata.json`, or an empty one when the directory is new.
+    pub fn read(path: &Path) -> Result<Metadata, StoreError> {
+        match fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Metadata::default()),
+            Err(e) => Err(StoreError::io(path)(e)),
+        }
+    }
+
+    /// Writes `metadata.json` through a temporary file, fsync and rename.
+    pub fn write(&self, path: &Path) -> Result<(), StoreError> {
+        let json = serde_json::to_vec_pretty(self).expect("metadata serializes");
+        write_atomic(path, &json)
+    }
+
+    /// The stored name of a file id.
+    pub fn name_of(&self, id: u32) -> Option<&str> {
+        self.files.iter().find(|(_, m)| m.id == id).map(|(n, _)| n.as_str())
+    }
+}
+
+/// Replaces `path` with `bytes` durably: temporary file, fsync, rename, directory fsync.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let tmp = path.with_extension("tmp");
+    {
+        use std::io::Write;
+        let mut f = fs::File::create(&tmp).map_err(StoreError::io(&tmp))?;
+        f.write_all(bytes).map_err(StoreError::io(&tmp))?;
+        f.sync_all().map_err(StoreError::io(&tmp))?;
+    }
+    fs::rename(&tmp, path).map_err(StoreError::io(path))?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
