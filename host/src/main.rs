@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use numbot::{
     plugin::{Manifest, PluginEngine, PluginHost, PluginHostConfig},
     plugin_dirs,
+    store::{FileStore, StoreConfig},
 };
 
 /// numbot: a team's pool of phone numbers on Telegram, with WebAssembly plugins.
@@ -22,6 +23,9 @@ struct Cli {
     /// Compile plugins on every start instead of caching them.
     #[arg(long, global = true)]
     no_cache: bool,
+    /// The store's data directory.
+    #[arg(long, global = true, default_value = "csv_files")]
+    data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,6 +36,43 @@ enum Command {
     Plugins {
         #[command(subcommand)]
         command: PluginsCommand,
+    },
+    /// Imports a CSV of numbers into a category.
+    Import {
+        /// The file (CSV, or a plain list of numbers).
+        file: PathBuf,
+        /// The category users will pick (exact name).
+        #[arg(long)]
+        category: String,
+        /// The admin doing the import (Telegram user id), for the record.
+        #[arg(long, default_value_t = 0)]
+        admin: i64,
+        /// ISO country for numbers written without a country code.
+        #[arg(long)]
+        country: Option<String>,
+    },
+    /// Lists uploaded files with their usage.
+    Files,
+    /// Usage by category and by file.
+    Stats,
+    /// Deletes an uploaded file (by stored name): available numbers leave at
+    /// once, numbers in use when their use ends.
+    Delete {
+        /// The stored name, as `numbot files` shows it.
+        file: String,
+    },
+    /// Load generator for crash tests: claims numbers of a category as fast as
+    /// possible and prints `ACK <user> <number>` once each claim is durable.
+    #[command(hide = true)]
+    ClaimLoop {
+        #[arg(long)]
+        category: String,
+        /// First user id; each claim uses the next one.
+        #[arg(long)]
+        first_user: i64,
+        /// Concurrent claimers.
+        #[arg(long, default_value_t = 8)]
+        threads: usize,
     },
     /// Runs the offline demo: the default plugins at work on the sample CSV.
     Demo {
@@ -70,6 +111,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn open_store(
+    data_dir: &std::path::Path,
+    dirs: Vec<PathBuf>,
+    cache_dir: Option<PathBuf>,
+) -> Result<FileStore> {
+    let plugins = PluginHost::start(PluginHostConfig {
+        dirs,
+        cache_dir,
+        ..Default::default()
+    })?;
+    for (_, error) in plugins.load_errors() {
+        eprintln!("warning: plugin refused: {error}");
+    }
+    Ok(FileStore::open(StoreConfig::new(data_dir), plugins)?)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -164,6 +221,115 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "ok: {} {} implements numbot:plugin@{}/{}{claims} (limits: {} MiB, {} ms)",
                 m.id, m.version, m.api, m.world, m.limits.memory_mib, m.limits.timeout_ms
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            file,
+            category,
+            admin,
+            country,
+        } => {
+            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
+            let bytes = std::fs::read(&file).with_context(|| format!("read {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let report = store.upload(&name, &bytes, &category, admin, country.as_deref())?;
+            println!(
+                "imported {} into `{}` as {}",
+                name, report.category, report.file
+            );
+            println!("  accepted:            {}", report.accepted);
+            println!("  duplicates in file:  {}", report.duplicates_in_file);
+            println!("  already in the pool: {}", report.duplicates_in_pool);
+            println!("  rejected:            {}", report.rejected_count);
+            for (reason, count) in &report.rejected_by_reason {
+                println!("    {count:>6}  {reason}");
+            }
+            for r in report.rejected.iter().take(20) {
+                println!("    line {:>6}: {} ({})", r.line, r.reason, r.content);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Files => {
+            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
+            println!(
+                "{:<36} {:<18} {:>9} {:>9} {:>9} {:>7}  CREATED",
+                "FILE", "CATEGORY", "NUMBERS", "AVAILABLE", "USES", "USED%"
+            );
+            for f in store.files()? {
+                let deleted = if f.meta.deleted { "  (deleted)" } else { "" };
+                println!(
+                    "{:<36} {:<18} {:>9} {:>9} {:>9} {:>6.1}%  {}{deleted}",
+                    f.name,
+                    f.meta.country_name,
+                    f.usage.total,
+                    f.usage.available,
+                    f.usage.assignments,
+                    f.usage.used_percent,
+                    f.meta.created_at
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats => {
+            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
+            let stats = store.stats()?;
+            println!(
+                "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
+                "CATEGORY", "NUMBERS", "AVAILABLE", "IN USE", "COOLING", "USES", "USED%"
+            );
+            for (category, u) in &stats.categories {
+                println!(
+                    "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6.1}%",
+                    category,
+                    u.total,
+                    u.available,
+                    u.assigned,
+                    u.cooling,
+                    u.assignments,
+                    u.used_percent
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Delete { file } => {
+            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
+            let meta = store.delete_file(&file)?;
+            println!(
+                "deleted {file} ({} numbers of `{}`); its history stays in the statistics",
+                meta.number_count, meta.country_name
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ClaimLoop {
+            category,
+            first_user,
+            threads,
+        } => {
+            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
+            let next = std::sync::atomic::AtomicI64::new(first_user);
+            let stdout = std::sync::Mutex::new(std::io::stdout());
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(|| loop {
+                        let user = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        match store.claim(&category, user) {
+                            Ok(a) => {
+                                use std::io::Write;
+                                let mut out = stdout.lock().unwrap();
+                                let _ = writeln!(out, "ACK {user} {}", a.number);
+                                let _ = out.flush();
+                            }
+                            Err(e) => {
+                                eprintln!("claim-loop: {e}");
+                                return;
+                            }
+                        }
+                    });
+                }
+            });
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { csv } => {

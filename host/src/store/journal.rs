@@ -162,12 +162,19 @@ impl Journal {
             .name("numbot-journal".into())
             .spawn(move || flush_loop(&worker))
             .map_err(StoreError::io(path))?;
-        Ok(Journal { shared, flusher: Some(flusher) })
+        Ok(Journal {
+            shared,
+            flusher: Some(flusher),
+        })
     }
 
     /// Appends records (in memory); returns the sequence number to wait on.
     pub fn append(&self, records: &[Record]) -> Seq {
-        let mut p = self.shared.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = self
+            .shared
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         for r in records {
             r.encode(&mut p.buffer);
         }
@@ -178,7 +185,11 @@ impl Journal {
 
     /// Blocks until every record up to `seq` is on disk.
     pub fn wait(&self, seq: Seq) -> Result<(), StoreError> {
-        let mut p = self.shared.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = self
+            .shared
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         loop {
             if let Some(message) = &p.failed {
                 return Err(StoreError::Corrupt {
@@ -196,12 +207,20 @@ impl Journal {
     /// Flushes everything appended so far, then directs new records to a new file.
     pub fn rotate(&self, new_path: &Path) -> Result<(), StoreError> {
         let seq = {
-            let p = self.shared.pending.lock().unwrap_or_else(|e| e.into_inner());
+            let p = self
+                .shared
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             p.appended
         };
         self.wait(seq)?;
         let file = open_append(new_path, 0)?;
-        let mut p = self.shared.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = self
+            .shared
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         // Records appended since `wait` belong to the new file: they were
         // applied after the snapshot's state was taken by the caller, who
         // holds the state lock, so there are none.
@@ -212,14 +231,22 @@ impl Journal {
     }
 
     fn path(&self) -> PathBuf {
-        self.shared.path.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.shared
+            .path
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
 impl Drop for Journal {
     fn drop(&mut self) {
         {
-            let mut p = self.shared.pending.lock().unwrap_or_else(|e| e.into_inner());
+            let mut p = self
+                .shared
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             p.closing = true;
             self.shared.work.notify_one();
         }
@@ -293,13 +320,17 @@ pub(crate) fn crc32(bytes: &[u8]) -> u32 {
         for (i, slot) in table.iter_mut().enumerate() {
             let mut c = i as u32;
             for _ in 0..8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
             *slot = c;
         }
         table
     });
-    !bytes
-        .iter()
-        .fold(!0u32, |c, &b| table[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8))
+    !bytes.iter().fold(!0u32, |c, &b| {
+        table[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8)
+    })
 }

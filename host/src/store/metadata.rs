@@ -74,7 +74,10 @@ impl Metadata {
 
     /// The stored name of a file id.
     pub fn name_of(&self, id: u32) -> Option<&str> {
-        self.files.iter().find(|(_, m)| m.id == id).map(|(n, _)| n.as_str())
+        self.files
+            .iter()
+            .find(|(_, m)| m.id == id)
+            .map(|(n, _)| n.as_str())
     }
 }
 

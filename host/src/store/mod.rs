@@ -195,6 +195,9 @@ pub struct FileStore {
     inner: Arc<Inner>,
 }
 
+/// Tries at 20 ms intervals before a held lock is reported: one second.
+const LOCK_ATTEMPTS: u32 = 50;
+
 fn journal_path(dir: &Path, generation: u64) -> PathBuf {
     dir.join(format!("journal.{generation:06}"))
 }
@@ -213,12 +216,24 @@ impl FileStore {
             .write(true)
             .open(&lock_path)
             .map_err(StoreError::io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked { dir, lock: lock_path });
+        // A lock can outlive its owner for an instant (a child forked while it
+        // was held keeps it until exec), so wait a little before giving up.
+        let mut attempts = 0;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if attempts < LOCK_ATTEMPTS => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(StoreError::Locked {
+                        dir,
+                        lock: lock_path,
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path)(e)),
             }
-            Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path)(e)),
         }
 
         let meta = Metadata::read(&dir.join("metadata.json"))?;
@@ -232,7 +247,10 @@ impl FileStore {
             if file.deleted {
                 pool.delete_file(file.id);
             } else {
-                by_category.entry(file.country_name.clone()).or_default().push(file.id);
+                by_category
+                    .entry(file.country_name.clone())
+                    .or_default()
+                    .push(file.id);
             }
         }
 
@@ -266,7 +284,10 @@ impl FileStore {
         let journal = Journal::open(&journal_path(&dir, generation), valid_len)?;
         tracing::info!(files = meta.files.len(), replayed, "store opened");
 
-        let seed = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
             ^ u64::from(std::process::id()).rotate_left(32);
         let store = FileStore {
             inner: Arc::new(Inner {
@@ -319,7 +340,11 @@ impl FileStore {
     /// Waits until `seq` is durable; a failure poisons the store.
     fn durable(&self, seq: journal::Seq) -> Result<(), StoreError> {
         if let Err(e) = self.inner.journal.wait(seq) {
-            self.inner.state.lock().unwrap_or_else(|e| e.into_inner()).failed = true;
+            self.inner
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .failed = true;
             return Err(e);
         }
         Ok(())
@@ -365,7 +390,11 @@ impl FileStore {
         let (assignment, seq) = {
             let mut st = self.lock()?;
             self.expire(&mut st);
-            let hold = *st.pool.holds.get(&user).ok_or(StoreError::NotAssigned(user))?;
+            let hold = *st
+                .pool
+                .holds
+                .get(&user)
+                .ok_or(StoreError::NotAssigned(user))?;
             let category = st
                 .meta
                 .name_of(hold.file)
@@ -373,9 +402,17 @@ impl FileStore {
                 .map(|m| m.country_name.clone())
                 .unwrap_or_default();
             // Chosen while the old number is still held, so it cannot come back.
-            let (file, index) = self.choose(&mut st, &category, user, Some((hold.file, hold.index)))?;
+            let (file, index) =
+                self.choose(&mut st, &category, user, Some((hold.file, hold.index)))?;
             let now = self.inner.config.clock.now();
-            let cancel = Record { op: Op::Cancel, file: hold.file, index: hold.index, at: now, user, until: 0 };
+            let cancel = Record {
+                op: Op::Cancel,
+                file: hold.file,
+                index: hold.index,
+                at: now,
+                user,
+                until: 0,
+            };
             st.pool.apply(&cancel);
             self.log(&mut st, &[cancel]);
             self.assign(&mut st, &category, user, file, index)
@@ -398,9 +435,20 @@ impl FileStore {
         let seq = {
             let mut st = self.lock()?;
             self.expire(&mut st);
-            let hold = *st.pool.holds.get(&user).ok_or(StoreError::NotAssigned(user))?;
+            let hold = *st
+                .pool
+                .holds
+                .get(&user)
+                .ok_or(StoreError::NotAssigned(user))?;
             let now = self.inner.config.clock.now();
-            let r = Record { op, file: hold.file, index: hold.index, at: now, user, until: 0 };
+            let r = Record {
+                op,
+                file: hold.file,
+                index: hold.index,
+                at: now,
+                user,
+                until: 0,
+            };
             st.pool.apply(&r);
             self.log(&mut st, &[r])
         };
@@ -413,6 +461,18 @@ impl FileStore {
         let seq = self.expire(&mut st);
         let hold = st.pool.holds.get(&user).copied();
         let out = hold.map(|h| assignment_of(&st, h));
+        drop(st);
+        self.durable(seq)?;
+        Ok(out)
+    }
+
+    /// Every number held now, by user.
+    pub fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {
+        let mut st = self.lock()?;
+        let seq = self.expire(&mut st);
+        let mut holds: Vec<pool::Hold> = st.pool.holds.values().copied().collect();
+        holds.sort_by_key(|h| h.user);
+        let out = holds.into_iter().map(|h| assignment_of(&st, h)).collect();
         drop(st);
         self.durable(seq)?;
         Ok(out)
@@ -432,7 +492,9 @@ impl FileStore {
         for id in ids {
             let name = st.meta.name_of(id).unwrap_or_default().to_string();
             let created_at = st.meta.files.get(&name).map_or(0, |m| m.created_unix);
-            let Some(file) = st.pool.files.get_mut(id as usize).and_then(Option::as_mut) else { continue };
+            let Some(file) = st.pool.files.get_mut(id as usize).and_then(Option::as_mut) else {
+                continue;
+            };
             file.thaw(now);
             if file.deleted || file.available.is_empty() {
                 continue;
@@ -451,12 +513,20 @@ impl FileStore {
             return Err(StoreError::NoneAvailable(category.to_string()));
         }
         st.seed = st.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let request = Request { category: category.to_string(), user, seed: st.seed, candidates };
+        let request = Request {
+            category: category.to_string(),
+            user,
+            seed: st.seed,
+            candidates,
+        };
         let choice = self.inner.plugins.select(&request)?;
         let id = request.candidates[choice.candidate as usize].id as u32;
         let file = st.pool.file(id).expect("candidate files are loaded");
         let index = file.available[choice.slot as usize];
-        debug_assert!(exclude != Some((id, index)), "a held number is never available");
+        debug_assert!(
+            exclude != Some((id, index)),
+            "a held number is never available"
+        );
         Ok((id, index))
     }
 
@@ -470,7 +540,14 @@ impl FileStore {
     ) -> (Assignment, journal::Seq) {
         let now = self.inner.config.clock.now();
         let until = now.saturating_add(self.inner.config.lease_secs);
-        let r = Record { op: Op::Claim, file, index, at: now, user, until };
+        let r = Record {
+            op: Op::Claim,
+            file,
+            index,
+            at: now,
+            user,
+            until,
+        };
         let applied = st.pool.apply(&r);
         debug_assert_eq!(applied, Applied::Done);
         let seq = self.log(st, &[r]);
@@ -490,7 +567,10 @@ impl FileStore {
     pub fn delete_file(&self, name: &str) -> Result<FileMeta, StoreError> {
         let mut st = self.lock()?;
         let mut meta = st.meta.clone();
-        let entry = meta.files.get_mut(name).ok_or_else(|| StoreError::UnknownFile(name.to_string()))?;
+        let entry = meta
+            .files
+            .get_mut(name)
+            .ok_or_else(|| StoreError::UnknownFile(name.to_string()))?;
         if entry.deleted {
             return Ok(entry.clone());
         }
@@ -512,7 +592,12 @@ impl FileStore {
 
     /// Categories with their available numbers, by name.
     pub fn categories(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        Ok(self.stats()?.categories.into_iter().map(|(c, u)| (c, u.available)).collect())
+        Ok(self
+            .stats()?
+            .categories
+            .into_iter()
+            .map(|(c, u)| (c, u.available))
+            .collect())
     }
 
     /// Files with metadata and live usage, by name.
@@ -526,13 +611,28 @@ impl FileStore {
         let seq = self.expire(&mut st);
         let now = self.inner.config.clock.now();
         let mut stats = Stats::default();
-        let names: Vec<(String, FileMeta)> = st.meta.files.iter().map(|(n, m)| (n.clone(), m.clone())).collect();
+        let names: Vec<(String, FileMeta)> = st
+            .meta
+            .files
+            .iter()
+            .map(|(n, m)| (n.clone(), m.clone()))
+            .collect();
         for (name, meta) in names {
-            let Some(file) = st.pool.files.get_mut(meta.id as usize).and_then(Option::as_mut) else { continue };
+            let Some(file) = st
+                .pool
+                .files
+                .get_mut(meta.id as usize)
+                .and_then(Option::as_mut)
+            else {
+                continue;
+            };
             file.thaw(now);
             let usage = usage_of(file);
             if !meta.deleted {
-                let c = stats.categories.entry(meta.country_name.clone()).or_default();
+                let c = stats
+                    .categories
+                    .entry(meta.country_name.clone())
+                    .or_default();
                 c.total += usage.total;
                 c.available += usage.available;
                 c.assigned += usage.assigned;
@@ -606,7 +706,12 @@ fn percent(part: u64, whole: u64) -> f64 {
 }
 
 fn usage_of(file: &pool::FilePool) -> Usage {
-    let mut u = Usage { total: file.total(), assignments: file.usage_count, last_used: file.last_assigned, ..Usage::default() };
+    let mut u = Usage {
+        total: file.total(),
+        assignments: file.usage_count,
+        last_used: file.last_assigned,
+        ..Usage::default()
+    };
     for (status, uses) in file.status.iter().zip(&file.uses) {
         match status {
             Status::Available => u.available += 1,
@@ -624,12 +729,19 @@ fn usage_of(file: &pool::FilePool) -> Usage {
 }
 
 fn number_text(pool: &Pool, file: u32, index: u32) -> String {
-    pool.file(file).map(|f| format!("+{}", f.numbers[index as usize])).unwrap_or_default()
+    pool.file(file)
+        .map(|f| format!("+{}", f.numbers[index as usize]))
+        .unwrap_or_default()
 }
 
 fn assignment_of(st: &State, hold: pool::Hold) -> Assignment {
     let file = st.meta.name_of(hold.file).unwrap_or_default().to_string();
-    let category = st.meta.files.get(&file).map(|m| m.country_name.clone()).unwrap_or_default();
+    let category = st
+        .meta
+        .files
+        .get(&file)
+        .map(|m| m.country_name.clone())
+        .unwrap_or_default();
     Assignment {
         number: number_text(&st.pool, hold.file, hold.index),
         category,
@@ -656,7 +768,9 @@ fn usage_tracking(st: &State) -> Vec<u8> {
     }
     let mut out: BTreeMap<String, FileUse> = BTreeMap::new();
     for (name, meta) in &st.meta.files {
-        let Some(file) = st.pool.file(meta.id) else { continue };
+        let Some(file) = st.pool.file(meta.id) else {
+            continue;
+        };
         let numbers = (0..file.numbers.len())
             .filter(|&i| file.uses[i] > 0)
             .map(|i| NumberUse {
@@ -668,7 +782,13 @@ fn usage_tracking(st: &State) -> Vec<u8> {
                     .unwrap_or_default(),
             })
             .collect();
-        out.insert(name.clone(), FileUse { usage: usage_of(file), numbers });
+        out.insert(
+            name.clone(),
+            FileUse {
+                usage: usage_of(file),
+                numbers,
+            },
+        );
     }
     serde_json::to_vec_pretty(&out).expect("usage tracking serializes")
 }

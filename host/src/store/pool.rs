@@ -162,7 +162,10 @@ pub struct Pool {
 impl Pool {
     /// An empty pool under a reuse rule.
     pub fn new(rule: ReuseRule) -> Pool {
-        Pool { rule, ..Pool::default() }
+        Pool {
+            rule,
+            ..Pool::default()
+        }
     }
 
     /// Adds a file's numbers (already deduplicated against `known`).
@@ -187,7 +190,9 @@ impl Pool {
     /// Deleting a file: available and cooling numbers leave at once, held ones
     /// when their use ends. Its numbers may then be uploaded again.
     pub fn delete_file(&mut self, id: u32) {
-        let Some(file) = self.files.get_mut(id as usize).and_then(Option::as_mut) else { return };
+        let Some(file) = self.files.get_mut(id as usize).and_then(Option::as_mut) else {
+            return;
+        };
         file.deleted = true;
         for index in std::mem::take(&mut file.available) {
             file.position[index as usize] = NOT_AVAILABLE;
@@ -211,7 +216,14 @@ impl Pool {
             self.leases.pop_front();
             let current = self.holds.get(&user);
             if current.is_some_and(|h| h.file == file && h.index == index && h.until == until) {
-                out.push(Record { op: Op::Expire, file, index, at: now, user, until: 0 });
+                out.push(Record {
+                    op: Op::Expire,
+                    file,
+                    index,
+                    at: now,
+                    user,
+                    until: 0,
+                });
             }
         }
         out
@@ -225,7 +237,9 @@ impl Pool {
                 if self.holds.contains_key(&r.user) {
                     return Applied::Ignored("user already holds a number");
                 }
-                let Some(file) = self.file_mut(r.file) else { return Applied::Ignored("no such file") };
+                let Some(file) = self.file_mut(r.file) else {
+                    return Applied::Ignored("no such file");
+                };
                 let i = r.index as usize;
                 if i >= file.numbers.len() {
                     return Applied::Ignored("no such number");
@@ -244,7 +258,13 @@ impl Pool {
                 file.last_assigned = Some(r.at);
                 self.holds.insert(
                     r.user,
-                    Hold { file: r.file, index: r.index, user: r.user, since: r.at, until: r.until },
+                    Hold {
+                        file: r.file,
+                        index: r.index,
+                        user: r.user,
+                        since: r.at,
+                        until: r.until,
+                    },
                 );
                 self.leases.push_back((r.until, r.file, r.index, r.user));
                 Applied::Done
@@ -255,7 +275,8 @@ impl Pool {
                     return Applied::Ignored("not held by this user");
                 }
                 self.holds.remove(&r.user);
-                let Some(file) = self.files.get_mut(r.file as usize).and_then(Option::as_mut) else {
+                let Some(file) = self.files.get_mut(r.file as usize).and_then(Option::as_mut)
+                else {
                     return Applied::Ignored("no such file");
                 };
                 let i = r.index as usize;
@@ -281,7 +302,8 @@ impl Pool {
     /// Restores a hold read from a snapshot.
     pub fn restore_hold(&mut self, hold: Hold) {
         self.holds.insert(hold.user, hold);
-        self.leases.push_back((hold.until, hold.file, hold.index, hold.user));
+        self.leases
+            .push_back((hold.until, hold.file, hold.index, hold.user));
     }
 
     /// Restores a file's usage counters read from a snapshot.
@@ -320,7 +342,9 @@ impl Pool {
 
     /// Cooldown ends still pending in a file: for snapshots.
     pub fn cooling(&self, file: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.file(file).into_iter().flat_map(|f| f.cooling.iter().copied())
+        self.file(file)
+            .into_iter()
+            .flat_map(|f| f.cooling.iter().copied())
     }
 
     /// Puts restored queues back in time order.

@@ -28,7 +28,10 @@ pub fn encode_numbers(numbers: &[u64]) -> Vec<u8> {
 
 /// Decodes a `.numbers` file.
 pub fn decode_numbers(bytes: &[u8], path: &Path) -> Result<Vec<u64>, StoreError> {
-    let corrupt = |message: &str| StoreError::Corrupt { path: path.to_path_buf(), message: message.into() };
+    let corrupt = |message: &str| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        message: message.into(),
+    };
     if bytes.len() < 20 || &bytes[..8] != NUMBERS_MAGIC {
         return Err(corrupt("not a numbot numbers file"));
     }
@@ -140,7 +143,10 @@ impl Reader<'_> {
 /// Restores a snapshot into a pool whose files are loaded; returns the
 /// journal generation that follows it.
 pub fn decode(bytes: &[u8], pool: &mut Pool, path: &Path) -> Result<u64, StoreError> {
-    let corrupt = |message: &str| StoreError::Corrupt { path: path.to_path_buf(), message: message.into() };
+    let corrupt = |message: &str| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        message: message.into(),
+    };
     if bytes.len() < 24 || &bytes[..8] != SNAPSHOT_MAGIC {
         return Err(corrupt("not a numbot snapshot"));
     }

@@ -10,9 +10,7 @@ use std::{
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{
-    error::StoreError, journal::sync_dir, metadata::FileMeta, snapshot, FileStore,
-};
+use super::{error::StoreError, journal::sync_dir, metadata::FileMeta, snapshot, FileStore};
 
 /// Numbers per formatter call; batches run on every core.
 const FORMAT_BATCH: usize = 16_384;
@@ -82,7 +80,12 @@ fn file_stem(category: &str) -> String {
 
 /// Reason groups for the report: the reason without the row's own content.
 fn reason_key(reason: &str) -> String {
-    reason.split(':').next().unwrap_or(reason).trim().to_string()
+    reason
+        .split(':')
+        .next()
+        .unwrap_or(reason)
+        .trim()
+        .to_string()
 }
 
 impl FileStore {
@@ -103,12 +106,20 @@ impl FileStore {
         let mut rejected: Vec<RejectedNumber> = validation
             .rejected
             .iter()
-            .map(|r| RejectedNumber { line: r.line, content: r.content.clone(), reason: r.reason.clone() })
+            .map(|r| RejectedNumber {
+                line: r.line,
+                content: r.content.clone(),
+                reason: r.reason.clone(),
+            })
             .collect();
         let mut duplicates_in_file = validation.duplicates.len() as u64;
 
         // Format on every core: the formatter keeps a pool of instances.
-        let raw: Vec<String> = validation.numbers.iter().map(|n| n.number.clone()).collect();
+        let raw: Vec<String> = validation
+            .numbers
+            .iter()
+            .map(|n| n.number.clone())
+            .collect();
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let batches: Vec<&[String]> = raw.chunks(FORMAT_BATCH).collect();
         let mut formatted = Vec::with_capacity(raw.len());
@@ -118,7 +129,10 @@ impl FileStore {
                     .iter()
                     .map(|batch| s.spawn(|| plugins.format(batch, default_country)))
                     .collect();
-                handles.into_iter().map(|h| h.join().expect("formatter thread")).collect::<Vec<_>>()
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("formatter thread"))
+                    .collect::<Vec<_>>()
             });
             for result in results {
                 formatted.extend(result?);
@@ -169,7 +183,10 @@ impl FileStore {
         let mut rejected_by_reason: Vec<(String, u64)> = by_reason.into_iter().collect();
         rejected_by_reason.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         rejected.truncate(MAX_LISTED);
-        let country_code = countries.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(c, _)| c);
+        let country_code = countries
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(c, _)| c);
 
         // Reserve: numbers already in the pool are dropped, the rest claimed
         // for this upload so that a concurrent upload cannot add them too.
@@ -189,13 +206,24 @@ impl FileStore {
             st.pool.known.extend(numbers.iter().copied());
             let id = st.meta.next_id;
             st.meta.next_id += 1;
-            let time = chrono::DateTime::from_timestamp(i64::from(self.inner.config.clock.now()), 0)
-                .unwrap_or_default()
-                .format("%Y%m%d_%H%M%S");
+            let time =
+                chrono::DateTime::from_timestamp(i64::from(self.inner.config.clock.now()), 0)
+                    .unwrap_or_default()
+                    .format("%Y%m%d_%H%M%S");
             let base = format!("{}_{time}", file_stem(&category));
             let name = (1..)
-                .map(|n| if n == 1 { format!("{base}.csv") } else { format!("{base}_{n}.csv") })
-                .find(|n| !st.meta.files.contains_key(n) && !st.reserved.contains(n) && !self.dir().join(n).exists())
+                .map(|n| {
+                    if n == 1 {
+                        format!("{base}.csv")
+                    } else {
+                        format!("{base}_{n}.csv")
+                    }
+                })
+                .find(|n| {
+                    !st.meta.files.contains_key(n)
+                        && !st.reserved.contains(n)
+                        && !self.dir().join(n).exists()
+                })
                 .expect("a free name");
             // Hold the name until the metadata names it.
             st.reserved.insert(name.clone());
@@ -218,7 +246,9 @@ impl FileStore {
             country_code: country_code.clone(),
             admin_id,
             number_count: numbers.len() as u64,
-            created_at: chrono::DateTime::from_timestamp(i64::from(now), 0).unwrap_or_default().to_rfc3339(),
+            created_at: chrono::DateTime::from_timestamp(i64::from(now), 0)
+                .unwrap_or_default()
+                .to_rfc3339(),
             created_unix: i64::from(now),
             usage_count: 0,
             original_name: original_name.to_string(),
@@ -226,7 +256,10 @@ impl FileStore {
             rejected: rejected_count,
             duplicates_in_file,
             duplicates_in_pool,
-            sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
             deleted: false,
             deleted_at: None,
         };
@@ -262,7 +295,10 @@ impl FileStore {
         let dir = self.dir();
         for (path, content) in [
             (dir.join(name), bytes.to_vec()),
-            (dir.join(name).with_extension("numbers"), snapshot::encode_numbers(numbers)),
+            (
+                dir.join(name).with_extension("numbers"),
+                snapshot::encode_numbers(numbers),
+            ),
         ] {
             let mut f = fs::File::create(&path).map_err(StoreError::io(&path))?;
             f.write_all(&content).map_err(StoreError::io(&path))?;

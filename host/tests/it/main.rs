@@ -7,5 +7,6 @@ mod formatter;
 mod hostile;
 mod policy;
 mod reload;
+mod store;
 mod support;
 mod validator;
