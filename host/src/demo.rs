@@ -1,20 +1,21 @@
 //! `numbot demo`: an offline tour of what is built so far. The default
-//! plugins read the sample CSV, format its numbers (UAE numbers routed to the
-//! example country plugin) and the policy picks numbers for a few requests.
+//! plugins read the sample CSV and format its numbers (UAE numbers routed to
+//! the example country plugin); the file store imports it on a temporary
+//! data directory and users claim, complete, cancel and change numbers.
 
-use std::{collections::BTreeMap, path::Path, time::Instant};
+use std::{path::Path, time::Instant};
 
 use anyhow::{Context, Result};
 
-use crate::plugin::{
-    types::{Candidate, Request},
-    PluginHost, PluginHostConfig,
+use crate::{
+    plugin::{PluginHost, PluginHostConfig},
+    store::{FileStore, StoreConfig},
 };
 
 /// Runs the demo and prints a transcript to stdout.
 pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
     println!(
-        "numbot demo: the plugin platform at work, offline, on {}",
+        "numbot demo: plugins and the file store at work, offline, on {}",
         csv.display()
     );
     println!();
@@ -89,7 +90,6 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
         numbers.len(),
         started.elapsed()
     );
-    let mut per_category: BTreeMap<String, u64> = BTreeMap::new();
     for (row, result) in validation.numbers.iter().zip(&formatted) {
         let category = row.category.clone().unwrap_or_else(|| "(none)".into());
         match result {
@@ -102,45 +102,53 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
                     "   {:<16} {:<16} {:<20} {}  [{by}]",
                     category, f.e164, f.display, f.country
                 );
-                *per_category.entry(category).or_default() += 1;
             }
             Err(reason) => println!("   {:<16} {:<16} invalid: {reason}", category, row.number),
         }
     }
 
     println!();
+    let data_dir = std::env::temp_dir().join(format!("numbot-demo-{}", std::process::id()));
+    let store = FileStore::open(StoreConfig::new(&data_dir), host.clone())?;
+    let started = Instant::now();
+    let report = store.upload(&file_name, &bytes, "Team Pool", 1, None)?;
     println!(
-        "4. Selection with the `{}` policy:",
+        "4. Admin 1 uploads it to the store as `{}` in {:.1?}: {} numbers in the pool, {} rejected, {} duplicates",
+        report.file,
+        started.elapsed(),
+        report.accepted,
+        report.rejected_count,
+        report.duplicates_in_file
+    );
+    println!();
+    println!(
+        "5. Users ask for numbers (policy `{}`; every claim is on disk before the answer):",
         host.policy()?.manifest().id
     );
-    let candidates: Vec<Candidate> = per_category
-        .iter()
-        .enumerate()
-        .map(|(i, (name, count))| Candidate {
-            id: i as u64,
-            name: name.clone(),
-            total: *count,
-            available: *count,
-            used: 0,
-            created_at: 0,
-            last_used: None,
-        })
-        .collect();
-    for seed in 1..=4u64 {
-        let request = Request {
-            category: "demo".into(),
-            user: 1000 + seed as i64,
-            seed: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            candidates: candidates.clone(),
-        };
-        let choice = host.select(&request)?;
-        let picked = &candidates[choice.candidate as usize];
+    for user in 101..=104 {
+        let started = Instant::now();
+        let a = store.claim("Team Pool", user)?;
         println!(
-            "   user {} gets slot {} of `{}` ({} available)",
-            request.user, choice.slot, picked.name, picked.available
+            "   user {user} gets {} ({:.1?})",
+            a.number,
+            started.elapsed()
         );
     }
+    store.complete(101)?;
+    println!("   user 101: code received, use complete (the number cools down for 24 h)");
+    store.cancel(102)?;
+    println!("   user 102: cancelled, the number is available again at once");
+    let changed = store.change(103)?;
+    println!("   user 103: change number -> {}", changed.number);
+    let stats = store.stats()?;
+    let u = &stats.categories["Team Pool"];
+    println!(
+        "   stats: {} numbers, {} available, {} in use, {} cooling, {} assignments, {:.1}% used",
+        u.total, u.available, u.assigned, u.cooling, u.assignments, u.used_percent
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&data_dir);
     println!();
-    println!("Demo complete. The Telegram bot and the OTP monitor build on these plugins.");
+    println!("Demo complete. The Telegram bot and the OTP monitor build on these pieces.");
     Ok(())
 }

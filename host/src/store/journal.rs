@@ -129,6 +129,8 @@ struct Shared {
     /// Wakes waiters when `durable` advances.
     done: Condvar,
     path: Mutex<PathBuf>,
+    /// (durable sequence, failed) for async waiters.
+    watch: tokio::sync::watch::Sender<(u64, bool)>,
 }
 
 /// The journal writer, shared by all claimers.
@@ -156,6 +158,7 @@ impl Journal {
             work: Condvar::new(),
             done: Condvar::new(),
             path: Mutex::new(path.to_path_buf()),
+            watch: tokio::sync::watch::Sender::new((0, false)),
         });
         let worker = shared.clone();
         let flusher = thread::Builder::new()
@@ -202,6 +205,22 @@ impl Journal {
             }
             p = self.shared.done.wait(p).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// Waits, without blocking a thread, until every record up to `seq` is on disk.
+    pub async fn wait_async(&self, seq: Seq) -> Result<(), StoreError> {
+        let mut rx = self.shared.watch.subscribe();
+        let (_, failed) = *rx
+            .wait_for(|(durable, failed)| *failed || *durable >= seq)
+            .await
+            .map_err(|_| StoreError::Corrupt {
+                path: self.path(),
+                message: "journal closed".into(),
+            })?;
+        if failed {
+            return self.wait(seq);
+        }
+        Ok(())
     }
 
     /// Flushes everything appended so far, then directs new records to a new file.
@@ -308,6 +327,7 @@ fn flush_loop(shared: &Shared) {
             Ok(()) => p.durable = target,
             Err(e) => p.failed = Some(e.to_string()),
         }
+        shared.watch.send_replace((p.durable, p.failed.is_some()));
         shared.done.notify_all();
     }
 }

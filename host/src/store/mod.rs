@@ -164,11 +164,20 @@ pub struct Stats {
     pub files: Vec<FileInfo>,
 }
 
+/// What claims need to know of a file, by id.
+struct FileKey {
+    name: String,
+    category: String,
+    created_unix: i64,
+}
+
 struct State {
     pool: Pool,
     meta: Metadata,
     /// File ids by exact category name.
     by_category: HashMap<String, Vec<u32>>,
+    /// Stored name, category and upload time by file id.
+    index: HashMap<u32, FileKey>,
     /// Journal generation being written.
     generation: u64,
     /// Records in the current journal generation.
@@ -179,6 +188,8 @@ struct State {
     failed: bool,
     /// Stored names taken by uploads still being written.
     reserved: std::collections::HashSet<String>,
+    /// The compactor has been asked to run.
+    compaction_requested: bool,
 }
 
 struct Inner {
@@ -186,6 +197,8 @@ struct Inner {
     plugins: Arc<PluginHost>,
     state: Mutex<State>,
     journal: Journal,
+    /// Wakes the compactor thread.
+    compactor: Mutex<std::sync::mpsc::Sender<()>>,
     _lock: fs::File,
 }
 
@@ -193,6 +206,16 @@ struct Inner {
 #[derive(Clone)]
 pub struct FileStore {
     inner: Arc<Inner>,
+}
+
+impl FileKey {
+    fn of(name: &str, meta: &FileMeta) -> FileKey {
+        FileKey {
+            name: name.to_string(),
+            category: meta.country_name.clone(),
+            created_unix: meta.created_unix,
+        }
+    }
 }
 
 /// Tries at 20 ms intervals before a held lock is reported: one second.
@@ -239,11 +262,13 @@ impl FileStore {
         let meta = Metadata::read(&dir.join("metadata.json"))?;
         let mut pool = Pool::new(config.reuse);
         let mut by_category: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut index = HashMap::new();
         for (name, file) in &meta.files {
             let path = dir.join(name).with_extension("numbers");
             let bytes = fs::read(&path).map_err(StoreError::io(&path))?;
             let numbers = snapshot::decode_numbers(&bytes, &path)?;
             pool.add_file(file.id, numbers);
+            index.insert(file.id, FileKey::of(name, file));
             if file.deleted {
                 pool.delete_file(file.id);
             } else {
@@ -289,19 +314,23 @@ impl FileStore {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0)
             ^ u64::from(std::process::id()).rotate_left(32);
+        let (compactor, requests) = std::sync::mpsc::channel();
         let store = FileStore {
             inner: Arc::new(Inner {
+                compactor: Mutex::new(compactor),
                 config,
                 plugins,
                 state: Mutex::new(State {
                     pool,
                     meta,
                     by_category,
+                    index,
                     generation,
                     records,
                     seed,
                     failed: false,
                     reserved: Default::default(),
+                    compaction_requested: false,
                 }),
                 journal,
                 _lock: lock,
@@ -313,6 +342,7 @@ impl FileStore {
             store.expire(&mut st)
         };
         store.inner.journal.wait(seq)?;
+        spawn_compactor(Arc::downgrade(&store.inner), requests);
         Ok(store)
     }
 
@@ -334,6 +364,15 @@ impl FileStore {
     /// Appends records already applied, returning the sequence to wait on.
     fn log(&self, st: &mut State, records: &[Record]) -> journal::Seq {
         st.records += records.len() as u64;
+        if st.records >= self.inner.config.compact_every && !st.compaction_requested {
+            st.compaction_requested = true;
+            let _ = self
+                .inner
+                .compactor
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .send(());
+        }
         self.inner.journal.append(records)
     }
 
@@ -367,21 +406,41 @@ impl FileStore {
     /// Assigns a number of `category` (exact name) to `user`; returns once
     /// the claim is on disk. A user holds one number at a time.
     pub fn claim(&self, category: &str, user: i64) -> Result<Assignment, StoreError> {
-        let (assignment, seq) = {
-            let mut st = self.lock()?;
-            self.expire(&mut st);
-            if let Some(hold) = st.pool.holds.get(&user) {
-                return Err(StoreError::AlreadyAssigned {
-                    user,
-                    number: number_text(&st.pool, hold.file, hold.index),
-                });
-            }
-            let (file, index) = self.choose(&mut st, category, user, None)?;
-            self.assign(&mut st, category, user, file, index)
-        };
+        let (assignment, seq) = self.claim_in_memory(category, user)?;
         self.durable(seq)?;
-        self.maybe_compact()?;
         Ok(assignment)
+    }
+
+    /// [`FileStore::claim`] for async callers: waits for the disk without
+    /// holding a thread, so thousands of claimers share a few threads.
+    pub async fn claim_async(&self, category: &str, user: i64) -> Result<Assignment, StoreError> {
+        let (assignment, seq) = self.claim_in_memory(category, user)?;
+        if let Err(e) = self.inner.journal.wait_async(seq).await {
+            self.inner
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .failed = true;
+            return Err(e);
+        }
+        Ok(assignment)
+    }
+
+    fn claim_in_memory(
+        &self,
+        category: &str,
+        user: i64,
+    ) -> Result<(Assignment, journal::Seq), StoreError> {
+        let mut st = self.lock()?;
+        self.expire(&mut st);
+        if let Some(hold) = st.pool.holds.get(&user) {
+            return Err(StoreError::AlreadyAssigned {
+                user,
+                number: number_text(&st.pool, hold.file, hold.index),
+            });
+        }
+        let (file, index) = self.choose(&mut st, category, user, None)?;
+        Ok(self.assign(&mut st, category, user, file, index))
     }
 
     /// "Change number": releases the user's number and assigns another of the
@@ -396,10 +455,9 @@ impl FileStore {
                 .get(&user)
                 .ok_or(StoreError::NotAssigned(user))?;
             let category = st
-                .meta
-                .name_of(hold.file)
-                .and_then(|n| st.meta.files.get(n))
-                .map(|m| m.country_name.clone())
+                .index
+                .get(&hold.file)
+                .map(|k| k.category.clone())
                 .unwrap_or_default();
             // Chosen while the old number is still held, so it cannot come back.
             let (file, index) =
@@ -490,8 +548,11 @@ impl FileStore {
         let ids = st.by_category.get(category).cloned().unwrap_or_default();
         let mut candidates = Vec::with_capacity(ids.len());
         for id in ids {
-            let name = st.meta.name_of(id).unwrap_or_default().to_string();
-            let created_at = st.meta.files.get(&name).map_or(0, |m| m.created_unix);
+            let (name, created_at) = st
+                .index
+                .get(&id)
+                .map(|k| (k.name.clone(), k.created_unix))
+                .unwrap_or_default();
             let Some(file) = st.pool.files.get_mut(id as usize).and_then(Option::as_mut) else {
                 continue;
             };
@@ -554,7 +615,11 @@ impl FileStore {
         let assignment = Assignment {
             number: number_text(&st.pool, file, index),
             category: category.to_string(),
-            file: st.meta.name_of(file).unwrap_or_default().to_string(),
+            file: st
+                .index
+                .get(&file)
+                .map(|k| k.name.clone())
+                .unwrap_or_default(),
             user,
             since: now,
             until,
@@ -652,17 +717,6 @@ impl FileStore {
         Ok(stats)
     }
 
-    fn maybe_compact(&self) -> Result<(), StoreError> {
-        let due = {
-            let st = self.lock()?;
-            st.records >= self.inner.config.compact_every
-        };
-        if due {
-            self.compact()?;
-        }
-        Ok(())
-    }
-
     /// Compacts the journal into a snapshot and writes `usage_tracking.json`.
     pub fn compact(&self) -> Result<(), StoreError> {
         let dir = self.dir().to_path_buf();
@@ -673,6 +727,7 @@ impl FileStore {
             self.inner.journal.rotate(&journal_path(&dir, next))?;
             st.generation = next;
             st.records = 0;
+            st.compaction_requested = false;
             let bytes = snapshot::encode(&st.pool, next);
             let tracking = usage_tracking(&st);
             let mut meta = st.meta.clone();
@@ -694,6 +749,24 @@ impl FileStore {
     /// The plugin host the store validates, formats and selects with.
     pub fn plugins(&self) -> &Arc<PluginHost> {
         &self.inner.plugins
+    }
+}
+
+/// Compacts in the background when the journal grows past `compact_every`,
+/// so that no claim waits for a snapshot to be written.
+fn spawn_compactor(inner: std::sync::Weak<Inner>, requests: std::sync::mpsc::Receiver<()>) {
+    let spawned = std::thread::Builder::new()
+        .name("numbot-compactor".into())
+        .spawn(move || {
+            while requests.recv().is_ok() {
+                let Some(inner) = inner.upgrade() else { return };
+                if let Err(e) = (FileStore { inner }).compact() {
+                    tracing::error!("journal compaction failed: {e}");
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("no compactor thread, the journal will not be compacted: {e}");
     }
 }
 

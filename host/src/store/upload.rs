@@ -271,6 +271,8 @@ impl FileStore {
             }
             return Err(e);
         }
+        st.index
+            .insert(id, super::FileKey::of(&name, &meta.files[&name]));
         st.meta = meta;
         let accepted = numbers.len() as u64;
         st.pool.add_file(id, numbers);
