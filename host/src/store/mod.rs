@@ -202,6 +202,30 @@ struct Inner {
     _lock: fs::File,
 }
 
+impl Drop for Inner {
+    /// A clean shutdown leaves `usage_tracking.json` and the usage counts of
+    /// `metadata.json` current for admins (durability comes from the journal).
+    fn drop(&mut self) {
+        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.failed {
+            return;
+        }
+        let dir = &self.config.data_dir;
+        let mut meta = st.meta.clone();
+        for m in meta.files.values_mut() {
+            if let Some(f) = st.pool.file(m.id) {
+                m.usage_count = f.usage_count;
+            }
+        }
+        let written =
+            metadata::write_atomic(&dir.join("usage_tracking.json"), &usage_tracking(&st))
+                .and_then(|()| meta.write(&dir.join("metadata.json")));
+        if let Err(e) = written {
+            tracing::warn!("could not write the usage files at shutdown: {e}");
+        }
+    }
+}
+
 /// The embedded file store. Cheap to clone; safe to share across threads.
 #[derive(Clone)]
 pub struct FileStore {
