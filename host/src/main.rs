@@ -130,11 +130,13 @@ fn open_store(
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let cache_dir = (!cli.no_cache).then(|| {
+    let cache_dir = if cli.no_cache {
+        None
+    } else {
         cli.cache_dir
             .clone()
-            .unwrap_or_else(plugin_dirs::default_cache_dir)
-    });
+            .or_else(plugin_dirs::default_cache_dir)
+    };
     let dirs = if cli.plugin_dirs.is_empty() {
         plugin_dirs::default_plugin_dirs()
     } else {

@@ -26,16 +26,16 @@ pub fn example_plugin_dir() -> PathBuf {
 }
 
 /// The compiled-component cache: `NUMBOT_CACHE_DIR`, else `$XDG_CACHE_HOME/numbot`,
-/// else `~/.cache/numbot`, else the temporary directory.
-pub fn default_cache_dir() -> PathBuf {
+/// else `~/.cache/numbot`; none (compile at every start) when neither is set,
+/// never a shared temporary directory.
+pub fn default_cache_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("NUMBOT_CACHE_DIR") {
-        return PathBuf::from(dir);
+        return Some(PathBuf::from(dir));
     }
-    let base = std::env::var_os("XDG_CACHE_HOME")
+    std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("numbot").join("plugins")
+        .map(|base| base.join("numbot").join("plugins"))
 }
 
 fn workspace_target() -> PathBuf {

@@ -46,14 +46,22 @@ use validator::numbot::plugin::{host, types::Level};
 pub struct HostState {
     pub plugin: Arc<str>,
     pub limiter: MemoryLimiter,
-    /// The last error-level line the plugin logged (its panic message, say),
-    /// attached to a trap so that the error says why.
+    /// The last error-level line the plugin logged during the current call
+    /// (its panic message, say), attached to a trap so that the error says why.
     pub last_error: Option<String>,
+    /// Log lines the plugin may still write during the current call.
+    pub log_budget: u32,
 }
 
-/// Grows memory up to a ceiling; asking for more fails the call with a typed error.
+/// Log lines one call may write; past it lines are dropped (and counted once).
+pub const LOG_LINES_PER_CALL: u32 = 100;
+
+/// Grows memory up to a ceiling for all of an instance's memories together;
+/// asking for more fails the call with a typed error.
 pub struct MemoryLimiter {
     pub limit_bytes: usize,
+    /// Bytes of linear memory granted so far, all memories together.
+    pub granted_bytes: usize,
 }
 
 /// Raised inside wasmtime when a plugin asks for memory past its limit.
@@ -66,21 +74,42 @@ pub struct MemoryLimitExceeded {
 
 /// Tables only hold function references; this bounds a hostile `table.grow`.
 const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+/// Core instances, memories and tables one plugin instance may create.
+const MAX_INSTANCES: usize = 32;
+const MAX_MEMORIES: usize = 2;
+const MAX_TABLES: usize = 16;
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limit_bytes {
+        let total = self.granted_bytes - current.min(self.granted_bytes) + desired;
+        if total > self.limit_bytes {
             return Err(wasmtime::Error::new(MemoryLimitExceeded {
                 limit_bytes: self.limit_bytes,
-                requested_bytes: desired,
+                requested_bytes: total,
             }));
         }
+        self.granted_bytes = total;
         Ok(true)
+    }
+
+    // A component from wit-component has a handful of core instances, one
+    // memory and a few tables; these bounds leave room and stop a module that
+    // declares hundreds of memories or tables to multiply its allowance.
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
     }
 
     fn table_growing(
@@ -98,6 +127,13 @@ const MAX_LOG_LINE: usize = 4096;
 
 impl host::Host for HostState {
     fn log(&mut self, level: Level, message: String) {
+        if self.log_budget == 0 {
+            return;
+        }
+        self.log_budget -= 1;
+        if self.log_budget == 0 {
+            tracing::warn!(target: "numbot::plugin", plugin = &*self.plugin, "log limit of {LOG_LINES_PER_CALL} lines reached for this call");
+        }
         let mut message = message;
         if message.len() > MAX_LOG_LINE {
             let mut cut = MAX_LOG_LINE;

@@ -74,10 +74,7 @@ impl PluginEngine {
             message: e.to_string(),
         })?;
         if let Some(dir) = &cache_dir {
-            fs::create_dir_all(dir).map_err(|source| LoadError::Io {
-                path: dir.clone(),
-                source,
-            })?;
+            create_private_dir(dir)?;
         }
         let engine_key = {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -137,7 +134,9 @@ impl PluginEngine {
         let component = Component::new(&self.inner.engine, bytes).map_err(compile_error)?;
         match component.serialize() {
             Ok(artifact) => {
-                let tmp = cached.with_extension(format!("tmp{}", std::process::id()));
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = NEXT.fetch_add(1, Ordering::Relaxed);
+                let tmp = cached.with_extension(format!("tmp.{}.{n}", std::process::id()));
                 let stored = fs::write(&tmp, &artifact).and_then(|()| fs::rename(&tmp, &cached));
                 if let Err(e) = stored {
                     tracing::warn!(path = %cached.display(), "could not store compiled plugin: {e}");
@@ -186,6 +185,34 @@ impl PluginEngine {
         }
         instance::start(self, source, &component, manifest, merged)
     }
+}
+
+/// The cache holds native code that is loaded without checks: it must be
+/// the current user's own directory, not writable by anyone else.
+fn create_private_dir(dir: &Path) -> Result<(), LoadError> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let io = |source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io)?;
+    let meta = fs::metadata(dir).map_err(io)?;
+    let me = fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(meta.uid());
+    if meta.uid() != me || meta.permissions().mode() & 0o022 != 0 {
+        return Err(LoadError::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(
+                "compiled-plugin cache must belong to this user and not be group- or world-writable",
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {

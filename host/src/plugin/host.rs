@@ -151,7 +151,16 @@ impl PluginHost {
             }
         }
         for (path, fingerprint) in found {
-            if files.get(&path).is_some_and(|e| e.tried == fingerprint) {
+            // An unchanged file is not loaded again, unless what stopped it may
+            // have gone: another file holding its id, or a failed start.
+            let settled = files.get(&path).is_some_and(|e| {
+                e.tried == fingerprint
+                    && !matches!(
+                        e.error.as_deref(),
+                        Some(LoadError::DuplicateId { .. } | LoadError::Start { .. })
+                    )
+            });
+            if settled {
                 continue;
             }
             let settings = self.settings_for(&path);
@@ -307,6 +316,8 @@ impl PluginHost {
         numbers: &[String],
         default_country: Option<&str>,
     ) -> Result<Vec<Result<Formatted, String>>, PluginError> {
+        let default_country = default_country.map(str::to_ascii_uppercase);
+        let default_country = default_country.as_deref();
         let routes = self.routes();
         let Some(fallback) = routes.fallback.clone() else {
             // Without a fallback, only the claim on the default country routes.

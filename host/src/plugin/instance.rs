@@ -11,7 +11,7 @@ use std::{
 
 use wasmtime::{
     component::{Component, InstancePre},
-    Engine, Store, Trap,
+    Store, Trap,
 };
 
 use super::{
@@ -111,7 +111,8 @@ pub struct Plugin<W: World> {
     id: Arc<str>,
     manifest: Manifest,
     source: PathBuf,
-    engine: Engine,
+    /// Kept so that the epoch ticker runs as long as the plugin can be called.
+    engine: PluginEngine,
     pre: W::Pre,
     settings: Vec<(String, String)>,
     deadline_ticks: u64,
@@ -145,11 +146,15 @@ impl<W: World> Plugin<W> {
         let limit_bytes =
             usize::try_from(self.manifest.limits.memory_mib << 20).unwrap_or(usize::MAX);
         let mut store = Store::new(
-            &self.engine,
+            self.engine.engine(),
             HostState {
                 plugin: self.id.clone(),
-                limiter: MemoryLimiter { limit_bytes },
+                limiter: MemoryLimiter {
+                    limit_bytes,
+                    granted_bytes: 0,
+                },
                 last_error: None,
+                log_budget: bindings::LOG_LINES_PER_CALL,
             },
         );
         store.limiter(|state| &mut state.limiter);
@@ -183,6 +188,9 @@ impl<W: World> Plugin<W> {
             None => self.new_instance()?,
         };
         live.store.set_epoch_deadline(self.deadline_ticks);
+        let state = live.store.data_mut();
+        state.last_error = None;
+        state.log_budget = bindings::LOG_LINES_PER_CALL;
         match f(&live.bindings, &mut live.store) {
             Ok(value) => {
                 let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
@@ -417,7 +425,7 @@ fn warm<W: World>(
         id: Arc::from(manifest.id.as_str()),
         manifest,
         source: source.to_path_buf(),
-        engine: engine.engine().clone(),
+        engine: engine.clone(),
         pre,
         settings,
         deadline_ticks: ticks,

@@ -83,7 +83,9 @@ impl Metadata {
 
 /// Replaces `path` with `bytes` durably: temporary file, fsync, rename, directory fsync.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let tmp = path.with_extension("tmp");
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
     {
         use std::io::Write;
         let mut f = fs::File::create(&tmp).map_err(StoreError::io(&tmp))?;

@@ -49,30 +49,44 @@ use journal::{Journal, Op, Record};
 use pool::{Applied, Pool};
 
 /// Where "now" comes from: the system clock, or a hand-driven one in tests.
+/// It never goes back: a clock stepped back reads as the latest time seen.
 #[derive(Clone)]
-pub struct Clock(Option<Arc<AtomicU32>>);
+pub struct Clock {
+    manual: Option<Arc<AtomicU32>>,
+    latest: Arc<AtomicU32>,
+}
 
 impl Clock {
     /// The system clock.
     pub fn system() -> Clock {
-        Clock(None)
+        Clock {
+            manual: None,
+            latest: Arc::default(),
+        }
     }
 
     /// A clock that moves only when told to (tests of leases and cooldowns).
     pub fn manual(start: u32) -> (Clock, Arc<AtomicU32>) {
         let cell = Arc::new(AtomicU32::new(start));
-        (Clock(Some(cell.clone())), cell)
+        (
+            Clock {
+                manual: Some(cell.clone()),
+                latest: Arc::default(),
+            },
+            cell,
+        )
     }
 
     /// Unix seconds.
     pub fn now(&self) -> u32 {
-        match &self.0 {
+        let raw = match &self.manual {
             Some(cell) => cell.load(Ordering::Relaxed),
             None => SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs() as u32)
                 .unwrap_or(0),
-        }
+        };
+        self.latest.fetch_max(raw, Ordering::Relaxed).max(raw)
     }
 }
 
@@ -199,6 +213,8 @@ struct Inner {
     journal: Journal,
     /// Wakes the compactor thread.
     compactor: Mutex<std::sync::mpsc::Sender<()>>,
+    /// Held for a whole compaction: one at a time.
+    compaction: Mutex<()>,
     _lock: fs::File,
 }
 
@@ -206,24 +222,31 @@ impl Drop for Inner {
     /// A clean shutdown leaves `usage_tracking.json` and the usage counts of
     /// `metadata.json` current for admins (durability comes from the journal).
     fn drop(&mut self) {
-        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if st.failed {
             return;
         }
-        let dir = &self.config.data_dir;
-        let mut meta = st.meta.clone();
-        for m in meta.files.values_mut() {
-            if let Some(f) = st.pool.file(m.id) {
-                m.usage_count = f.usage_count;
-            }
-        }
+        let dir = self.config.data_dir.clone();
         let written =
             metadata::write_atomic(&dir.join("usage_tracking.json"), &usage_tracking(&st))
-                .and_then(|()| meta.write(&dir.join("metadata.json")));
+                .and_then(|()| save_usage_counts(&mut st, &dir));
         if let Err(e) = written {
             tracing::warn!("could not write the usage files at shutdown: {e}");
         }
     }
+}
+
+/// Writes `metadata.json` with each file's current usage count (under the state lock).
+fn save_usage_counts(st: &mut State, dir: &Path) -> Result<(), StoreError> {
+    let mut meta = st.meta.clone();
+    for m in meta.files.values_mut() {
+        if let Some(f) = st.pool.file(m.id) {
+            m.usage_count = f.usage_count;
+        }
+    }
+    meta.write(&dir.join("metadata.json"))?;
+    st.meta = meta;
+    Ok(())
 }
 
 /// The embedded file store. Cheap to clone; safe to share across threads.
@@ -293,9 +316,7 @@ impl FileStore {
             let numbers = snapshot::decode_numbers(&bytes, &path)?;
             pool.add_file(file.id, numbers);
             index.insert(file.id, FileKey::of(name, file));
-            if file.deleted {
-                pool.delete_file(file.id);
-            } else {
+            if !file.deleted {
                 by_category
                     .entry(file.country_name.clone())
                     .or_default()
@@ -304,18 +325,21 @@ impl FileStore {
         }
 
         let snapshot_path = dir.join("snapshot.bin");
-        let mut generation = match fs::read(&snapshot_path) {
+        let snapshot_generation = match fs::read(&snapshot_path) {
             Ok(bytes) => snapshot::decode(&bytes, &mut pool, &snapshot_path)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 1,
             Err(e) => return Err(StoreError::io(&snapshot_path)(e)),
         };
+        let mut generation = snapshot_generation;
         // Replay every journal from the snapshot's generation on (a crash
         // between rotation and snapshot leaves two).
         let mut replayed = 0u64;
+        let mut latest = 0u32;
         let (records, valid_len) = loop {
             let path = journal_path(&dir, generation);
             let (list, valid) = journal::read(&path)?;
             for r in &list {
+                latest = latest.max(r.at);
                 if let Applied::Ignored(why) = pool.apply(r) {
                     tracing::debug!(?r, why, "journal record ignored on replay");
                 }
@@ -327,7 +351,19 @@ impl FileStore {
             }
             break (list.len() as u64, valid);
         };
-        for stale in 1..generation {
+        // Deletions last: records about a deleted file's numbers replay first,
+        // exactly as they happened. Then the dedup set from what remains.
+        for file in meta.files.values().filter(|f| f.deleted) {
+            pool.delete_file(file.id);
+        }
+        pool.rebuild_known();
+        // Time never goes back past what the journal has seen, even if the
+        // system clock was stepped back while the store was down.
+        config.clock.latest.fetch_max(latest, Ordering::Relaxed);
+        // Journals older than the snapshot are in it (a compaction that died
+        // after writing the snapshot left them); newer ones stay until the next
+        // snapshot covers them.
+        for stale in 1..snapshot_generation {
             let _ = fs::remove_file(journal_path(&dir, stale));
         }
         let journal = Journal::open(&journal_path(&dir, generation), valid_len)?;
@@ -342,6 +378,7 @@ impl FileStore {
         let store = FileStore {
             inner: Arc::new(Inner {
                 compactor: Mutex::new(compactor),
+                compaction: Mutex::new(()),
                 config,
                 plugins,
                 state: Mutex::new(State {
@@ -463,7 +500,7 @@ impl FileStore {
                 number: number_text(&st.pool, hold.file, hold.index),
             });
         }
-        let (file, index) = self.choose(&mut st, category, user, None)?;
+        let (file, index) = self.choose(&mut st, category, user)?;
         Ok(self.assign(&mut st, category, user, file, index))
     }
 
@@ -473,30 +510,15 @@ impl FileStore {
         let (assignment, seq) = {
             let mut st = self.lock()?;
             self.expire(&mut st);
-            let hold = *st
-                .pool
-                .holds
-                .get(&user)
-                .ok_or(StoreError::NotAssigned(user))?;
+            let hold = held(&st, user)?;
             let category = st
                 .index
                 .get(&hold.file)
                 .map(|k| k.category.clone())
                 .unwrap_or_default();
             // Chosen while the old number is still held, so it cannot come back.
-            let (file, index) =
-                self.choose(&mut st, &category, user, Some((hold.file, hold.index)))?;
-            let now = self.inner.config.clock.now();
-            let cancel = Record {
-                op: Op::Cancel,
-                file: hold.file,
-                index: hold.index,
-                at: now,
-                user,
-                until: 0,
-            };
-            st.pool.apply(&cancel);
-            self.log(&mut st, &[cancel]);
+            let (file, index) = self.choose(&mut st, &category, user)?;
+            self.end_hold(&mut st, hold, Op::Cancel);
             self.assign(&mut st, &category, user, file, index)
         };
         self.durable(seq)?;
@@ -517,24 +539,25 @@ impl FileStore {
         let seq = {
             let mut st = self.lock()?;
             self.expire(&mut st);
-            let hold = *st
-                .pool
-                .holds
-                .get(&user)
-                .ok_or(StoreError::NotAssigned(user))?;
-            let now = self.inner.config.clock.now();
-            let r = Record {
-                op,
-                file: hold.file,
-                index: hold.index,
-                at: now,
-                user,
-                until: 0,
-            };
-            st.pool.apply(&r);
-            self.log(&mut st, &[r])
+            let hold = held(&st, user)?;
+            self.end_hold(&mut st, hold, op)
         };
         self.durable(seq)
+    }
+
+    /// Ends a hold with `op` (journaled); returns the sequence to wait on.
+    fn end_hold(&self, st: &mut State, hold: pool::Hold, op: Op) -> journal::Seq {
+        let now = self.inner.config.clock.now();
+        let r = Record {
+            op,
+            file: hold.file,
+            index: hold.index,
+            at: now,
+            user: hold.user,
+            until: 0,
+        };
+        st.pool.apply(&r);
+        self.log(st, &[r])
     }
 
     /// The number a user holds now, if any.
@@ -560,14 +583,8 @@ impl FileStore {
         Ok(out)
     }
 
-    /// Picks a number with the policy plugin; `exclude` is the caller's own hold.
-    fn choose(
-        &self,
-        st: &mut State,
-        category: &str,
-        user: i64,
-        exclude: Option<(u32, u32)>,
-    ) -> Result<(u32, u32), StoreError> {
+    /// Picks an available number of `category` with the policy plugin.
+    fn choose(&self, st: &mut State, category: &str, user: i64) -> Result<(u32, u32), StoreError> {
         let now = self.inner.config.clock.now();
         let ids = st.by_category.get(category).cloned().unwrap_or_default();
         let mut candidates = Vec::with_capacity(ids.len());
@@ -607,12 +624,7 @@ impl FileStore {
         let choice = self.inner.plugins.select(&request)?;
         let id = request.candidates[choice.candidate as usize].id as u32;
         let file = st.pool.file(id).expect("candidate files are loaded");
-        let index = file.available[choice.slot as usize];
-        debug_assert!(
-            exclude != Some((id, index)),
-            "a held number is never available"
-        );
-        Ok((id, index))
+        Ok((id, file.available[choice.slot as usize]))
     }
 
     fn assign(
@@ -742,32 +754,29 @@ impl FileStore {
     }
 
     /// Compacts the journal into a snapshot and writes `usage_tracking.json`.
+    /// One compaction at a time; claims go on while the files are written.
     pub fn compact(&self) -> Result<(), StoreError> {
+        let _one = self
+            .inner
+            .compaction
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let dir = self.dir().to_path_buf();
-        let (bytes, tracking, old, meta) = {
+        let (bytes, tracking, old) = {
             let mut st = self.lock()?;
+            st.compaction_requested = false;
             let old = st.generation;
             let next = old + 1;
             self.inner.journal.rotate(&journal_path(&dir, next))?;
             st.generation = next;
             st.records = 0;
-            st.compaction_requested = false;
-            let bytes = snapshot::encode(&st.pool, next);
-            let tracking = usage_tracking(&st);
-            let mut meta = st.meta.clone();
-            for m in meta.files.values_mut() {
-                if let Some(f) = st.pool.file(m.id) {
-                    m.usage_count = f.usage_count;
-                }
-            }
-            st.meta = meta.clone();
-            (bytes, tracking, old, meta)
+            (snapshot::encode(&st.pool, next), usage_tracking(&st), old)
         };
         metadata::write_atomic(&dir.join("snapshot.bin"), &bytes)?;
         let _ = fs::remove_file(journal_path(&dir, old));
         metadata::write_atomic(&dir.join("usage_tracking.json"), &tracking)?;
-        meta.write(&dir.join("metadata.json"))?;
-        Ok(())
+        let mut st = self.lock()?;
+        save_usage_counts(&mut st, &dir)
     }
 
     /// The plugin host the store validates, formats and selects with.
@@ -792,6 +801,15 @@ fn spawn_compactor(inner: std::sync::Weak<Inner>, requests: std::sync::mpsc::Rec
     if let Err(e) = spawned {
         tracing::error!("no compactor thread, the journal will not be compacted: {e}");
     }
+}
+
+/// The user's hold, or why there is none.
+fn held(st: &State, user: i64) -> Result<pool::Hold, StoreError> {
+    st.pool
+        .holds
+        .get(&user)
+        .copied()
+        .ok_or(StoreError::NotAssigned(user))
 }
 
 fn percent(part: u64, whole: u64) -> f64 {

@@ -2,7 +2,10 @@
 //! Every change goes through [`Pool::apply`], the same code for live
 //! operations and for replaying the journal after a restart.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::{
+    cmp::Reverse,
+    collections::{BinaryHeap, HashMap, HashSet, VecDeque},
+};
 
 use super::journal::{Op, Record};
 
@@ -68,6 +71,9 @@ pub struct FilePool {
     position: Vec<u32>,
     /// (available again at, index): ends of cooldowns, in time order.
     cooling: VecDeque<(u32, u32)>,
+    /// The end of each cooling number's current cooldown: a queue entry of an
+    /// earlier cooldown (the number was claimed again since) must not end it.
+    pub cool_until: Vec<u32>,
     /// Deleted: available numbers left; held ones drop when their use ends.
     pub deleted: bool,
     /// Assignments started from this file.
@@ -90,6 +96,7 @@ impl FilePool {
             available: (0..n as u32).collect(),
             position: (0..n as u32).collect(),
             cooling: VecDeque::new(),
+            cool_until: vec![0; n],
             deleted: false,
             usage_count: 0,
             last_assigned: None,
@@ -125,7 +132,8 @@ impl FilePool {
                 break;
             }
             self.cooling.pop_front();
-            if self.status[index as usize] == Status::Cooling {
+            let i = index as usize;
+            if self.status[i] == Status::Cooling && self.cool_until[i] == at {
                 self.put(index);
             }
         }
@@ -152,8 +160,9 @@ pub struct Pool {
     pub files: Vec<Option<FilePool>>,
     /// Active holds by user.
     pub holds: HashMap<i64, Hold>,
-    /// Lease ends in assignment order; stale entries are skipped.
-    leases: VecDeque<(u32, u32, u32, i64)>,
+    /// Lease ends, soonest first (leases of different lengths, clocks that
+    /// step back); entries of holds already ended are skipped.
+    leases: BinaryHeap<Reverse<(u32, u32, u32, i64)>>,
     /// Every number in the pool, for deduplication on upload.
     pub known: HashSet<u64>,
     pub rule: ReuseRule,
@@ -209,11 +218,11 @@ impl Pool {
     /// Ends every lease due by `now`: the records to journal.
     pub fn due_expiries(&mut self, now: u32) -> Vec<Record> {
         let mut out = Vec::new();
-        while let Some(&(until, file, index, user)) = self.leases.front() {
+        while let Some(&Reverse((until, file, index, user))) = self.leases.peek() {
             if until > now {
                 break;
             }
-            self.leases.pop_front();
+            self.leases.pop();
             let current = self.holds.get(&user);
             if current.is_some_and(|h| h.file == file && h.index == index && h.until == until) {
                 out.push(Record {
@@ -244,10 +253,12 @@ impl Pool {
                 if i >= file.numbers.len() {
                     return Applied::Ignored("no such number");
                 }
-                // A cooldown that ended before the claim: replay catches up with time.
-                file.thaw(r.at);
-                if file.status[i] != Status::Available {
-                    return Applied::Ignored("number not available");
+                // Live claims only take available numbers. On replay the record is
+                // authoritative (it was acknowledged): a cooldown that the live run
+                // ended earlier by its own clock, or a changed reuse rule, must not
+                // drop it.
+                if matches!(file.status[i], Status::Assigned | Status::Removed) {
+                    return Applied::Ignored("number held or removed");
                 }
                 file.take(r.index);
                 file.status[i] = Status::Assigned;
@@ -266,7 +277,8 @@ impl Pool {
                         until: r.until,
                     },
                 );
-                self.leases.push_back((r.until, r.file, r.index, r.user));
+                self.leases
+                    .push(Reverse((r.until, r.file, r.index, r.user)));
                 Applied::Done
             }
             Op::Complete | Op::Cancel | Op::Expire => {
@@ -289,8 +301,10 @@ impl Pool {
                 match (r.op, rule) {
                     (Op::Complete, ReuseRule::Once) => file.status[i] = Status::Retired,
                     (Op::Complete, ReuseRule::Cooldown(secs)) if secs > 0 => {
+                        let until = r.at.saturating_add(secs);
                         file.status[i] = Status::Cooling;
-                        file.cooling.push_back((r.at.saturating_add(secs), r.index));
+                        file.cool_until[i] = until;
+                        file.cooling.push_back((until, r.index));
                     }
                     _ => file.put(r.index),
                 }
@@ -299,11 +313,24 @@ impl Pool {
         }
     }
 
+    /// Recomputes the dedup set: every number not removed with its file.
+    /// Called after a restart has applied snapshot, journal and deletions.
+    pub fn rebuild_known(&mut self) {
+        self.known.clear();
+        for file in self.files.iter().flatten() {
+            for (status, number) in file.status.iter().zip(&file.numbers) {
+                if *status != Status::Removed {
+                    self.known.insert(*number);
+                }
+            }
+        }
+    }
+
     /// Restores a hold read from a snapshot.
     pub fn restore_hold(&mut self, hold: Hold) {
         self.holds.insert(hold.user, hold);
         self.leases
-            .push_back((hold.until, hold.file, hold.index, hold.user));
+            .push(Reverse((hold.until, hold.file, hold.index, hold.user)));
     }
 
     /// Restores a file's usage counters read from a snapshot.
@@ -336,20 +363,13 @@ impl Pool {
         f.last_used[i] = last_used;
         f.last_user[i] = last_user;
         if status == Status::Cooling {
+            f.cool_until[i] = cooling_until;
             f.cooling.push_back((cooling_until, index));
         }
     }
 
-    /// Cooldown ends still pending in a file: for snapshots.
-    pub fn cooling(&self, file: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.file(file)
-            .into_iter()
-            .flat_map(|f| f.cooling.iter().copied())
-    }
-
-    /// Puts restored queues back in time order.
+    /// Puts restored cooldown queues back in time order.
     pub fn sort_queues(&mut self) {
-        self.leases.make_contiguous().sort_unstable();
         for file in self.files.iter_mut().flatten() {
             file.cooling.make_contiguous().sort_unstable();
         }

@@ -84,8 +84,6 @@ pub fn encode(pool: &Pool, next_generation: u64) -> Vec<u8> {
         w.u32(id);
         w.u64(file.usage_count);
         w.u32(file.last_assigned.unwrap_or(0));
-        let cooling: std::collections::HashMap<u32, u32> =
-            pool.cooling(id).map(|(at, index)| (index, at)).collect();
         let touched: Vec<u32> = (0..file.numbers.len() as u32)
             .filter(|&i| file.uses[i as usize] > 0 || file.status[i as usize] != Status::Available)
             .collect();
@@ -97,7 +95,11 @@ pub fn encode(pool: &Pool, next_generation: u64) -> Vec<u8> {
             w.u32(file.uses[u]);
             w.u32(file.last_used[u]);
             w.i64(file.last_user[u]);
-            w.u32(cooling.get(&i).copied().unwrap_or(0));
+            w.u32(if file.status[u] == Status::Cooling {
+                file.cool_until[u]
+            } else {
+                0
+            });
         }
     }
     let mut holds: Vec<&Hold> = pool.holds.values().collect();

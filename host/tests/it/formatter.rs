@@ -172,6 +172,12 @@ fn country_plugin_claims_its_country_and_the_default_serves_the_rest() {
     // With AE as the default country, national numbers reach the AE plugin too.
     let out = host.format(&["0521234567".into()], Some("AE")).unwrap();
     assert_eq!(out[0].as_ref().unwrap().display, "052 123 4567");
+    let out = host.format(&["0521234567".into()], Some("ae")).unwrap();
+    assert_eq!(
+        out[0].as_ref().unwrap().display,
+        "052 123 4567",
+        "country codes in any case"
+    );
 }
 
 #[test]

@@ -222,6 +222,14 @@ fn file_level_errors_are_clear() {
 }
 
 #[test]
+fn blank_lines_before_the_header_are_skipped() {
+    let v = validate("lead.csv", b"   \n\nNumber\n+447400123456\n");
+    assert_eq!(numbers(&v), ["+447400123456"]);
+    assert!(v.rejected.is_empty(), "{:?}", v.rejected);
+    assert_eq!(v.numbers[0].line, 4);
+}
+
+#[test]
 fn latin1_files_are_read() {
     // "Teléfono" in Latin-1: not UTF-8, still a header.
     let v = validate("latin1.csv", b"Nombre;Tel\xe9fono\nJos\xe9;+34612345678\n");

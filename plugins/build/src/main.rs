@@ -82,11 +82,13 @@ fn main() -> Result<()> {
             .with_context(|| format!("componentize {}", guest.crate_name))?;
         fs::create_dir_all(&guest.out_dir)?;
         let wasm_path = guest.out_dir.join(format!("{}.wasm", guest.meta.id));
-        write_atomic(&wasm_path, &component)?;
+        // Manifest first: a host that reloads on a changed `.wasm` then reads
+        // the new code with its own limits.
         write_atomic(
             &guest.out_dir.join(format!("{}.toml", guest.meta.id)),
             manifest(guest).as_bytes(),
         )?;
+        write_atomic(&wasm_path, &component)?;
         eprintln!(
             "  {:<22} {:>9} bytes  {}",
             guest.meta.id,

@@ -87,16 +87,18 @@ impl Libphonenumber {
         }
         // Slow path: national prefixes, default countries, unusual writing.
         self.parse_valid(&international, default).or_else(|first| {
-            if international.starts_with('+') {
+            // With a default country, a number that is not valid there is
+            // refused, not guessed to be another country's.
+            if international.starts_with('+') || default.is_some() {
                 Err(first)
             } else {
                 // Without a country, a number written without `+` is read as international.
                 self.parse_valid(&format!("+{international}"), None)
                     .map_err(|second| {
-                        if default.is_none() && !second.starts_with("unknown country") {
-                            second
-                        } else {
+                        if second.starts_with("unknown country") {
                             first
+                        } else {
+                            second
                         }
                     })
             }

@@ -85,7 +85,8 @@ struct Region {
 
 struct Pattern {
     lengths: Vec<u16>,
-    /// The metadata pattern anchored at the start (libphonenumber matches from position 0).
+    /// The metadata pattern, matching the whole national number (libphonenumber's
+    /// `matchesEntirely`; the `phonenumber` crate only anchors the start).
     regex: Regex,
 }
 
@@ -99,15 +100,21 @@ fn compile(source: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(source).ignore_whitespace(true).build()
 }
 
+/// Matches at the start: leading-digit patterns.
 fn anchored(source: &str) -> Result<Regex, regex::Error> {
     compile(&format!("^(?:{source})"))
+}
+
+/// Matches the whole text: number patterns.
+fn entire(source: &str) -> Result<Regex, regex::Error> {
+    compile(&format!("^(?:{source})$"))
 }
 
 impl Pattern {
     fn new(desc: &Descriptor) -> Result<Pattern, regex::Error> {
         Ok(Pattern {
             lengths: desc.possible_length().to_vec(),
-            regex: anchored(desc.national_number().as_str())?,
+            regex: entire(desc.national_number().as_str())?,
         })
     }
 

@@ -77,11 +77,13 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
             .filter(|&&b| b == b'\n')
             .count() as u32;
         counted = byte;
-        if skip_header {
-            skip_header = false;
+        // Blank rows first: layout detection skipped them too, so the header
+        // is the first row with content.
+        if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if record.iter().all(|c| c.trim().is_empty()) {
+        if skip_header {
+            skip_header = false;
             continue;
         }
         rows += 1;
