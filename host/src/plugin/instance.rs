@@ -19,8 +19,9 @@ use super::{
     engine::{PluginEngine, EPOCH_TICK},
     error::{LoadError, PluginError},
     manifest::{Manifest, WorldKind},
-    types::{Choice, Countries, Formatted, Request, Validation},
+    types::{Choice, Countries, Formatted, Request, Spans, Validation},
 };
+use bindings::formatter::exports::numbot::plugin::format::Countries as WitCountries;
 
 /// Idle instances kept per plugin for concurrent callers.
 const MAX_IDLE: usize = 8;
@@ -247,27 +248,42 @@ impl<W: World> Plugin<W> {
     }
 }
 
+impl<W: World> Plugin<W> {
+    /// Bytes a result may expand to on the host: the plugin's memory limit.
+    fn result_budget(&self) -> usize {
+        usize::try_from(self.manifest.limits.memory_mib << 20).unwrap_or(usize::MAX)
+    }
+}
+
 impl Plugin<ValidatorWorld> {
     /// Validates one uploaded file.
     pub fn validate(&self, file_name: &str, data: &[u8]) -> Result<Validation, PluginError> {
-        self.call(|b, store| {
-            b.numbot_plugin_validate()
-                .call_validate(store, file_name, data)
-        })?
-        .map_err(|m| self.refused(m))
+        let raw = self
+            .call(|b, store| {
+                b.numbot_plugin_validate()
+                    .call_validate(store, file_name, data)
+            })?
+            .map_err(|m| self.refused(m))?;
+        Spans::validation(&raw, self.result_budget()).map_err(|m| self.contract(m))
     }
 }
 
 impl Plugin<FormatterWorld> {
     /// The countries the plugin claims.
     pub fn claims(&self) -> Result<Countries, PluginError> {
-        let countries = self.call(|b, store| b.numbot_plugin_format().call_claims(store))?;
-        if let Countries::Only(list) = &countries {
-            if let Some(bad) = list.iter().find(|c| !is_alpha2(c)) {
-                return Err(self.contract(format!("`{bad}` is not an ISO 3166 alpha-2 code")));
+        let raw = self.call(|b, store| b.numbot_plugin_format().call_claims(store))?;
+        match raw {
+            WitCountries::All => Ok(Countries::All),
+            WitCountries::Only(list) => {
+                let codes: Vec<String> = list.split(',').map(|c| c.trim().to_string()).collect();
+                match codes.iter().find(|c| !is_alpha2(c)) {
+                    Some(bad) => {
+                        Err(self.contract(format!("`{bad}` is not an ISO 3166 alpha-2 code")))
+                    }
+                    None => Ok(Countries::Only(codes)),
+                }
             }
         }
-        Ok(countries)
     }
 
     /// Formats a batch: one result per number, in order.
@@ -276,18 +292,18 @@ impl Plugin<FormatterWorld> {
         numbers: &[String],
         default_country: Option<&str>,
     ) -> Result<Vec<Result<Formatted, String>>, PluginError> {
-        let out = self.call(|b, store| {
+        let raw = self.call(|b, store| {
             b.numbot_plugin_format()
                 .call_format(store, numbers, default_country)
         })?;
-        if out.len() != numbers.len() {
+        if raw.results.len() != numbers.len() {
             return Err(self.contract(format!(
                 "{} results for {} numbers",
-                out.len(),
+                raw.results.len(),
                 numbers.len()
             )));
         }
-        Ok(out)
+        Spans::formatted(&raw, self.result_budget()).map_err(|m| self.contract(m))
     }
 }
 

@@ -1,13 +1,189 @@
-//! The records plugins exchange with the host, as generated from the WIT.
+//! The records plugins exchange with the host, in the host's own form:
+//! results arrive as one text with spans (see `wit/v0.1/plugin.wit`) and
+//! are turned into these under a byte budget.
 
-pub use super::bindings::formatter::exports::numbot::plugin::format::{Countries, Formatted};
 pub use super::bindings::policy::exports::numbot::plugin::select::Choice;
-pub use super::bindings::validator::exports::numbot::plugin::validate::{
-    DuplicateRow, NumberRow, RejectedRow, Validation,
-};
 pub use super::bindings::validator::numbot::plugin::types::Level;
 
-use super::bindings::policy::exports::numbot::plugin::select as wit;
+use super::bindings::{
+    formatter::exports::numbot::plugin::format as wit_format,
+    policy::exports::numbot::plugin::select as wit,
+    validator::{exports::numbot::plugin::validate as wit_validate, numbot::plugin::types::Span},
+};
+
+/// A phone number found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberRow {
+    /// 1-based line in the decoded file.
+    pub line: u32,
+    /// The number: an optional `+` and digits.
+    pub number: String,
+    /// A category hint from the row (the IMS export's `Range` column).
+    pub category: Option<String>,
+}
+
+/// A row that holds no usable number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// 1-based line in the decoded file (0 for a summary line).
+    pub line: u32,
+    /// The offending cell or row.
+    pub content: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// A number seen earlier in the same file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateRow {
+    /// 1-based line of the repeat.
+    pub line: u32,
+    /// The number.
+    pub number: String,
+    /// Where it was first seen.
+    pub first_line: u32,
+}
+
+/// What a validator learnt from one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validation {
+    /// Numbers found, in file order, without duplicates.
+    pub numbers: Vec<NumberRow>,
+    /// Refused rows.
+    pub rejected: Vec<RejectedRow>,
+    /// Repeats.
+    pub duplicates: Vec<DuplicateRow>,
+    /// The header row, if any.
+    pub header: Option<Vec<String>>,
+    /// The delimiter, if the file has columns.
+    pub delimiter: Option<String>,
+}
+
+/// The countries a formatter claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Countries {
+    /// Every country: the fallback.
+    All,
+    /// ISO 3166 alpha-2 codes.
+    Only(Vec<String>),
+}
+
+/// One formatted number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    /// E.164.
+    pub e164: String,
+    /// The formatter's display form.
+    pub display: String,
+    /// ISO 3166 alpha-2 country code.
+    pub country: String,
+}
+
+/// Reads spans out of a result's text, refusing spans outside it and a total
+/// beyond `budget` bytes: a plugin cannot make the host copy more than its
+/// own memory holds by pointing many spans at the same bytes.
+pub(crate) struct Spans<'a> {
+    text: &'a str,
+    budget: usize,
+}
+
+impl<'a> Spans<'a> {
+    pub(crate) fn new(text: &'a str, budget: usize) -> Self {
+        Spans { text, budget }
+    }
+
+    pub(crate) fn get(&mut self, span: Span) -> Result<String, String> {
+        let (start, len) = (span.start as usize, span.len as usize);
+        let piece = self
+            .text
+            .get(start..start.saturating_add(len))
+            .ok_or_else(|| {
+                format!(
+                    "span {start}+{len} outside its {}-byte text",
+                    self.text.len()
+                )
+            })?;
+        self.budget = self
+            .budget
+            .checked_sub(len)
+            .ok_or("its spans add up to more than its memory limit")?;
+        Ok(piece.to_string())
+    }
+
+    /// A validation result in the host's form.
+    pub(crate) fn validation(
+        v: &wit_validate::Validation,
+        budget: usize,
+    ) -> Result<Validation, String> {
+        let mut s = Spans::new(&v.text, budget);
+        let numbers = v
+            .numbers
+            .iter()
+            .map(|r| {
+                Ok(NumberRow {
+                    line: r.line,
+                    number: s.get(r.number)?,
+                    category: r.category.map(|c| s.get(c)).transpose()?,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        let rejected = v
+            .rejected
+            .iter()
+            .map(|r| {
+                Ok(RejectedRow {
+                    line: r.line,
+                    content: s.get(r.content)?,
+                    reason: s.get(r.reason)?,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        let duplicates = v
+            .duplicates
+            .iter()
+            .map(|r| {
+                Ok(DuplicateRow {
+                    line: r.line,
+                    number: s.get(r.number)?,
+                    first_line: r.first_line,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        let header = v
+            .header
+            .as_ref()
+            .map(|h| h.iter().map(|c| s.get(*c)).collect::<Result<Vec<_>, _>>())
+            .transpose()?;
+        let delimiter = v.delimiter.map(|d| s.get(d)).transpose()?;
+        Ok(Validation {
+            numbers,
+            rejected,
+            duplicates,
+            header,
+            delimiter,
+        })
+    }
+
+    /// A formatted batch in the host's form.
+    pub(crate) fn formatted(
+        batch: &wit_format::FormattedBatch,
+        budget: usize,
+    ) -> Result<Vec<Result<Formatted, String>>, String> {
+        let mut s = Spans::new(&batch.text, budget);
+        batch
+            .results
+            .iter()
+            .map(|r| match r {
+                Ok(f) => Ok(Ok(Formatted {
+                    e164: s.get(f.e164)?,
+                    display: s.get(f.display)?,
+                    country: s.get(f.country)?,
+                })),
+                Err(reason) => Ok(Err(s.get(*reason)?)),
+            })
+            .collect()
+    }
+}
 
 /// A file the policy may pick.
 #[derive(Debug, Clone, PartialEq, Eq)]

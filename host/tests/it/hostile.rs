@@ -257,3 +257,19 @@ fn concurrent_calls_share_a_plugin_safely() {
         }
     });
 }
+
+#[test]
+fn results_cannot_make_the_host_copy_more_than_the_plugin_holds() {
+    let plugin = fixture("fixture-amplify");
+    // 64 numbers x 3 spans x 1 MiB = 192 MiB of copies from 1 MiB of text.
+    let batch: Vec<String> = (0..64).map(|i| i.to_string()).collect();
+    let err = plugin.format(&batch, None).unwrap_err();
+    assert_eq!(
+        err,
+        PluginError::Contract {
+            plugin: "fixture-amplify".into(),
+            message: "its spans add up to more than its memory limit".into()
+        }
+    );
+    good_plugin_answers();
+}

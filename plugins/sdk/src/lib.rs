@@ -68,6 +68,38 @@ pub trait Policy: Default + 'static {
 pub mod __private {
     pub use wit_bindgen;
 
+    /// The one string a result's spans point into. Values that repeat (a
+    /// category on every row, a reason on many) are written once.
+    #[derive(Default)]
+    pub struct Text {
+        text: String,
+        shared: std::collections::HashMap<String, (u32, u32)>,
+    }
+
+    impl Text {
+        /// Appends `s`: its span.
+        pub fn push(&mut self, s: &str) -> (u32, u32) {
+            let start = self.text.len() as u32;
+            self.text.push_str(s);
+            (start, s.len() as u32)
+        }
+
+        /// The span of `s`, written once however often it comes.
+        pub fn push_shared(&mut self, s: &str) -> (u32, u32) {
+            if let Some(span) = self.shared.get(s) {
+                return *span;
+            }
+            let span = self.push(s);
+            self.shared.insert(s.to_string(), span);
+            span
+        }
+
+        /// The finished text.
+        pub fn into_string(self) -> String {
+            self.text
+        }
+    }
+
     /// Sends panic messages to the host's log before the trap, so that the
     /// host's error says why the plugin crashed.
     pub fn install_panic_hook() {
