@@ -18,6 +18,7 @@ echo "== cargo test"
 cargo test --workspace
 
 echo "== demo smoke run"
-cargo run --quiet -p numbot -- demo > target/demo-transcript.txt
+# The binary the tests built (same features: no second build of the dependencies).
+./target/debug/numbot demo > target/demo-transcript.txt
 cat target/demo-transcript.txt
 grep -q "Demo complete" target/demo-transcript.txt
