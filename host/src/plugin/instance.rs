@@ -5,7 +5,7 @@ use std::{
     path::{Path, PathBuf},
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex,
+        Arc, Condvar, Mutex,
     },
 };
 
@@ -23,8 +23,8 @@ use super::{
 };
 use bindings::formatter::exports::numbot::plugin::format::Countries as WitCountries;
 
-/// Idle instances kept per plugin for concurrent callers.
-const MAX_IDLE: usize = 8;
+/// Instances one plugin may have at once (idle or busy); more callers wait.
+const MAX_INSTANCES: usize = 8;
 
 /// One plugin world as the host drives it.
 pub trait World: 'static {
@@ -107,6 +107,12 @@ struct Live<W: World> {
     bindings: W::Bindings,
 }
 
+/// A plugin's instances: the idle ones, and how many exist in all.
+struct Instances<W: World> {
+    idle: Vec<Live<W>>,
+    total: usize,
+}
+
 /// A loaded plugin of world `W`, safe to call from many threads.
 pub struct Plugin<W: World> {
     id: Arc<str>,
@@ -117,7 +123,9 @@ pub struct Plugin<W: World> {
     pre: W::Pre,
     settings: Vec<(String, String)>,
     deadline_ticks: u64,
-    idle: Mutex<Vec<Live<W>>>,
+    instances: Mutex<Instances<W>>,
+    /// Signalled when an instance is returned or dropped.
+    returned: Condvar,
     instantiated: AtomicU64,
     discarded: AtomicU64,
 }
@@ -178,32 +186,65 @@ impl<W: World> Plugin<W> {
         Ok(Live { store, bindings })
     }
 
+    /// An idle instance (its deadline still to set), or a new one (its
+    /// deadline already running since instantiation), waiting while the
+    /// plugin has `MAX_INSTANCES` busy.
+    fn acquire(&self) -> Result<(Live<W>, bool), PluginError> {
+        let mut pool = self.instances.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(live) = pool.idle.pop() {
+                return Ok((live, true));
+            }
+            if pool.total < MAX_INSTANCES {
+                pool.total += 1;
+                break;
+            }
+            pool = self.returned.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
+        drop(pool);
+        self.new_instance()
+            .map(|live| (live, false))
+            .inspect_err(|_| self.forget())
+    }
+
+    /// An instance is gone (trapped, or failed to start): its place is free.
+    fn forget(&self) {
+        self.instances
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .total -= 1;
+        self.returned.notify_one();
+    }
+
     /// Runs one call on an idle (or new) instance under the plugin's limits.
     fn call<R>(
         &self,
         f: impl FnOnce(&W::Bindings, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut live = match idle {
-            Some(live) => live,
-            None => self.new_instance()?,
-        };
-        live.store.set_epoch_deadline(self.deadline_ticks);
+        let (mut live, reused) = self.acquire()?;
+        if reused {
+            live.store.set_epoch_deadline(self.deadline_ticks);
+        }
         let state = live.store.data_mut();
         state.last_error = None;
         state.log_budget = bindings::LOG_LINES_PER_CALL;
         match f(&live.bindings, &mut live.store) {
             Ok(value) => {
-                let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-                if idle.len() < MAX_IDLE {
-                    idle.push(live);
-                }
+                self.instances
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .idle
+                    .push(live);
+                self.returned.notify_one();
                 Ok(value)
             }
             Err(e) => {
                 // The instance's state is unknown after a trap: drop it.
                 self.discarded.fetch_add(1, Ordering::Relaxed);
-                Err(self.classify(e, &mut live.store))
+                let error = self.classify(e, &mut live.store);
+                drop(live);
+                self.forget();
+                Err(error)
             }
         }
     }
@@ -445,7 +486,11 @@ fn warm<W: World>(
         pre,
         settings,
         deadline_ticks: ticks,
-        idle: Mutex::new(Vec::new()),
+        instances: Mutex::new(Instances {
+            idle: Vec::new(),
+            total: 0,
+        }),
+        returned: Condvar::new(),
         instantiated: AtomicU64::new(0),
         discarded: AtomicU64::new(0),
     };
@@ -453,10 +498,10 @@ fn warm<W: World>(
         plugin: plugin.id.to_string(),
         source,
     })?;
-    plugin
-        .idle
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(live);
+    {
+        let mut pool = plugin.instances.lock().unwrap_or_else(|p| p.into_inner());
+        pool.idle.push(live);
+        pool.total = 1;
+    }
     Ok(plugin)
 }

@@ -273,3 +273,68 @@ fn results_cannot_make_the_host_copy_more_than_the_plugin_holds() {
     );
     good_plugin_answers();
 }
+
+#[test]
+fn compiled_cache_is_keyed_by_content_and_survives_damage() {
+    use numbot::plugin::{engine::CacheOutcome, PluginEngine};
+    let cache = tempfile::tempdir().unwrap();
+    let engine = PluginEngine::new(Some(cache.path().to_path_buf())).unwrap();
+    let path = defaults().join("numbot-policy.wasm");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(
+        engine.compile(&path, &bytes).unwrap().1,
+        CacheOutcome::Compiled
+    );
+    assert_eq!(engine.compile(&path, &bytes).unwrap().1, CacheOutcome::Hit);
+    // Another component gets its own entry.
+    let other = std::fs::read(defaults().join("numbot-validator.wasm")).unwrap();
+    assert_eq!(
+        engine.compile(&path, &other).unwrap().1,
+        CacheOutcome::Compiled
+    );
+    // A damaged entry is compiled again, and replaced.
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"not a compiled component").unwrap();
+    }
+    assert_eq!(
+        engine.compile(&path, &bytes).unwrap().1,
+        CacheOutcome::Compiled
+    );
+    assert_eq!(engine.compile(&path, &bytes).unwrap().1, CacheOutcome::Hit);
+    // A cache others can write to is refused: it holds native code.
+    use std::os::unix::fs::PermissionsExt;
+    let open = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(open.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(PluginEngine::new(Some(open.path().to_path_buf())).is_err());
+}
+
+#[test]
+fn concurrent_callers_share_at_most_eight_instances() {
+    let host = crate::support::host(vec![defaults()]);
+    let policy = host.policy().unwrap();
+    let request = numbot::plugin::types::Request {
+        category: "c".into(),
+        user: 1,
+        seed: 9,
+        candidates: vec![numbot::plugin::types::Candidate {
+            id: 1,
+            name: "f".into(),
+            total: 10,
+            available: 10,
+            used: 0,
+            created_at: 0,
+            last_used: None,
+        }],
+    };
+    std::thread::scope(|s| {
+        for _ in 0..24 {
+            s.spawn(|| {
+                for _ in 0..50 {
+                    assert!(policy.select(&request).unwrap().slot < 10);
+                }
+            });
+        }
+    });
+    let created = policy.instances_created();
+    assert!((1..=8).contains(&created), "{created} instances");
+}
