@@ -94,3 +94,67 @@ fn plugins_check_accepts_good_and_explains_bad_components() {
         "{stderr}"
     );
 }
+
+#[test]
+fn store_commands_import_list_report_and_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let plugins = defaults();
+    let plugins = plugins.to_str().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sample.csv");
+    let common = ["--data-dir", data, "--plugin-dir", plugins];
+
+    let (ok, stdout, stderr) = numbot(
+        &[
+            &["import", sample, "--category", "UAE Mobile", "--admin", "5"][..],
+            &common,
+        ]
+        .concat(),
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("accepted:            8"), "{stdout}");
+    assert!(stdout.contains("rejected:            3"), "{stdout}");
+    assert!(
+        stdout.contains("line      9: a formula, not a number"),
+        "{stdout}"
+    );
+    let stored = stdout
+        .split(" as ")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        stored.starts_with("UAE_Mobile_") && stored.ends_with(".csv"),
+        "{stored}"
+    );
+
+    let (ok, stdout, _) = numbot(&[&["files"][..], &common].concat());
+    assert!(ok);
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with(&stored))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&cols[1..6], ["UAE", "Mobile", "8", "8", "0"], "{row}");
+
+    let (ok, stdout, _) = numbot(&[&["stats"][..], &common].concat());
+    assert!(ok);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("UAE Mobile") && l.contains(" 8 ")),
+        "{stdout}"
+    );
+
+    let (ok, stdout, stderr) = numbot(&[&["delete", &stored][..], &common].concat());
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("deleted"), "{stdout}");
+    let (_, stdout, _) = numbot(&[&["files"][..], &common].concat());
+    assert!(stdout.contains("(deleted)"), "{stdout}");
+    let (ok, _, stderr) = numbot(&[&["delete", "nope.csv"][..], &common].concat());
+    assert!(!ok && stderr.contains("no file `nope.csv`"), "{stderr}");
+}
