@@ -135,17 +135,3 @@ pub enum PluginError {
         wanted: Option<String>,
     },
 }
-
-impl PluginError {
-    /// The plugin the error is about, if any.
-    pub fn plugin(&self) -> Option<&str> {
-        match self {
-            PluginError::Timeout { plugin, .. }
-            | PluginError::OutOfMemory { plugin, .. }
-            | PluginError::Trap { plugin, .. }
-            | PluginError::Refused { plugin, .. }
-            | PluginError::Contract { plugin, .. } => Some(plugin),
-            PluginError::Missing { .. } => None,
-        }
-    }
-}

@@ -123,11 +123,6 @@ impl PluginHost {
         Ok(host)
     }
 
-    /// The shared engine.
-    pub fn engine(&self) -> &PluginEngine {
-        &self.engine
-    }
-
     /// Scans the directories: loads new files, reloads changed ones, drops
     /// removed ones. A changed file that fails to load leaves the previous
     /// version serving.

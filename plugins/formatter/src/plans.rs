@@ -39,7 +39,7 @@ impl Default for Plans {
 
 impl Plans {
     /// Whether `code` is a country calling code.
-    pub fn has_code(&self, code: u16) -> bool {
+    fn has_code(&self, code: u16) -> bool {
         self.by_code.contains_key(&code)
     }
 
