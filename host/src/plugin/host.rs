@@ -105,6 +105,8 @@ pub struct PluginHost {
     engine: PluginEngine,
     config: PluginHostConfig,
     files: Mutex<BTreeMap<PathBuf, FileEntry>>,
+    /// Held for a whole rescan.
+    rescanning: Mutex<()>,
     routes: RwLock<Arc<Routes>>,
 }
 
@@ -117,6 +119,7 @@ impl PluginHost {
             engine,
             config,
             files: Mutex::new(BTreeMap::new()),
+            rescanning: Mutex::new(()),
             routes: RwLock::new(Arc::new(Routes::default())),
         });
         host.rescan();
@@ -127,9 +130,38 @@ impl PluginHost {
     /// removed ones. A changed file that fails to load leaves the previous
     /// version serving.
     pub fn rescan(&self) -> ReloadReport {
+        // One rescan at a time; plugins start outside the file table's lock,
+        // so that `plugins()` and `load_errors()` never wait for a `configure`.
+        let _one = self.rescanning.lock().unwrap_or_else(|p| p.into_inner());
         let mut report = ReloadReport::default();
-        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let found = self.discover();
+        let pending: Vec<(PathBuf, Fingerprint)> = {
+            let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+            found
+                .iter()
+                .filter(|(path, fingerprint)| {
+                    // An unchanged file is not loaded again, unless what stopped it
+                    // may have gone: another file holding its id, or a failed start.
+                    !files.get(*path).is_some_and(|e| {
+                        e.tried == **fingerprint
+                            && !matches!(
+                                e.error.as_deref(),
+                                Some(LoadError::DuplicateId { .. } | LoadError::Start { .. })
+                            )
+                    })
+                })
+                .map(|(p, f)| (p.clone(), *f))
+                .collect()
+        };
+        let attempts: Vec<(PathBuf, Fingerprint, Result<AnyPlugin, LoadError>)> = pending
+            .into_iter()
+            .map(|(path, fingerprint)| {
+                let loaded = self.engine.load(&path, &self.settings_for(&path));
+                (path, fingerprint, loaded)
+            })
+            .collect();
+
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let gone: Vec<PathBuf> = files
             .keys()
             .filter(|p| !found.contains_key(*p))
@@ -145,21 +177,8 @@ impl PluginHost {
                 report.removed.push(plugin.manifest().id.clone());
             }
         }
-        for (path, fingerprint) in found {
-            // An unchanged file is not loaded again, unless what stopped it may
-            // have gone: another file holding its id, or a failed start.
-            let settled = files.get(&path).is_some_and(|e| {
-                e.tried == fingerprint
-                    && !matches!(
-                        e.error.as_deref(),
-                        Some(LoadError::DuplicateId { .. } | LoadError::Start { .. })
-                    )
-            });
-            if settled {
-                continue;
-            }
-            let settings = self.settings_for(&path);
-            let loaded = self.engine.load(&path, &settings).and_then(|plugin| {
+        for (path, fingerprint, loaded) in attempts {
+            let loaded = loaded.and_then(|plugin| {
                 let id = &plugin.manifest().id;
                 match files.iter().find(|(p, e)| {
                     **p != path && e.plugin.as_ref().is_some_and(|o| &o.manifest().id == id)
