@@ -4,80 +4,15 @@
 
 pub use super::bindings::policy::exports::numbot::plugin::select::Choice;
 pub use super::bindings::validator::numbot::plugin::types::Level;
+pub use numbot_plugin_types::{
+    Countries, DuplicateRow, Formatted, NumberRow, RejectedRow, Validation,
+};
 
 use super::bindings::{
     formatter::exports::numbot::plugin::format as wit_format,
     policy::exports::numbot::plugin::select as wit,
     validator::{exports::numbot::plugin::validate as wit_validate, numbot::plugin::types::Span},
 };
-
-/// A phone number found in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NumberRow {
-    /// 1-based line in the decoded file.
-    pub line: u32,
-    /// The number: an optional `+` and digits.
-    pub number: String,
-    /// A category hint from the row (the IMS export's `Range` column).
-    pub category: Option<String>,
-}
-
-/// A row that holds no usable number.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RejectedRow {
-    /// 1-based line in the decoded file (0 for a summary line).
-    pub line: u32,
-    /// The offending cell or row.
-    pub content: String,
-    /// Why it was refused.
-    pub reason: String,
-}
-
-/// A number seen earlier in the same file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DuplicateRow {
-    /// 1-based line of the repeat.
-    pub line: u32,
-    /// The number.
-    pub number: String,
-    /// Where it was first seen.
-    pub first_line: u32,
-}
-
-/// What a validator learnt from one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Validation {
-    /// Numbers found, in file order, without duplicates.
-    pub numbers: Vec<NumberRow>,
-    /// Refused rows.
-    pub rejected: Vec<RejectedRow>,
-    /// Repeats.
-    pub duplicates: Vec<DuplicateRow>,
-    /// The header row, if any.
-    pub header: Option<Vec<String>>,
-    /// The delimiter, if the file has columns.
-    pub delimiter: Option<String>,
-}
-
-/// The countries a formatter claims.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Countries {
-    /// Every country: the fallback.
-    All,
-    /// ISO 3166 alpha-2 codes.
-    Only(Vec<String>),
-}
-
-/// One formatted number.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Formatted {
-    /// E.164.
-    pub e164: String,
-    /// The formatter's display form.
-    pub display: String,
-    /// ISO 3166 alpha-2 country code.
-    pub country: String,
-}
 
 /// Reads spans out of a result's text, refusing spans outside it and a total
 /// beyond `budget` bytes: a plugin cannot make the host copy more than its
@@ -154,7 +89,15 @@ impl<'a> Spans<'a> {
             .as_ref()
             .map(|h| h.iter().map(|c| s.get(*c)).collect::<Result<Vec<_>, _>>())
             .transpose()?;
-        let delimiter = v.delimiter.map(|d| s.get(d)).transpose()?;
+        let delimiter = v
+            .delimiter
+            .map(|d| {
+                s.get(d)?
+                    .chars()
+                    .next()
+                    .ok_or_else(|| "empty delimiter".to_string())
+            })
+            .transpose()?;
         Ok(Validation {
             numbers,
             rejected,

@@ -91,7 +91,7 @@ fn utf16_as_excel_saves_it() {
             ["+34612345678", "+5511961234567"],
             "be={big_endian} bom={bom}"
         );
-        assert_eq!(v.delimiter.as_deref(), Some("\t"));
+        assert_eq!(v.delimiter, Some('\t'));
     }
 }
 
@@ -102,7 +102,7 @@ fn comma_semicolon_and_tab_delimiters() {
             "name{d}number{d}city\nA{d}+4915123456789{d}Berlin\nB{d}+4915123456780{d}Bonn\n"
         );
         let v = validate("d.csv", csv.as_bytes());
-        assert_eq!(v.delimiter.as_deref(), Some(d));
+        assert_eq!(v.delimiter, d.chars().next());
         assert_eq!(
             numbers(&v),
             ["+4915123456789", "+4915123456780"],
@@ -115,7 +115,7 @@ fn comma_semicolon_and_tab_delimiters() {
 fn quoted_fields_with_delimiters_inside() {
     let csv = "\"Name\",\"Number\"\n\"Smith, John\",\"+44 7400 123456\"\n\"Doe; Jane\",\"+44 (0)7400-123457\"\n";
     let v = validate("quoted.csv", csv.as_bytes());
-    assert_eq!(v.delimiter.as_deref(), Some(","));
+    assert_eq!(v.delimiter, Some(','));
     assert_eq!(numbers(&v), ["+447400123456", "+447400123457"]);
 }
 
