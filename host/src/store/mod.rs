@@ -439,15 +439,16 @@ impl FileStore {
 
     /// Waits until `seq` is durable; a failure poisons the store.
     fn durable(&self, seq: journal::Seq) -> Result<(), StoreError> {
-        if let Err(e) = self.inner.journal.wait(seq) {
-            self.inner
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .failed = true;
-            return Err(e);
-        }
-        Ok(())
+        self.inner.journal.wait(seq).inspect_err(|_| self.poison())
+    }
+
+    /// After a failed journal write the disk and memory may disagree: refuse all changes.
+    fn poison(&self) {
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .failed = true;
     }
 
     /// Ends due leases (journaled); returns the sequence to wait on.
@@ -476,14 +477,11 @@ impl FileStore {
     /// holding a thread, so thousands of claimers share a few threads.
     pub async fn claim_async(&self, category: &str, user: i64) -> Result<Assignment, StoreError> {
         let (assignment, seq) = self.claim_in_memory(category, user)?;
-        if let Err(e) = self.inner.journal.wait_async(seq).await {
-            self.inner
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .failed = true;
-            return Err(e);
-        }
+        self.inner
+            .journal
+            .wait_async(seq)
+            .await
+            .inspect_err(|_| self.poison())?;
         Ok(assignment)
     }
 
