@@ -5,6 +5,7 @@
 //! loaded through the `numbot:plugin` WIT contract ([`plugin`]).
 
 pub mod demo;
+pub mod fake_telegram;
 pub mod plugin;
 pub mod plugin_dirs;
 pub mod store;
