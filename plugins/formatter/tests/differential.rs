@@ -27,23 +27,8 @@ fn plans_agree_with_libphonenumber_rules() {
     let mut disagreements = Vec::new();
     for meta in DATABASE.iter() {
         let code = meta.country_code();
-        let d = meta.descriptors();
-        let examples = [
-            Some(d.general()),
-            d.fixed_line(),
-            d.mobile(),
-            d.toll_free(),
-            d.premium_rate(),
-            d.shared_cost(),
-            d.personal_number(),
-            d.voip(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-        ];
-        for example in examples
-            .into_iter()
-            .flatten()
+        for example in std::iter::once(meta.descriptors().general())
+            .chain(number_types(meta))
             .filter_map(|desc| desc.example())
         {
             for national in variations(example) {
@@ -121,22 +106,7 @@ fn matches_entirely(code: u16, national: &str) -> bool {
         .unwrap_or_default()
         .iter()
         .any(|meta| {
-            let d = meta.descriptors();
-            [
-                d.fixed_line(),
-                d.mobile(),
-                d.toll_free(),
-                d.premium_rate(),
-                d.shared_cost(),
-                d.personal_number(),
-                d.voip(),
-                d.pager(),
-                d.uan(),
-                d.voicemail(),
-            ]
-            .into_iter()
-            .flatten()
-            .any(|desc| {
+            number_types(meta).any(|desc| {
                 let lengths = desc.possible_length();
                 (lengths.is_empty() || lengths.contains(&(national.len() as u16)))
                     && regex::RegexBuilder::new(&format!(
@@ -149,4 +119,25 @@ fn matches_entirely(code: u16, national: &str) -> bool {
                     .is_match(national)
             })
         })
+}
+
+/// The descriptors of a region's number types (all but the general one).
+fn number_types(
+    meta: &phonenumber::Metadata,
+) -> impl Iterator<Item = &phonenumber::metadata::Descriptor> {
+    let d = meta.descriptors();
+    [
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
 }
