@@ -4,8 +4,11 @@
 //! per-country formatting and the selection policy are WebAssembly components
 //! loaded through the `numbot:plugin` WIT contract ([`plugin`]).
 
+pub mod bot;
+pub mod config;
 pub mod demo;
 pub mod fake_telegram;
 pub mod plugin;
 pub mod plugin_dirs;
 pub mod store;
+pub mod users;

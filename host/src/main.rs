@@ -1,13 +1,16 @@
 //! The `numbot` command line.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use numbot::{
+    bot,
+    config::Config,
     plugin::{Manifest, PluginEngine, PluginHost, PluginHostConfig},
     plugin_dirs,
     store::{FileStore, StoreConfig},
+    users::FileUsers,
 };
 
 /// numbot: a team's pool of phone numbers on Telegram, with WebAssembly plugins.
@@ -32,6 +35,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Runs the Telegram bot (long polling or webhook, as the config says).
+    Run {
+        /// The TOML configuration (see examples/numbot.toml); secrets may
+        /// come from NUMBOT_TELEGRAM_TOKEN and NUMBOT_WEBHOOK_SECRET.
+        #[arg(long)]
+        config: PathBuf,
+    },
     /// Inspect plugins.
     Plugins {
         #[command(subcommand)]
@@ -129,6 +139,46 @@ fn open_store(
     Ok(FileStore::open(StoreConfig::new(data_dir), plugins)?)
 }
 
+/// `numbot run`: the store, the user records and the bot, until Ctrl-C.
+fn run_bot(
+    path: &std::path::Path,
+    dirs: Vec<PathBuf>,
+    cache_dir: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let config = Config::load(path)?;
+    let dirs = if config.plugins.dirs.is_empty() {
+        dirs
+    } else {
+        config.plugins.dirs.clone()
+    };
+    let cache_dir = config.plugins.cache_dir.clone().or(cache_dir);
+    let plugins = PluginHost::start(PluginHostConfig {
+        dirs,
+        cache_dir,
+        ..Default::default()
+    })?;
+    for (_, error) in plugins.load_errors() {
+        eprintln!("warning: plugin refused: {error}");
+    }
+    let store = FileStore::open(config.store.store_config()?, plugins)?;
+    let users = Arc::new(FileUsers::open(&config.store.data_dir)?);
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let bot = bot::start(config.clone(), store, users).await?;
+        eprintln!(
+            "numbot is running as @{} ({:?} mode, data in {}); Ctrl-C stops it",
+            bot.username,
+            config.telegram.mode,
+            config.store.data_dir.display()
+        );
+        tokio::signal::ctrl_c().await?;
+        eprintln!("stopping: finishing the updates in hand");
+        bot.stop(std::time::Duration::from_secs(15)).await;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let cache_dir = if cli.no_cache {
         None
@@ -143,6 +193,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         cli.plugin_dirs.clone()
     };
     match cli.command {
+        Command::Run { config } => run_bot(&config, dirs, cache_dir),
         Command::Plugins {
             command: PluginsCommand::List,
         } => {

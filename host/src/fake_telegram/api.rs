@@ -12,7 +12,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::state::{bot_user, State};
+use super::state::{self, bot_user, State};
 
 /// Largest request body accepted (the real API takes 50 MB uploads).
 const MAX_BODY: usize = 60 << 20;
@@ -167,6 +167,12 @@ async fn call(
             ok(me)
         }
         "getupdates" => {
+            if state.webhook().0.is_some() {
+                return fail(
+                    StatusCode::CONFLICT,
+                    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+                );
+            }
             let offset = int(&params, "offset").unwrap_or(0);
             let limit = int(&params, "limit").unwrap_or(100).clamp(1, 100) as usize;
             let timeout =
@@ -294,7 +300,14 @@ async fn call(
             ),
         },
         "setwebhook" => {
-            state.set_webhook(params["url"].as_str().map(str::to_string));
+            let hook = params["url"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(|url| state::Webhook {
+                    url: url.to_string(),
+                    secret: params["secret_token"].as_str().map(str::to_string),
+                });
+            state.set_webhook(hook);
             ok(json!(true))
         }
         "deletewebhook" => {
@@ -304,7 +317,7 @@ async fn call(
         "getwebhookinfo" => {
             let (url, pending) = state.webhook();
             ok(
-                json!({"url": url.unwrap_or_default(), "has_custom_certificate": false, "pending_update_count": pending}),
+                json!({"url": url.map(|h| h.url).unwrap_or_default(), "has_custom_certificate": false, "pending_update_count": pending}),
             )
         }
         _ => fail(StatusCode::NOT_FOUND, "Not Found: method not found"),

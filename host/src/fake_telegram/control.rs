@@ -75,10 +75,13 @@ async fn transcript(Extract(state): Extract<Arc<State>>, Path(id): Path<i64>) ->
 struct Throttle {
     count: u32,
     retry_after: u32,
+    /// Only this method, when given.
+    #[serde(default)]
+    method: Option<String>,
 }
 
 async fn throttle(Extract(state): Extract<Arc<State>>, Json(t): Json<Throttle>) -> Json<Value> {
-    state.throttle(t.count, t.retry_after);
+    state.throttle(t.count, t.retry_after, t.method.as_deref());
     Json(json!(true))
 }
 

@@ -29,6 +29,36 @@ pub struct FakeTelegram {
     _stop: oneshot::Sender<()>,
 }
 
+/// While a webhook is set, posts each update to it in order, with the secret
+/// token header, as Telegram does; an update stays queued until the webhook
+/// answers 2xx.
+async fn deliver_to_webhook(state: Arc<State>) {
+    let client = reqwest::Client::new();
+    loop {
+        let ready = state.updates_ready.notified();
+        tokio::pin!(ready);
+        ready.as_mut().enable();
+        let Some((hook, update)) = state.next_for_webhook() else {
+            // Stops with the server: the state is then held only here.
+            if Arc::strong_count(&state) == 1 {
+                return;
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(1), ready).await;
+            continue;
+        };
+        let mut request = client.post(&hook.url).json(&update);
+        if let Some(secret) = &hook.secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        match request.send().await {
+            Ok(r) if r.status().is_success() => {
+                state.delivered(update["update_id"].as_i64().unwrap_or(0));
+            }
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
 impl FakeTelegram {
     /// Starts on an ephemeral port of 127.0.0.1.
     pub async fn start() -> std::io::Result<FakeTelegram> {
@@ -37,6 +67,7 @@ impl FakeTelegram {
         let state = Arc::new(State::new(TOKEN));
         let app = api::router(state.clone()).merge(control::router(state.clone()));
         let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(deliver_to_webhook(state.clone()));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -108,7 +139,13 @@ impl FakeTelegram {
 
     /// The next `count` Bot API calls get HTTP 429 with `retry_after` seconds.
     pub fn throttle(&self, count: u32, retry_after: u32) {
-        self.state.throttle(count, retry_after);
+        self.state.throttle(count, retry_after, None);
+    }
+
+    /// The next `count` calls of `method` (any case) get HTTP 429; other
+    /// methods are answered normally.
+    pub fn throttle_method(&self, method: &str, count: u32, retry_after: u32) {
+        self.state.throttle(count, retry_after, Some(method));
     }
 
     /// Sets a user's status in a channel, as `getChatMember` reports it
@@ -120,6 +157,11 @@ impl FakeTelegram {
     /// Calls answered so far, by method (lower case): for asserting protocol use.
     pub fn calls(&self, method: &str) -> u64 {
         self.state.calls(method)
+    }
+
+    /// The webhook set by the bot (URL and secret token), if any.
+    pub fn webhook(&self) -> Option<(String, Option<String>)> {
+        self.state.webhook().0.map(|h| (h.url, h.secret))
     }
 
     /// The last parameters a method was called with.

@@ -53,6 +53,9 @@ pub struct Entry {
     pub text: Option<String>,
     /// Callback data of a button press.
     pub data: Option<String>,
+    /// When it happened: microseconds since the server started (latency
+    /// measurements compare these).
+    pub at_us: u64,
     /// Inline keyboard: rows of (label, callback data).
     pub buttons: Vec<Vec<(String, String)>>,
     /// A file sent: name and size.
@@ -69,14 +72,25 @@ struct Inner {
     files: HashMap<String, (String, Vec<u8>)>,
     next_file: u64,
     members: HashMap<(i64, i64), String>,
-    throttle: (u32, u32),
+    /// Calls left to refuse, retry_after, and the one method refused (all when `None`).
+    throttle: (u32, u32, Option<String>),
     calls: BTreeMap<String, u64>,
     last_params: HashMap<String, Value>,
-    webhook: Option<String>,
+    webhook: Option<Webhook>,
+}
+
+/// A webhook set with `setWebhook`: updates are posted there, not polled.
+#[derive(Clone)]
+pub struct Webhook {
+    /// Where updates go.
+    pub url: String,
+    /// Sent as `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret: Option<String>,
 }
 
 /// Shared by the HTTP handlers and the [`super::FakeTelegram`] handle.
 pub struct State {
+    started: std::time::Instant,
     pub token: String,
     inner: Mutex<Inner>,
     /// Woken when updates arrive (long polls) or transcripts change (waiters).
@@ -130,6 +144,7 @@ pub fn buttons(markup: Option<&Value>) -> Vec<Vec<(String, String)>> {
 impl State {
     pub fn new(token: &str) -> State {
         State {
+            started: std::time::Instant::now(),
             token: token.to_string(),
             inner: Mutex::new(Inner {
                 next_update: 1,
@@ -140,7 +155,7 @@ impl State {
                 files: HashMap::new(),
                 next_file: 1,
                 members: HashMap::new(),
-                throttle: (0, 0),
+                throttle: (0, 0, None),
                 calls: BTreeMap::new(),
                 last_params: HashMap::new(),
                 webhook: None,
@@ -185,6 +200,7 @@ impl State {
             data: None,
             buttons: Vec::new(),
             file: None,
+            at_us: self.elapsed_us(),
         };
         if let Some(text) = text {
             message["text"] = json!(text);
@@ -246,6 +262,7 @@ impl State {
             data: Some(data.to_string()),
             buttons: Vec::new(),
             file: None,
+            at_us: self.elapsed_us(),
         });
         let query = json!({
             "id": id, "from": user.json(), "message": message, "chat_instance": format!("ci{}", user.id), "data": data,
@@ -338,6 +355,7 @@ impl State {
             data: None,
             buttons: buttons(params.get("reply_markup")),
             file,
+            at_us: self.elapsed_us(),
         });
         drop(inner);
         self.changed.notify_waiters();
@@ -369,6 +387,7 @@ impl State {
             data: None,
             buttons: buttons(params.get("reply_markup")),
             file: None,
+            at_us: self.elapsed_us(),
         });
         drop(inner);
         self.changed.notify_waiters();
@@ -380,15 +399,16 @@ impl State {
         let mut inner = self.lock();
         *inner.calls.entry(method.to_string()).or_default() += 1;
         inner.last_params.insert(method.to_string(), params.clone());
-        if inner.throttle.0 > 0 {
+        let applies = inner.throttle.2.as_deref().is_none_or(|m| m == method);
+        if inner.throttle.0 > 0 && applies {
             inner.throttle.0 -= 1;
             return Some(inner.throttle.1);
         }
         None
     }
 
-    pub fn throttle(&self, count: u32, retry_after: u32) {
-        self.lock().throttle = (count, retry_after);
+    pub fn throttle(&self, count: u32, retry_after: u32, method: Option<&str>) {
+        self.lock().throttle = (count, retry_after, method.map(str::to_ascii_lowercase));
     }
 
     pub fn set_member(&self, channel: i64, user: i64, status: &str) {
@@ -428,12 +448,32 @@ impl State {
             .unwrap_or_default()
     }
 
-    pub fn set_webhook(&self, url: Option<String>) {
-        self.lock().webhook = url;
+    pub fn set_webhook(&self, hook: Option<Webhook>) {
+        self.lock().webhook = hook;
+        self.updates_ready.notify_waiters();
     }
 
-    pub fn webhook(&self) -> (Option<String>, usize) {
+    pub fn webhook(&self) -> (Option<Webhook>, usize) {
         let inner = self.lock();
         (inner.webhook.clone(), inner.updates.len())
+    }
+
+    /// The oldest update not yet delivered, while a webhook is set.
+    pub fn next_for_webhook(&self) -> Option<(Webhook, Value)> {
+        let inner = self.lock();
+        let hook = inner.webhook.clone()?;
+        inner.updates.front().cloned().map(|u| (hook, u))
+    }
+
+    /// The webhook acknowledged update `id`.
+    pub fn delivered(&self, id: i64) {
+        let mut inner = self.lock();
+        if inner.updates.front().and_then(|u| u["update_id"].as_i64()) == Some(id) {
+            inner.updates.pop_front();
+        }
+    }
+
+    pub fn elapsed_us(&self) -> u64 {
+        self.started.elapsed().as_micros() as u64
     }
 }

@@ -37,7 +37,7 @@ use std::{
 use serde::Serialize;
 
 pub use error::StoreError;
-pub use metadata::{FileMeta, Metadata};
+pub use metadata::{write_atomic, FileMeta, Metadata};
 pub use pool::{ReuseRule, Status};
 pub use upload::{RejectedNumber, UploadReport};
 

@@ -2,6 +2,7 @@
 //!
 //! The plugins come from `cargo build-plugins` (the README's test command runs it first).
 
+mod bot;
 mod cli;
 mod fake_telegram;
 mod formatter;

@@ -114,3 +114,141 @@ pub fn capture_logs<R>(f: impl FnOnce() -> R) -> (R, String) {
     let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     (result, text)
 }
+
+/// A bot on a fake Telegram server and a temporary data directory.
+pub struct BotHarness {
+    /// The fake Bot API server.
+    pub tg: numbot::fake_telegram::FakeTelegram,
+    /// The bot's store, to check what it did.
+    pub store: numbot::store::FileStore,
+    /// The bot's user records.
+    pub users: Arc<numbot::users::FileUsers>,
+    _bot: numbot::bot::RunningBot,
+    _dir: tempfile::TempDir,
+}
+
+/// The admin of every harness.
+pub const ADMIN: i64 = 1;
+
+/// How long a test waits for a reply.
+pub const REPLY: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// `n` valid UAE mobile numbers as a CSV with a `Number` header.
+pub fn uae_csv(first: u64, n: u64) -> Vec<u8> {
+    let mut csv = String::from("Number\n");
+    for i in first..first + n {
+        csv.push_str(&format!("97150{i:07}\n"));
+    }
+    csv.into_bytes()
+}
+
+impl BotHarness {
+    /// Starts a bot with `ADMIN` as its admin and `tweak` applied to the config.
+    pub async fn start(tweak: impl FnOnce(&mut numbot::config::Config)) -> BotHarness {
+        let tg = numbot::fake_telegram::FakeTelegram::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = numbot::config::Config::default();
+        config.telegram.token = tg.token().to_string();
+        config.telegram.api_url = tg.api_url();
+        config.access.admins = vec![ADMIN];
+        config.store.data_dir = dir.path().join("data");
+        tweak(&mut config);
+        let config = config.checked().expect("a valid test configuration");
+        let store =
+            numbot::store::FileStore::open(config.store.store_config().unwrap(), shared_host())
+                .unwrap();
+        let users = Arc::new(numbot::users::FileUsers::open(&config.store.data_dir).unwrap());
+        let bot = numbot::bot::start(config.clone(), store.clone(), users.clone())
+            .await
+            .expect("the bot starts");
+        BotHarness {
+            tg,
+            store,
+            users,
+            _bot: bot,
+            _dir: dir,
+        }
+    }
+
+    /// Bot entries of `chat` after its first `from` entries, once `done` holds for them.
+    pub async fn bot_entries(
+        &self,
+        chat: i64,
+        from: usize,
+        done: impl Fn(&[numbot::fake_telegram::Entry]) -> bool,
+    ) -> Vec<numbot::fake_telegram::Entry> {
+        let deadline = tokio::time::Instant::now() + REPLY;
+        loop {
+            let entries: Vec<_> = self
+                .tg
+                .transcript(chat)
+                .into_iter()
+                .skip(from)
+                .filter(|e| e.from == "bot")
+                .collect();
+            if done(&entries) {
+                return entries;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no reply in chat {chat}; transcript: {:#?}",
+                self.tg.transcript(chat)
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Sends `text` as `user`; the bot's first reply.
+    pub async fn say(
+        &self,
+        user: &numbot::fake_telegram::TestUser,
+        text: &str,
+    ) -> numbot::fake_telegram::Entry {
+        let from = self.tg.transcript(user.id).len();
+        self.tg.send_text(user, text);
+        self.bot_entries(user.id, from, |e| !e.is_empty())
+            .await
+            .remove(0)
+    }
+
+    /// Sends a document as `user`; the bot's first reply.
+    pub async fn upload(
+        &self,
+        user: &numbot::fake_telegram::TestUser,
+        name: &str,
+        bytes: Vec<u8>,
+        caption: Option<&str>,
+    ) -> numbot::fake_telegram::Entry {
+        let from = self.tg.transcript(user.id).len();
+        self.tg.send_document(user, name, bytes, caption);
+        self.bot_entries(user.id, from, |e| !e.is_empty())
+            .await
+            .remove(0)
+    }
+
+    /// Presses a button as `user`; the bot's first message or edit after it.
+    pub async fn press(
+        &self,
+        user: &numbot::fake_telegram::TestUser,
+        message_id: i64,
+        data: &str,
+    ) -> numbot::fake_telegram::Entry {
+        let from = self.tg.transcript(user.id).len();
+        self.tg.press_button(user, message_id, data);
+        self.bot_entries(user.id, from, |e| !e.is_empty())
+            .await
+            .remove(0)
+    }
+
+    /// The callback data of the button labelled `label` in `entry`.
+    pub fn button(entry: &numbot::fake_telegram::Entry, label: &str) -> String {
+        entry
+            .buttons
+            .iter()
+            .flatten()
+            .find(|(text, _)| text == label)
+            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", entry.buttons))
+            .1
+            .clone()
+    }
+}

@@ -1,0 +1,742 @@
+//! What admins can do: upload CSV files, see and delete them, manage users,
+//! see the plugins and the audit trail. The caller's role is checked before
+//! these run (see `on_message`/`on_callback`); each change is audited.
+
+use teloxide::{
+    net::Download,
+    prelude::*,
+    types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode},
+    RequestError,
+};
+
+use super::{chart, send, user::Answer, App, Caller, PendingUpload, Press, Tg};
+use crate::{
+    store::{StoreError, UploadReport},
+    users::UserStatus,
+};
+
+/// Telegram's getFile limit for bots.
+pub const MAX_DOWNLOAD: u64 = 20 * 1024 * 1024;
+/// Rejected rows listed one by one in an upload report.
+const LISTED_REJECTIONS: usize = 10;
+/// File extensions numbot imports.
+const CSV_EXTENSIONS: [&str; 3] = ["csv", "txt", "tsv"];
+
+/// An uploaded document: checks, download, then the category or the question.
+pub async fn document<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    msg: &Message,
+) -> Result<(), RequestError> {
+    let doc = msg.document().expect("called for documents");
+    let name = doc.file_name.clone().unwrap_or_else(|| "upload.csv".into());
+    if !me.admin {
+        app.audit(me.id, "denied", format!("upload of {name}"))
+            .await;
+        let text = "Only admins can upload numbers. The attempt has been logged.";
+        send::retrying(bot.send_message(me.chat, text)).await?;
+        return Ok(());
+    }
+    let size = u64::from(doc.file.size);
+    if size > MAX_DOWNLOAD {
+        let text = format!(
+            "{name} is {:.1} MB; Telegram lets bots download files up to 20 MB. Split it into smaller CSV files and send them one by one (or use `numbot import` on the server).",
+            size as f64 / (1024.0 * 1024.0)
+        );
+        send::retrying(bot.send_message(me.chat, text)).await?;
+        return Ok(());
+    }
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !CSV_EXTENSIONS.contains(&extension.as_str()) {
+        let text = format!(
+            "{name} is not a CSV file. numbot imports .csv (or .txt) files with one number per row. In Excel or Google Sheets, save or download the sheet as CSV and send that."
+        );
+        send::retrying(bot.send_message(me.chat, text)).await?;
+        return Ok(());
+    }
+    let file = send::retrying(bot.get_file(doc.file.id.clone())).await?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    if let Err(e) = app.raw.download_file(&file.path, &mut bytes).await {
+        tracing::error!("download of {name} failed: {e}");
+        let text = format!("Could not download {name} from Telegram ({e}). Send it again.");
+        send::retrying(bot.send_message(me.chat, text)).await?;
+        return Ok(());
+    }
+    let caption = msg.caption().map(str::trim).filter(|c| !c.is_empty());
+    if let Some(category) = caption {
+        return import(bot, app, me, name, bytes, category.to_string()).await;
+    }
+    // No caption: the file's Range column may name one category.
+    let plugins = app.store.plugins().clone();
+    let (file_name, data) = (name.clone(), bytes);
+    let (validation, data) = tokio::task::spawn_blocking(move || {
+        let v = plugins.validate(&file_name, &data);
+        (v, data)
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    let validation = match validation {
+        Ok(v) => v,
+        Err(e) => {
+            let text = format!("Nothing imported from {name}: {e}");
+            send::retrying(bot.send_message(me.chat, text)).await?;
+            return Ok(());
+        }
+    };
+    let mut hints: Vec<&str> = validation
+        .numbers
+        .iter()
+        .filter_map(|n| n.category.as_deref())
+        .collect();
+    hints.sort_unstable();
+    hints.dedup();
+    let all_hinted = validation.numbers.iter().all(|n| n.category.is_some());
+    if let ([only], true) = (hints.as_slice(), all_hinted) {
+        let category = only.to_string();
+        return import(bot, app, me, name, data, category).await;
+    }
+    let numbers = validation.numbers.len();
+    let mut text = format!(
+        "{name}: {} numbers found. Which category should they go to? Reply with its name (for example <i>UAE Mobile</i>) or pick one.",
+        send::count(numbers as u64)
+    );
+    if hints.len() > 1 {
+        text.push_str(&format!(
+            "\nIts Range column names {} categories; a file goes into one category, so split it if they should stay apart.",
+            hints.len()
+        ));
+    }
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = app
+        .store
+        .categories()
+        .unwrap_or_default()
+        .into_iter()
+        .take(20)
+        .map(|(c, _)| {
+            vec![InlineKeyboardButton::callback(
+                c.clone(),
+                format!("upc:{}", send::key(&c)),
+            )]
+        })
+        .collect();
+    rows.push(vec![InlineKeyboardButton::callback("Cancel upload", "upx")]);
+    app.uploads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(
+            me.id,
+            PendingUpload {
+                file_name: name,
+                bytes: data,
+                numbers,
+            },
+        );
+    send::retrying(
+        bot.send_message(me.chat, text)
+            .parse_mode(ParseMode::Html)
+            .reply_markup(InlineKeyboardMarkup::new(rows)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether `admin` has an upload waiting for its category.
+pub fn has_pending_upload(app: &App, admin: i64) -> bool {
+    app.uploads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains_key(&admin)
+}
+
+/// The admin typed the category of their pending upload.
+pub async fn category_reply<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    text: &str,
+) -> Result<(), RequestError> {
+    let pending = app
+        .uploads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&me.id);
+    if let Some(p) = pending {
+        import(bot, app, me, p.file_name, p.bytes, text.trim().to_string()).await?;
+    }
+    Ok(())
+}
+
+/// A category button or "Cancel upload" under the question.
+pub async fn upload_choice<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    press: &Press<'_>,
+    action: &str,
+    key: &str,
+) -> Answer {
+    let pending = app
+        .uploads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&me.id);
+    let Some(p) = pending else {
+        return Ok(Some("No upload is waiting.".into()));
+    };
+    if action == "upx" {
+        let text = format!(
+            "Upload of {} cancelled; {} numbers not imported.",
+            p.file_name,
+            send::count(p.numbers as u64)
+        );
+        send::retrying(bot.edit_message_text(me.chat, press.message.id, text)).await?;
+        return Ok(None);
+    }
+    let category = app
+        .store
+        .categories()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(c, _)| c)
+        .find(|c| send::key(c) == key);
+    let Some(category) = category else {
+        app.uploads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(me.id, p);
+        return Ok(Some("That category is gone: type a name.".into()));
+    };
+    import(bot, app, me, p.file_name, p.bytes, category).await?;
+    Ok(None)
+}
+
+/// Imports through the store (validator, formatter, dedup) and reports.
+async fn import<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    name: String,
+    bytes: Vec<u8>,
+    category: String,
+) -> Result<(), RequestError> {
+    let store = app.store.clone();
+    let country = app.config.store.default_country.clone();
+    let (admin, file_name, wanted) = (me.id, name.clone(), category.clone());
+    let (result, bytes) = tokio::task::spawn_blocking(move || {
+        let r = store.upload(&file_name, &bytes, &wanted, admin, country.as_deref());
+        (r, bytes)
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    match result {
+        Ok(report) => {
+            app.audit(
+                me.id,
+                "upload",
+                format!(
+                    "{name} -> {} ({} numbers in {})",
+                    report.file, report.accepted, report.category
+                ),
+            )
+            .await;
+            send::retrying(
+                bot.send_message(me.chat, report_text(&report))
+                    .parse_mode(ParseMode::Html),
+            )
+            .await?;
+        }
+        Err(StoreError::BadCategory(c)) => {
+            let numbers = bytes.len();
+            app.uploads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(
+                    me.id,
+                    PendingUpload {
+                        file_name: name,
+                        bytes,
+                        numbers,
+                    },
+                );
+            let text = format!(
+                "`{c}` cannot be a category name (1-64 printable characters). Type another name."
+            );
+            send::retrying(bot.send_message(me.chat, text)).await?;
+        }
+        Err(e) => {
+            tracing::warn!(admin = me.id, "upload of {name} refused: {e}");
+            let text = format!("Nothing imported from {name}: {e}");
+            send::retrying(bot.send_message(me.chat, text)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The upload report for the admin.
+pub fn report_text(r: &UploadReport) -> String {
+    let mut text = format!(
+        "<b>Imported {} numbers into {}</b>\nStored as {}\n",
+        send::count(r.accepted),
+        send::html(&r.category),
+        send::html(&r.file)
+    );
+    if let Some(country) = &r.country_code {
+        text.push_str(&format!("Country: {}\n", send::html(country)));
+    }
+    text.push_str(&format!(
+        "Duplicates: {} within the file, {} already in the pool\n",
+        send::count(r.duplicates_in_file),
+        send::count(r.duplicates_in_pool)
+    ));
+    text.push_str(&format!("Rejected: {}\n", send::count(r.rejected_count)));
+    for (reason, n) in &r.rejected_by_reason {
+        text.push_str(&format!("  {}: {}\n", send::html(reason), send::count(*n)));
+    }
+    for row in r.rejected.iter().take(LISTED_REJECTIONS) {
+        text.push_str(&format!(
+            "  line {}: {} ({})\n",
+            row.line,
+            send::html(&row.content),
+            send::html(&row.reason)
+        ));
+    }
+    if r.rejected.len() > LISTED_REJECTIONS {
+        text.push_str(&format!(
+            "  … and {} more\n",
+            send::count(r.rejected_count - LISTED_REJECTIONS as u64)
+        ));
+    }
+    text
+}
+
+pub async fn csvstats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let files: Vec<_> = match app.store.files() {
+        Ok(f) => f.into_iter().filter(|f| !f.meta.deleted).collect(),
+        Err(e) => return failed(bot, me, e).await,
+    };
+    if files.is_empty() {
+        send::retrying(bot.send_message(
+            me.chat,
+            "No files uploaded yet. Send a CSV file to add numbers.",
+        ))
+        .await?;
+        return Ok(());
+    }
+    let mut table = format!(
+        "{:<3} {:<30} {:>7} {:>7} {:>6} {:>6} {:>6}\n",
+        "#", "file", "total", "free", "in use", "used%", "taken"
+    );
+    for (i, f) in files.iter().enumerate() {
+        let u = &f.usage;
+        table.push_str(&format!(
+            "{:<3} {:<30} {:>7} {:>7} {:>6} {:>5.1}% {:>6}\n",
+            i + 1,
+            truncate(&f.name, 30),
+            u.total,
+            u.available,
+            u.assigned,
+            u.used_percent,
+            u.assignments
+        ));
+    }
+    let text = format!("<b>Usage per file</b>\n<pre>{}</pre>", send::html(&table));
+    send::retrying(bot.send_message(me.chat, text).parse_mode(ParseMode::Html)).await?;
+    let bars: Vec<chart::Bar> = files
+        .iter()
+        .map(|f| chart::Bar {
+            available: f.usage.available,
+            assigned: f.usage.assigned,
+            cooling: f.usage.cooling,
+            retired: f.usage.retired,
+        })
+        .collect();
+    let png = chart::render(&bars);
+    let legend = chart::LEGEND
+        .iter()
+        .zip(["green", "orange", "grey", "red"])
+        .map(|((what, _), colour)| format!("{colour} = {what}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let caption = format!("Files 1-{} top to bottom: {legend}.", files.len());
+    send::retrying(
+        bot.send_photo(me.chat, InputFile::memory(png).file_name("csvstats.png"))
+            .caption(caption),
+    )
+    .await?;
+    Ok(())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(max - 1).collect();
+        format!("{head}…")
+    }
+}
+
+pub async fn csvlist<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let files = match app.store.files() {
+        Ok(f) => f,
+        Err(e) => return failed(bot, me, e).await,
+    };
+    let (live, deleted): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| !f.meta.deleted);
+    if live.is_empty() {
+        send::retrying(bot.send_message(me.chat, "No files uploaded yet.")).await?;
+        return Ok(());
+    }
+    let mut text = format!("<b>{} files</b>\n", live.len());
+    for f in &live {
+        text.push_str(&format!(
+            "<code>{}</code>\n  {} · {} numbers ({} free) · uploaded {} by {}\n",
+            send::html(&f.name),
+            send::html(&f.meta.country_name),
+            send::count(f.usage.total),
+            send::count(f.usage.available),
+            send::html(&f.meta.created_at),
+            f.meta.admin_id
+        ));
+    }
+    if !deleted.is_empty() {
+        text.push_str(&format!(
+            "\n{} deleted files kept in the history.",
+            deleted.len()
+        ));
+    }
+    send::retrying(bot.send_message(me.chat, text).parse_mode(ParseMode::Html)).await?;
+    Ok(())
+}
+
+pub async fn csvdelete<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let files: Vec<_> = match app.store.files() {
+        Ok(f) => f.into_iter().filter(|f| !f.meta.deleted).collect(),
+        Err(e) => return failed(bot, me, e).await,
+    };
+    if files.is_empty() {
+        send::retrying(bot.send_message(me.chat, "No files to delete.")).await?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<InlineKeyboardButton>> = files
+        .iter()
+        .map(|f| {
+            vec![InlineKeyboardButton::callback(
+                format!("{} ({} numbers)", f.name, send::count(f.usage.total)),
+                format!("del:{}", send::key(&f.name)),
+            )]
+        })
+        .collect();
+    send::retrying(
+        bot.send_message(me.chat, "Which file should be deleted?")
+            .reply_markup(InlineKeyboardMarkup::new(rows)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Pick a file, confirm, delete.
+pub async fn delete_step<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    press: &Press<'_>,
+    action: &str,
+    key: &str,
+) -> Answer {
+    let message = press.message.id;
+    if action == "delno" {
+        send::retrying(bot.edit_message_text(me.chat, message, "Nothing deleted.")).await?;
+        return Ok(None);
+    }
+    let file = match app.store.files() {
+        Ok(files) => files
+            .into_iter()
+            .find(|f| !f.meta.deleted && send::key(&f.name) == key),
+        Err(e) => {
+            failed(bot, me, e).await?;
+            return Ok(None);
+        }
+    };
+    let Some(file) = file else {
+        return Ok(Some("That file is already gone.".into()));
+    };
+    if action == "del" {
+        let text = format!(
+            "Delete {}? Its {} free numbers leave the pool now; the {} in use leave when they are released. The history stays.",
+            file.name,
+            send::count(file.usage.available),
+            send::count(file.usage.assigned)
+        );
+        let keyboard = InlineKeyboardMarkup::new([[
+            InlineKeyboardButton::callback("Yes, delete", format!("delok:{key}")),
+            InlineKeyboardButton::callback("No", "delno"),
+        ]]);
+        send::retrying(
+            bot.edit_message_text(me.chat, message, text)
+                .reply_markup(keyboard),
+        )
+        .await?;
+        return Ok(None);
+    }
+    let name = file.name.clone();
+    let store = app.store.clone();
+    let result = tokio::task::spawn_blocking(move || store.delete_file(&name))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    match result {
+        Ok(_) => {
+            app.audit(
+                me.id,
+                "delete",
+                format!("{} ({} numbers)", file.name, file.usage.total),
+            )
+            .await;
+            let text = format!(
+                "Deleted {}: {} numbers left the pool.",
+                file.name,
+                send::count(file.usage.available)
+            );
+            send::retrying(bot.edit_message_text(me.chat, message, text)).await?;
+            Ok(Some("Deleted.".into()))
+        }
+        Err(e) => {
+            failed(bot, me, e).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// `/ban <id> [reason]`.
+pub async fn ban<B: Tg>(bot: &B, app: &App, me: &Caller, args: &str) -> Result<(), RequestError> {
+    let Some((target, reason)) = target_of(args) else {
+        send::retrying(bot.send_message(me.chat, "Usage: /ban <user id> [reason]")).await?;
+        return Ok(());
+    };
+    if app.is_admin(target) {
+        send::retrying(bot.send_message(
+            me.chat,
+            "Admins cannot be banned; remove them from the configuration first.",
+        ))
+        .await?;
+        return Ok(());
+    }
+    set_status(bot, app, me, target, UserStatus::Banned, reason).await
+}
+
+/// `/unban <id>`.
+pub async fn unban<B: Tg>(bot: &B, app: &App, me: &Caller, args: &str) -> Result<(), RequestError> {
+    let Some((target, _)) = target_of(args) else {
+        send::retrying(bot.send_message(me.chat, "Usage: /unban <user id>")).await?;
+        return Ok(());
+    };
+    set_status(bot, app, me, target, UserStatus::Active, None).await
+}
+
+/// `/approve` lists the users waiting; `/approve <id>` approves one.
+pub async fn approve<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    args: &str,
+) -> Result<(), RequestError> {
+    if let Some((target, _)) = target_of(args) {
+        return set_status(bot, app, me, target, UserStatus::Active, None).await;
+    }
+    let pending = match app.users.with_status(UserStatus::Pending).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!("user store: {e}");
+            send::retrying(bot.send_message(me.chat, "The user records cannot be read now."))
+                .await?;
+            return Ok(());
+        }
+    };
+    if pending.is_empty() {
+        send::retrying(bot.send_message(me.chat, "Nobody is waiting for approval.")).await?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<InlineKeyboardButton>> = pending
+        .iter()
+        .take(50)
+        .map(|r| {
+            vec![
+                InlineKeyboardButton::callback(
+                    format!("Approve {} ({})", r.name, r.id),
+                    format!("ap:{}", r.id),
+                ),
+                InlineKeyboardButton::callback("Reject", format!("rj:{}", r.id)),
+            ]
+        })
+        .collect();
+    let text = format!("{} users wait for approval:", pending.len());
+    send::retrying(
+        bot.send_message(me.chat, text)
+            .reply_markup(InlineKeyboardMarkup::new(rows)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The Approve / Reject buttons.
+pub async fn decide<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    _press: &Press<'_>,
+    approve: bool,
+    arg: &str,
+) -> Answer {
+    let Ok(target) = arg.parse::<i64>() else {
+        return Ok(Some("This button is no longer valid.".into()));
+    };
+    let status = if approve {
+        UserStatus::Active
+    } else {
+        UserStatus::Banned
+    };
+    let reason = (!approve).then(|| "access request rejected".to_string());
+    set_status(bot, app, me, target, status, reason).await?;
+    let text = format!(
+        "{} user {target}.",
+        if approve {
+            "Approved"
+        } else {
+            "Rejected and banned"
+        }
+    );
+    Ok(Some(text))
+}
+
+fn target_of(args: &str) -> Option<(i64, Option<String>)> {
+    let (id, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+    let id = id.parse().ok()?;
+    let rest = rest.trim();
+    Some((id, (!rest.is_empty()).then(|| rest.to_string())))
+}
+
+/// Changes a user's status, audits it, tells the admin and the user.
+async fn set_status<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    target: i64,
+    status: UserStatus,
+    reason: Option<String>,
+) -> Result<(), RequestError> {
+    let record = match app
+        .users
+        .set_status(target, status, me.id, reason.clone())
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("user store: {e}");
+            send::retrying(bot.send_message(
+                me.chat,
+                "The user records cannot be written now; nothing changed.",
+            ))
+            .await?;
+            return Ok(());
+        }
+    };
+    let (action, to_admin, to_user) = match status {
+        UserStatus::Banned => {
+            // A banned user's number goes back to the pool.
+            let store = app.store.clone();
+            let released = tokio::task::spawn_blocking(move || store.cancel(target))
+                .await
+                .map(|r| r.is_ok())
+                .unwrap_or(false);
+            (
+                "ban",
+                format!(
+                    "Banned {} ({target}){}.",
+                    record.name,
+                    if released {
+                        "; their number went back to the pool"
+                    } else {
+                        ""
+                    }
+                ),
+                "You have been banned from this bot by an admin.".to_string(),
+            )
+        }
+        UserStatus::Active => (
+            "approve",
+            format!("{} ({target}) may now take numbers.", record.name),
+            "An admin gave you access: use /countries to get a number.".to_string(),
+        ),
+        UserStatus::Pending => unreachable!("admins never set pending"),
+    };
+    let detail = match &reason {
+        Some(r) => format!("user {target}: {r}"),
+        None => format!("user {target}"),
+    };
+    app.audit(me.id, action, detail).await;
+    send::retrying(bot.send_message(me.chat, to_admin)).await?;
+    // The user may never have talked to the bot: a refusal here is expected.
+    if let Err(e) = send::retrying(bot.send_message(ChatId(target), to_user)).await {
+        tracing::info!("could not tell user {target}: {e}");
+    }
+    Ok(())
+}
+
+pub async fn plugins<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let host = app.store.plugins();
+    let mut text = String::from("<b>Plugins</b>\n");
+    for p in host.plugins() {
+        let countries = match (&p.countries, p.world) {
+            (_, w) if w != crate::plugin::WorldKind::Formatter => String::new(),
+            (Some(c), _) => format!(" · {}", c.join(",")),
+            (None, _) => " · all countries".into(),
+        };
+        text.push_str(&format!(
+            "{} {} ({}){}\n",
+            send::html(&p.id),
+            send::html(&p.version),
+            p.world,
+            send::html(&countries)
+        ));
+    }
+    for (path, error) in host.load_errors() {
+        text.push_str(&format!(
+            "refused {}: {}\n",
+            send::html(&path.display().to_string()),
+            send::html(&error.to_string())
+        ));
+    }
+    send::retrying(bot.send_message(me.chat, text).parse_mode(ParseMode::Html)).await?;
+    Ok(())
+}
+
+pub async fn audit<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let events = app.users.recent_audit(20).await.unwrap_or_default();
+    if events.is_empty() {
+        send::retrying(bot.send_message(me.chat, "The audit trail is empty.")).await?;
+        return Ok(());
+    }
+    let mut text = String::from("<b>Recent audit events</b>\n");
+    for e in events {
+        let at = chrono::DateTime::from_timestamp(e.at, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "{at} · {} · {} · {}\n",
+            e.actor,
+            send::html(&e.action),
+            send::html(&e.detail)
+        ));
+    }
+    send::retrying(bot.send_message(me.chat, text).parse_mode(ParseMode::Html)).await?;
+    Ok(())
+}
+
+async fn failed<B: Tg>(bot: &B, me: &Caller, e: StoreError) -> Result<(), RequestError> {
+    tracing::error!(admin = me.id, "store: {e}");
+    let text = format!("The store failed: {e}");
+    send::retrying(bot.send_message(me.chat, text)).await?;
+    Ok(())
+}

@@ -1,0 +1,419 @@
+//! The Telegram bot: teloxide's dispatcher over numbot's store, user records
+//! and plugins. The handler tree lives here; `main` only picks how updates
+//! arrive (long polling by default, or a webhook with a secret token).
+//!
+//! - [`user`]: `/start`, `/help`, `/countries` (paged), picking a number,
+//!   Change and Cancel, `/stats`;
+//! - [`admin`]: CSV uploads, `/csvstats` (table and chart), `/csvlist`,
+//!   `/csvdelete`, `/ban`, `/unban`, `/approve`, `/plugins`, `/audit`;
+//! - [`access`]: the `open`, `approval` and `channel` modes and bans.
+//!
+//! Every request to Telegram goes through [`send::retrying`]: a 429 is waited
+//! out. Updates of one chat are handled in order; chats run concurrently.
+
+mod access;
+mod admin;
+pub mod chart;
+pub mod commands;
+pub mod limits;
+pub mod send;
+mod user;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use teloxide::{
+    adaptors::throttle::Limits,
+    dispatching::{Dispatcher, ShutdownToken, UpdateFilterExt, UpdateHandler},
+    error_handlers::LoggingErrorHandler,
+    prelude::*,
+    types::{BotCommandScope, CallbackQuery, Me, Recipient},
+    update_listeners::{webhooks, Polling},
+    RequestError,
+};
+
+use crate::{
+    config::{Config, Mode},
+    store::FileStore,
+    users::{AuditEvent, UserStore},
+};
+use limits::RateLimiter;
+
+/// The bot as handlers see it: teloxide's `Bot`, or the same behind
+/// `Throttle`. Handlers are generic over it; the requests they send must be
+/// shareable across threads.
+pub trait Tg:
+    Requester<
+        Err = RequestError,
+        GetMe: Send + Sync,
+        SendMessage: Send + Sync,
+        EditMessageText: Send + Sync,
+        AnswerCallbackQuery: Send + Sync,
+        SendPhoto: Send + Sync,
+        GetFile: Send + Sync,
+        GetChatMember: Send + Sync,
+        SetMyCommands: Send + Sync,
+        GetUpdates: Send,
+        DeleteWebhook: Send,
+        SetWebhook: Send,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> Tg for T where
+    T: Requester<
+            Err = RequestError,
+            GetMe: Send + Sync,
+            SendMessage: Send + Sync,
+            EditMessageText: Send + Sync,
+            AnswerCallbackQuery: Send + Sync,
+            SendPhoto: Send + Sync,
+            GetFile: Send + Sync,
+            GetChatMember: Send + Sync,
+            SetMyCommands: Send + Sync,
+            GetUpdates: Send,
+            DeleteWebhook: Send,
+            SetWebhook: Send,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// Why starting or running the bot failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    /// Telegram refused a request at start (bad token, unreachable API).
+    #[error("Telegram: {0}")]
+    Telegram(#[from] RequestError),
+    /// The configuration cannot run (webhook without settings, bad URL).
+    #[error("{0}")]
+    Config(String),
+    /// The webhook listener could not start.
+    #[error("webhook: {0}")]
+    Webhook(String),
+}
+
+/// An admin's upload waiting for its category.
+struct PendingUpload {
+    file_name: String,
+    bytes: Vec<u8>,
+    numbers: usize,
+}
+
+/// Everything a handler needs.
+pub struct App {
+    config: Config,
+    store: FileStore,
+    users: Arc<dyn UserStore>,
+    /// The unthrottled bot, for file downloads.
+    raw: Bot,
+    me: Me,
+    numbers: RateLimiter,
+    flood: RateLimiter,
+    uploads: Mutex<HashMap<i64, PendingUpload>>,
+    /// Channel membership checked recently: user -> (when, member).
+    members: Mutex<HashMap<i64, (Instant, bool)>>,
+}
+
+impl App {
+    fn is_admin(&self, user: i64) -> bool {
+        self.config.access.admins.contains(&user)
+    }
+
+    /// Appends to the audit trail; a failure is logged, never shown to users.
+    async fn audit(&self, actor: i64, action: &str, detail: String) {
+        let event = AuditEvent {
+            at: chrono::Utc::now().timestamp(),
+            actor,
+            action: action.to_string(),
+            detail,
+        };
+        if let Err(e) = self.users.audit(event).await {
+            tracing::error!("audit trail: {e}");
+        }
+    }
+}
+
+/// A running bot; [`RunningBot::stop`] shuts it down.
+pub struct RunningBot {
+    shutdown: ShutdownToken,
+    task: tokio::task::JoinHandle<()>,
+    /// The bot's own username (from getMe).
+    pub username: String,
+}
+
+impl RunningBot {
+    /// Stops taking updates, lets handlers finish (at most `grace`), then ends.
+    pub async fn stop(self, grace: Duration) {
+        if let Ok(done) = self.shutdown.shutdown() {
+            let _ = tokio::time::timeout(grace, done).await;
+        }
+        self.task.abort();
+        let _ = self.task.await;
+    }
+
+    /// Waits until the bot stops (Ctrl-C in `numbot run`).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// The handler tree: messages and button presses.
+pub fn schema<B: Tg>() -> UpdateHandler<RequestError> {
+    dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message::<B>))
+        .branch(Update::filter_callback_query().endpoint(on_callback::<B>))
+}
+
+async fn on_message<B: Tg>(bot: B, msg: Message, app: Arc<App>) -> Result<(), RequestError> {
+    let Some(from) = msg.from.clone() else {
+        return Ok(());
+    };
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    let user = from.id.0 as i64;
+    if let Err((wait, first)) = app.flood.acquire(user) {
+        if first {
+            let text = format!(
+                "You are sending too fast. Wait {} and try again.",
+                send::wait(wait)
+            );
+            send::retrying(bot.send_message(msg.chat.id, text)).await?;
+        }
+        return Ok(());
+    }
+    let Some(me) = access::identify(&bot, &app, &from, msg.chat.id).await? else {
+        return Ok(());
+    };
+    if msg.document().is_some() {
+        return admin::document(&bot, &app, &me, &msg).await;
+    }
+    let text = msg.text().unwrap_or_default();
+    let Some(command) = commands::parse(text, app.me.username()) else {
+        if app.is_admin(user) && !text.is_empty() && admin::has_pending_upload(&app, user) {
+            return admin::category_reply(&bot, &app, &me, text).await;
+        }
+        let hint = "Send /countries to get a number, or /help.";
+        send::retrying(bot.send_message(msg.chat.id, hint)).await?;
+        return Ok(());
+    };
+    if commands::is_admin(&command.name) && !app.is_admin(user) {
+        app.audit(user, "denied", format!("/{}", command.name))
+            .await;
+        tracing::warn!(user, command = %command.name, "admin command refused");
+        let text = "This command is for admins only. The attempt has been logged.";
+        send::retrying(bot.send_message(msg.chat.id, text)).await?;
+        return Ok(());
+    }
+    match command.name.as_str() {
+        "start" => user::start(&bot, &app, &me).await,
+        "help" => user::help(&bot, &app, &me).await,
+        "countries" => user::countries(&bot, &app, &me, None).await.map(drop),
+        "stats" => user::stats(&bot, &app, &me).await,
+        "csvstats" => admin::csvstats(&bot, &app, &me).await,
+        "csvlist" => admin::csvlist(&bot, &app, &me).await,
+        "csvdelete" => admin::csvdelete(&bot, &app, &me).await,
+        "ban" => admin::ban(&bot, &app, &me, command.args).await,
+        "unban" => admin::unban(&bot, &app, &me, command.args).await,
+        "approve" => admin::approve(&bot, &app, &me, command.args).await,
+        "plugins" => admin::plugins(&bot, &app, &me).await,
+        "audit" => admin::audit(&bot, &app, &me).await,
+        other => {
+            let text = format!("Unknown command /{other}. /help lists what I can do.");
+            send::retrying(bot.send_message(msg.chat.id, text)).await?;
+            Ok(())
+        }
+    }
+}
+
+async fn on_callback<B: Tg>(bot: B, q: CallbackQuery, app: Arc<App>) -> Result<(), RequestError> {
+    let user = q.from.id.0 as i64;
+    let (Some(data), Some(message)) = (q.data.clone(), q.regular_message().cloned()) else {
+        send::retrying(bot.answer_callback_query(q.id.clone())).await?;
+        return Ok(());
+    };
+    if let Err((wait, _)) = app.flood.acquire(user) {
+        let text = format!("Too fast: wait {}.", send::wait(wait));
+        send::retrying(bot.answer_callback_query(q.id.clone()).text(text)).await?;
+        return Ok(());
+    }
+    let Some(me) = access::identify(&bot, &app, &q.from, message.chat.id).await? else {
+        send::retrying(bot.answer_callback_query(q.id.clone())).await?;
+        return Ok(());
+    };
+    let press = Press { message: &message };
+    let (action, arg) = data.split_once(':').unwrap_or((data.as_str(), ""));
+    let admin_only = matches!(
+        action,
+        "ap" | "rj" | "del" | "delok" | "delno" | "upc" | "upx"
+    );
+    if admin_only && !app.is_admin(user) {
+        app.audit(user, "denied", format!("button {action}")).await;
+        send::retrying(
+            bot.answer_callback_query(q.id.clone())
+                .text("This button is for admins only.")
+                .show_alert(true),
+        )
+        .await?;
+        return Ok(());
+    }
+    let answer = match action {
+        "pg" => user::countries(&bot, &app, &me, Some((&press, arg))).await,
+        "pk" => user::pick(&bot, &app, &me, &press, arg).await,
+        "chg" => user::change(&bot, &app, &me, &press).await,
+        "cxl" => user::cancel(&bot, &app, &me, &press).await,
+        "ap" | "rj" => admin::decide(&bot, &app, &me, &press, action == "ap", arg).await,
+        "del" | "delok" | "delno" => admin::delete_step(&bot, &app, &me, &press, action, arg).await,
+        "upc" | "upx" => admin::upload_choice(&bot, &app, &me, &press, action, arg).await,
+        _ => Ok(Some("This button is no longer valid.".to_string())),
+    }?;
+    let mut reply = bot.answer_callback_query(q.id.clone());
+    if let Some(text) = answer {
+        reply = reply.text(text);
+    }
+    send::retrying(reply).await?;
+    Ok(())
+}
+
+/// A button press: the message its keyboard belongs to.
+pub struct Press<'a> {
+    message: &'a Message,
+}
+
+/// The user behind an update, once access allows them to talk to the bot.
+pub struct Caller {
+    /// Telegram user id.
+    pub id: i64,
+    /// Their private chat with the bot.
+    pub chat: ChatId,
+    /// An admin from the configuration.
+    pub admin: bool,
+    /// Their record.
+    pub record: crate::users::UserRecord,
+}
+
+/// Sets the command menus: users' by default, admins' in each admin's chat.
+async fn set_menus<B: Tg>(bot: &B, config: &Config) -> Result<(), RequestError> {
+    send::retrying(bot.set_my_commands(commands::menu(false))).await?;
+    for &admin in &config.access.admins {
+        send::retrying(
+            bot.set_my_commands(commands::menu(true))
+                .scope(BotCommandScope::Chat {
+                    chat_id: Recipient::Id(ChatId(admin)),
+                }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Starts the bot on the current tokio runtime: checks the token (getMe),
+/// sets the menus, then takes updates by long polling or webhook as the
+/// configuration says.
+pub async fn start(
+    config: Config,
+    store: FileStore,
+    users: Arc<dyn UserStore>,
+) -> Result<RunningBot, BotError> {
+    let api_url = reqwest::Url::parse(&config.telegram.api_url)
+        .map_err(|e| BotError::Config(format!("telegram.api_url: {e}")))?;
+    let raw = Bot::new(config.telegram.token.clone()).set_api_url(api_url);
+    if config.telegram.throttle {
+        launch(
+            raw.clone().throttle(Limits::default()),
+            raw,
+            config,
+            store,
+            users,
+        )
+        .await
+    } else {
+        launch(raw.clone(), raw, config, store, users).await
+    }
+}
+
+async fn launch<B: Tg>(
+    bot: B,
+    raw: Bot,
+    config: Config,
+    store: FileStore,
+    users: Arc<dyn UserStore>,
+) -> Result<RunningBot, BotError> {
+    let me = send::retrying(bot.get_me()).await?;
+    set_menus(&bot, &config).await?;
+    let limits = &config.limits;
+    let app = Arc::new(App {
+        numbers: RateLimiter::new(
+            limits.numbers_per_window,
+            Duration::from_secs(limits.window_secs),
+        ),
+        flood: RateLimiter::new(limits.updates_per_minute, Duration::from_secs(60)),
+        config: config.clone(),
+        store,
+        users,
+        raw,
+        me: me.clone(),
+        uploads: Mutex::new(HashMap::new()),
+        members: Mutex::new(HashMap::new()),
+    });
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema::<B>())
+        .dependencies(dptree::deps![app])
+        .default_handler(|_| async {})
+        .error_handler(LoggingErrorHandler::with_custom_text(
+            "a request to Telegram failed",
+        ))
+        .build();
+    let shutdown = dispatcher.shutdown_token();
+    let task = match config.telegram.mode {
+        Mode::Polling => {
+            let listener = Polling::builder(bot.clone())
+                .timeout(Duration::from_secs(10))
+                .delete_webhook()
+                .await
+                .build();
+            tokio::spawn(async move {
+                dispatcher
+                    .dispatch_with_listener(
+                        listener,
+                        LoggingErrorHandler::with_custom_text("getUpdates failed"),
+                    )
+                    .await;
+            })
+        }
+        Mode::Webhook => {
+            let hook =
+                config.telegram.webhook.clone().ok_or_else(|| {
+                    BotError::Config("webhook mode needs [telegram.webhook]".into())
+                })?;
+            let url = reqwest::Url::parse(&hook.url)
+                .map_err(|e| BotError::Config(format!("telegram.webhook.url: {e}")))?;
+            let options =
+                webhooks::Options::new(hook.listen, url).secret_token(hook.secret_token.clone());
+            let listener = webhooks::axum(bot.clone(), options)
+                .await
+                .map_err(|e| BotError::Webhook(e.to_string()))?;
+            tokio::spawn(async move {
+                dispatcher
+                    .dispatch_with_listener(
+                        listener,
+                        LoggingErrorHandler::with_custom_text("webhook listener failed"),
+                    )
+                    .await;
+            })
+        }
+    };
+    Ok(RunningBot {
+        shutdown,
+        task,
+        username: me.username().to_string(),
+    })
+}

@@ -1,0 +1,364 @@
+//! What every user can do: `/start`, `/help`, `/countries`, pick a number,
+//! Change and Cancel, `/stats`.
+
+use teloxide::{
+    prelude::*,
+    types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode},
+    RequestError,
+};
+
+use super::{access, commands, send, App, Caller, Press, Tg};
+use crate::store::{Assignment, StoreError};
+
+/// Categories per page of `/countries`.
+pub const PAGE: usize = 8;
+
+/// A callback handler's result: the text for the answer toast, if any.
+pub type Answer = Result<Option<String>, RequestError>;
+
+pub async fn start<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let text = format!(
+        "Welcome to numbot. It hands out phone numbers from your team's pool for SMS verification tests.\n\n{}",
+        access::describe(app, me)
+    );
+    send::retrying(bot.send_message(me.chat, text)).await?;
+    Ok(())
+}
+
+pub async fn help<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let mut text = String::from(
+        "numbot gives you a phone number from the team's pool; use it for a verification, then press Cancel (or Change number for another).\n\n",
+    );
+    for (name, about) in commands::USER {
+        text.push_str(&format!("/{name} — {about}\n"));
+    }
+    if me.admin {
+        text.push_str("\nAdmins:\n");
+        for (name, about) in commands::ADMIN {
+            text.push_str(&format!("/{name} — {about}\n"));
+        }
+        text.push_str("Send a CSV file to add numbers; its caption (or its Range column) names the category.\n");
+    }
+    text.push_str(&format!(
+        "\nYou can take {} numbers per {}; one at a time.",
+        app.numbers.max(),
+        send::wait(app.numbers.window())
+    ));
+    send::retrying(bot.send_message(me.chat, text)).await?;
+    Ok(())
+}
+
+/// Categories with numbers available, by name.
+fn open_categories(app: &App) -> Result<Vec<(String, u64)>, StoreError> {
+    Ok(app
+        .store
+        .categories()?
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect())
+}
+
+/// The `/countries` keyboard for `page`.
+fn countries_keyboard(categories: &[(String, u64)], page: usize) -> InlineKeyboardMarkup {
+    let pages = categories.len().div_ceil(PAGE).max(1);
+    let page = page.min(pages - 1);
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = categories
+        .iter()
+        .skip(page * PAGE)
+        .take(PAGE)
+        .map(|(name, n)| {
+            vec![InlineKeyboardButton::callback(
+                format!("{name} Numbers ({})", send::count(*n)),
+                format!("pk:{}", send::key(name)),
+            )]
+        })
+        .collect();
+    if pages > 1 {
+        let mut nav = Vec::new();
+        if page > 0 {
+            nav.push(InlineKeyboardButton::callback(
+                "« Prev",
+                format!("pg:{}", page - 1),
+            ));
+        }
+        nav.push(InlineKeyboardButton::callback(
+            format!("{}/{pages}", page + 1),
+            format!("pg:{page}"),
+        ));
+        if page + 1 < pages {
+            nav.push(InlineKeyboardButton::callback(
+                "Next »",
+                format!("pg:{}", page + 1),
+            ));
+        }
+        rows.push(nav);
+    }
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// `/countries` (a new message) or a page button (the same message, edited).
+pub async fn countries<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    page: Option<(&Press<'_>, &str)>,
+) -> Answer {
+    if !access::may_take(bot, app, me).await? {
+        return Ok(None);
+    }
+    let categories = match open_categories(app) {
+        Ok(c) => c,
+        Err(e) => return store_failed(bot, me, e).await,
+    };
+    if categories.is_empty() {
+        let text = "No numbers are available right now. An admin has to upload some first.";
+        send::retrying(bot.send_message(me.chat, text)).await?;
+        return Ok(None);
+    }
+    let text = "Pick a category:";
+    match page {
+        None => {
+            let keyboard = countries_keyboard(&categories, 0);
+            send::retrying(bot.send_message(me.chat, text).reply_markup(keyboard)).await?;
+        }
+        Some((press, arg)) => {
+            let page = arg.parse().unwrap_or(0);
+            let keyboard = countries_keyboard(&categories, page);
+            let edit = bot
+                .edit_message_text(me.chat, press.message.id, text)
+                .reply_markup(keyboard);
+            // Pressing the current page again changes nothing: Telegram says so.
+            if let Err(e) = send::retrying(edit).await {
+                if !e.to_string().contains("not modified") {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The buttons under a number.
+fn number_keyboard() -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([[
+        InlineKeyboardButton::callback("Change number", "chg"),
+        InlineKeyboardButton::callback("Cancel", "cxl"),
+    ]])
+}
+
+/// The message showing a number: formatted, country, source file, lease end.
+fn number_text(app: &App, a: &Assignment) -> String {
+    let formatted = app
+        .store
+        .plugins()
+        .format(std::slice::from_ref(&a.number), None)
+        .ok()
+        .and_then(|mut v| v.pop())
+        .and_then(Result::ok);
+    let (display, country) = match formatted {
+        Some(f) => (f.display, f.country),
+        None => (a.number.clone(), "?".into()),
+    };
+    let until = chrono::DateTime::from_timestamp(i64::from(a.until), 0)
+        .map(|t| t.format("%H:%M UTC").to_string())
+        .unwrap_or_default();
+    format!(
+        "Your number: <code>{}</code>\n{}\nCountry: {} · Category: {}\nFrom file: {}\nIt is yours until {until}. When you are done, press Cancel; Change number gives you another.",
+        send::html(&a.number),
+        send::html(&display),
+        send::html(&country),
+        send::html(&a.category),
+        send::html(&a.file),
+    )
+}
+
+/// Refuses when the user took too many numbers lately; tells them how long to wait.
+async fn over_limit<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<bool, RequestError> {
+    if me.admin {
+        return Ok(false);
+    }
+    match app.numbers.check(me.id) {
+        Ok(()) => Ok(false),
+        Err(wait) => {
+            let text = format!(
+                "You have taken {} numbers in the last {}. You can take another in {}.",
+                app.numbers.max(),
+                send::wait(app.numbers.window()),
+                send::wait(wait)
+            );
+            send::retrying(bot.send_message(me.chat, text)).await?;
+            Ok(true)
+        }
+    }
+}
+
+/// Counts a number taken, for the rate limit and the user's record.
+async fn taken(app: &App, me: &Caller) {
+    app.numbers.record(me.id);
+    if let Err(e) = app.users.count_number(me.id).await {
+        tracing::error!("user store: {e}");
+    }
+}
+
+pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, key: &str) -> Answer {
+    if !access::may_take(bot, app, me).await? || over_limit(bot, app, me).await? {
+        return Ok(None);
+    }
+    let category = match app.store.categories() {
+        Ok(all) => all
+            .into_iter()
+            .map(|(c, _)| c)
+            .find(|c| send::key(c) == key),
+        Err(e) => return store_failed(bot, me, e).await,
+    };
+    let Some(category) = category else {
+        return Ok(Some("That category is gone. Send /countries again.".into()));
+    };
+    match app.store.claim_async(&category, me.id).await {
+        Ok(a) => {
+            taken(app, me).await;
+            let text = number_text(app, &a);
+            send::retrying(
+                bot.send_message(me.chat, text)
+                    .parse_mode(ParseMode::Html)
+                    .reply_markup(number_keyboard()),
+            )
+            .await?;
+            Ok(None)
+        }
+        Err(StoreError::AlreadyAssigned { number, .. }) => {
+            let text = format!(
+                "You already hold <code>{}</code>. One number at a time: press Cancel when you are done, or Change number for another.",
+                send::html(&number)
+            );
+            send::retrying(
+                bot.send_message(me.chat, text)
+                    .parse_mode(ParseMode::Html)
+                    .reply_markup(number_keyboard()),
+            )
+            .await?;
+            Ok(None)
+        }
+        Err(StoreError::NoneAvailable(_)) => {
+            let text = format!(
+                "No {} numbers are left right now. Pick another category: /countries",
+                category
+            );
+            send::retrying(bot.send_message(me.chat, text)).await?;
+            Ok(None)
+        }
+        Err(e) => store_failed(bot, me, e).await,
+    }
+}
+
+/// Runs a blocking store call (it waits for the disk) off the async threads.
+async fn blocking<T: Send + 'static>(
+    app: &App,
+    f: impl FnOnce(&crate::store::FileStore) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+pub async fn change<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -> Answer {
+    if !access::may_take(bot, app, me).await? || over_limit(bot, app, me).await? {
+        return Ok(None);
+    }
+    let user = me.id;
+    match blocking(app, move |s| s.change(user)).await {
+        Ok(a) => {
+            taken(app, me).await;
+            let text = number_text(app, &a);
+            send::retrying(
+                bot.edit_message_text(me.chat, press.message.id, text)
+                    .parse_mode(ParseMode::Html)
+                    .reply_markup(number_keyboard()),
+            )
+            .await?;
+            Ok(Some("Here is another number.".into()))
+        }
+        Err(StoreError::NotAssigned(_)) => {
+            Ok(Some("You hold no number now: use /countries.".into()))
+        }
+        Err(StoreError::NoneAvailable(category)) => Ok(Some(format!(
+            "No other {category} number is free now; you keep this one."
+        ))),
+        Err(e) => store_failed(bot, me, e).await,
+    }
+}
+
+pub async fn cancel<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -> Answer {
+    let user = me.id;
+    let held = match app.store.holding(user) {
+        Ok(h) => h,
+        Err(e) => return store_failed(bot, me, e).await,
+    };
+    let Some(held) = held else {
+        return Ok(Some("You hold no number now.".into()));
+    };
+    match blocking(app, move |s| s.cancel(user)).await {
+        Ok(()) => {
+            let text = format!(
+                "Released <code>{}</code>. Send /countries when you need another number.",
+                send::html(&held.number)
+            );
+            send::retrying(
+                bot.edit_message_text(me.chat, press.message.id, text)
+                    .parse_mode(ParseMode::Html),
+            )
+            .await?;
+            Ok(Some("Number released.".into()))
+        }
+        Err(StoreError::NotAssigned(_)) => Ok(Some("You hold no number now.".into())),
+        Err(e) => store_failed(bot, me, e).await,
+    }
+}
+
+pub async fn stats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let categories = match app.store.categories() {
+        Ok(c) => c,
+        Err(e) => {
+            store_failed(bot, me, e).await?;
+            return Ok(());
+        }
+    };
+    let mut text = String::from("<b>Available now</b>\n");
+    if categories.is_empty() {
+        text.push_str("No numbers uploaded yet.\n");
+    }
+    for (name, n) in &categories {
+        text.push_str(&format!("{}: {}\n", send::html(name), send::count(*n)));
+    }
+    let record = app.users.get(me.id).await.ok().flatten();
+    let taken = record.map_or(0, |r| r.numbers_taken);
+    text.push_str(&format!(
+        "\n<b>You</b>\nNumbers taken: {}\n",
+        send::count(taken)
+    ));
+    match app.store.holding(me.id) {
+        Ok(Some(a)) => {
+            let until = chrono::DateTime::from_timestamp(i64::from(a.until), 0)
+                .map(|t| t.format("%H:%M UTC").to_string())
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "Holding <code>{}</code> ({}) until {until}\n",
+                send::html(&a.number),
+                send::html(&a.category)
+            ));
+        }
+        Ok(None) => text.push_str("Holding no number now\n"),
+        Err(e) => tracing::error!("store: {e}"),
+    }
+    send::retrying(bot.send_message(me.chat, text).parse_mode(ParseMode::Html)).await?;
+    Ok(())
+}
+
+/// A store failure the user cannot fix: said plainly, logged in full.
+async fn store_failed<B: Tg>(bot: &B, me: &Caller, e: StoreError) -> Answer {
+    tracing::error!(user = me.id, "store: {e}");
+    let text = "Something went wrong on numbot's side; nothing was changed. The admins can see the details in the log.";
+    send::retrying(bot.send_message(me.chat, text)).await?;
+    Ok(None)
+}

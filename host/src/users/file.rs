@@ -1,0 +1,331 @@
+//! The embedded user store: `users.jsonl` and `audit.jsonl` in the data
+//! directory, append-only, one JSON object per line, fsynced in groups by one
+//! writer thread (a thousand new users cost a few fsyncs, not a thousand).
+//!
+//! `users.jsonl` holds whole records; the last line of an id wins. It is
+//! rewritten compactly at open when it holds more than twice the records. A
+//! torn last line (a crash mid-write) is skipped.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    fs::{self, File, OpenOptions},
+    io::{BufRead, BufReader, Write},
+    path::{Path, PathBuf},
+    sync::{mpsc, Mutex},
+};
+
+use tokio::sync::oneshot;
+
+use super::{AuditEvent, UserRecord, UserStatus, UserStore, UserStoreError};
+
+/// Audit events kept in memory for `/audit`.
+const RECENT_AUDIT: usize = 500;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Log {
+    Users,
+    Audit,
+}
+
+struct Job {
+    log: Log,
+    line: String,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// User records and audit trail in files of the data directory.
+pub struct FileUsers {
+    records: Mutex<HashMap<i64, UserRecord>>,
+    recent: Mutex<VecDeque<AuditEvent>>,
+    writer: Mutex<mpsc::Sender<Job>>,
+    dir: PathBuf,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> UserStoreError + '_ {
+    move |source| UserStoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads a JSON-lines file, skipping lines that do not parse (a torn tail).
+fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, UserStoreError> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let mut out = Vec::new();
+    for line in BufReader::new(file).lines() {
+        let line = line.map_err(io_err(path))?;
+        match serde_json::from_str(&line) {
+            Ok(v) => out.push(v),
+            Err(e) if !line.trim().is_empty() => {
+                tracing::warn!("{}: skipping a damaged line: {e}", path.display());
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+fn open_append(path: &Path) -> Result<File, UserStoreError> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io_err(path))
+}
+
+impl FileUsers {
+    /// Opens (or creates) the user files of `dir`.
+    pub fn open(dir: &Path) -> Result<FileUsers, UserStoreError> {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let users_path = dir.join("users.jsonl");
+        let lines: Vec<UserRecord> = read_lines(&users_path)?;
+        let line_count = lines.len();
+        let mut records = HashMap::new();
+        for r in lines {
+            records.insert(r.id, r);
+        }
+        if line_count > 2 * records.len() + 64 {
+            let mut sorted: Vec<&UserRecord> = records.values().collect();
+            sorted.sort_by_key(|r| r.id);
+            let mut text = String::new();
+            for r in sorted {
+                text.push_str(&serde_json::to_string(r).expect("records serialize"));
+                text.push('\n');
+            }
+            crate::store::write_atomic(&users_path, text.as_bytes()).map_err(|e| {
+                UserStoreError::Io {
+                    path: users_path.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                }
+            })?;
+        }
+        let audit_path = dir.join("audit.jsonl");
+        let audit: Vec<AuditEvent> = read_lines(&audit_path)?;
+        let recent: VecDeque<AuditEvent> =
+            audit.into_iter().rev().take(RECENT_AUDIT).rev().collect();
+
+        let mut users_file = open_append(&users_path)?;
+        let mut audit_file = open_append(&audit_path)?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("numbot-users".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut jobs = vec![first];
+                    jobs.extend(rx.try_iter());
+                    let result = write_group(&mut users_file, &mut audit_file, &jobs);
+                    for job in jobs {
+                        let _ = job.done.send(result.clone());
+                    }
+                }
+            })
+            .map_err(io_err(dir))?;
+        Ok(FileUsers {
+            records: Mutex::new(records),
+            recent: Mutex::new(recent),
+            writer: Mutex::new(tx),
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    async fn append(&self, log: Log, line: String) -> Result<(), UserStoreError> {
+        let (done, wait) = oneshot::channel();
+        self.writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(Job { log, line, done })
+            .map_err(|_| UserStoreError::Unavailable("the writer thread stopped".into()))?;
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(UserStoreError::Io {
+                path: self.dir.join(match log {
+                    Log::Users => "users.jsonl",
+                    Log::Audit => "audit.jsonl",
+                }),
+                source: std::io::Error::other(e),
+            }),
+            Err(_) => Err(UserStoreError::Unavailable(
+                "the writer thread stopped".into(),
+            )),
+        }
+    }
+
+    /// Applies `change` to the record of `id` in memory and logs the result.
+    async fn update(
+        &self,
+        id: i64,
+        change: impl FnOnce(&mut Option<UserRecord>) -> bool,
+    ) -> Result<Option<UserRecord>, UserStoreError> {
+        let (record, line) = {
+            let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+            let mut slot = records.remove(&id);
+            let changed = change(&mut slot);
+            let line = match (&slot, changed) {
+                (Some(r), true) => Some(serde_json::to_string(r).expect("records serialize")),
+                _ => None,
+            };
+            if let Some(r) = &slot {
+                records.insert(id, r.clone());
+            }
+            (slot, line)
+        };
+        if let Some(line) = line {
+            self.append(Log::Users, line).await?;
+        }
+        Ok(record)
+    }
+}
+
+fn write_group(users: &mut File, audit: &mut File, jobs: &[Job]) -> Result<(), String> {
+    let mut touched = (false, false);
+    let mut buffers = (String::new(), String::new());
+    for job in jobs {
+        let (buffer, flag) = match job.log {
+            Log::Users => (&mut buffers.0, &mut touched.0),
+            Log::Audit => (&mut buffers.1, &mut touched.1),
+        };
+        buffer.push_str(&job.line);
+        buffer.push('\n');
+        *flag = true;
+    }
+    if touched.0 {
+        users
+            .write_all(buffers.0.as_bytes())
+            .and_then(|()| users.sync_data())
+            .map_err(|e| e.to_string())?;
+    }
+    if touched.1 {
+        audit
+            .write_all(buffers.1.as_bytes())
+            .and_then(|()| audit.sync_data())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+#[async_trait::async_trait]
+impl UserStore for FileUsers {
+    async fn seen(
+        &self,
+        id: i64,
+        name: &str,
+        status: UserStatus,
+    ) -> Result<(UserRecord, bool), UserStoreError> {
+        let mut created = false;
+        let record = self
+            .update(id, |slot| match slot {
+                Some(r) if r.name == name => false,
+                Some(r) => {
+                    r.name = name.to_string();
+                    true
+                }
+                None => {
+                    created = true;
+                    *slot = Some(UserRecord {
+                        id,
+                        name: name.to_string(),
+                        status,
+                        first_seen: now(),
+                        numbers_taken: 0,
+                        status_by: None,
+                        reason: None,
+                    });
+                    true
+                }
+            })
+            .await?
+            .expect("seen always leaves a record");
+        Ok((record, created))
+    }
+
+    async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError> {
+        Ok(self
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .cloned())
+    }
+
+    async fn set_status(
+        &self,
+        id: i64,
+        status: UserStatus,
+        by: i64,
+        reason: Option<String>,
+    ) -> Result<UserRecord, UserStoreError> {
+        Ok(self
+            .update(id, |slot| {
+                let r = slot.get_or_insert_with(|| UserRecord {
+                    id,
+                    name: format!("user {id}"),
+                    status,
+                    first_seen: now(),
+                    numbers_taken: 0,
+                    status_by: None,
+                    reason: None,
+                });
+                r.status = status;
+                r.status_by = Some(by);
+                r.reason = reason;
+                true
+            })
+            .await?
+            .expect("set_status always leaves a record"))
+    }
+
+    async fn count_number(&self, id: i64) -> Result<(), UserStoreError> {
+        self.update(id, |slot| match slot {
+            Some(r) => {
+                r.numbers_taken += 1;
+                true
+            }
+            None => false,
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError> {
+        let mut out: Vec<UserRecord> = self
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|r| r.status == status)
+            .cloned()
+            .collect();
+        out.sort_by_key(|r| r.id);
+        Ok(out)
+    }
+
+    async fn audit(&self, event: AuditEvent) -> Result<(), UserStoreError> {
+        let line = serde_json::to_string(&event).expect("events serialize");
+        tracing::info!(actor = event.actor, action = %event.action, "audit: {}", event.detail);
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            if recent.len() == RECENT_AUDIT {
+                recent.pop_front();
+            }
+            recent.push_back(event);
+        }
+        self.append(Log::Audit, line).await
+    }
+
+    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(recent
+            .iter()
+            .skip(recent.len().saturating_sub(limit))
+            .cloned()
+            .collect())
+    }
+}

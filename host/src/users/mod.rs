@@ -1,0 +1,112 @@
+//! User records (access state, bans, use) and the audit trail, behind one
+//! trait: [`FileUsers`] keeps them in the data directory (the embedded
+//! default); a database backend implements the same trait for replicas.
+//!
+//! Every change is one atomic operation on the backend (create-if-absent,
+//! set-status, count-a-number), never read-modify-write in the bot, so an
+//! admin's ban cannot be lost to a user's concurrent request.
+
+mod file;
+
+use serde::{Deserialize, Serialize};
+
+pub use file::FileUsers;
+
+/// Why a user-store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UserStoreError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The backend is gone (its writer stopped, its server is down).
+    #[error("user store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Where a user stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// May take numbers (subject to the access mode's own check).
+    Active,
+    /// Waiting for an admin's approval (`approval` mode).
+    Pending,
+    /// Refused everything.
+    Banned,
+}
+
+/// One Telegram user as numbot knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// Telegram user id.
+    pub id: i64,
+    /// First name and @username as last seen, for admins' lists.
+    pub name: String,
+    /// Access state.
+    pub status: UserStatus,
+    /// First contact (Unix seconds).
+    pub first_seen: i64,
+    /// Numbers taken so far (new and changed).
+    pub numbers_taken: u64,
+    /// The admin who last changed the status, and why.
+    #[serde(default)]
+    pub status_by: Option<i64>,
+    /// The reason given with a ban.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One entry of the audit trail: who did what to what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Unix seconds.
+    pub at: i64,
+    /// The Telegram user acting.
+    pub actor: i64,
+    /// What happened, e.g. `upload`, `delete`, `ban`, `denied`.
+    pub action: String,
+    /// Details: file, category, target user, command refused.
+    pub detail: String,
+}
+
+/// User records and the audit trail.
+#[async_trait::async_trait]
+pub trait UserStore: Send + Sync {
+    /// The record of `id`, creating it with `status` when absent; refreshes
+    /// the stored name when it changed.
+    async fn seen(
+        &self,
+        id: i64,
+        name: &str,
+        status: UserStatus,
+    ) -> Result<(UserRecord, bool), UserStoreError>;
+
+    /// The record of `id`, if known.
+    async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError>;
+
+    /// Sets the status of `id` (creating a bare record when unknown).
+    async fn set_status(
+        &self,
+        id: i64,
+        status: UserStatus,
+        by: i64,
+        reason: Option<String>,
+    ) -> Result<UserRecord, UserStoreError>;
+
+    /// Counts one more number taken by `id`.
+    async fn count_number(&self, id: i64) -> Result<(), UserStoreError>;
+
+    /// Users with `status`, by id.
+    async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError>;
+
+    /// Appends to the audit trail (durable before it returns).
+    async fn audit(&self, event: AuditEvent) -> Result<(), UserStoreError>;
+
+    /// The last `limit` audit events, oldest first.
+    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError>;
+}
