@@ -40,7 +40,7 @@ pub enum ConfigError {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// How numbot talks to Telegram.
@@ -242,18 +242,6 @@ impl Default for StoreSection {
             reuse: default_reuse(),
             cooldown_hours: default_cooldown_hours(),
             default_country: None,
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            telegram: TelegramConfig::default(),
-            access: AccessConfig::default(),
-            limits: LimitsConfig::default(),
-            store: StoreSection::default(),
-            plugins: PluginsSection::default(),
         }
     }
 }

@@ -1,15 +1,23 @@
 //! `numbot demo`: an offline tour of what is built so far. The default
 //! plugins read the sample CSV and format its numbers (UAE numbers routed to
 //! the example country plugin); the file store imports it on a temporary
-//! data directory and users claim, complete, cancel and change numbers.
+//! data directory and users claim, complete, cancel and change numbers; then
+//! the real bot runs against the fake Telegram server: an admin uploads the
+//! CSV in a chat, a user gets a number, changes it and cancels it.
 
-use std::{path::Path, time::Instant};
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
 
 use anyhow::{Context, Result};
 
 use crate::{
+    config::Config,
+    fake_telegram::{Entry, FakeTelegram, TestUser},
     plugin::{PluginHost, PluginHostConfig},
     store::{FileStore, StoreConfig},
+    users::FileUsers,
 };
 
 /// Runs the demo and prints a transcript to stdout.
@@ -148,7 +156,156 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
     );
     drop(store);
     let _ = std::fs::remove_dir_all(&data_dir);
+
     println!();
-    println!("Demo complete. The Telegram bot and the OTP monitor build on these pieces.");
+    println!("6. The Telegram bot, offline: a fake Bot API server on 127.0.0.1, the real bot");
+    println!("   (teloxide, long polling) on a fresh data directory; admin 1 and user 101 chat.");
+    println!(
+        "   Messages to one chat are paced at 1/s by teloxide's Throttle (Telegram's per-chat"
+    );
+    println!("   limit), so some replies wait for the previous one; edits are not paced.");
+    let bot_dir = std::env::temp_dir().join(format!("numbot-demo-bot-{}", std::process::id()));
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(telegram_tour(host, &bot_dir, &file_name, bytes));
+    let _ = std::fs::remove_dir_all(&bot_dir);
+    result?;
+    println!();
+    println!("Demo complete. The OTP monitor builds on these pieces.");
     Ok(())
+}
+
+/// Prints the chat entries after the first `seen`, stamped with the fake
+/// server's clock (milliseconds since it started).
+fn print_chat(entries: &[Entry], seen: &mut usize, who: &str) {
+    for e in &entries[*seen..] {
+        let speaker = if e.from == "bot" { "bot" } else { who };
+        let what = match (e.method.as_str(), &e.text, &e.data, &e.file) {
+            ("callback_query", _, Some(data), _) => format!("presses [{data}]"),
+            ("document", caption, _, Some((name, size))) => format!(
+                "sends {name} ({size} bytes){}",
+                caption
+                    .as_deref()
+                    .map(|c| format!(", caption {c:?}"))
+                    .unwrap_or_default()
+            ),
+            ("editmessagetext", Some(t), _, _) => format!("(edits) {t}"),
+            (_, Some(t), _, _) => t.clone(),
+            _ => e.method.clone(),
+        };
+        let mut what = plain(&what).replace('\n', "\n                       ");
+        for row in &e.buttons {
+            let labels: Vec<String> = row.iter().map(|(l, _)| format!("[{l}]")).collect();
+            what.push_str(&format!("\n                       {}", labels.join(" ")));
+        }
+        println!(
+            "   {:>7.1} ms  {speaker:<5} {what}",
+            e.at_us as f64 / 1000.0
+        );
+    }
+    *seen = entries.len();
+}
+
+/// Telegram HTML as a terminal shows it: tags dropped, entities decoded.
+fn plain(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// The bot over the fake server: an upload, a number, change, cancel, a refusal.
+async fn telegram_tour(
+    host: std::sync::Arc<PluginHost>,
+    dir: &Path,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<()> {
+    let tg = FakeTelegram::start().await?;
+    let mut config = Config::default();
+    config.telegram.token = tg.token().into();
+    config.telegram.api_url = tg.api_url();
+    config.access.admins = vec![1];
+    config.store.data_dir = dir.to_path_buf();
+    let config = config.checked()?;
+    let store = FileStore::open(config.store.store_config()?, host)?;
+    let users = std::sync::Arc::new(FileUsers::open(dir)?);
+    let bot = crate::bot::start(config, store, users).await?;
+    let (admin, user) = (TestUser::new(1), TestUser::new(101));
+    let (mut seen_admin, mut seen_user) = (0, 0);
+    let wait = Duration::from_secs(10);
+
+    // The admin uploads the sample without a caption: the bot asks for the category.
+    tg.send_document(&admin, file_name, bytes, None);
+    let question = next_bot(&tg, 1, seen_admin, wait).await?;
+    tg.send_text(&admin, "Team Pool");
+    next_bot(&tg, 1, question.1 + 1, wait).await?;
+    print_chat(&tg.transcript(1), &mut seen_admin, "admin");
+
+    tg.send_text(&user, "/start");
+    next_bot(&tg, 101, 0, wait).await?;
+    tg.send_text(&user, "/countries");
+    let (keyboard, at) = next_bot(&tg, 101, 2, wait).await?;
+    let pick = keyboard
+        .buttons
+        .first()
+        .and_then(|r| r.first())
+        .map(|b| b.1.clone())
+        .context("a category button")?;
+    tg.press_button(&user, keyboard.message_id.unwrap_or(0), &pick);
+    let (number, at) = next_bot(&tg, 101, at + 1, wait).await?;
+    let number_message = number.message_id.unwrap_or(0);
+    tg.press_button(&user, number_message, "chg");
+    let (_, at) = next_bot(&tg, 101, at + 1, wait).await?;
+    tg.press_button(&user, number_message, "cxl");
+    let (_, at) = next_bot(&tg, 101, at + 1, wait).await?;
+    tg.send_text(&user, "/csvdelete");
+    next_bot(&tg, 101, at + 1, wait).await?;
+    print_chat(&tg.transcript(101), &mut seen_user, "user");
+    println!(
+        "   Bot API calls: {} sendMessage, {} editMessageText, {} answerCallbackQuery, {} getFile",
+        tg.calls("sendMessage"),
+        tg.calls("editMessageText"),
+        tg.calls("answerCallbackQuery"),
+        tg.calls("getFile")
+    );
+    bot.stop(Duration::from_secs(2)).await;
+    Ok(())
+}
+
+/// Waits for the first bot entry of `chat` at or after index `from`; it and its index.
+async fn next_bot(
+    tg: &FakeTelegram,
+    chat: i64,
+    from: usize,
+    wait: Duration,
+) -> Result<(Entry, usize)> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let found = tg
+            .transcript(chat)
+            .into_iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, e)| e.from == "bot");
+        if let Some((i, e)) = found {
+            return Ok((e, i));
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the bot did not answer in chat {chat}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }

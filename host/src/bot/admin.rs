@@ -298,9 +298,8 @@ pub fn report_text(r: &UploadReport) -> String {
     }
     for row in r.rejected.iter().take(LISTED_REJECTIONS) {
         text.push_str(&format!(
-            "  line {}: {} ({})\n",
+            "  line {}: {}\n",
             row.line,
-            send::html(&row.content),
             send::html(&row.reason)
         ));
     }

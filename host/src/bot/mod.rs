@@ -350,6 +350,14 @@ async fn launch<B: Tg>(
 ) -> Result<RunningBot, BotError> {
     let me = send::retrying(bot.get_me()).await?;
     set_menus(&bot, &config).await?;
+    // A formatter instance made now, not while the first user waits.
+    let plugins = store.plugins().clone();
+    tokio::task::spawn_blocking(move || plugins.format(&["+447400123456".to_string()], None))
+        .await
+        .ok()
+        .and_then(Result::err)
+        .into_iter()
+        .for_each(|e| tracing::warn!("formatter warm-up failed: {e}"));
     let limits = &config.limits;
     let app = Arc::new(App {
         numbers: RateLimiter::new(

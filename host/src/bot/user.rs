@@ -68,7 +68,7 @@ fn countries_keyboard(categories: &[(String, u64)], page: usize) -> InlineKeyboa
         .take(PAGE)
         .map(|(name, n)| {
             vec![InlineKeyboardButton::callback(
-                format!("{name} Numbers ({})", send::count(*n)),
+                format!("{name} Numbers ({n})"),
                 format!("pk:{}", send::key(name)),
             )]
         })
@@ -192,12 +192,17 @@ async fn over_limit<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<bool, Requ
     }
 }
 
-/// Counts a number taken, for the rate limit and the user's record.
-async fn taken(app: &App, me: &Caller) {
+/// Counts a number taken, for the rate limit and the user's record. The
+/// record's counter is a statistic (the claim itself is durable in the
+/// store): the reply does not wait for it.
+fn taken(app: &App, me: &Caller) {
     app.numbers.record(me.id);
-    if let Err(e) = app.users.count_number(me.id).await {
-        tracing::error!("user store: {e}");
-    }
+    let (users, id) = (app.users.clone(), me.id);
+    tokio::spawn(async move {
+        if let Err(e) = users.count_number(id).await {
+            tracing::error!("user store: {e}");
+        }
+    });
 }
 
 pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, key: &str) -> Answer {
@@ -216,7 +221,7 @@ pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, ke
     };
     match app.store.claim_async(&category, me.id).await {
         Ok(a) => {
-            taken(app, me).await;
+            taken(app, me);
             let text = number_text(app, &a);
             send::retrying(
                 bot.send_message(me.chat, text)
@@ -269,7 +274,7 @@ pub async fn change<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -
     let user = me.id;
     match blocking(app, move |s| s.change(user)).await {
         Ok(a) => {
-            taken(app, me).await;
+            taken(app, me);
             let text = number_text(app, &a);
             send::retrying(
                 bot.edit_message_text(me.chat, press.message.id, text)
