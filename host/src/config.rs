@@ -4,7 +4,7 @@
 //! Environment overrides (they win over the file, so the file can be committed
 //! without secrets): `NUMBOT_TELEGRAM_TOKEN` (or `TELOXIDE_TOKEN`),
 //! `NUMBOT_TELEGRAM_API_URL`, `NUMBOT_WEBHOOK_SECRET`, `NUMBOT_ADMINS`
-//! (comma-separated ids), `NUMBOT_DATA_DIR`.
+//! (comma-separated ids), `NUMBOT_DATA_DIR`, `NUMBOT_SMS_TOKEN`.
 
 use std::{
     net::SocketAddr,
@@ -58,6 +58,10 @@ pub struct Config {
     /// Plugin directories and cache.
     #[serde(default)]
     pub plugins: PluginsSection,
+    /// The SMS provider the OTP monitor reads; none: numbers are handed out
+    /// but no code is relayed.
+    #[serde(default)]
+    pub sms: Option<crate::sms::SmsConfig>,
 }
 
 /// `[telegram]`.
@@ -89,8 +93,7 @@ pub enum Mode {
     /// Long polling with `getUpdates`: one process per bot.
     #[default]
     Polling,
-    /// Telegram posts updates to an HTTPS endpoint: any number of replicas
-    /// behind a load balancer.
+    /// Telegram posts updates to an HTTPS endpoint (behind a TLS proxy).
     Webhook,
 }
 
@@ -313,6 +316,11 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?;
         }
+        if let Some(token) = var("NUMBOT_SMS_TOKEN") {
+            if let Some(sms) = self.sms.as_mut() {
+                sms.token = token;
+            }
+        }
         if let Some(dir) = var("NUMBOT_DATA_DIR") {
             self.store.data_dir = dir.into();
         }
@@ -345,19 +353,39 @@ impl Config {
                 return bad("telegram.webhook.secret_token (or NUMBOT_WEBHOOK_SECRET) must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
             }
         }
-        if self.access.mode == AccessMode::Channel && self.access.channel.is_none() {
-            return bad("access.mode = \"channel\" needs access.channel (an id or @name)");
+        if self.access.mode == AccessMode::Channel {
+            let channel = self.access.channel.as_deref().unwrap_or("").trim();
+            let name_ok = channel.strip_prefix('@').is_some_and(|n| {
+                n.len() >= 4 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            });
+            if !name_ok && channel.parse::<i64>().is_err() {
+                return bad("access.mode = \"channel\" needs access.channel: the channel's id (-100...) or @name");
+            }
         }
         if self.access.admins.is_empty() {
+            if self.access.mode == AccessMode::Approval {
+                return bad("access.mode = \"approval\" needs at least one admin in access.admins (or NUMBOT_ADMINS)");
+            }
             tracing::warn!("no admins configured: nobody can upload numbers");
         }
-        if self.limits.numbers_per_window == 0 || self.limits.window_secs == 0 {
-            return bad("limits.numbers_per_window and limits.window_secs must be above 0");
+        if let Some(country) = &self.store.default_country {
+            if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return bad("store.default_country must be an ISO 3166 alpha-2 code such as AE");
+            }
+        }
+        if self.limits.numbers_per_window == 0
+            || self.limits.window_secs == 0
+            || self.limits.updates_per_minute == 0
+        {
+            return bad("limits.numbers_per_window, limits.window_secs and limits.updates_per_minute must be above 0");
         }
         if self.store.lease_minutes == 0 {
             return bad("store.lease_minutes must be above 0");
         }
         self.store.reuse_rule()?;
+        if let Some(sms) = &self.sms {
+            sms.build().map_err(ConfigError::Invalid)?;
+        }
         Ok(self)
     }
 }

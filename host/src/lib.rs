@@ -7,8 +7,11 @@
 pub mod bot;
 pub mod config;
 pub mod demo;
+pub mod fake_sms;
 pub mod fake_telegram;
+pub mod monitor;
 pub mod plugin;
 pub mod plugin_dirs;
+pub mod sms;
 pub mod store;
 pub mod users;

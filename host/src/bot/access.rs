@@ -82,13 +82,17 @@ async fn notify_admins_of_request<B: Tg>(
         InlineKeyboardButton::callback("Approve", format!("ap:{}", record.id)),
         InlineKeyboardButton::callback("Reject and ban", format!("rj:{}", record.id)),
     ]]);
+    // Each admin on their own: one who blocked the bot does not stop the others.
     for &admin in &app.config.access.admins {
-        send::retrying(
+        let sent = send::retrying(
             bot.send_message(ChatId(admin), text.clone())
                 .parse_mode(teloxide::types::ParseMode::Html)
                 .reply_markup(keyboard.clone()),
         )
-        .await?;
+        .await;
+        if let Err(e) = sent {
+            tracing::warn!(admin, "could not tell an admin about a new user: {e}");
+        }
     }
     Ok(())
 }

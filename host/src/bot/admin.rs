@@ -19,6 +19,9 @@ use crate::{
 pub const MAX_DOWNLOAD: u64 = 20 * 1024 * 1024;
 /// Rejected rows listed one by one in an upload report.
 const LISTED_REJECTIONS: usize = 10;
+/// Files listed in one message or keyboard (a message holds 4,096
+/// characters, a keyboard about 100 buttons).
+const LISTED_FILES: usize = 25;
 /// File extensions numbot imports.
 const CSV_EXTENSIONS: [&str; 3] = ["csv", "txt", "tsv"];
 
@@ -68,17 +71,21 @@ pub async fn document<B: Tg>(
     }
     let caption = msg.caption().map(str::trim).filter(|c| !c.is_empty());
     if let Some(category) = caption {
-        return import(bot, app, me, name, bytes, category.to_string()).await;
+        return import(bot, app, me, name, bytes, category.to_string(), 0).await;
     }
     // No caption: the file's Range column may name one category.
     let plugins = app.store.plugins().clone();
     let (file_name, data) = (name.clone(), bytes);
-    let (validation, data) = tokio::task::spawn_blocking(move || {
+    let Ok((validation, data)) = tokio::task::spawn_blocking(move || {
         let v = plugins.validate(&file_name, &data);
         (v, data)
     })
     .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    else {
+        let text = format!("Reading {name} failed inside numbot; nothing imported. Send it again.");
+        send::retrying(bot.send_message(me.chat, text)).await?;
+        return Ok(());
+    };
     let validation = match validation {
         Ok(v) => v,
         Err(e) => {
@@ -97,13 +104,25 @@ pub async fn document<B: Tg>(
     let all_hinted = validation.numbers.iter().all(|n| n.category.is_some());
     if let ([only], true) = (hints.as_slice(), all_hinted) {
         let category = only.to_string();
-        return import(bot, app, me, name, data, category).await;
+        return import(bot, app, me, name, data, category, 0).await;
     }
     let numbers = validation.numbers.len();
     let mut text = format!(
-        "{name}: {} numbers found. Which category should they go to? Reply with its name (for example <i>UAE Mobile</i>) or pick one.",
+        "{}: {} numbers found. Which category should they go to? Reply with its name (for example <i>UAE Mobile</i>) or pick one.",
+        send::html(&name),
         send::count(numbers as u64)
     );
+    if let Some(previous) = app
+        .uploads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&me.id)
+    {
+        text.push_str(&format!(
+            "\n(This replaces {}, which was waiting for its category.)",
+            send::html(&previous.file_name)
+        ));
+    }
     if hints.len() > 1 {
         text.push_str(&format!(
             "\nIts Range column names {} categories; a file goes into one category, so split it if they should stay apart.",
@@ -124,6 +143,14 @@ pub async fn document<B: Tg>(
         })
         .collect();
     rows.push(vec![InlineKeyboardButton::callback("Cancel upload", "upx")]);
+    // Waiting only once the admin has seen the question: a reply cannot be
+    // taken for a category they were never asked for.
+    send::retrying(
+        bot.send_message(me.chat, text)
+            .parse_mode(ParseMode::Html)
+            .reply_markup(InlineKeyboardMarkup::new(rows)),
+    )
+    .await?;
     app.uploads
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -135,12 +162,6 @@ pub async fn document<B: Tg>(
                 numbers,
             },
         );
-    send::retrying(
-        bot.send_message(me.chat, text)
-            .parse_mode(ParseMode::Html)
-            .reply_markup(InlineKeyboardMarkup::new(rows)),
-    )
-    .await?;
     Ok(())
 }
 
@@ -165,7 +186,16 @@ pub async fn category_reply<B: Tg>(
         .unwrap_or_else(|e| e.into_inner())
         .remove(&me.id);
     if let Some(p) = pending {
-        import(bot, app, me, p.file_name, p.bytes, text.trim().to_string()).await?;
+        import(
+            bot,
+            app,
+            me,
+            p.file_name,
+            p.bytes,
+            text.trim().to_string(),
+            p.numbers,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -210,7 +240,7 @@ pub async fn upload_choice<B: Tg>(
             .insert(me.id, p);
         return Ok(Some("That category is gone: type a name.".into()));
     };
-    import(bot, app, me, p.file_name, p.bytes, category).await?;
+    import(bot, app, me, p.file_name, p.bytes, category, p.numbers).await?;
     Ok(None)
 }
 
@@ -222,16 +252,22 @@ async fn import<B: Tg>(
     name: String,
     bytes: Vec<u8>,
     category: String,
+    numbers_hint: usize,
 ) -> Result<(), RequestError> {
     let store = app.store.clone();
     let country = app.config.store.default_country.clone();
     let (admin, file_name, wanted) = (me.id, name.clone(), category.clone());
-    let (result, bytes) = tokio::task::spawn_blocking(move || {
+    let Ok((result, bytes)) = tokio::task::spawn_blocking(move || {
         let r = store.upload(&file_name, &bytes, &wanted, admin, country.as_deref());
         (r, bytes)
     })
     .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    else {
+        let text =
+            format!("Importing {name} failed inside numbot; nothing imported. Send it again.");
+        send::retrying(bot.send_message(me.chat, text)).await?;
+        return Ok(());
+    };
     match result {
         Ok(report) => {
             app.audit(
@@ -250,7 +286,7 @@ async fn import<B: Tg>(
             .await?;
         }
         Err(StoreError::BadCategory(c)) => {
-            let numbers = bytes.len();
+            let numbers = numbers_hint;
             app.uploads
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -325,6 +361,8 @@ pub async fn csvstats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Requ
         .await?;
         return Ok(());
     }
+    let total_files = files.len();
+    let files: Vec<_> = files.into_iter().take(LISTED_FILES).collect();
     let mut table = format!(
         "{:<3} {:<30} {:>7} {:>7} {:>6} {:>6} {:>6}\n",
         "#", "file", "total", "free", "in use", "used%", "taken"
@@ -342,7 +380,13 @@ pub async fn csvstats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Requ
             u.assignments
         ));
     }
-    let text = format!("<b>Usage per file</b>\n<pre>{}</pre>", send::html(&table));
+    let mut text = format!("<b>Usage per file</b>\n<pre>{}</pre>", send::html(&table));
+    if total_files > files.len() {
+        text.push_str(&format!(
+            "\nThe first {} of {total_files} files; <code>numbot files</code> on the server lists all.",
+            files.len()
+        ));
+    }
     send::retrying(bot.send_message(me.chat, text).parse_mode(ParseMode::Html)).await?;
     let bars: Vec<chart::Bar> = files
         .iter()
@@ -389,7 +433,7 @@ pub async fn csvlist<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Reque
         return Ok(());
     }
     let mut text = format!("<b>{} files</b>\n", live.len());
-    for f in &live {
+    for f in live.iter().take(LISTED_FILES) {
         text.push_str(&format!(
             "<code>{}</code>\n  {} · {} numbers ({} free) · uploaded {} by {}\n",
             send::html(&f.name),
@@ -398,6 +442,12 @@ pub async fn csvlist<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Reque
             send::count(f.usage.available),
             send::html(&f.meta.created_at),
             f.meta.admin_id
+        ));
+    }
+    if live.len() > LISTED_FILES {
+        text.push_str(&format!(
+            "… and {} more: <code>numbot files</code> on the server lists all.\n",
+            live.len() - LISTED_FILES
         ));
     }
     if !deleted.is_empty() {
@@ -421,6 +471,7 @@ pub async fn csvdelete<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Req
     }
     let rows: Vec<Vec<InlineKeyboardButton>> = files
         .iter()
+        .take(LISTED_FILES)
         .map(|f| {
             vec![InlineKeyboardButton::callback(
                 format!("{} ({} numbers)", f.name, send::count(f.usage.total)),
@@ -428,8 +479,13 @@ pub async fn csvdelete<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Req
             )]
         })
         .collect();
+    let question = if files.len() > LISTED_FILES {
+        format!("Which file should be deleted? (The first {LISTED_FILES} of {}; `numbot delete` on the server takes any.)", files.len())
+    } else {
+        "Which file should be deleted?".to_string()
+    };
     send::retrying(
-        bot.send_message(me.chat, "Which file should be deleted?")
+        bot.send_message(me.chat, question)
             .reply_markup(InlineKeyboardMarkup::new(rows)),
     )
     .await?;
@@ -484,7 +540,7 @@ pub async fn delete_step<B: Tg>(
     let store = app.store.clone();
     let result = tokio::task::spawn_blocking(move || store.delete_file(&name))
         .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        .unwrap_or_else(|e| Err(StoreError::Panicked(e.to_string())));
     match result {
         Ok(_) => {
             app.audit(
@@ -542,6 +598,9 @@ pub async fn approve<B: Tg>(
     args: &str,
 ) -> Result<(), RequestError> {
     if let Some((target, _)) = target_of(args) {
+        if refuse_unless_pending(bot, app, me, target).await? {
+            return Ok(());
+        }
         return set_status(bot, app, me, target, UserStatus::Active, None).await;
     }
     let pending = match app.users.with_status(UserStatus::Pending).await {
@@ -559,7 +618,7 @@ pub async fn approve<B: Tg>(
     }
     let rows: Vec<Vec<InlineKeyboardButton>> = pending
         .iter()
-        .take(50)
+        .take(40)
         .map(|r| {
             vec![
                 InlineKeyboardButton::callback(
@@ -591,6 +650,9 @@ pub async fn decide<B: Tg>(
     let Ok(target) = arg.parse::<i64>() else {
         return Ok(Some("This button is no longer valid.".into()));
     };
+    if refuse_unless_pending(bot, app, me, target).await? {
+        return Ok(None);
+    }
     let status = if approve {
         UserStatus::Active
     } else {
@@ -607,6 +669,27 @@ pub async fn decide<B: Tg>(
         }
     );
     Ok(Some(text))
+}
+
+/// Approving or rejecting is for users waiting: a banned user is unbanned
+/// with `/unban`, not by an old button. Says so and returns true otherwise.
+async fn refuse_unless_pending<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    target: i64,
+) -> Result<bool, RequestError> {
+    let status = app.users.get(target).await.ok().flatten().map(|r| r.status);
+    let text = match status {
+        Some(UserStatus::Pending) => return Ok(false),
+        Some(UserStatus::Banned) => {
+            format!("User {target} is banned: /unban {target} lifts the ban.")
+        }
+        Some(UserStatus::Active) => format!("User {target} already has access."),
+        None => format!("User {target} has not asked for access."),
+    };
+    send::retrying(bot.send_message(me.chat, text)).await?;
+    Ok(true)
 }
 
 fn target_of(args: &str) -> Option<(i64, Option<String>)> {

@@ -28,8 +28,12 @@ const MARGIN: u32 = 16;
 const BACKGROUND: [u8; 3] = [255, 255, 255];
 const TRACK: [u8; 3] = [241, 245, 249];
 
-/// Renders the bars, longest file full width, as PNG bytes.
+/// Bars drawn at most (the caller lists no more files than this).
+pub const MAX_BARS: usize = 60;
+
+/// Renders the bars (the first [`MAX_BARS`]), longest file full width, as PNG bytes.
 pub fn render(bars: &[Bar]) -> Vec<u8> {
+    let bars = &bars[..bars.len().min(MAX_BARS)];
     let rows = bars.len().max(1) as u32;
     let height = MARGIN * 2 + rows * BAR + (rows - 1) * GAP;
     let mut pixels = vec![0u8; (WIDTH * height * 3) as usize];
@@ -60,7 +64,7 @@ pub fn render(bars: &[Bar]) -> Vec<u8> {
     let mut encoder = png::Encoder::new(&mut out, WIDTH, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Best);
+    encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().expect("PNG header into memory");
     writer
         .write_image_data(&pixels)

@@ -10,7 +10,35 @@ use std::{
 pub struct RateLimiter {
     max: usize,
     window: Duration,
-    events: Mutex<HashMap<i64, VecDeque<Instant>>>,
+    events: Mutex<HashMap<i64, Events>>,
+}
+
+/// A user's recent events, and until when they have been told to wait.
+#[derive(Default)]
+struct Events {
+    times: VecDeque<Instant>,
+    told_until: Option<Instant>,
+}
+
+impl Events {
+    fn slide(&mut self, now: Instant, window: Duration) {
+        while self
+            .times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            self.times.pop_front();
+        }
+    }
+
+    /// `Ok` when an event may happen now, else the wait.
+    fn wait(&self, now: Instant, max: usize, window: Duration) -> Result<(), Duration> {
+        if self.times.len() < max {
+            return Ok(());
+        }
+        let oldest = *self.times.front().expect("a full window has events");
+        Err(window.saturating_sub(now.duration_since(oldest)))
+    }
 }
 
 impl RateLimiter {
@@ -37,58 +65,51 @@ impl RateLimiter {
     pub fn check(&self, user: i64) -> Result<(), Duration> {
         let now = Instant::now();
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(q) = events.get_mut(&user) else {
-            return Ok(());
-        };
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            q.pop_front();
+        match events.get_mut(&user) {
+            None => Ok(()),
+            Some(e) => {
+                e.slide(now, self.window);
+                e.wait(now, self.max, self.window)
+            }
         }
-        if q.len() < self.max {
-            return Ok(());
-        }
-        let oldest = *q.front().expect("a full window has events");
-        Err(self.window.saturating_sub(now.duration_since(oldest)))
     }
 
     /// Records an event of `user`.
     pub fn record(&self, user: i64) {
         let now = Instant::now();
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        let q = events.entry(user).or_default();
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            q.pop_front();
-        }
-        q.push_back(now);
+        let e = events.entry(user).or_default();
+        e.slide(now, self.window);
+        e.times.push_back(now);
         if events.len() > 100_000 {
             let window = self.window;
-            events.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
+            events.retain(|_, e| {
+                e.times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < window)
+            });
         }
     }
 
-    /// [`check`](Self::check) and, when allowed, [`record`](Self::record).
-    /// Returns the wait and whether this is the first refusal of the window
-    /// (so a flood gets one message, not one per update).
+    /// Checks and, when allowed, records, as one step. A refusal returns the
+    /// wait and whether the user should be told (once until the wait is over,
+    /// so a flood gets one message, not one per update).
     pub fn acquire(&self, user: i64) -> Result<(), (Duration, bool)> {
-        match self.check(user) {
+        let now = Instant::now();
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let e = events.entry(user).or_default();
+        e.slide(now, self.window);
+        match e.wait(now, self.max, self.window) {
             Ok(()) => {
-                self.record(user);
+                e.times.push_back(now);
                 Ok(())
             }
             Err(wait) => {
-                let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-                let q = events.entry(user).or_default();
-                let first = q.len() == self.max;
-                if first {
-                    // One marker past the limit: later refusals stay silent.
-                    q.push_back(*q.back().expect("a full window has events"));
+                let tell = e.told_until.is_none_or(|t| now >= t);
+                if tell {
+                    e.told_until = Some(now + wait);
                 }
-                Err((wait, first))
+                Err((wait, tell))
             }
         }
     }
@@ -117,6 +138,22 @@ mod tests {
         assert!(matches!(l.acquire(1), Err((_, true))));
         assert!(matches!(l.acquire(1), Err((_, false))));
         assert!(matches!(l.acquire(1), Err((_, false))));
+    }
+
+    #[test]
+    fn a_refused_flood_does_not_extend_the_wait() {
+        let l = RateLimiter::new(2, Duration::from_millis(60));
+        assert!(l.acquire(1).is_ok());
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(l.acquire(1).is_ok());
+        assert!(matches!(l.acquire(1), Err((_, true))));
+        std::thread::sleep(Duration::from_millis(35));
+        // The first event left the window: one slot is free again.
+        assert!(l.acquire(1).is_ok());
+        assert!(
+            matches!(l.acquire(1), Err((_, true))),
+            "told again: a new wait"
+        );
     }
 
     #[test]

@@ -37,6 +37,7 @@ use teloxide::{
 
 use crate::{
     config::{Config, Mode},
+    monitor::{Notifier, OtpMonitor},
     store::FileStore,
     users::{AuditEvent, UserStore},
 };
@@ -130,6 +131,14 @@ impl App {
 
     /// Appends to the audit trail; a failure is logged, never shown to users.
     async fn audit(&self, actor: i64, action: &str, detail: String) {
+        // Details can carry user text (file names, reasons): bounded.
+        let detail = if detail.chars().count() > 200 {
+            let mut cut: String = detail.chars().take(199).collect();
+            cut.push('…');
+            cut
+        } else {
+            detail
+        };
         let event = AuditEvent {
             at: chrono::Utc::now().timestamp(),
             actor,
@@ -146,6 +155,7 @@ impl App {
 pub struct RunningBot {
     shutdown: ShutdownToken,
     task: tokio::task::JoinHandle<()>,
+    monitor: Option<tokio::task::JoinHandle<()>>,
     /// The bot's own username (from getMe).
     pub username: String,
 }
@@ -153,6 +163,9 @@ pub struct RunningBot {
 impl RunningBot {
     /// Stops taking updates, lets handlers finish (at most `grace`), then ends.
     pub async fn stop(self, grace: Duration) {
+        if let Some(monitor) = &self.monitor {
+            monitor.abort();
+        }
         if let Ok(done) = self.shutdown.shutdown() {
             let _ = tokio::time::timeout(grace, done).await;
         }
@@ -266,7 +279,7 @@ async fn on_callback<B: Tg>(bot: B, q: CallbackQuery, app: Arc<App>) -> Result<(
         .await?;
         return Ok(());
     }
-    let answer = match action {
+    let outcome = match action {
         "pg" => user::countries(&bot, &app, &me, Some((&press, arg))).await,
         "pk" => user::pick(&bot, &app, &me, &press, arg).await,
         "chg" => user::change(&bot, &app, &me, &press).await,
@@ -275,13 +288,16 @@ async fn on_callback<B: Tg>(bot: B, q: CallbackQuery, app: Arc<App>) -> Result<(
         "del" | "delok" | "delno" => admin::delete_step(&bot, &app, &me, &press, action, arg).await,
         "upc" | "upx" => admin::upload_choice(&bot, &app, &me, &press, action, arg).await,
         _ => Ok(Some("This button is no longer valid.".to_string())),
-    }?;
+    };
+    // The button stops spinning whatever happened.
     let mut reply = bot.answer_callback_query(q.id.clone());
-    if let Some(text) = answer {
-        reply = reply.text(text);
+    match &outcome {
+        Ok(Some(text)) => reply = reply.text(text.clone()),
+        Ok(None) => {}
+        Err(_) => reply = reply.text("Something went wrong; try again."),
     }
     send::retrying(reply).await?;
-    Ok(())
+    outcome.map(drop)
 }
 
 /// A button press: the message its keyboard belongs to.
@@ -301,17 +317,55 @@ pub struct Caller {
     pub record: crate::users::UserRecord,
 }
 
+/// The OTP monitor's messages, sent by the bot.
+struct BotNotifier<B> {
+    bot: B,
+    admins: Vec<i64>,
+}
+
+#[async_trait::async_trait]
+impl<B: Tg> Notifier for BotNotifier<B> {
+    async fn tell_user(&self, user: i64, html: String) -> bool {
+        let request = self
+            .bot
+            .send_message(ChatId(user), html)
+            .parse_mode(teloxide::types::ParseMode::Html);
+        match send::retrying(request).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!(user, "could not relay a message: {e}");
+                false
+            }
+        }
+    }
+
+    async fn tell_admins(&self, text: String) {
+        for &admin in &self.admins {
+            if let Err(e) = send::retrying(self.bot.send_message(ChatId(admin), text.clone())).await
+            {
+                tracing::warn!(admin, "could not alert an admin: {e}");
+            }
+        }
+    }
+}
+
 /// Sets the command menus: users' by default, admins' in each admin's chat.
+/// An admin who never opened a chat with the bot cannot get a menu yet:
+/// that is logged, not fatal.
 async fn set_menus<B: Tg>(bot: &B, config: &Config) -> Result<(), RequestError> {
     send::retrying(bot.set_my_commands(commands::menu(false))).await?;
     for &admin in &config.access.admins {
-        send::retrying(
-            bot.set_my_commands(commands::menu(true))
-                .scope(BotCommandScope::Chat {
-                    chat_id: Recipient::Id(ChatId(admin)),
-                }),
-        )
-        .await?;
+        let scoped = bot
+            .set_my_commands(commands::menu(true))
+            .scope(BotCommandScope::Chat {
+                chat_id: Recipient::Id(ChatId(admin)),
+            });
+        if let Err(e) = send::retrying(scoped).await {
+            tracing::warn!(
+                admin,
+                "could not set the admin menu (has the admin started the bot?): {e}"
+            );
+        }
     }
     Ok(())
 }
@@ -373,6 +427,23 @@ async fn launch<B: Tg>(
         uploads: Mutex::new(HashMap::new()),
         members: Mutex::new(HashMap::new()),
     });
+    let monitor = match &config.sms {
+        Some(sms) => {
+            let provider = sms.build().map_err(BotError::Config)?;
+            let notifier = Arc::new(BotNotifier {
+                bot: bot.clone(),
+                admins: config.access.admins.clone(),
+            });
+            let monitor = Arc::new(OtpMonitor::new(
+                app.store.clone(),
+                provider,
+                notifier,
+                Duration::from_millis(sms.poll_interval_ms.max(10)),
+            ));
+            Some(tokio::spawn(monitor.run()))
+        }
+        None => None,
+    };
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema::<B>())
         .dependencies(dptree::deps![app])
         .default_handler(|_| async {})
@@ -422,6 +493,7 @@ async fn launch<B: Tg>(
     Ok(RunningBot {
         shutdown,
         task,
+        monitor,
         username: me.username().to_string(),
     })
 }

@@ -12,6 +12,8 @@ use crate::store::{Assignment, StoreError};
 
 /// Categories per page of `/countries`.
 pub const PAGE: usize = 8;
+/// Categories listed by `/stats` (a message holds 4,096 characters).
+const STATS_LISTED: usize = 40;
 
 /// A callback handler's result: the text for the answer toast, if any.
 pub type Answer = Result<Option<String>, RequestError>;
@@ -162,8 +164,13 @@ fn number_text(app: &App, a: &Assignment) -> String {
     let until = chrono::DateTime::from_timestamp(i64::from(a.until), 0)
         .map(|t| t.format("%H:%M UTC").to_string())
         .unwrap_or_default();
+    let waiting = if app.config.sms.is_some() {
+        "Use it now: the code will be sent here when the SMS arrives."
+    } else {
+        "When you are done, press Cancel; Change number gives you another."
+    };
     format!(
-        "Your number: <code>{}</code>\n{}\nCountry: {} · Category: {}\nFrom file: {}\nIt is yours until {until}. When you are done, press Cancel; Change number gives you another.",
+        "Your number: <code>{}</code>\n{}\nCountry: {} · Category: {}\nFrom file: {}\nIt is yours until {until}. {waiting}",
         send::html(&a.number),
         send::html(&display),
         send::html(&country),
@@ -264,7 +271,7 @@ async fn blocking<T: Send + 'static>(
     let store = app.store.clone();
     tokio::task::spawn_blocking(move || f(&store))
         .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+        .unwrap_or_else(|e| Err(StoreError::Panicked(e.to_string())))
 }
 
 pub async fn change<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -> Answer {
@@ -322,6 +329,9 @@ pub async fn cancel<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -
 }
 
 pub async fn stats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
+    if !access::may_take(bot, app, me).await? {
+        return Ok(());
+    }
     let categories = match app.store.categories() {
         Ok(c) => c,
         Err(e) => {
@@ -333,8 +343,14 @@ pub async fn stats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Request
     if categories.is_empty() {
         text.push_str("No numbers uploaded yet.\n");
     }
-    for (name, n) in &categories {
+    for (name, n) in categories.iter().take(STATS_LISTED) {
         text.push_str(&format!("{}: {}\n", send::html(name), send::count(*n)));
+    }
+    if categories.len() > STATS_LISTED {
+        text.push_str(&format!(
+            "… and {} more categories: /countries lists them all\n",
+            categories.len() - STATS_LISTED
+        ));
     }
     let record = app.users.get(me.id).await.ok().flatten();
     let taken = record.map_or(0, |r| r.numbers_taken);

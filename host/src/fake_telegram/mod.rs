@@ -35,14 +35,14 @@ pub struct FakeTelegram {
 async fn deliver_to_webhook(state: Arc<State>) {
     let client = reqwest::Client::new();
     loop {
+        // Stops with the server: the state is then held only here.
+        if Arc::strong_count(&state) == 1 {
+            return;
+        }
         let ready = state.updates_ready.notified();
         tokio::pin!(ready);
         ready.as_mut().enable();
         let Some((hook, update)) = state.next_for_webhook() else {
-            // Stops with the server: the state is then held only here.
-            if Arc::strong_count(&state) == 1 {
-                return;
-            }
             let _ = tokio::time::timeout(Duration::from_secs(1), ready).await;
             continue;
         };

@@ -1,4 +1,4 @@
-//! Host bindings of the three worlds, generated from `wit/v0.1`. The shared
+//! Host bindings of the four worlds, generated from `wit/v0.1`. The shared
 //! `types` and `host` interfaces are generated once and reused.
 
 use std::sync::Arc;
@@ -32,6 +32,19 @@ pub mod policy {
     wasmtime::component::bindgen!({
         path: "../wit/v0.1",
         world: "policy",
+        additional_derives: [PartialEq, Eq],
+        with: {
+            "numbot:plugin/types": super::validator::numbot::plugin::types,
+            "numbot:plugin/host": super::validator::numbot::plugin::host,
+        },
+    });
+}
+
+/// The `extractor` world.
+pub mod extractor {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.1",
+        world: "extractor",
         additional_derives: [PartialEq, Eq],
         with: {
             "numbot:plugin/types": super::validator::numbot::plugin::types,

@@ -15,7 +15,7 @@ use std::{
 use super::{
     engine::PluginEngine,
     error::{LoadError, PluginError},
-    instance::{AnyPlugin, FormatterWorld, Plugin, PolicyWorld, ValidatorWorld},
+    instance::{AnyPlugin, ExtractorWorld, FormatterWorld, Plugin, PolicyWorld, ValidatorWorld},
     manifest::{Manifest, WorldKind},
     types::{Choice, Countries, Formatted, Request, Validation},
 };
@@ -24,6 +24,7 @@ use super::{
 const DEFAULT_VALIDATOR: &str = "numbot-validator";
 const DEFAULT_FORMATTER: &str = "numbot-formatter";
 const DEFAULT_POLICY: &str = "numbot-policy";
+const DEFAULT_EXTRACTOR: &str = "numbot-extractor";
 
 /// How the host finds and runs plugins.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +37,8 @@ pub struct PluginHostConfig {
     pub validator: Option<String>,
     /// The policy to use, by id (default: `numbot-policy`, else the only one).
     pub policy: Option<String>,
+    /// The extractor to use, by id (default: `numbot-extractor`, else the only one).
+    pub extractor: Option<String>,
     /// Settings per plugin id, overriding the manifests' `[settings]`.
     pub settings: HashMap<String, Vec<(String, String)>>,
 }
@@ -93,6 +96,7 @@ struct FileEntry {
 struct Routes {
     validators: BTreeMap<String, Arc<Plugin<ValidatorWorld>>>,
     policies: BTreeMap<String, Arc<Plugin<PolicyWorld>>>,
+    extractors: BTreeMap<String, Arc<Plugin<ExtractorWorld>>>,
     /// The formatter claiming each country.
     by_country: HashMap<String, Arc<Plugin<FormatterWorld>>>,
     /// The formatter for everything else.
@@ -305,6 +309,22 @@ impl PluginHost {
         )
     }
 
+    /// Finds the verification code in an SMS with the configured extractor.
+    pub fn extract(&self, text: &str) -> Result<Option<String>, PluginError> {
+        self.extractor()?.extract(text)
+    }
+
+    /// The configured extractor.
+    pub fn extractor(&self) -> Result<Arc<Plugin<ExtractorWorld>>, PluginError> {
+        let routes = self.routes();
+        pick(
+            &routes.extractors,
+            self.config.extractor.as_deref(),
+            DEFAULT_EXTRACTOR,
+            WorldKind::Extractor,
+        )
+    }
+
     /// The formatter that answers for `country` (ISO alpha-2), falling back to the default.
     pub fn formatter_for(&self, country: &str) -> Result<Arc<Plugin<FormatterWorld>>, PluginError> {
         let routes = self.routes();
@@ -464,6 +484,9 @@ fn build_routes(files: &BTreeMap<PathBuf, FileEntry>) -> Routes {
             }
             AnyPlugin::Policy(p) => {
                 routes.policies.insert(manifest.id.clone(), p.clone());
+            }
+            AnyPlugin::Extractor(p) => {
+                routes.extractors.insert(manifest.id.clone(), p.clone());
             }
             AnyPlugin::Formatter(p, Countries::All) => {
                 fallbacks.insert(manifest.id.clone(), p.clone());

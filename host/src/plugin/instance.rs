@@ -101,6 +101,13 @@ world!(
     Formatter
 );
 world!(PolicyWorld, Policy, policy, PolicyPre, Policy);
+world!(
+    ExtractorWorld,
+    Extractor,
+    extractor,
+    ExtractorPre,
+    Extractor
+);
 
 struct Live<W: World> {
     store: Store<HostState>,
@@ -372,6 +379,23 @@ impl Plugin<PolicyWorld> {
     }
 }
 
+/// Longest code an extractor may return: a code is for typing, not a message.
+const MAX_CODE: usize = 64;
+
+impl Plugin<ExtractorWorld> {
+    /// The code `text` carries, if any; an empty code or one longer than 64
+    /// bytes breaks the contract.
+    pub fn extract(&self, text: &str) -> Result<Option<String>, PluginError> {
+        let code = self.call(|b, store| b.numbot_plugin_extract().call_extract(store, text))?;
+        match code {
+            Some(c) if c.is_empty() || c.len() > MAX_CODE => {
+                Err(self.contract(format!("a code of {} bytes", c.len())))
+            }
+            other => Ok(other),
+        }
+    }
+}
+
 fn is_alpha2(code: &str) -> bool {
     code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
@@ -385,6 +409,8 @@ pub enum AnyPlugin {
     Formatter(Arc<Plugin<FormatterWorld>>, Countries),
     /// A selection policy.
     Policy(Arc<Plugin<PolicyWorld>>),
+    /// A code extractor.
+    Extractor(Arc<Plugin<ExtractorWorld>>),
 }
 
 impl AnyPlugin {
@@ -394,6 +420,7 @@ impl AnyPlugin {
             AnyPlugin::Validator(p) => p.manifest(),
             AnyPlugin::Formatter(p, _) => p.manifest(),
             AnyPlugin::Policy(p) => p.manifest(),
+            AnyPlugin::Extractor(p) => p.manifest(),
         }
     }
 
@@ -403,6 +430,7 @@ impl AnyPlugin {
             AnyPlugin::Validator(p) => p.source(),
             AnyPlugin::Formatter(p, _) => p.source(),
             AnyPlugin::Policy(p) => p.source(),
+            AnyPlugin::Extractor(p) => p.source(),
         }
     }
 }
@@ -448,6 +476,10 @@ pub(crate) fn start(
             let typed = PolicyWorld::pre(pre.clone()).map_err(wrong_world)?;
             AnyPlugin::Policy(Arc::new(warm(engine, source, typed, manifest, settings)?))
         }
+        WorldKind::Extractor => {
+            let typed = ExtractorWorld::pre(pre.clone()).map_err(wrong_world)?;
+            AnyPlugin::Extractor(Arc::new(warm(engine, source, typed, manifest, settings)?))
+        }
     })
 }
 
@@ -459,6 +491,8 @@ fn detect_world(pre: &InstancePre<HostState>) -> Option<WorldKind> {
         Some(WorldKind::Formatter)
     } else if PolicyWorld::pre(pre.clone()).is_ok() {
         Some(WorldKind::Policy)
+    } else if ExtractorWorld::pre(pre.clone()).is_ok() {
+        Some(WorldKind::Extractor)
     } else {
         None
     }

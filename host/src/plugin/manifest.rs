@@ -19,14 +19,17 @@ pub enum WorldKind {
     Formatter,
     /// Picks the number a user gets.
     Policy,
+    /// Finds the verification code in an SMS.
+    Extractor,
 }
 
 impl WorldKind {
     /// Every world, in a fixed order.
-    pub const ALL: [WorldKind; 3] = [
+    pub const ALL: [WorldKind; 4] = [
         WorldKind::Validator,
         WorldKind::Formatter,
         WorldKind::Policy,
+        WorldKind::Extractor,
     ];
 
     /// The world's name in the WIT package.
@@ -35,6 +38,7 @@ impl WorldKind {
             WorldKind::Validator => "validator",
             WorldKind::Formatter => "formatter",
             WorldKind::Policy => "policy",
+            WorldKind::Extractor => "extractor",
         }
     }
 }
@@ -52,7 +56,9 @@ impl FromStr for WorldKind {
         WorldKind::ALL
             .into_iter()
             .find(|w| w.as_str() == s)
-            .ok_or_else(|| format!("unknown world `{s}` (validator, formatter or policy)"))
+            .ok_or_else(|| {
+                format!("unknown world `{s}` (validator, formatter, policy or extractor)")
+            })
     }
 }
 

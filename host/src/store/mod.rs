@@ -793,6 +793,11 @@ impl FileStore {
         save_usage_counts(&mut st, &dir)
     }
 
+    /// The store's "now" (Unix seconds): leases are measured against it.
+    pub fn now(&self) -> u32 {
+        self.inner.config.clock.now()
+    }
+
     /// The plugin host the store validates, formats and selects with.
     pub fn plugins(&self) -> &Arc<PluginHost> {
         &self.inner.plugins

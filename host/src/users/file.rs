@@ -9,7 +9,7 @@
 use std::{
     collections::{HashMap, VecDeque},
     fs::{self, File, OpenOptions},
-    io::{BufRead, BufReader, Write},
+    io::Write,
     path::{Path, PathBuf},
     sync::{mpsc, Mutex},
 };
@@ -48,22 +48,36 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> UserStoreError + '_ {
     }
 }
 
-/// Reads a JSON-lines file, skipping lines that do not parse (a torn tail).
+/// Reads a JSON-lines file, skipping lines that do not parse. A torn tail
+/// (a crash mid-write: no final newline) is cut off the file, so that the
+/// next record starts on a line of its own.
 fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, UserStoreError> {
-    let file = match File::open(path) {
-        Ok(f) => f,
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io_err(path)(e)),
     };
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if complete < bytes.len() {
+        tracing::warn!(
+            "{}: cutting a torn last line ({} bytes)",
+            path.display(),
+            bytes.len() - complete
+        );
+        OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_len(complete as u64).and_then(|()| f.sync_data()))
+            .map_err(io_err(path))?;
+    }
     let mut out = Vec::new();
-    for line in BufReader::new(file).lines() {
-        let line = line.map_err(io_err(path))?;
-        match serde_json::from_str(&line) {
+    for line in bytes[..complete].split(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice(line) {
             Ok(v) => out.push(v),
-            Err(e) if !line.trim().is_empty() => {
-                tracing::warn!("{}: skipping a damaged line: {e}", path.display());
-            }
-            Err(_) => {}
+            Err(e) => tracing::warn!("{}: skipping a damaged line: {e}", path.display()),
         }
     }
     Ok(out)
@@ -132,13 +146,27 @@ impl FileUsers {
         })
     }
 
-    async fn append(&self, log: Log, line: String) -> Result<(), UserStoreError> {
+    /// Queues a line for the writer (in the order of the calls).
+    fn enqueue(
+        &self,
+        log: Log,
+        line: String,
+    ) -> Result<oneshot::Receiver<Result<(), String>>, UserStoreError> {
         let (done, wait) = oneshot::channel();
         self.writer
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .send(Job { log, line, done })
             .map_err(|_| UserStoreError::Unavailable("the writer thread stopped".into()))?;
+        Ok(wait)
+    }
+
+    /// Waits until a queued line is on disk.
+    async fn written(
+        &self,
+        log: Log,
+        wait: oneshot::Receiver<Result<(), String>>,
+    ) -> Result<(), UserStoreError> {
         match wait.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(UserStoreError::Io {
@@ -155,26 +183,31 @@ impl FileUsers {
     }
 
     /// Applies `change` to the record of `id` in memory and logs the result.
+    /// The line is queued under the records lock: two changes of one user
+    /// reach the disk in the order they were made.
     async fn update(
         &self,
         id: i64,
         change: impl FnOnce(&mut Option<UserRecord>) -> bool,
     ) -> Result<Option<UserRecord>, UserStoreError> {
-        let (record, line) = {
+        let (record, wait) = {
             let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
             let mut slot = records.remove(&id);
             let changed = change(&mut slot);
-            let line = match (&slot, changed) {
-                (Some(r), true) => Some(serde_json::to_string(r).expect("records serialize")),
+            let wait = match (&slot, changed) {
+                (Some(r), true) => Some(self.enqueue(
+                    Log::Users,
+                    serde_json::to_string(r).expect("records serialize"),
+                )),
                 _ => None,
             };
             if let Some(r) = &slot {
                 records.insert(id, r.clone());
             }
-            (slot, line)
+            (slot, wait)
         };
-        if let Some(line) = line {
-            self.append(Log::Users, line).await?;
+        if let Some(wait) = wait {
+            self.written(Log::Users, wait?).await?;
         }
         Ok(record)
     }
@@ -193,18 +226,27 @@ fn write_group(users: &mut File, audit: &mut File, jobs: &[Job]) -> Result<(), S
         *flag = true;
     }
     if touched.0 {
-        users
-            .write_all(buffers.0.as_bytes())
-            .and_then(|()| users.sync_data())
-            .map_err(|e| e.to_string())?;
+        append_all(users, &buffers.0)?;
     }
     if touched.1 {
-        audit
-            .write_all(buffers.1.as_bytes())
-            .and_then(|()| audit.sync_data())
-            .map_err(|e| e.to_string())?;
+        append_all(audit, &buffers.1)?;
     }
     Ok(())
+}
+
+/// Appends and syncs; a failed write is cut back off, so that a later line
+/// never joins a partial one.
+fn append_all(file: &mut File, text: &str) -> Result<(), String> {
+    let before = file
+        .metadata()
+        .map(|m| m.len())
+        .map_err(|e| e.to_string())?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_data())
+        .map_err(|e| {
+            let _ = file.set_len(before);
+            e.to_string()
+        })
 }
 
 fn now() -> i64 {
@@ -317,7 +359,8 @@ impl UserStore for FileUsers {
             }
             recent.push_back(event);
         }
-        self.append(Log::Audit, line).await
+        let wait = self.enqueue(Log::Audit, line)?;
+        self.written(Log::Audit, wait).await
     }
 
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {

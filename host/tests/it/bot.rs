@@ -248,15 +248,21 @@ async fn admin_commands_refuse_users_and_the_attempts_are_audited() {
     }
     let reply = h.upload(&user, "n.csv", uae_csv(0, 2), Some("X")).await;
     assert!(text(&reply).contains("Only admins can upload"));
-    assert_eq!(
-        toast(&h, &user, 1, &format!("delok:{}", key("x")))
-            .await
-            .as_deref(),
-        Some("This button is for admins only.")
-    );
+    for data in ["ap:5", "rj:5", "del:x", "delok:x", "delno", "upc:x", "upx"] {
+        assert_eq!(
+            toast(&h, &user, 1, data).await.as_deref(),
+            Some("This button is for admins only."),
+            "{data}"
+        );
+    }
+    // An admin's upload waiting for its category is the admin's alone.
+    let question = h.upload(&admin(), "plain.csv", uae_csv(0, 2), None).await;
+    assert!(text(&question).contains("Which category"));
+    let reply = h.say(&user, "Stolen Category").await;
+    assert!(text(&reply).contains("Send /countries"), "{reply:?}");
     assert!(h.store.files().unwrap().is_empty());
     let denied = h.users.recent_audit(100).await.unwrap();
-    assert_eq!(denied.len(), 10, "{denied:?}");
+    assert_eq!(denied.len(), 16, "{denied:?}");
     assert!(denied
         .iter()
         .all(|e| e.actor == 100 && e.action == "denied"));
@@ -382,6 +388,12 @@ async fn approval_mode_and_bans() {
 
     let refused = h.say(&user, "/countries").await;
     assert!(text(&refused).contains("waiting for an admin's approval"));
+    // Pressing a category button directly changes nothing.
+    let refused = h
+        .press(&user, 1, &format!("pk:{}", key("UAE Mobile")))
+        .await;
+    assert!(text(&refused).contains("waiting for an admin's approval"));
+    assert_eq!(h.store.holding(100).unwrap(), None);
     let pending = h.say(&admin, "/approve").await;
     assert!(text(&pending).contains("1 users wait"), "{pending:?}");
 
@@ -477,6 +489,14 @@ async fn channel_mode_asks_telegram_for_membership() {
             "{status}: {refused:?}"
         );
     }
+    let refused = h
+        .press(&user, 1, &format!("pk:{}", key("UAE Mobile")))
+        .await;
+    assert!(
+        text(&refused).contains("numbot is for members"),
+        "{refused:?}"
+    );
+    assert_eq!(h.store.holding(100).unwrap(), None);
     h.tg.set_member(-100777, 100, "member");
     let list = h.say(&user, "/countries").await;
     assert_eq!(list.buttons.len(), 1, "{list:?}");
@@ -714,15 +734,28 @@ async fn user_records_and_the_audit_trail_survive_a_restart() {
             .await
             .unwrap();
     }
-    // A crash mid-write leaves a torn line: it is skipped.
+    // A crash mid-write leaves a torn line, cut inside a multi-byte
+    // character: it is dropped at open, and the next record stays whole.
     use std::io::Write;
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(dir.path().join("users.jsonl"))
         .unwrap();
-    f.write_all(b"{\"id\": 8, \"na").unwrap();
+    f.write_all(&"{\"id\": 8, \"name\": \"Пётр".as_bytes()[..22])
+        .unwrap();
     drop(f);
+    {
+        let users = FileUsers::open(dir.path()).unwrap();
+        users
+            .set_status(9, UserStatus::Banned, 1, None)
+            .await
+            .unwrap();
+    }
     let users = FileUsers::open(dir.path()).unwrap();
+    assert_eq!(
+        users.get(9).await.unwrap().unwrap().status,
+        UserStatus::Banned
+    );
     let r = users.get(7).await.unwrap().unwrap();
     assert_eq!(
         (r.name.as_str(), r.status, r.numbers_taken),
@@ -732,7 +765,7 @@ async fn user_records_and_the_audit_trail_survive_a_restart() {
     assert_eq!(users.get(8).await.unwrap(), None);
     assert_eq!(
         users.with_status(UserStatus::Banned).await.unwrap().len(),
-        1
+        2
     );
     assert_eq!(users.recent_audit(5).await.unwrap()[0].detail, "user 7");
 }

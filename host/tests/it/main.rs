@@ -7,6 +7,7 @@ mod cli;
 mod fake_telegram;
 mod formatter;
 mod hostile;
+mod otp;
 mod policy;
 mod reload;
 mod store;

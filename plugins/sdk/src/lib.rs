@@ -63,6 +63,17 @@ pub trait Policy: Default + 'static {
     fn select(&mut self, request: &Request<'_>) -> Result<Choice, String>;
 }
 
+/// Finds the verification code in an SMS text.
+pub trait Extractor: Default + 'static {
+    /// Applies the operator's settings; called once, before any other call.
+    fn configure(&mut self, _settings: &Settings) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The code `text` carries, as the user should type it; `None` when there is none.
+    fn extract(&mut self, text: &str) -> Option<String>;
+}
+
 /// Support for the export macros; not part of the API.
 #[doc(hidden)]
 pub mod __private {

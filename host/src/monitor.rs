@@ -1,0 +1,350 @@
+//! The OTP monitor: watches the SMS provider for every number in use and
+//! relays the code to its holder.
+//!
+//! The store's assignments are the watches: a restart resumes them, and a
+//! watch ends when its assignment does (code relayed and the use completed,
+//! cancelled by the user, or the lease ran out). One poll asks the provider
+//! about every watch at once (providers that list messages answer in one
+//! paged request). A message is relayed at most once, and only to the user
+//! who holds the number when it is relayed: a user who cancels while a
+//! message is in flight never gets it, nor does the next holder get the
+//! previous one's. When the provider keeps failing, polls back off and admins
+//! get one alert, then one when it recovers.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use crate::{
+    plugin::PluginHost,
+    sms::{Outcome, Provider, ProviderError, Sms, Watch},
+    store::{Assignment, FileStore},
+};
+
+/// Failed polls in a row before admins are alerted.
+const ALERT_AFTER: u32 = 3;
+/// The longest wait between polls while the provider fails.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How long relayed message ids are remembered.
+const SEEN_FOR_SECS: i64 = 2 * 24 * 3600;
+
+/// Where the monitor's messages go (the Telegram bot, or a test).
+#[async_trait::async_trait]
+pub trait Notifier: Send + Sync {
+    /// Tells a user something (HTML); returns whether it was delivered.
+    async fn tell_user(&self, user: i64, html: String) -> bool;
+    /// Tells every admin something (plain text).
+    async fn tell_admins(&self, text: String);
+}
+
+/// What one poll did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tick {
+    /// Numbers watched during the poll.
+    pub watched: usize,
+    /// Messages relayed to users.
+    pub relayed: usize,
+    /// Watches that ended because the lease ran out.
+    pub expired: usize,
+}
+
+struct Watching {
+    watch: Watch,
+    until: u32,
+}
+
+#[derive(Default)]
+struct State {
+    /// By user.
+    watches: HashMap<i64, Watching>,
+    /// Message ids already relayed (or skipped), with their time.
+    seen: HashMap<String, i64>,
+    /// When each number last changed hands (store seconds): a message
+    /// received then or before belongs to an earlier holder, or cannot be
+    /// told apart from one, and goes to nobody.
+    released: HashMap<String, i64>,
+    failures: u32,
+    alerted: bool,
+}
+
+/// The monitor; [`OtpMonitor::run`] polls until the task is dropped.
+pub struct OtpMonitor {
+    store: FileStore,
+    plugins: Arc<PluginHost>,
+    provider: Box<dyn Provider>,
+    notifier: Arc<dyn Notifier>,
+    interval: Duration,
+    state: Mutex<State>,
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn escape(text: &str) -> String {
+    crate::bot::send::html(text)
+}
+
+impl OtpMonitor {
+    /// A monitor polling `provider` every `interval` for the store's assignments.
+    pub fn new(
+        store: FileStore,
+        provider: Box<dyn Provider>,
+        notifier: Arc<dyn Notifier>,
+        interval: Duration,
+    ) -> OtpMonitor {
+        OtpMonitor {
+            plugins: store.plugins().clone(),
+            store,
+            provider,
+            notifier,
+            interval,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Polls forever: every interval while the provider answers, backing off
+    /// (up to a minute) while it fails.
+    pub async fn run(self: Arc<Self>) {
+        loop {
+            let wait = match self.tick().await {
+                Ok(_) => self.interval,
+                Err(e) => {
+                    let failures = self.lock().failures;
+                    tracing::warn!(
+                        provider = self.provider.name(),
+                        failures,
+                        "poll failed: {e}"
+                    );
+                    (self.interval * 2u32.saturating_pow(failures.min(6))).min(MAX_BACKOFF)
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The numbers being watched now.
+    pub fn watching(&self) -> usize {
+        self.lock().watches.len()
+    }
+
+    /// One poll: syncs the watches with the store, asks the provider, relays.
+    pub async fn tick(&self) -> Result<Tick, ProviderError> {
+        let store = self.store.clone();
+        let assignments = tokio::task::spawn_blocking(move || store.assignments())
+            .await
+            .ok()
+            .and_then(Result::ok);
+        let Some(assignments) = assignments else {
+            tracing::error!("the store cannot list assignments; the monitor waits");
+            return Ok(Tick::default());
+        };
+        let mut tick = Tick::default();
+        let ended = self.sync(&assignments);
+        for (user, watching) in ended {
+            let expired = watching.until <= self.store.now();
+            if expired {
+                tick.expired += 1;
+                let text = format!(
+                    "No code reached <code>{}</code> before its time ran out; the number went back to the pool. Send /countries for another.",
+                    escape(&watching.watch.number)
+                );
+                self.notifier.tell_user(user, text).await;
+            }
+            if let Err(e) = self
+                .provider
+                .finished(&watching.watch, Outcome::Released)
+                .await
+            {
+                tracing::warn!("could not tell the provider a watch ended: {e}");
+            }
+        }
+        let watches: Vec<Watch> = self
+            .lock()
+            .watches
+            .values()
+            .map(|w| w.watch.clone())
+            .collect();
+        tick.watched = watches.len();
+        if watches.is_empty() {
+            self.recovered().await;
+            return Ok(tick);
+        }
+        let messages = match self.provider.poll(&watches).await {
+            Ok(m) => m,
+            Err(e) => {
+                self.failed(&e).await;
+                return Err(e);
+            }
+        };
+        self.recovered().await;
+        for sms in messages {
+            if self.relay(sms).await {
+                tick.relayed += 1;
+            }
+        }
+        Ok(tick)
+    }
+
+    /// Adds the new assignments, drops the ended ones (returned).
+    fn sync(&self, assignments: &[Assignment]) -> Vec<(i64, Watching)> {
+        let mut st = self.lock();
+        let mut current: HashMap<i64, &Assignment> =
+            assignments.iter().map(|a| (a.user, a)).collect();
+        let mut ended = Vec::new();
+        let users: Vec<i64> = st.watches.keys().copied().collect();
+        for user in users {
+            let same = current.get(&user).is_some_and(|a| {
+                let w = &st.watches[&user].watch;
+                a.number == w.number && i64::from(a.since) == w.since
+            });
+            if same {
+                current.remove(&user);
+            } else if let Some(w) = st.watches.remove(&user) {
+                let at = i64::from(self.store.now());
+                st.released.insert(w.watch.number.clone(), at);
+                ended.push((user, w));
+            }
+        }
+        for (user, a) in current {
+            st.watches.insert(
+                user,
+                Watching {
+                    watch: Watch {
+                        number: a.number.clone(),
+                        since: i64::from(a.since),
+                    },
+                    until: a.until,
+                },
+            );
+        }
+        let horizon = now() - SEEN_FOR_SECS;
+        st.seen.retain(|_, at| *at >= horizon);
+        st.released.retain(|_, at| *at >= horizon);
+        ended
+    }
+
+    /// Relays one message to the number's holder; whether it was relayed.
+    async fn relay(&self, sms: Sms) -> bool {
+        let holder = {
+            let mut st = self.lock();
+            if st.seen.contains_key(&sms.id)
+                || st
+                    .released
+                    .get(&sms.number)
+                    .is_some_and(|at| sms.received_at <= *at)
+            {
+                return false;
+            }
+            let holder = st
+                .watches
+                .iter()
+                .find(|(_, w)| w.watch.number == sms.number && sms.received_at >= w.watch.since)
+                .map(|(user, w)| (*user, w.watch.clone()));
+            if holder.is_some() {
+                st.seen.insert(sms.id.clone(), sms.received_at);
+            }
+            holder
+        };
+        let Some((user, watch)) = holder else {
+            return false;
+        };
+        // The user may have cancelled (or changed number) while the message
+        // was on its way: only the current holder of this very use gets it.
+        let still_held = self
+            .store
+            .holding(user)
+            .ok()
+            .flatten()
+            .is_some_and(|a| a.number == watch.number && i64::from(a.since) == watch.since);
+        if !still_held {
+            return false;
+        }
+        let code = match sms.code.clone() {
+            Some(code) => Some(code),
+            None => {
+                let plugins = self.plugins.clone();
+                let text = sms.text.clone();
+                tokio::task::spawn_blocking(move || plugins.extract(&text))
+                    .await
+                    .ok()
+                    .and_then(|r| r.inspect_err(|e| tracing::warn!("extractor: {e}")).ok())
+                    .flatten()
+            }
+        };
+        let text = match &code {
+            Some(code) => format!(
+                "Code for <code>{}</code>: <code>{}</code>\n\n{}",
+                escape(&watch.number),
+                escape(code),
+                escape(&sms.text)
+            ),
+            None => format!(
+                "A message reached <code>{}</code> (no code found in it):\n\n{}",
+                escape(&watch.number),
+                escape(&sms.text)
+            ),
+        };
+        if !self.notifier.tell_user(user, text).await {
+            // Not delivered: forget it so that the next poll tries again.
+            self.lock().seen.remove(&sms.id);
+            return false;
+        }
+        if code.is_some() {
+            let store = self.store.clone();
+            let completed = tokio::task::spawn_blocking(move || store.complete(user))
+                .await
+                .map(|r| r.is_ok())
+                .unwrap_or(false);
+            if completed {
+                self.lock().watches.remove(&user);
+                if let Err(e) = self.provider.finished(&watch, Outcome::Completed).await {
+                    tracing::warn!("could not tell the provider a watch completed: {e}");
+                }
+            }
+        }
+        true
+    }
+
+    async fn failed(&self, e: &ProviderError) {
+        let alert = {
+            let mut st = self.lock();
+            st.failures += 1;
+            let alert = st.failures >= ALERT_AFTER && !st.alerted;
+            st.alerted |= alert;
+            alert
+        };
+        if alert {
+            self.notifier
+                .tell_admins(format!(
+                    "The SMS provider ({}) keeps failing: {e}. Codes are not relayed until it answers again; numbot keeps retrying and will say when it recovers.",
+                    self.provider.name()
+                ))
+                .await;
+        }
+    }
+
+    async fn recovered(&self) {
+        let (was_alerted, failures) = {
+            let mut st = self.lock();
+            let out = (st.alerted, st.failures);
+            st.failures = 0;
+            st.alerted = false;
+            out
+        };
+        if was_alerted {
+            self.notifier
+                .tell_admins(format!(
+                    "The SMS provider ({}) answers again after {failures} failed polls; codes are relayed again.",
+                    self.provider.name()
+                ))
+                .await;
+        }
+    }
+}

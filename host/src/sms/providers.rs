@@ -1,0 +1,432 @@
+//! The three provider protocols.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use super::{Outcome, Provider, ProviderError, Sms, SmsConfig, Watch};
+
+/// Longest body quoted in an error.
+const QUOTE: usize = 200;
+
+fn unreachable(provider: &str, e: reqwest::Error) -> ProviderError {
+    ProviderError::Unreachable {
+        provider: provider.into(),
+        detail: e.to_string(),
+    }
+}
+
+fn garbage(provider: &str, detail: impl Into<String>) -> ProviderError {
+    ProviderError::Garbage {
+        provider: provider.into(),
+        detail: detail.into(),
+    }
+}
+
+/// Sends a request; an error status or transport failure becomes a typed error.
+async fn fetch(provider: &str, request: reqwest::RequestBuilder) -> Result<String, ProviderError> {
+    let response = request.send().await.map_err(|e| unreachable(provider, e))?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| unreachable(provider, e))?;
+    if !status.is_success() {
+        return Err(ProviderError::Status {
+            provider: provider.into(),
+            status: status.as_u16(),
+            body: body.chars().take(QUOTE).collect(),
+        });
+    }
+    Ok(body)
+}
+
+fn json(provider: &str, body: &str) -> Result<Value, ProviderError> {
+    serde_json::from_str(body).map_err(|e| {
+        garbage(
+            provider,
+            format!(
+                "not JSON ({e}): {}",
+                body.chars().take(QUOTE).collect::<String>()
+            ),
+        )
+    })
+}
+
+/// `a.b.0.c` into a JSON value.
+fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    if path.is_empty() {
+        return Some(value);
+    }
+    path.split('.').try_fold(value, |v, key| match v {
+        Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => v.get(key),
+    })
+}
+
+fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Unix seconds from a number, a numeric string, RFC 3339 or RFC 2822.
+fn as_time(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s
+            .parse::<i64>()
+            .ok()
+            .or_else(|| {
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|t| t.timestamp())
+            })
+            .or_else(|| {
+                chrono::DateTime::parse_from_rfc2822(s)
+                    .ok()
+                    .map(|t| t.timestamp())
+            }),
+        _ => None,
+    }
+}
+
+/// `+971 50-123` and `971 50 123` both to `+97150123`.
+fn e164(raw: &str) -> String {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    format!("+{digits}")
+}
+
+/// Keeps the messages of watched numbers received since their watch began.
+fn for_watches(messages: Vec<Sms>, watches: &[Watch]) -> Vec<Sms> {
+    let since: std::collections::HashMap<&str, i64> = watches
+        .iter()
+        .map(|w| (w.number.as_str(), w.since))
+        .collect();
+    messages
+        .into_iter()
+        .filter(|m| {
+            since
+                .get(m.number.as_str())
+                .is_some_and(|s| m.received_at >= *s)
+        })
+        .collect()
+}
+
+/// Any JSON API described by paths in the configuration.
+pub struct JsonProvider {
+    config: SmsConfig,
+    client: reqwest::Client,
+    limit: Arc<Semaphore>,
+}
+
+impl JsonProvider {
+    /// A provider for `config` (its `url` is a template).
+    pub fn new(config: SmsConfig, client: reqwest::Client) -> JsonProvider {
+        let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        JsonProvider {
+            config,
+            client,
+            limit,
+        }
+    }
+
+    async fn list(&self, number: Option<&str>, since: i64) -> Result<Vec<Sms>, ProviderError> {
+        let c = &self.config;
+        let url = c
+            .url
+            .replace("{number}", number.unwrap_or("").trim_start_matches('+'))
+            .replace("{since}", &since.to_string());
+        let mut request = self.client.get(url);
+        if !c.token.is_empty() {
+            request = request.header(&c.auth_header, c.auth_value.replace("{token}", &c.token));
+        }
+        let body = fetch("json", request).await?;
+        let value = json("json", &body)?;
+        let list = at(&value, &c.messages)
+            .and_then(Value::as_array)
+            .ok_or_else(|| garbage("json", format!("no list at `{}`", c.messages)))?;
+        list.iter()
+            .map(|m| {
+                let field = |path: &str, what: &str| {
+                    at(m, path).ok_or_else(|| {
+                        garbage("json", format!("a message without {what} (`{path}`)"))
+                    })
+                };
+                let number = as_text(field(&c.number, "a number")?)
+                    .map(|n| e164(&n))
+                    .ok_or_else(|| garbage("json", "a number that is not text"))?;
+                let text = as_text(field(&c.text, "a text")?)
+                    .ok_or_else(|| garbage("json", "a text that is not text"))?;
+                let received_at = as_time(field(&c.time, "a time")?).ok_or_else(|| {
+                    garbage("json", "a time that is neither Unix seconds nor RFC 3339")
+                })?;
+                let id = if c.id.is_empty() {
+                    format!("{number}/{received_at}/{text}")
+                } else {
+                    as_text(field(&c.id, "an id")?).unwrap_or_default()
+                };
+                Ok(Sms {
+                    id,
+                    number,
+                    text,
+                    received_at,
+                    code: None,
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for JsonProvider {
+    fn name(&self) -> &str {
+        "json"
+    }
+
+    async fn poll(&self, watches: &[Watch]) -> Result<Vec<Sms>, ProviderError> {
+        if watches.is_empty() {
+            return Ok(Vec::new());
+        }
+        if !self.config.url.contains("{number}") {
+            // One request for every watch.
+            let since = watches.iter().map(|w| w.since).min().unwrap_or(0);
+            return Ok(for_watches(self.list(None, since).await?, watches));
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for w in watches.iter().cloned() {
+            let limit = self.limit.clone();
+            let this = JsonProvider {
+                config: self.config.clone(),
+                client: self.client.clone(),
+                limit: limit.clone(),
+            };
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                this.list(Some(&w.number), w.since).await
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            out.extend(done.map_err(|e| garbage("json", e.to_string()))??);
+        }
+        Ok(for_watches(out, watches))
+    }
+}
+
+/// The SMS-Activate protocol: one activation per number; its id is the
+/// number's digits.
+pub struct SmsActivate {
+    config: SmsConfig,
+    client: reqwest::Client,
+    limit: Arc<Semaphore>,
+}
+
+impl SmsActivate {
+    /// A provider at `config.url` (the handler URL's base) with `config.token` as API key.
+    pub fn new(config: SmsConfig, client: reqwest::Client) -> SmsActivate {
+        let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        SmsActivate {
+            config,
+            client,
+            limit,
+        }
+    }
+
+    fn request(&self, action: &str, id: &str, extra: &[(&str, &str)]) -> reqwest::RequestBuilder {
+        let url = format!(
+            "{}/stubs/handler_api.php",
+            self.config.url.trim_end_matches('/')
+        );
+        let mut query = vec![
+            ("api_key", self.config.token.as_str()),
+            ("action", action),
+            ("id", id),
+        ];
+        query.extend_from_slice(extra);
+        self.client.get(url).query(&query)
+    }
+
+    async fn status(&self, watch: &Watch) -> Result<Option<Sms>, ProviderError> {
+        let id = watch.number.trim_start_matches('+');
+        let body = fetch("sms-activate", self.request("getStatus", id, &[])).await?;
+        let body = body.trim();
+        if let Some(code) = body
+            .strip_prefix("STATUS_OK:")
+            .or_else(|| body.strip_prefix("STATUS_WAIT_RETRY:"))
+        {
+            let code = code.trim().to_string();
+            // The protocol gives no time: the message is as new as the answer.
+            return Ok(Some(Sms {
+                id: format!("{id}/{}/{code}", watch.since),
+                number: watch.number.clone(),
+                text: code.clone(),
+                received_at: chrono::Utc::now().timestamp().max(watch.since),
+                code: Some(code),
+            }));
+        }
+        match body {
+            "STATUS_WAIT_CODE" | "STATUS_WAIT_RESEND" | "STATUS_CANCEL" => Ok(None),
+            "BAD_KEY" => Err(ProviderError::Status {
+                provider: "sms-activate".into(),
+                status: 401,
+                body: "BAD_KEY: the API key is wrong".into(),
+            }),
+            other => Err(garbage(
+                "sms-activate",
+                other.chars().take(QUOTE).collect::<String>(),
+            )),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for SmsActivate {
+    fn name(&self) -> &str {
+        "sms-activate"
+    }
+
+    async fn poll(&self, watches: &[Watch]) -> Result<Vec<Sms>, ProviderError> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for w in watches.iter().cloned() {
+            let limit = self.limit.clone();
+            let this = SmsActivate {
+                config: self.config.clone(),
+                client: self.client.clone(),
+                limit: limit.clone(),
+            };
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                this.status(&w).await
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            out.extend(done.map_err(|e| garbage("sms-activate", e.to_string()))??);
+        }
+        Ok(out)
+    }
+
+    async fn finished(&self, watch: &Watch, outcome: Outcome) -> Result<(), ProviderError> {
+        // 6: activation completed; 8: cancelled.
+        let status = match outcome {
+            Outcome::Completed => "6",
+            Outcome::Released => "8",
+        };
+        let id = watch.number.trim_start_matches('+');
+        let body = fetch(
+            "sms-activate",
+            self.request("setStatus", id, &[("status", status)]),
+        )
+        .await?;
+        if body.starts_with("ACCESS_") {
+            Ok(())
+        } else {
+            Err(garbage("sms-activate", body))
+        }
+    }
+}
+
+/// A Twilio-compatible messages list: one paged request per poll for every
+/// watched number (`GET /2010-04-01/Accounts/{sid}/Messages.json`).
+pub struct Twilio {
+    config: SmsConfig,
+    client: reqwest::Client,
+}
+
+/// Pages read per poll at most (50 messages each).
+const TWILIO_PAGES: usize = 20;
+
+impl Twilio {
+    /// A provider for account `config.account` with `config.token` as auth token.
+    pub fn new(config: SmsConfig, client: reqwest::Client) -> Twilio {
+        Twilio { config, client }
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Twilio {
+    fn name(&self) -> &str {
+        "twilio"
+    }
+
+    async fn poll(&self, watches: &[Watch]) -> Result<Vec<Sms>, ProviderError> {
+        if watches.is_empty() {
+            return Ok(Vec::new());
+        }
+        let since = watches.iter().map(|w| w.since).min().unwrap_or(0);
+        let day = chrono::DateTime::from_timestamp(since, 0)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let base = self.config.url.trim_end_matches('/');
+        let mut url = format!(
+            "{base}/2010-04-01/Accounts/{}/Messages.json?DateSent%3E={day}&PageSize=50",
+            self.config.account
+        );
+        let mut out = Vec::new();
+        for _ in 0..TWILIO_PAGES {
+            let request = self
+                .client
+                .get(&url)
+                .basic_auth(&self.config.account, Some(&self.config.token));
+            let value = json("twilio", &fetch("twilio", request).await?)?;
+            let messages = value["messages"]
+                .as_array()
+                .ok_or_else(|| garbage("twilio", "no `messages` list"))?;
+            let mut older = false;
+            for m in messages {
+                let field = |k: &str| {
+                    m[k].as_str()
+                        .ok_or_else(|| garbage("twilio", format!("a message without `{k}`")))
+                };
+                if m["direction"].as_str().is_some_and(|d| d != "inbound") {
+                    continue;
+                }
+                let received_at = as_time(&m["date_sent"])
+                    .or_else(|| as_time(&m["date_created"]))
+                    .ok_or_else(|| garbage("twilio", "a message without a date"))?;
+                older |= received_at < since;
+                out.push(Sms {
+                    id: field("sid")?.to_string(),
+                    number: e164(field("to")?),
+                    text: field("body")?.to_string(),
+                    received_at,
+                    code: None,
+                });
+            }
+            // Newest first: once a page reaches before every watch, stop.
+            match value["next_page_uri"].as_str() {
+                Some(next) if !older && !next.is_empty() => url = format!("{base}{next}"),
+                _ => break,
+            }
+        }
+        Ok(for_watches(out, watches))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_times_and_numbers() {
+        let v: Value = serde_json::json!({"data": {"items": [{"to": 971501234567u64, "at": "2026-11-24T03:00:00Z"}]}});
+        assert_eq!(
+            at(&v, "data.items.0.to").and_then(as_text).as_deref(),
+            Some("971501234567")
+        );
+        assert_eq!(
+            at(&v, "data.items.0.at").and_then(as_time),
+            Some(1_795_489_200)
+        );
+        assert_eq!(
+            as_time(&Value::from("Tue, 24 Nov 2026 03:00:00 +0000")),
+            Some(1_795_489_200)
+        );
+        assert_eq!(e164("+971 50-123 4567"), "+971501234567");
+        assert!(at(&v, "data.nothing").is_none());
+    }
+}

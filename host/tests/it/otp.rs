@@ -1,0 +1,321 @@
+//! The OTP monitor over real HTTP: the fake SMS provider in each protocol,
+//! the real extractor plugin, the store; end to end through the bot too.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use numbot::{
+    fake_sms::{self, FakeSms, Mode},
+    fake_telegram::TestUser,
+    monitor::{Notifier, OtpMonitor},
+    sms::{ProviderError, SmsConfig},
+    store::{Clock, FileStore, ReuseRule, StoreConfig},
+};
+
+use crate::support::{shared_host, uae_csv, BotHarness, ADMIN, REPLY};
+
+/// Collects what the monitor says.
+#[derive(Default)]
+struct Recorder {
+    users: Mutex<Vec<(i64, String)>>,
+    admins: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Notifier for Recorder {
+    async fn tell_user(&self, user: i64, html: String) -> bool {
+        self.users.lock().unwrap().push((user, html));
+        true
+    }
+    async fn tell_admins(&self, text: String) {
+        self.admins.lock().unwrap().push(text);
+    }
+}
+
+fn config(provider: &str, fake: &FakeSms) -> SmsConfig {
+    let mut c = match provider {
+        "json" => {
+            let mut c = SmsConfig::new(
+                "json",
+                &format!("{}/api/messages?since={{since}}", fake.url()),
+                fake_sms::TOKEN,
+            );
+            c.messages = "data.messages".into();
+            c.id = "id".into();
+            c
+        }
+        other => SmsConfig::new(other, &fake.url(), fake_sms::TOKEN),
+    };
+    c.account = fake_sms::ACCOUNT.into();
+    c.timeout_ms = 300;
+    c.poll_interval_ms = 20;
+    c
+}
+
+fn store_in(dir: &std::path::Path, reuse: ReuseRule, clock: Option<Clock>) -> FileStore {
+    let mut c = StoreConfig::new(dir);
+    c.reuse = reuse;
+    c.lease_secs = 600;
+    if let Some(clock) = clock {
+        c.clock = clock;
+    }
+    FileStore::open(c, shared_host()).unwrap()
+}
+
+fn monitor(store: &FileStore, sms: &SmsConfig, recorder: &Arc<Recorder>) -> OtpMonitor {
+    OtpMonitor::new(
+        store.clone(),
+        sms.build().unwrap(),
+        recorder.clone(),
+        Duration::from_millis(20),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_protocol_relays_the_code_once_and_completes_the_use() {
+    for protocol in ["json", "twilio", "sms-activate"] {
+        let fake = FakeSms::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path(), ReuseRule::default(), None);
+        store
+            .upload("n.csv", &uae_csv(0, 3), "UAE", 1, None)
+            .unwrap();
+        let a = store.claim("UAE", 100).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let sms = config(protocol, &fake);
+        let m = monitor(&store, &sms, &recorder);
+        assert_eq!(
+            m.tick().await.unwrap().relayed,
+            0,
+            "{protocol}: nothing yet"
+        );
+        assert_eq!(m.watching(), 1);
+
+        fake.deliver(
+            &a.number,
+            "Google",
+            "G-482913 is your Google verification code. Don't share it.",
+        );
+        fake.deliver("+971509999999", "Google", "Your code is 111111");
+        let tick = m.tick().await.unwrap();
+        assert_eq!(tick.relayed, 1, "{protocol}");
+        let said = recorder.users.lock().unwrap().clone();
+        assert_eq!(said.len(), 1);
+        assert_eq!(said[0].0, 100);
+        assert!(
+            said[0].1.contains("<code>482913</code>"),
+            "{protocol}: {said:?}"
+        );
+        assert_eq!(
+            store.holding(100).unwrap(),
+            None,
+            "{protocol}: the use is complete"
+        );
+        assert_eq!(
+            m.tick().await.unwrap().relayed,
+            0,
+            "{protocol}: never twice"
+        );
+        assert_eq!(recorder.users.lock().unwrap().len(), 1);
+        if protocol == "sms-activate" {
+            assert_eq!(
+                fake.activation_status(a.number.trim_start_matches('+'))
+                    .as_deref(),
+                Some("6")
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batching_providers_ask_once_per_poll_for_every_watch() {
+    let fake = FakeSms::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path(), ReuseRule::default(), None);
+    store
+        .upload("n.csv", &uae_csv(0, 40), "UAE", 1, None)
+        .unwrap();
+    for user in 0..40 {
+        store.claim("UAE", user).unwrap();
+    }
+    let recorder = Arc::new(Recorder::default());
+    for (protocol, per_poll) in [("twilio", 1), ("json", 1), ("sms-activate", 40)] {
+        let m = monitor(&store, &config(protocol, &fake), &recorder);
+        let before = fake.requests();
+        assert_eq!(m.tick().await.unwrap().watched, 40);
+        assert_eq!(fake.requests() - before, per_poll, "{protocol}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_down_slow_or_answering_garbage_alerts_admins_once() {
+    for (mode, what) in [
+        (Mode::Down, "HTTP 503"),
+        (Mode::Slow(Duration::from_secs(2)), "unreachable"),
+        (Mode::Garbage, "not JSON"),
+    ] {
+        let fake = FakeSms::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path(), ReuseRule::default(), None);
+        store
+            .upload("n.csv", &uae_csv(0, 3), "UAE", 1, None)
+            .unwrap();
+        let a = store.claim("UAE", 100).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let m = monitor(&store, &config("twilio", &fake), &recorder);
+        fake.set_mode(mode);
+        for _ in 0..6 {
+            let e = m.tick().await.unwrap_err();
+            assert!(e.to_string().contains(what), "{mode:?}: {e}");
+            if mode == Mode::Down {
+                assert!(matches!(e, ProviderError::Status { status: 503, .. }));
+            }
+        }
+        let alerts = recorder.admins.lock().unwrap().clone();
+        assert_eq!(alerts.len(), 1, "one alert, not one per poll: {alerts:?}");
+        assert!(alerts[0].contains("keeps failing"));
+
+        // Recovery: one message, and the code that waited is relayed.
+        fake.set_mode(Mode::Normal);
+        fake.deliver(
+            &a.number,
+            "Bank",
+            "Your one-time code is 5521. Never share it.",
+        );
+        assert_eq!(m.tick().await.unwrap().relayed, 1);
+        let alerts = recorder.admins.lock().unwrap().clone();
+        assert_eq!(alerts.len(), 2);
+        assert!(
+            alerts[1].contains("answers again after 6 failed polls"),
+            "{alerts:?}"
+        );
+        assert!(recorder.users.lock().unwrap()[0]
+            .1
+            .contains("<code>5521</code>"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watches_resume_after_a_restart() {
+    let fake = FakeSms::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let number = {
+        let store = store_in(dir.path(), ReuseRule::default(), None);
+        store
+            .upload("n.csv", &uae_csv(0, 3), "UAE", 1, None)
+            .unwrap();
+        let a = store.claim("UAE", 100).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let m = monitor(&store, &config("json", &fake), &recorder);
+        m.tick().await.unwrap();
+        a.number
+    };
+    // The process is gone; the SMS arrives meanwhile; a new one starts.
+    fake.deliver(
+        &number,
+        "WhatsApp",
+        "Your WhatsApp code: 804-112. Don't share this code.",
+    );
+    let store = store_in(dir.path(), ReuseRule::default(), None);
+    let recorder = Arc::new(Recorder::default());
+    let m = monitor(&store, &config("json", &fake), &recorder);
+    assert_eq!(m.tick().await.unwrap().relayed, 1);
+    let said = recorder.users.lock().unwrap().clone();
+    assert!(
+        said[0].1.contains("<code>804112</code>") || said[0].1.contains("<code>804-112</code>"),
+        "{said:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_lease_ends_the_watch_and_tells_the_user() {
+    let fake = FakeSms::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let start = chrono::Utc::now().timestamp() as u32;
+    let (clock, hand) = Clock::manual(start);
+    let store = store_in(dir.path(), ReuseRule::default(), Some(clock));
+    store
+        .upload("n.csv", &uae_csv(0, 3), "UAE", 1, None)
+        .unwrap();
+    let a = store.claim("UAE", 100).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let m = monitor(&store, &config("sms-activate", &fake), &recorder);
+    m.tick().await.unwrap();
+    assert_eq!(m.watching(), 1);
+    hand.store(start + 601, std::sync::atomic::Ordering::Relaxed);
+    let tick = m.tick().await.unwrap();
+    assert_eq!((tick.expired, tick.watched, m.watching()), (1, 0, 0));
+    let said = recorder.users.lock().unwrap().clone();
+    assert_eq!(said.len(), 1);
+    assert!(said[0].1.contains("No code reached"), "{said:?}");
+    assert_eq!(store.holding(100).unwrap(), None);
+    assert_eq!(
+        fake.activation_status(a.number.trim_start_matches('+'))
+            .as_deref(),
+        Some("8"),
+        "the provider is told the activation ended"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_who_cancels_while_a_message_is_in_flight_never_gets_it() {
+    let fake = FakeSms::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path(), ReuseRule::Unlimited, None);
+    store
+        .upload("n.csv", &uae_csv(0, 1), "UAE", 1, None)
+        .unwrap();
+    let a = store.claim("UAE", 100).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let m = monitor(&store, &config("twilio", &fake), &recorder);
+    m.tick().await.unwrap();
+    fake.deliver(&a.number, "Uber", "Your Uber code is 3141");
+    store.cancel(100).unwrap();
+    // The same number goes to the next user at once (unlimited reuse).
+    let b = store.claim("UAE", 200).unwrap();
+    assert_eq!(b.number, a.number);
+    m.tick().await.unwrap();
+    m.tick().await.unwrap();
+    assert!(
+        recorder.users.lock().unwrap().is_empty(),
+        "neither the one who cancelled nor the next holder gets it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_relays_the_code_to_the_user_over_telegram() {
+    let fake = FakeSms::start().await.unwrap();
+    let sms = config("twilio", &fake);
+    let h = BotHarness::start(|c| c.sms = Some(sms.clone())).await;
+    let admin = TestUser::new(ADMIN);
+    h.upload(&admin, "n.csv", uae_csv(0, 3), Some("UAE Mobile"))
+        .await;
+    let user = TestUser::new(100);
+    let list = h.say(&user, "/countries").await;
+    let got = h
+        .press(&user, list.message_id.unwrap(), &list.buttons[0][0].1)
+        .await;
+    assert!(
+        got.text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("the code will be sent here"),
+        "{got:?}"
+    );
+    let number = h.store.holding(100).unwrap().unwrap().number;
+    fake.deliver(
+        &number,
+        "Telegram",
+        "Telegram code: 72915\n\nYou can also tap on this link to log in.",
+    );
+    let code =
+        h.tg.wait_for(100, REPLY, |e| {
+            e.text.as_deref().is_some_and(|t| t.contains("Code for"))
+        })
+        .await
+        .expect("the code reaches the user");
+    assert!(code.text.unwrap().contains("<code>72915</code>"));
+    assert_eq!(h.store.holding(100).unwrap(), None);
+}
