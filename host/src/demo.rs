@@ -2,8 +2,9 @@
 //! plugins read the sample CSV and format its numbers (UAE numbers routed to
 //! the example country plugin); the file store imports it on a temporary
 //! data directory and users claim, complete, cancel and change numbers; then
-//! the real bot runs against the fake Telegram server: an admin uploads the
-//! CSV in a chat, a user gets a number, changes it and cancels it.
+//! the real bot runs against the fake Telegram server and the fake SMS
+//! provider: an admin uploads the CSV in a chat, a user gets a number and
+//! changes it, an SMS reaches the provider and the code reaches the user.
 
 use std::{
     path::Path,
@@ -14,14 +15,18 @@ use anyhow::{Context, Result};
 
 use crate::{
     config::Config,
+    fake_sms::{self, FakeSms},
     fake_telegram::{Entry, FakeTelegram, TestUser},
     plugin::{PluginHost, PluginHostConfig},
+    sms::SmsConfig,
     store::{FileStore, StoreConfig},
     users::FileUsers,
 };
 
 /// Runs the demo and prints a transcript to stdout.
-pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
+/// `keep_running` leaves the fake servers and the bot up after the script,
+/// for hands-on play, until Ctrl-C.
+pub fn run(config: PluginHostConfig, csv: &Path, keep_running: bool) -> Result<()> {
     println!(
         "numbot demo: plugins and the file store at work, offline, on {}",
         csv.display()
@@ -158,8 +163,11 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&data_dir);
 
     println!();
-    println!("6. The Telegram bot, offline: a fake Bot API server on 127.0.0.1, the real bot");
-    println!("   (teloxide, long polling) on a fresh data directory; admin 1 and user 101 chat.");
+    println!("6. The Telegram bot, offline: a fake Bot API server and a fake SMS provider (Twilio protocol)");
+    println!(
+        "   on 127.0.0.1, the real bot (teloxide, long polling) and the OTP monitor on a fresh"
+    );
+    println!("   data directory; admin 1 and user 101 chat.");
     println!(
         "   Messages to one chat are paced at 1/s by teloxide's Throttle (Telegram's per-chat"
     );
@@ -168,11 +176,17 @@ pub fn run(config: PluginHostConfig, csv: &Path) -> Result<()> {
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(telegram_tour(host, &bot_dir, &file_name, bytes));
+        .block_on(telegram_tour(
+            host,
+            &bot_dir,
+            &file_name,
+            bytes,
+            keep_running,
+        ));
     let _ = std::fs::remove_dir_all(&bot_dir);
     result?;
     println!();
-    println!("Demo complete. The OTP monitor builds on these pieces.");
+    println!("Demo complete: the code reached the user.");
     Ok(())
 }
 
@@ -231,13 +245,19 @@ async fn telegram_tour(
     dir: &Path,
     file_name: &str,
     bytes: Vec<u8>,
+    keep_running: bool,
 ) -> Result<()> {
     let tg = FakeTelegram::start().await?;
+    let sms = FakeSms::start().await?;
     let mut config = Config::default();
     config.telegram.token = tg.token().into();
     config.telegram.api_url = tg.api_url();
     config.access.admins = vec![1];
     config.store.data_dir = dir.to_path_buf();
+    let mut provider = SmsConfig::new("twilio", &sms.url(), fake_sms::TOKEN);
+    provider.account = fake_sms::ACCOUNT.into();
+    provider.poll_interval_ms = 250;
+    config.sms = Some(provider);
     let config = config.checked()?;
     let store = FileStore::open(config.store.store_config()?, host)?;
     let users = std::sync::Arc::new(FileUsers::open(dir)?);
@@ -268,11 +288,30 @@ async fn telegram_tour(
     let number_message = number.message_id.unwrap_or(0);
     tg.press_button(&user, number_message, "chg");
     let (_, at) = next_bot(&tg, 101, at + 1, wait).await?;
-    tg.press_button(&user, number_message, "cxl");
-    let (_, at) = next_bot(&tg, 101, at + 1, wait).await?;
+    // The service the user is testing sends its SMS to the number.
+    let held = held_number(&tg, 101).context("the user's number")?;
+    sms.deliver(
+        &held,
+        "Google",
+        "G-482913 is your Google verification code. Don't share it with anyone.",
+    );
+    let sent = Instant::now();
+    let (code, at) = next_bot(&tg, 101, at + 1, wait).await?;
+    let relayed_after = sent.elapsed();
+    anyhow::ensure!(
+        code.text
+            .as_deref()
+            .is_some_and(|t| t.contains("Code for") && t.contains("482913")),
+        "the code did not reach the user: {:?}",
+        code.text
+    );
     tg.send_text(&user, "/csvdelete");
     next_bot(&tg, 101, at + 1, wait).await?;
     print_chat(&tg.transcript(101), &mut seen_user, "user");
+    println!(
+        "   The code reached the user {relayed_after:.1?} after the SMS reached the provider (the monitor"
+    );
+    println!("   polls every 250 ms here, one request for every number in use; Throttle paces the chat).");
     println!(
         "   Bot API calls: {} sendMessage, {} editMessageText, {} answerCallbackQuery, {} getFile",
         tg.calls("sendMessage"),
@@ -280,8 +319,38 @@ async fn telegram_tour(
         tg.calls("answerCallbackQuery"),
         tg.calls("getFile")
     );
+    if keep_running {
+        println!();
+        println!("   Still running (Ctrl-C stops). Play with it over HTTP:");
+        println!(
+            "     fake Telegram: {}  (bot token {})",
+            tg.api_url(),
+            tg.token()
+        );
+        println!("       curl -s -XPOST {}control/users/101/text -H 'content-type: application/json' -d '{{\"text\":\"/countries\"}}'", tg.api_url());
+        println!(
+            "       curl -s {}control/chats/101/transcript",
+            tg.api_url()
+        );
+        println!("     fake SMS provider: {}", sms.url());
+        println!("       curl -s -XPOST {}/control/sms -H 'content-type: application/json' -d '{{\"to\":\"+971501234568\",\"text\":\"Your code is 123456\"}}'", sms.url());
+        tokio::signal::ctrl_c().await?;
+    }
     bot.stop(Duration::from_secs(2)).await;
     Ok(())
+}
+
+/// The number shown in the last "Your number" message or edit of `chat`.
+fn held_number(tg: &FakeTelegram, chat: i64) -> Option<String> {
+    let text = tg
+        .transcript(chat)
+        .into_iter()
+        .rev()
+        .filter_map(|e| e.text)
+        .find(|t| t.starts_with("Your number: "))?;
+    let start = text.find("<code>")? + 6;
+    let end = text[start..].find("</code>")? + start;
+    Some(text[start..end].to_string())
 }
 
 /// Waits for the first bot entry of `chat` at or after index `from`; it and its index.

@@ -89,6 +89,9 @@ enum Command {
         /// The CSV to upload (default: examples/sample.csv).
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Keep the fake servers and the bot running after the script (Ctrl-C stops).
+        #[arg(long)]
+        keep_running: bool,
     },
 }
 
@@ -385,7 +388,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             });
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { csv } => {
+        Command::Demo { csv, keep_running } => {
             let mut dirs = dirs;
             let examples = plugin_dirs::example_plugin_dir();
             if examples.is_dir() && !dirs.contains(&examples) {
@@ -404,6 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ..Default::default()
                 },
                 &csv,
+                keep_running,
             )?;
             Ok(ExitCode::SUCCESS)
         }

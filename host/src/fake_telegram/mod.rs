@@ -159,6 +159,12 @@ impl FakeTelegram {
         self.state.calls(method)
     }
 
+    /// The server's clock (microseconds since it started), as transcript
+    /// entries are stamped.
+    pub fn clock_us(&self) -> u64 {
+        self.state.elapsed_us()
+    }
+
     /// The webhook set by the bot (URL and secret token), if any.
     pub fn webhook(&self) -> Option<(String, Option<String>)> {
         self.state.webhook().0.map(|h| (h.url, h.secret))

@@ -117,10 +117,34 @@ fn for_watches(messages: Vec<Sms>, watches: &[Watch]) -> Vec<Sms> {
 }
 
 /// Any JSON API described by paths in the configuration.
+#[derive(Clone)]
 pub struct JsonProvider {
-    config: SmsConfig,
+    config: Arc<SmsConfig>,
     client: reqwest::Client,
     limit: Arc<Semaphore>,
+    newest: Arc<Watermark>,
+}
+
+/// The newest message time a batch poll has read completely: the next poll
+/// asks only from a little before it, not from the oldest watch again.
+#[derive(Default)]
+struct Watermark(std::sync::atomic::AtomicI64);
+
+/// Seconds read again below the watermark: messages stamped in the same
+/// second may arrive after it was taken.
+const OVERLAP: i64 = 2;
+
+impl Watermark {
+    fn since(&self, oldest_watch: i64) -> i64 {
+        oldest_watch.max(self.0.load(std::sync::atomic::Ordering::Relaxed) - OVERLAP)
+    }
+
+    fn advance(&self, messages: &[Sms]) {
+        if let Some(newest) = messages.iter().map(|m| m.received_at).max() {
+            self.0
+                .fetch_max(newest, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 impl JsonProvider {
@@ -128,9 +152,10 @@ impl JsonProvider {
     pub fn new(config: SmsConfig, client: reqwest::Client) -> JsonProvider {
         let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
         JsonProvider {
-            config,
+            config: Arc::new(config),
             client,
             limit,
+            newest: Arc::default(),
         }
     }
 
@@ -193,17 +218,14 @@ impl Provider for JsonProvider {
         }
         if !self.config.url.contains("{number}") {
             // One request for every watch.
-            let since = watches.iter().map(|w| w.since).min().unwrap_or(0);
-            return Ok(for_watches(self.list(None, since).await?, watches));
+            let oldest = watches.iter().map(|w| w.since).min().unwrap_or(0);
+            let messages = self.list(None, self.newest.since(oldest)).await?;
+            self.newest.advance(&messages);
+            return Ok(for_watches(messages, watches));
         }
         let mut tasks = tokio::task::JoinSet::new();
-        for w in watches.iter().cloned() {
-            let limit = self.limit.clone();
-            let this = JsonProvider {
-                config: self.config.clone(),
-                client: self.client.clone(),
-                limit: limit.clone(),
-            };
+        for w in watches {
+            let (limit, this, w) = (self.limit.clone(), self.clone(), w.clone());
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 this.list(Some(&w.number), w.since).await
@@ -219,8 +241,9 @@ impl Provider for JsonProvider {
 
 /// The SMS-Activate protocol: one activation per number; its id is the
 /// number's digits.
+#[derive(Clone)]
 pub struct SmsActivate {
-    config: SmsConfig,
+    config: Arc<SmsConfig>,
     client: reqwest::Client,
     limit: Arc<Semaphore>,
 }
@@ -230,7 +253,7 @@ impl SmsActivate {
     pub fn new(config: SmsConfig, client: reqwest::Client) -> SmsActivate {
         let limit = Arc::new(Semaphore::new(config.concurrency.max(1)));
         SmsActivate {
-            config,
+            config: Arc::new(config),
             client,
             limit,
         }
@@ -291,13 +314,8 @@ impl Provider for SmsActivate {
 
     async fn poll(&self, watches: &[Watch]) -> Result<Vec<Sms>, ProviderError> {
         let mut tasks = tokio::task::JoinSet::new();
-        for w in watches.iter().cloned() {
-            let limit = self.limit.clone();
-            let this = SmsActivate {
-                config: self.config.clone(),
-                client: self.client.clone(),
-                limit: limit.clone(),
-            };
+        for w in watches {
+            let (limit, this, w) = (self.limit.clone(), self.clone(), w.clone());
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 this.status(&w).await
@@ -335,15 +353,20 @@ impl Provider for SmsActivate {
 pub struct Twilio {
     config: SmsConfig,
     client: reqwest::Client,
+    newest: Watermark,
 }
 
 /// Pages read per poll at most (50 messages each).
-const TWILIO_PAGES: usize = 20;
+const TWILIO_PAGES: usize = 50;
 
 impl Twilio {
     /// A provider for account `config.account` with `config.token` as auth token.
     pub fn new(config: SmsConfig, client: reqwest::Client) -> Twilio {
-        Twilio { config, client }
+        Twilio {
+            config,
+            client,
+            newest: Watermark::default(),
+        }
     }
 }
 
@@ -357,7 +380,8 @@ impl Provider for Twilio {
         if watches.is_empty() {
             return Ok(Vec::new());
         }
-        let since = watches.iter().map(|w| w.since).min().unwrap_or(0);
+        let oldest = watches.iter().map(|w| w.since).min().unwrap_or(0);
+        let since = self.newest.since(oldest);
         let day = chrono::DateTime::from_timestamp(since, 0)
             .map(|t| t.format("%Y-%m-%d").to_string())
             .unwrap_or_default();
@@ -367,6 +391,7 @@ impl Provider for Twilio {
             self.config.account
         );
         let mut out = Vec::new();
+        let mut complete = false;
         for _ in 0..TWILIO_PAGES {
             let request = self
                 .client
@@ -400,8 +425,15 @@ impl Provider for Twilio {
             // Newest first: once a page reaches before every watch, stop.
             match value["next_page_uri"].as_str() {
                 Some(next) if !older && !next.is_empty() => url = format!("{base}{next}"),
-                _ => break,
+                _ => {
+                    complete = true;
+                    break;
+                }
             }
+        }
+        // Past the page cap some messages are unread: the watermark waits.
+        if complete {
+            self.newest.advance(&out);
         }
         Ok(for_watches(out, watches))
     }

@@ -800,6 +800,18 @@ fn the_example_config_parses_and_the_environment_overrides_secrets() {
         .with_env(|k| (k == "NUMBOT_WEBHOOK_SECRET").then(|| "abc-DEF_123".to_string()))
         .unwrap();
     assert!(hook.checked().is_ok());
+    let sms = Config::parse("[telegram]\ntoken = \"1:a\"\n[sms]\nprovider = \"twilio\"\nurl = \"https://api.twilio.example\"\naccount = \"AC1\"\n")
+        .unwrap()
+        .with_env(|k| (k == "NUMBOT_SMS_TOKEN").then(|| "secret".to_string()))
+        .unwrap()
+        .checked()
+        .unwrap();
+    assert_eq!(sms.sms.unwrap().token, "secret");
+    let err = Config::parse("[telegram]\ntoken = \"1:a\"\n[sms]\nprovider = \"carrier-pigeon\"\nurl = \"https://x.example\"\n")
+        .unwrap()
+        .checked()
+        .unwrap_err();
+    assert!(err.to_string().contains("sms.provider"), "{err}");
     let err = Config::parse("[access]\nmode = \"channel\"\n[telegram]\ntoken = \"1:a\"\n")
         .unwrap()
         .checked()
