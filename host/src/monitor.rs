@@ -17,12 +17,16 @@ use std::{
     time::Duration,
 };
 
+use futures::StreamExt;
+
 use crate::{
     plugin::PluginHost,
     sms::{Outcome, Provider, ProviderError, Sms, Watch},
     store::{Assignment, FileStore},
 };
 
+/// Messages relayed at once within one poll.
+const RELAYS_AT_ONCE: usize = 64;
 /// Failed polls in a row before admins are alerted.
 const ALERT_AFTER: u32 = 3;
 /// The longest wait between polls while the provider fails.
@@ -113,8 +117,10 @@ impl OtpMonitor {
     /// (up to a minute) while it fails.
     pub async fn run(self: Arc<Self>) {
         loop {
+            let started = tokio::time::Instant::now();
             let wait = match self.tick().await {
-                Ok(_) => self.interval,
+                // Polls start one interval apart, however long one took.
+                Ok(_) => self.interval.saturating_sub(started.elapsed()),
                 Err(e) => {
                     let failures = self.lock().failures;
                     tracing::warn!(
@@ -184,11 +190,17 @@ impl OtpMonitor {
             }
         };
         self.recovered().await;
-        for sms in messages {
-            if self.relay(sms).await {
-                tick.relayed += 1;
-            }
-        }
+        // Relays run side by side: a poll that brings a thousand codes does
+        // not deliver them one after another.
+        let relayed = std::sync::atomic::AtomicUsize::new(0);
+        futures::stream::iter(messages)
+            .for_each_concurrent(RELAYS_AT_ONCE, |sms| async {
+                if self.relay(sms).await {
+                    relayed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+            .await;
+        tick.relayed = relayed.into_inner();
         Ok(tick)
     }
 
