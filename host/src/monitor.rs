@@ -73,6 +73,41 @@ struct State {
     alerted: bool,
 }
 
+/// Message ids relayed, one line each (`id<TAB>unix seconds`), in the data
+/// directory: a restart does not relay them again.
+const RELAYED_FILE: &str = "relayed.log";
+
+/// Reads the relayed ids still within the horizon; rewrites the file
+/// without the older ones when they are many.
+fn load_relayed(path: &std::path::Path) -> HashMap<String, i64> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    let horizon = now() - SEEN_FOR_SECS;
+    let mut lines = 0;
+    let mut seen = HashMap::new();
+    for line in text.lines() {
+        lines += 1;
+        if let Some((id, at)) = line.rsplit_once('\t') {
+            if let Ok(at) = at.parse::<i64>() {
+                if at >= horizon {
+                    seen.insert(id.to_string(), at);
+                }
+            }
+        }
+    }
+    if lines > 2 * seen.len() + 1000 {
+        let mut kept = String::new();
+        for (id, at) in &seen {
+            kept.push_str(&format!("{id}\t{at}\n"));
+        }
+        if let Err(e) = crate::store::write_atomic(path, kept.as_bytes()) {
+            tracing::warn!("{}: {e}", path.display());
+        }
+    }
+    seen
+}
+
 /// The monitor; [`OtpMonitor::run`] polls until the task is dropped.
 pub struct OtpMonitor {
     store: FileStore,
@@ -81,6 +116,7 @@ pub struct OtpMonitor {
     notifier: Arc<dyn Notifier>,
     interval: Duration,
     state: Mutex<State>,
+    relayed_log: Mutex<Option<std::fs::File>>,
 }
 
 fn now() -> i64 {
@@ -99,13 +135,30 @@ impl OtpMonitor {
         notifier: Arc<dyn Notifier>,
         interval: Duration,
     ) -> OtpMonitor {
+        let path = store.dir().join(RELAYED_FILE);
+        let state = State {
+            seen: load_relayed(&path),
+            ..State::default()
+        };
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .inspect_err(|e| {
+                tracing::warn!(
+                    "{}: {e}: relayed messages are not remembered across restarts",
+                    path.display()
+                )
+            })
+            .ok();
         OtpMonitor {
             plugins: store.plugins().clone(),
             store,
             provider,
             notifier,
             interval,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
+            relayed_log: Mutex::new(log),
         }
     }
 
@@ -308,6 +361,7 @@ impl OtpMonitor {
             self.lock().seen.remove(&sms.id);
             return false;
         }
+        self.remember(&sms);
         if code.is_some() {
             let store = self.store.clone();
             let completed = tokio::task::spawn_blocking(move || store.complete(user))
@@ -322,6 +376,18 @@ impl OtpMonitor {
             }
         }
         true
+    }
+
+    /// Appends a relayed message's id to the data directory's log.
+    fn remember(&self, sms: &Sms) {
+        use std::io::Write;
+        let mut log = self.relayed_log.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = log.as_mut() {
+            let id = sms.id.replace(['\t', '\n'], " ");
+            if let Err(e) = writeln!(file, "{id}\t{}", sms.received_at) {
+                tracing::warn!("{RELAYED_FILE}: {e}");
+            }
+        }
     }
 
     async fn failed(&self, e: &ProviderError) {

@@ -418,7 +418,8 @@ impl FileStore {
         Ok(st)
     }
 
-    fn dir(&self) -> &Path {
+    /// The data directory (other parts of numbot keep their files beside the store's).
+    pub fn dir(&self) -> &Path {
         &self.inner.config.data_dir
     }
 

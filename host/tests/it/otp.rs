@@ -222,6 +222,17 @@ async fn watches_resume_after_a_restart() {
         m.tick().await.unwrap();
         a.number
     };
+    // A message without a code is relayed, once, even across a restart.
+    fake.deliver(&number, "Shop", "Your parcel is on its way.");
+    {
+        let store = store_in(dir.path(), ReuseRule::default(), None);
+        let recorder = Arc::new(Recorder::default());
+        let m = monitor(&store, &config("json", &fake), &recorder);
+        assert_eq!(m.tick().await.unwrap().relayed, 1);
+        assert!(recorder.users.lock().unwrap()[0]
+            .1
+            .contains("no code found"));
+    }
     // The process is gone; the SMS arrives meanwhile; a new one starts.
     fake.deliver(
         &number,
@@ -231,12 +242,14 @@ async fn watches_resume_after_a_restart() {
     let store = store_in(dir.path(), ReuseRule::default(), None);
     let recorder = Arc::new(Recorder::default());
     let m = monitor(&store, &config("json", &fake), &recorder);
-    assert_eq!(m.tick().await.unwrap().relayed, 1);
-    let said = recorder.users.lock().unwrap().clone();
-    assert!(
-        said[0].1.contains("<code>804112</code>") || said[0].1.contains("<code>804-112</code>"),
-        "{said:?}"
+    assert_eq!(
+        m.tick().await.unwrap().relayed,
+        1,
+        "the code only, not the parcel again"
     );
+    let said = recorder.users.lock().unwrap().clone();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].1.contains("<code>804112</code>"), "{said:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -330,7 +343,10 @@ async fn the_bot_relays_the_code_to_the_user_over_telegram() {
     // The use completes right after the message is sent.
     let deadline = tokio::time::Instant::now() + REPLY;
     while h.store.holding(100).unwrap().is_some() {
-        assert!(tokio::time::Instant::now() < deadline, "the use never completed");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the use never completed"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
