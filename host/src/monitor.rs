@@ -25,6 +25,8 @@ use crate::{
     store::{Assignment, FileStore},
 };
 
+/// Characters of an SMS relayed (the rest is cut, marked with `…`).
+const MAX_RELAYED_TEXT: usize = 3000;
 /// Messages relayed at once within one poll.
 const RELAYS_AT_ONCE: usize = 64;
 /// Failed polls in a row before admins are alerted.
@@ -65,10 +67,12 @@ struct State {
     watches: HashMap<i64, Watching>,
     /// Message ids already relayed (or skipped), with their time.
     seen: HashMap<String, i64>,
-    /// When each number last changed hands (store seconds): a message
-    /// received then or before belongs to an earlier holder, or cannot be
-    /// told apart from one, and goes to nobody.
+    /// When each number last changed hands (the new holder's start): a
+    /// message stamped then or before belongs to an earlier holder, or
+    /// cannot be told apart from one, and goes to nobody.
     released: HashMap<String, i64>,
+    /// Numbers watched before, with when: a new watch of one is a handover.
+    known: HashMap<String, i64>,
     failures: u32,
     alerted: bool,
 }
@@ -106,6 +110,16 @@ fn load_relayed(path: &std::path::Path) -> HashMap<String, i64> {
         }
     }
     seen
+}
+
+/// A message id as `relayed.log` keeps it: hashed, so that ids holding a
+/// code or line breaks are neither on disk nor broken by the format.
+fn id_hash(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(id.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The monitor; [`OtpMonitor::run`] polls until the task is dropped.
@@ -206,24 +220,31 @@ impl OtpMonitor {
         };
         let mut tick = Tick::default();
         let ended = self.sync(&assignments);
-        for (user, watching) in ended {
-            let expired = watching.until <= self.store.now();
-            if expired {
-                tick.expired += 1;
-                let text = format!(
-                    "No code reached <code>{}</code> before its time ran out; the number went back to the pool. Send /countries for another.",
-                    escape(&watching.watch.number)
-                );
-                self.notifier.tell_user(user, text).await;
-            }
-            if let Err(e) = self
-                .provider
-                .finished(&watching.watch, Outcome::Released)
-                .await
-            {
-                tracing::warn!("could not tell the provider a watch ended: {e}");
-            }
-        }
+        let now = self.store.now();
+        tick.expired = ended.iter().filter(|(_, w)| w.until <= now).count();
+        let held: std::collections::HashSet<&str> =
+            assignments.iter().map(|a| a.number.as_str()).collect();
+        // Side by side: fifty expiries with a slow provider do not hold up the poll.
+        futures::stream::iter(ended)
+            .for_each_concurrent(RELAYS_AT_ONCE, |(user, watching)| {
+                let handed_over = held.contains(watching.watch.number.as_str());
+                async move {
+                    if watching.until <= now {
+                        let text = format!(
+                            "No code reached <code>{}</code> before its time ran out; the number went back to the pool. Send /countries for another.",
+                            escape(&watching.watch.number)
+                        );
+                        self.notifier.tell_user(user, text).await;
+                    }
+                    // A number already with its next holder keeps its activation.
+                    if !handed_over {
+                        if let Err(e) = self.provider.finished(&watching.watch, Outcome::Released).await {
+                            tracing::warn!("could not tell the provider a watch ended: {e}");
+                        }
+                    }
+                }
+            })
+            .await;
         let watches: Vec<Watch> = self
             .lock()
             .watches
@@ -232,7 +253,6 @@ impl OtpMonitor {
             .collect();
         tick.watched = watches.len();
         if watches.is_empty() {
-            self.recovered().await;
             return Ok(tick);
         }
         let messages = match self.provider.poll(&watches).await {
@@ -272,12 +292,14 @@ impl OtpMonitor {
             if same {
                 current.remove(&user);
             } else if let Some(w) = st.watches.remove(&user) {
-                let at = i64::from(self.store.now());
-                st.released.insert(w.watch.number.clone(), at);
                 ended.push((user, w));
             }
         }
         for (user, a) in current {
+            let since = i64::from(a.since);
+            if st.known.insert(a.number.clone(), since).is_some() {
+                st.released.insert(a.number.clone(), since);
+            }
             st.watches.insert(
                 user,
                 Watching {
@@ -292,6 +314,7 @@ impl OtpMonitor {
         let horizon = now() - SEEN_FOR_SECS;
         st.seen.retain(|_, at| *at >= horizon);
         st.released.retain(|_, at| *at >= horizon);
+        st.known.retain(|_, at| *at >= horizon);
         ended
     }
 
@@ -299,7 +322,7 @@ impl OtpMonitor {
     async fn relay(&self, sms: Sms) -> bool {
         let holder = {
             let mut st = self.lock();
-            if st.seen.contains_key(&sms.id)
+            if st.seen.contains_key(&id_hash(&sms.id))
                 || st
                     .released
                     .get(&sms.number)
@@ -313,7 +336,7 @@ impl OtpMonitor {
                 .find(|(_, w)| w.watch.number == sms.number && sms.received_at >= w.watch.since)
                 .map(|(user, w)| (*user, w.watch.clone()));
             if holder.is_some() {
-                st.seen.insert(sms.id.clone(), sms.received_at);
+                st.seen.insert(id_hash(&sms.id), sms.received_at);
             }
             holder
         };
@@ -322,10 +345,11 @@ impl OtpMonitor {
         };
         // The user may have cancelled (or changed number) while the message
         // was on its way: only the current holder of this very use gets it.
-        let still_held = self
-            .store
-            .holding(user)
+        let store = self.store.clone();
+        let still_held = tokio::task::spawn_blocking(move || store.holding(user))
+            .await
             .ok()
+            .and_then(Result::ok)
             .flatten()
             .is_some_and(|a| a.number == watch.number && i64::from(a.since) == watch.since);
         if !still_held {
@@ -343,31 +367,42 @@ impl OtpMonitor {
                     .flatten()
             }
         };
+        // A message holds 4,096 characters; an SMS rarely more than a few hundred.
+        let body: String = if sms.text.chars().count() > MAX_RELAYED_TEXT {
+            let mut cut: String = sms.text.chars().take(MAX_RELAYED_TEXT).collect();
+            cut.push('…');
+            cut
+        } else {
+            sms.text.clone()
+        };
         let text = match &code {
             Some(code) => format!(
                 "Code for <code>{}</code>: <code>{}</code>\n\n{}",
                 escape(&watch.number),
                 escape(code),
-                escape(&sms.text)
+                escape(&body)
             ),
             None => format!(
                 "A message reached <code>{}</code> (no code found in it):\n\n{}",
                 escape(&watch.number),
-                escape(&sms.text)
+                escape(&body)
             ),
         };
         if !self.notifier.tell_user(user, text).await {
             // Not delivered: forget it so that the next poll tries again.
-            self.lock().seen.remove(&sms.id);
+            self.lock().seen.remove(&id_hash(&sms.id));
             return false;
         }
         self.remember(&sms);
         if code.is_some() {
             let store = self.store.clone();
-            let completed = tokio::task::spawn_blocking(move || store.complete(user))
-                .await
-                .map(|r| r.is_ok())
-                .unwrap_or(false);
+            let (number, since) = (watch.number.clone(), watch.since as u32);
+            let completed =
+                tokio::task::spawn_blocking(move || store.complete_use(user, &number, since))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or(false);
             if completed {
                 self.lock().watches.remove(&user);
                 if let Err(e) = self.provider.finished(&watch, Outcome::Completed).await {
@@ -383,8 +418,7 @@ impl OtpMonitor {
         use std::io::Write;
         let mut log = self.relayed_log.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(file) = log.as_mut() {
-            let id = sms.id.replace(['\t', '\n'], " ");
-            if let Err(e) = writeln!(file, "{id}\t{}", sms.received_at) {
+            if let Err(e) = writeln!(file, "{}\t{}", id_hash(&sms.id), sms.received_at) {
                 tracing::warn!("{RELAYED_FILE}: {e}");
             }
         }

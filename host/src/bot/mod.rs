@@ -332,8 +332,14 @@ impl<B: Tg> Notifier for BotNotifier<B> {
             .parse_mode(teloxide::types::ParseMode::Html);
         match send::retrying(request).await {
             Ok(_) => true,
+            // Telegram refused it for good (the user blocked the bot, say):
+            // trying again every poll would not change that.
+            Err(RequestError::Api(e)) => {
+                tracing::warn!(user, "Telegram refused a relayed message: {e}");
+                true
+            }
             Err(e) => {
-                tracing::warn!(user, "could not relay a message: {e}");
+                tracing::warn!(user, "could not relay a message, will try again: {e}");
                 false
             }
         }
@@ -427,23 +433,7 @@ async fn launch<B: Tg>(
         uploads: Mutex::new(HashMap::new()),
         members: Mutex::new(HashMap::new()),
     });
-    let monitor = match &config.sms {
-        Some(sms) => {
-            let provider = sms.build().map_err(BotError::Config)?;
-            let notifier = Arc::new(BotNotifier {
-                bot: bot.clone(),
-                admins: config.access.admins.clone(),
-            });
-            let monitor = Arc::new(OtpMonitor::new(
-                app.store.clone(),
-                provider,
-                notifier,
-                Duration::from_millis(sms.poll_interval_ms.max(10)),
-            ));
-            Some(tokio::spawn(monitor.run()))
-        }
-        None => None,
-    };
+    let store_for_monitor = app.store.clone();
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema::<B>())
         .dependencies(dptree::deps![app])
         .default_handler(|_| async {})
@@ -489,6 +479,23 @@ async fn launch<B: Tg>(
                     .await;
             })
         }
+    };
+    let monitor = match &config.sms {
+        Some(sms) => {
+            let provider = sms.build().map_err(BotError::Config)?;
+            let notifier = Arc::new(BotNotifier {
+                bot: bot.clone(),
+                admins: config.access.admins.clone(),
+            });
+            let monitor = Arc::new(OtpMonitor::new(
+                store_for_monitor,
+                provider,
+                notifier,
+                Duration::from_millis(sms.poll_interval_ms.max(10)),
+            ));
+            Some(tokio::spawn(monitor.run()))
+        }
+        None => None,
     };
     Ok(RunningBot {
         shutdown,

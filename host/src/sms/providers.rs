@@ -10,10 +10,11 @@ use super::{Outcome, Provider, ProviderError, Sms, SmsConfig, Watch};
 /// Longest body quoted in an error.
 const QUOTE: usize = 200;
 
+/// The URL stays out: it may carry the API key (SMS-Activate's `api_key`).
 fn unreachable(provider: &str, e: reqwest::Error) -> ProviderError {
     ProviderError::Unreachable {
         provider: provider.into(),
-        detail: e.to_string(),
+        detail: e.without_url().to_string(),
     }
 }
 
@@ -116,6 +117,61 @@ fn for_watches(messages: Vec<Sms>, watches: &[Watch]) -> Vec<Sms> {
         .collect()
 }
 
+/// Keeps the good messages of an answer; bad ones are logged and skipped,
+/// so that one odd record does not stop every other code. An answer with
+/// only bad ones is an error.
+fn skip_bad(
+    provider: &str,
+    parsed: Vec<Result<Sms, ProviderError>>,
+) -> Result<Vec<Sms>, ProviderError> {
+    let total = parsed.len();
+    let mut good = Vec::with_capacity(total);
+    let mut last_error = None;
+    for p in parsed {
+        match p {
+            Ok(sms) => good.push(sms),
+            Err(e) => {
+                tracing::warn!("{provider}: skipping a message: {e}");
+                last_error = Some(e);
+            }
+        }
+    }
+    match last_error {
+        Some(e) if good.is_empty() => Err(e),
+        _ => Ok(good),
+    }
+}
+
+/// Runs per-watch requests; a failing watch is logged and skipped unless
+/// every one fails (then the provider is down, and that is the error).
+async fn per_watch<F: Send + 'static>(
+    provider: &str,
+    mut tasks: tokio::task::JoinSet<Result<F, ProviderError>>,
+) -> Result<Vec<F>, ProviderError> {
+    let mut out = Vec::new();
+    let (mut failed, mut last_error) = (0usize, None);
+    while let Some(done) = tasks.join_next().await {
+        match done
+            .map_err(|e| garbage(provider, e.to_string()))
+            .and_then(|r| r)
+        {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                failed += 1;
+                last_error = Some(e);
+            }
+        }
+    }
+    match last_error {
+        Some(e) if out.is_empty() => Err(e),
+        Some(e) => {
+            tracing::warn!("{provider}: {failed} requests of the poll failed, the last: {e}");
+            Ok(out)
+        }
+        None => Ok(out),
+    }
+}
+
 /// Any JSON API described by paths in the configuration.
 #[derive(Clone)]
 pub struct JsonProvider {
@@ -126,22 +182,46 @@ pub struct JsonProvider {
 }
 
 /// The newest message time a batch poll has read completely: the next poll
-/// asks only from a little before it, not from the oldest watch again.
+/// asks only from a little before it, not from the oldest watch again. A
+/// number watched for the first time is read from its own start.
 #[derive(Default)]
-struct Watermark(std::sync::atomic::AtomicI64);
+struct Watermark {
+    newest: std::sync::atomic::AtomicI64,
+    known: std::sync::Mutex<std::collections::HashSet<String>>,
+}
 
 /// Seconds read again below the watermark: messages stamped in the same
 /// second may arrive after it was taken.
 const OVERLAP: i64 = 2;
 
+/// How far ahead of this machine's clock a message time is believed.
+const FUTURE_SKEW: i64 = 60;
+
 impl Watermark {
-    fn since(&self, oldest_watch: i64) -> i64 {
-        oldest_watch.max(self.0.load(std::sync::atomic::Ordering::Relaxed) - OVERLAP)
+    fn since(&self, watches: &[Watch]) -> i64 {
+        let oldest = watches.iter().map(|w| w.since).min().unwrap_or(0);
+        let mark = self.newest.load(std::sync::atomic::Ordering::Relaxed) - OVERLAP;
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        let newcomers = watches
+            .iter()
+            .filter(|w| !known.contains(&w.number))
+            .map(|w| w.since)
+            .min();
+        let from_mark = oldest.max(mark);
+        newcomers.map_or(from_mark, |n| from_mark.min(n))
     }
 
-    fn advance(&self, messages: &[Sms]) {
-        if let Some(newest) = messages.iter().map(|m| m.received_at).max() {
-            self.0
+    /// After a poll that read everything: these watches are covered up to
+    /// the newest message.
+    fn advance(&self, messages: &[Sms], watches: &[Watch]) {
+        {
+            let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+            known.clear();
+            known.extend(watches.iter().map(|w| w.number.clone()));
+        }
+        let ceiling = chrono::Utc::now().timestamp() + FUTURE_SKEW;
+        if let Some(newest) = messages.iter().map(|m| m.received_at.min(ceiling)).max() {
+            self.newest
                 .fetch_max(newest, std::sync::atomic::Ordering::Relaxed);
         }
     }
@@ -174,7 +254,8 @@ impl JsonProvider {
         let list = at(&value, &c.messages)
             .and_then(Value::as_array)
             .ok_or_else(|| garbage("json", format!("no list at `{}`", c.messages)))?;
-        list.iter()
+        let parsed: Vec<Result<Sms, ProviderError>> = list
+            .iter()
             .map(|m| {
                 let field = |path: &str, what: &str| {
                     at(m, path).ok_or_else(|| {
@@ -202,7 +283,8 @@ impl JsonProvider {
                     code: None,
                 })
             })
-            .collect()
+            .collect();
+        skip_bad("json", parsed)
     }
 }
 
@@ -218,9 +300,8 @@ impl Provider for JsonProvider {
         }
         if !self.config.url.contains("{number}") {
             // One request for every watch.
-            let oldest = watches.iter().map(|w| w.since).min().unwrap_or(0);
-            let messages = self.list(None, self.newest.since(oldest)).await?;
-            self.newest.advance(&messages);
+            let messages = self.list(None, self.newest.since(watches)).await?;
+            self.newest.advance(&messages, watches);
             return Ok(for_watches(messages, watches));
         }
         let mut tasks = tokio::task::JoinSet::new();
@@ -231,10 +312,11 @@ impl Provider for JsonProvider {
                 this.list(Some(&w.number), w.since).await
             });
         }
-        let mut out = Vec::new();
-        while let Some(done) = tasks.join_next().await {
-            out.extend(done.map_err(|e| garbage("json", e.to_string()))??);
-        }
+        let out: Vec<Sms> = per_watch("json", tasks)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
         Ok(for_watches(out, watches))
     }
 }
@@ -293,6 +375,12 @@ impl SmsActivate {
         }
         match body {
             "STATUS_WAIT_CODE" | "STATUS_WAIT_RESEND" | "STATUS_CANCEL" => Ok(None),
+            "NO_ACTIVATION" => {
+                tracing::warn!(
+                    "sms-activate: no activation {id} (numbot uses the number's digits as the id)"
+                );
+                Ok(None)
+            }
             "BAD_KEY" => Err(ProviderError::Status {
                 provider: "sms-activate".into(),
                 status: 401,
@@ -321,11 +409,11 @@ impl Provider for SmsActivate {
                 this.status(&w).await
             });
         }
-        let mut out = Vec::new();
-        while let Some(done) = tasks.join_next().await {
-            out.extend(done.map_err(|e| garbage("sms-activate", e.to_string()))??);
-        }
-        Ok(out)
+        Ok(per_watch("sms-activate", tasks)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
     }
 
     async fn finished(&self, watch: &Watch, outcome: Outcome) -> Result<(), ProviderError> {
@@ -380,8 +468,7 @@ impl Provider for Twilio {
         if watches.is_empty() {
             return Ok(Vec::new());
         }
-        let oldest = watches.iter().map(|w| w.since).min().unwrap_or(0);
-        let since = self.newest.since(oldest);
+        let since = self.newest.since(watches);
         let day = chrono::DateTime::from_timestamp(since, 0)
             .map(|t| t.format("%Y-%m-%d").to_string())
             .unwrap_or_default();
@@ -410,9 +497,12 @@ impl Provider for Twilio {
                 if m["direction"].as_str().is_some_and(|d| d != "inbound") {
                     continue;
                 }
-                let received_at = as_time(&m["date_sent"])
-                    .or_else(|| as_time(&m["date_created"]))
-                    .ok_or_else(|| garbage("twilio", "a message without a date"))?;
+                let Some(received_at) =
+                    as_time(&m["date_sent"]).or_else(|| as_time(&m["date_created"]))
+                else {
+                    tracing::warn!("twilio: skipping a message without a date");
+                    continue;
+                };
                 older |= received_at < since;
                 out.push(Sms {
                     id: field("sid")?.to_string(),
@@ -433,7 +523,7 @@ impl Provider for Twilio {
         }
         // Past the page cap some messages are unread: the watermark waits.
         if complete {
-            self.newest.advance(&out);
+            self.newest.advance(&out, watches);
         }
         Ok(for_watches(out, watches))
     }
@@ -442,6 +532,60 @@ impl Provider for Twilio {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_bad_record_does_not_hide_the_others() {
+        let sms = |id: &str| Sms {
+            id: id.into(),
+            number: "+1".into(),
+            text: "t".into(),
+            received_at: 0,
+            code: None,
+        };
+        let kept = skip_bad(
+            "json",
+            vec![Ok(sms("a")), Err(garbage("json", "bad")), Ok(sms("b"))],
+        )
+        .unwrap();
+        assert_eq!(kept.len(), 2);
+        assert!(skip_bad("json", vec![Err(garbage("json", "bad"))]).is_err());
+        assert!(skip_bad("json", vec![]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn new_watches_are_read_from_their_own_start() {
+        let w = |n: &str, since| Watch {
+            number: n.into(),
+            since,
+        };
+        let mark = Watermark::default();
+        assert_eq!(mark.since(&[w("+1", 100)]), 100);
+        let now = chrono::Utc::now().timestamp();
+        let read = Sms {
+            id: "x".into(),
+            number: "+1".into(),
+            text: String::new(),
+            received_at: now - 10,
+            code: None,
+        };
+        mark.advance(&[read], &[w("+1", 100)]);
+        assert_eq!(mark.since(&[w("+1", 100)]), now - 12, "from the watermark");
+        assert_eq!(
+            mark.since(&[w("+1", 100), w("+2", 150)]),
+            150,
+            "a newcomer from its start"
+        );
+        // A time far in the future does not carry the watermark along.
+        let future = Sms {
+            id: "y".into(),
+            number: "+1".into(),
+            text: String::new(),
+            received_at: now + 100_000,
+            code: None,
+        };
+        mark.advance(&[future], &[w("+1", 100)]);
+        assert!(mark.since(&[w("+1", 100)]) <= now + 60);
+    }
 
     #[test]
     fn paths_times_and_numbers() {

@@ -529,6 +529,25 @@ impl FileStore {
         self.finish(user, Op::Complete)
     }
 
+    /// Completes the use of `number` that `user` began at `since`, and only
+    /// that one: false when the user holds something else by now (they
+    /// changed or cancelled while the code was on its way).
+    pub fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError> {
+        let seq = {
+            let mut st = self.lock()?;
+            self.expire(&mut st);
+            let Some(hold) = st.pool.holds.get(&user).copied() else {
+                return Ok(false);
+            };
+            if hold.since != since || number_text(&st.pool, hold.file, hold.index) != number {
+                return Ok(false);
+            }
+            self.end_hold(&mut st, hold, Op::Complete)
+        };
+        self.durable(seq)?;
+        Ok(true)
+    }
+
     /// The user gives the number back without a code.
     pub fn cancel(&self, user: i64) -> Result<(), StoreError> {
         self.finish(user, Op::Cancel)

@@ -305,6 +305,50 @@ async fn a_user_who_cancels_while_a_message_is_in_flight_never_gets_it() {
         recorder.users.lock().unwrap().is_empty(),
         "neither the one who cancelled nor the next holder gets it"
     );
+    // The next holder's own code, a moment later, is theirs.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    fake.deliver(&b.number, "Uber", "Your Uber code is 2718");
+    assert_eq!(m.tick().await.unwrap().relayed, 1);
+    let said = recorder.users.lock().unwrap().clone();
+    assert_eq!(said.len(), 1);
+    assert_eq!(said[0].0, 200);
+    assert!(said[0].1.contains("<code>2718</code>"), "{said:?}");
+    assert_eq!(store.holding(200).unwrap(), None, "B's use is complete");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_without_a_code_is_relayed_once_and_the_watch_goes_on() {
+    for protocol in ["json", "twilio"] {
+        let fake = FakeSms::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path(), ReuseRule::default(), None);
+        store
+            .upload("n.csv", &uae_csv(0, 1), "UAE", 1, None)
+            .unwrap();
+        let a = store.claim("UAE", 100).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let m = monitor(&store, &config(protocol, &fake), &recorder);
+        m.tick().await.unwrap();
+        fake.deliver(&a.number, "Shop", "Your parcel is on its way.");
+        assert_eq!(m.tick().await.unwrap().relayed, 1, "{protocol}");
+        assert_eq!(
+            m.tick().await.unwrap().relayed,
+            0,
+            "{protocol}: never twice"
+        );
+        assert!(
+            store.holding(100).unwrap().is_some(),
+            "{protocol}: still waiting for a code"
+        );
+        let long = format!("Your code is 4242. {}", "x".repeat(5000));
+        fake.deliver(&a.number, "Shop", &long);
+        assert_eq!(m.tick().await.unwrap().relayed, 1, "{protocol}");
+        let said = recorder.users.lock().unwrap().clone();
+        assert!(
+            said[1].1.contains("<code>4242</code>") && said[1].1.chars().count() < 3200,
+            "{protocol}: a long SMS is cut"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
