@@ -174,10 +174,16 @@ fn run_bot(
             config.telegram.mode,
             config.store.data_dir.display()
         );
-        tokio::signal::ctrl_c().await?;
-        eprintln!("stopping: finishing the updates in hand");
-        bot.stop(std::time::Duration::from_secs(15)).await;
-        anyhow::Ok(())
+        let mut bot = bot;
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => {
+                signal?;
+                eprintln!("stopping: finishing the updates in hand");
+                bot.stop(std::time::Duration::from_secs(15)).await;
+                anyhow::Ok(())
+            }
+            reason = bot.finished() => Err(anyhow::anyhow!("the bot stopped: {reason}")),
+        }
     })?;
     Ok(ExitCode::SUCCESS)
 }

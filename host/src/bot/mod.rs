@@ -155,6 +155,8 @@ impl App {
 pub struct RunningBot {
     shutdown: ShutdownToken,
     task: tokio::task::JoinHandle<()>,
+    /// Why the bot stopped by itself, if it did.
+    stopped: Arc<Mutex<Option<String>>>,
     monitor: Option<tokio::task::JoinHandle<()>>,
     /// The bot's own username (from getMe).
     pub username: String,
@@ -173,9 +175,19 @@ impl RunningBot {
         let _ = self.task.await;
     }
 
-    /// Waits until the bot stops (Ctrl-C in `numbot run`).
-    pub async fn wait(self) {
-        let _ = self.task.await;
+    /// Waits until the bot stops by itself; why it did.
+    pub async fn finished(&mut self) -> String {
+        let _ = (&mut self.task).await;
+        self.stopped_because()
+            .unwrap_or_else(|| "the update listener ended".into())
+    }
+
+    /// Why the bot stopped by itself (another process polling the same bot).
+    pub fn stopped_because(&self) -> Option<String> {
+        self.stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -317,6 +329,53 @@ pub struct Caller {
     pub record: crate::users::UserRecord,
 }
 
+/// Watches `getUpdates` errors: a 409 "terminated by other getUpdates
+/// request" means a second process polls this bot. Two pollers would take
+/// turns failing forever. Telegram ends the older request, so the process
+/// already running sees the first 409 and polls again (after teloxide's
+/// back-off), which ends the newcomer's request: a 409 in the first seconds
+/// of polling means this process is the second one, and it stops with a
+/// clear reason.
+struct PollingGuard {
+    shutdown: ShutdownToken,
+    stopped: Arc<Mutex<Option<String>>>,
+    started: Instant,
+}
+
+/// A 409 this soon after polling began means another process was first.
+const NEWCOMER_WINDOW: Duration = Duration::from_secs(5);
+
+impl teloxide::error_handlers::ErrorHandler<RequestError> for PollingGuard {
+    fn handle_error(
+        self: Arc<Self>,
+        error: RequestError,
+    ) -> futures::future::BoxFuture<'static, ()> {
+        let conflict = matches!(
+            error,
+            RequestError::Api(teloxide::ApiError::TerminatedByOtherGetUpdates)
+        );
+        if conflict && self.started.elapsed() >= NEWCOMER_WINDOW {
+            tracing::warn!("another process polled this bot's updates (409 Conflict); polling again, which stops the newcomer");
+        } else if conflict {
+            let reason = "another process is already long-polling this bot's updates (Telegram answered 409 Conflict). Only one process per bot token may poll: stop the other one, or run the replicas in webhook mode behind a load balancer.".to_string();
+            tracing::error!("{reason}");
+            *self.stopped.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason);
+            // From a task of its own: this handler runs inside the
+            // dispatcher's loop, which must be waiting to see the request.
+            let token = self.shutdown.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                if let Ok(done) = token.shutdown() {
+                    done.await;
+                }
+            });
+        } else {
+            tracing::warn!("getUpdates failed: {error}");
+        }
+        Box::pin(async {})
+    }
+}
+
 /// The OTP monitor's messages, sent by the bot.
 struct BotNotifier<B> {
     bot: B,
@@ -442,20 +501,22 @@ async fn launch<B: Tg>(
         ))
         .build();
     let shutdown = dispatcher.shutdown_token();
+    let stopped = Arc::new(Mutex::new(None));
     let task = match config.telegram.mode {
         Mode::Polling => {
+            let stopped_in_task = stopped.clone();
             let listener = Polling::builder(bot.clone())
                 .timeout(Duration::from_secs(10))
                 .delete_webhook()
                 .await
                 .build();
             tokio::spawn(async move {
-                dispatcher
-                    .dispatch_with_listener(
-                        listener,
-                        LoggingErrorHandler::with_custom_text("getUpdates failed"),
-                    )
-                    .await;
+                let guard = Arc::new(PollingGuard {
+                    shutdown: dispatcher.shutdown_token(),
+                    stopped: stopped_in_task,
+                    started: Instant::now(),
+                });
+                dispatcher.dispatch_with_listener(listener, guard).await;
             })
         }
         Mode::Webhook => {
@@ -500,6 +561,7 @@ async fn launch<B: Tg>(
     Ok(RunningBot {
         shutdown,
         task,
+        stopped,
         monitor,
         username: me.username().to_string(),
     })

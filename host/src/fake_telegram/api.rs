@@ -1,6 +1,9 @@
 //! The Bot API side: what a bot (teloxide) calls.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{atomic::Ordering, Arc},
+    time::Duration,
+};
 
 use axum::{
     body::{to_bytes, Body},
@@ -178,10 +181,18 @@ async fn call(
             let timeout =
                 Duration::from_secs(int(&params, "timeout").unwrap_or(0).clamp(0, 50) as u64);
             let deadline = tokio::time::Instant::now() + timeout;
+            let mine = state.polls.fetch_add(1, Ordering::SeqCst) + 1;
+            state.updates_ready.notify_waiters();
             loop {
                 let ready = state.updates_ready.notified();
                 tokio::pin!(ready);
                 ready.as_mut().enable();
+                if state.polls.load(Ordering::SeqCst) != mine {
+                    return fail(
+                        StatusCode::CONFLICT,
+                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                    );
+                }
                 let updates = state.updates_from(offset, limit);
                 if !updates.is_empty() || tokio::time::timeout_at(deadline, ready).await.is_err() {
                     return ok(Value::Array(state.updates_from(offset, limit)));

@@ -96,6 +96,9 @@ pub struct State {
     /// Woken when updates arrive (long polls) or transcripts change (waiters).
     pub updates_ready: Notify,
     pub changed: Notify,
+    /// Counts `getUpdates` calls: a newer one ends an older one with a 409,
+    /// as Telegram does when two processes poll one bot.
+    pub polls: std::sync::atomic::AtomicU64,
 }
 
 /// The bot's own user, as `getMe` and sent messages show it.
@@ -162,6 +165,7 @@ impl State {
             }),
             updates_ready: Notify::new(),
             changed: Notify::new(),
+            polls: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

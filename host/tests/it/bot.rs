@@ -818,3 +818,42 @@ fn the_example_config_parses_and_the_environment_overrides_secrets() {
         .unwrap_err();
     assert!(err.to_string().contains("access.channel"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_polling_process_stops_with_a_clear_reason() {
+    let h = BotHarness::start(|_| {}).await;
+    // The first process has been polling for a while (past the newcomer window).
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+    // A second process with the same token, on a data directory of its own.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.telegram.token = h.tg.token().into();
+    config.telegram.api_url = h.tg.api_url();
+    config.access.admins = vec![ADMIN];
+    config.store.data_dir = dir.path().join("data");
+    let config = config.checked().unwrap();
+    let store = numbot::store::FileStore::open(
+        config.store.store_config().unwrap(),
+        crate::support::shared_host(),
+    )
+    .unwrap();
+    let users = std::sync::Arc::new(FileUsers::open(&config.store.data_dir).unwrap());
+    let mut second = numbot::bot::start(config, store, users).await.unwrap();
+    // The first process gets the first 409, polls again, and the second one
+    // (the newcomer) stops with the reason.
+    let reason = tokio::time::timeout(crate::support::REPLY, second.finished())
+        .await
+        .ok();
+    let reason = match reason {
+        Some(r) => r,
+        None => panic!("neither poller stopped"),
+    };
+    assert!(
+        reason.contains("another process is already long-polling"),
+        "{reason}"
+    );
+    assert!(h.tg.calls("getUpdates") >= 2);
+    // The process that stayed answers as before.
+    let reply = h.say(&TestUser::new(100), "/start").await;
+    assert!(text(&reply).contains("You have access"), "{reply:?}");
+}
