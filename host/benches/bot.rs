@@ -11,35 +11,19 @@
 
 use std::{
     collections::HashSet,
-    path::PathBuf,
     sync::Arc,
     time::{Duration, Instant},
 };
 
+mod common;
+
+use common::{percentile_ms as percentile, plugins, remote};
 use numbot::{
     config::Config,
     fake_telegram::{Entry, FakeTelegram, TestUser},
-    plugin::{PluginHost, PluginHostConfig},
     store::FileStore,
     users::FileUsers,
 };
-
-fn plugins() -> Arc<PluginHost> {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let host = PluginHost::start(PluginHostConfig {
-        dirs: vec![root.join("target/plugins")],
-        cache_dir: Some(root.join("target/bench-plugin-cache")),
-        ..Default::default()
-    })
-    .expect("plugins");
-    assert!(host.plugins().len() >= 3, "run `cargo build-plugins` first");
-    host
-}
-
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i] as f64 / 1000.0
-}
 
 /// Waits until the bot has sent `count` more messages than `before`, then
 /// returns each user's `n`-th bot entry (one transcript read per user, so
@@ -147,28 +131,6 @@ fn row(what: &str, lat: &[u64], span_us: u64, cpu: (u64, u64)) -> String {
     )
 }
 
-/// The fake Telegram server on a runtime of its own (as Telegram would be
-/// elsewhere), so the bot's runtime threads do only the bot's work.
-fn start_fake_telegram() -> FakeTelegram {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("fake-telegram".into())
-        .spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .thread_name("fake-telegram")
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                tx.send(FakeTelegram::start().await.unwrap()).unwrap();
-                std::future::pending::<()>().await
-            })
-        })
-        .unwrap();
-    rx.recv().unwrap()
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -179,7 +141,9 @@ async fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1000);
 
-    let tg = start_fake_telegram();
+    let tg = remote("fake-telegram", || async {
+        FakeTelegram::start().await.unwrap()
+    });
     let dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
     let mut config = Config::default();
     config.telegram.token = tg.token().into();

@@ -10,63 +10,26 @@
 //! `-- --watches N --interval-ms MS --protocol twilio|json|sms-activate`.
 
 use std::{
-    path::PathBuf,
     sync::Arc,
     time::{Duration, Instant},
 };
 
+mod common;
+
+use common::{percentile_ms as percentile, plugins, remote};
 use numbot::{
     config::Config,
     fake_sms::{self, FakeSms},
     fake_telegram::FakeTelegram,
-    plugin::{PluginHost, PluginHostConfig},
     sms::SmsConfig,
     store::FileStore,
     users::FileUsers,
 };
 
-fn plugins() -> Arc<PluginHost> {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let host = PluginHost::start(PluginHostConfig {
-        dirs: vec![root.join("target/plugins")],
-        cache_dir: Some(root.join("target/bench-plugin-cache")),
-        ..Default::default()
-    })
-    .expect("plugins");
-    assert!(host.plugins().len() >= 4, "run `cargo build-plugins` first");
-    host
-}
-
-/// Runs `start` on a runtime of its own (one thread), as a remote service.
-fn remote<T: Send + 'static, F: std::future::Future<Output = T> + Send + 'static>(
-    name: &'static str,
-    start: impl FnOnce() -> F + Send + 'static,
-) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name(name)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            tx.send(start().await).unwrap();
-            std::future::pending::<()>().await
-        })
-    });
-    rx.recv().unwrap()
-}
-
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i] as f64 / 1000.0
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -8,26 +8,13 @@
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
-    sync::Arc,
     time::{Duration, Instant},
 };
 
-use numbot::{
-    plugin::{PluginHost, PluginHostConfig},
-    store::{FileStore, StoreConfig},
-};
+mod common;
 
-fn plugins() -> Arc<PluginHost> {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let host = PluginHost::start(PluginHostConfig {
-        dirs: vec![root.join("target/plugins")],
-        cache_dir: Some(root.join("target/bench-plugin-cache")),
-        ..Default::default()
-    })
-    .expect("plugins");
-    assert!(host.plugins().len() >= 3, "run `cargo build-plugins` first");
-    host
-}
+use common::plugins;
+use numbot::store::{FileStore, StoreConfig};
 
 fn bench_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(concat!(

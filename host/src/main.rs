@@ -131,6 +131,15 @@ fn open_store(
     dirs: Vec<PathBuf>,
     cache_dir: Option<PathBuf>,
 ) -> Result<FileStore> {
+    open_store_with(StoreConfig::new(data_dir), dirs, cache_dir)
+}
+
+/// The plugin host (refused plugins are reported) and the store on it.
+fn open_store_with(
+    config: StoreConfig,
+    dirs: Vec<PathBuf>,
+    cache_dir: Option<PathBuf>,
+) -> Result<FileStore> {
     let plugins = PluginHost::start(PluginHostConfig {
         dirs,
         cache_dir,
@@ -139,7 +148,7 @@ fn open_store(
     for (_, error) in plugins.load_errors() {
         eprintln!("warning: plugin refused: {error}");
     }
-    Ok(FileStore::open(StoreConfig::new(data_dir), plugins)?)
+    Ok(FileStore::open(config, plugins)?)
 }
 
 /// `numbot run`: the store, the user records and the bot, until Ctrl-C.
@@ -155,15 +164,7 @@ fn run_bot(
         config.plugins.dirs.clone()
     };
     let cache_dir = config.plugins.cache_dir.clone().or(cache_dir);
-    let plugins = PluginHost::start(PluginHostConfig {
-        dirs,
-        cache_dir,
-        ..Default::default()
-    })?;
-    for (_, error) in plugins.load_errors() {
-        eprintln!("warning: plugin refused: {error}");
-    }
-    let store = FileStore::open(config.store.store_config()?, plugins)?;
+    let store = open_store_with(config.store.store_config()?, dirs, cache_dir)?;
     let users = Arc::new(FileUsers::open(&config.store.data_dir)?);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
