@@ -162,7 +162,7 @@ async fn main() {
         .upload("pool.csv", csv.as_bytes(), "UAE Mobile", 1, None)
         .unwrap();
     let users_store = Arc::new(FileUsers::open(dir.path()).unwrap());
-    let bot = numbot::bot::start(config, store.clone(), users_store)
+    let bot = numbot::bot::start(config, Arc::new(store.clone()), users_store)
         .await
         .unwrap();
 

@@ -94,7 +94,7 @@ async fn main() {
         ));
     }
     let users = Arc::new(FileUsers::open(dir.path()).unwrap());
-    let bot = numbot::bot::start(config, store.clone(), users)
+    let bot = numbot::bot::start(config, Arc::new(store.clone()), users)
         .await
         .unwrap();
 

@@ -4,7 +4,8 @@
 //! Environment overrides (they win over the file, so the file can be committed
 //! without secrets): `NUMBOT_TELEGRAM_TOKEN` (or `TELOXIDE_TOKEN`),
 //! `NUMBOT_TELEGRAM_API_URL`, `NUMBOT_WEBHOOK_SECRET`, `NUMBOT_ADMINS`
-//! (comma-separated ids), `NUMBOT_DATA_DIR`, `NUMBOT_SMS_TOKEN`.
+//! (comma-separated ids), `NUMBOT_DATA_DIR`, `NUMBOT_SMS_TOKEN`,
+//! `NUMBOT_MONGODB_URI`.
 
 use std::{
     net::SocketAddr,
@@ -173,6 +174,30 @@ pub struct StoreSection {
     /// ISO country for uploaded numbers written without a country code.
     #[serde(default)]
     pub default_country: Option<String>,
+    /// A MongoDB connection string (prefer `NUMBOT_MONGODB_URI`): user records
+    /// move there, and the numbers too as `pool` says. Unset: the embedded
+    /// file store holds everything.
+    #[serde(default)]
+    pub mongodb_uri: Option<String>,
+    /// The MongoDB database.
+    #[serde(default = "default_mongodb_database")]
+    pub mongodb_database: String,
+    /// Where the numbers live: `file` (the data directory), `mongodb` (shared
+    /// by every replica) or `migration` (files first, MongoDB when a category
+    /// has none left in files). Default: `mongodb` with a `mongodb_uri`, else `file`.
+    #[serde(default)]
+    pub pool: Option<String>,
+}
+
+/// Where the numbers live (`store.pool`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolKind {
+    /// The embedded file store in the data directory.
+    File,
+    /// MongoDB, shared by every replica.
+    Mongo,
+    /// The file store first, MongoDB as the fallback.
+    Migration,
 }
 
 /// `[plugins]`.
@@ -201,6 +226,9 @@ fn default_window_secs() -> u64 {
 }
 fn default_updates_per_minute() -> u32 {
     60
+}
+fn default_mongodb_database() -> String {
+    "numbot".into()
 }
 fn default_data_dir() -> PathBuf {
     "csv_files".into()
@@ -245,6 +273,9 @@ impl Default for StoreSection {
             reuse: default_reuse(),
             cooldown_hours: default_cooldown_hours(),
             default_country: None,
+            mongodb_uri: None,
+            mongodb_database: default_mongodb_database(),
+            pool: None,
         }
     }
 }
@@ -256,6 +287,21 @@ impl StoreSection {
         config.lease_secs = self.lease_minutes.saturating_mul(60);
         config.reuse = self.reuse_rule()?;
         Ok(config)
+    }
+
+    /// Where the numbers live.
+    pub fn pool_kind(&self) -> Result<PoolKind, ConfigError> {
+        match (self.pool.as_deref(), self.mongodb_uri.is_some()) {
+            (None, false) | (Some("file"), _) => Ok(PoolKind::File),
+            (None, true) | (Some("mongodb"), true) => Ok(PoolKind::Mongo),
+            (Some("migration"), true) => Ok(PoolKind::Migration),
+            (Some(p @ ("mongodb" | "migration")), false) => Err(ConfigError::Invalid(format!(
+                "store.pool = \"{p}\" needs store.mongodb_uri (or NUMBOT_MONGODB_URI)"
+            ))),
+            (Some(other), _) => Err(ConfigError::Invalid(format!(
+                "store.pool is `{other}`: use file, mongodb or migration"
+            ))),
+        }
     }
 
     /// The reuse rule the store applies.
@@ -321,6 +367,9 @@ impl Config {
                 sms.token = token;
             }
         }
+        if let Some(uri) = var("NUMBOT_MONGODB_URI") {
+            self.store.mongodb_uri = Some(uri);
+        }
         if let Some(dir) = var("NUMBOT_DATA_DIR") {
             self.store.data_dir = dir.into();
         }
@@ -383,6 +432,12 @@ impl Config {
             return bad("store.lease_minutes must be above 0");
         }
         self.store.reuse_rule()?;
+        self.store.pool_kind()?;
+        if let Some(uri) = &self.store.mongodb_uri {
+            if !uri.starts_with("mongodb://") && !uri.starts_with("mongodb+srv://") {
+                return bad("store.mongodb_uri (or NUMBOT_MONGODB_URI) must start with mongodb:// or mongodb+srv://");
+            }
+        }
         if let Some(sms) = &self.sms {
             sms.build().map_err(ConfigError::Invalid)?;
         }

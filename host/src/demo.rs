@@ -20,7 +20,6 @@ use crate::{
     plugin::{PluginHost, PluginHostConfig},
     sms::SmsConfig,
     store::{FileStore, StoreConfig},
-    users::FileUsers,
 };
 
 /// Runs the demo and prints a transcript to stdout.
@@ -259,8 +258,8 @@ async fn telegram_tour(
     provider.poll_interval_ms = 250;
     config.sms = Some(provider);
     let config = config.checked()?;
-    let store = FileStore::open(config.store.store_config()?, host)?;
-    let users = std::sync::Arc::new(FileUsers::open(dir)?);
+    let crate::backends::Backends { store, users } =
+        crate::backends::open(&config.store, config.store.store_config()?, host).await?;
     let bot = crate::bot::start(config, store, users).await?;
     let (admin, user) = (TestUser::new(1), TestUser::new(101));
     let (mut seen_admin, mut seen_user) = (0, 0);

@@ -4,6 +4,7 @@
 //! per-country formatting and the selection policy are WebAssembly components
 //! loaded through the `numbot:plugin` WIT contract ([`plugin`]).
 
+pub mod backends;
 pub mod bot;
 pub mod config;
 pub mod demo;

@@ -9,8 +9,9 @@ use numbot::{
     config::Config,
     plugin::{Manifest, PluginEngine, PluginHost, PluginHostConfig},
     plugin_dirs,
-    store::{FileStore, StoreConfig},
-    users::FileUsers,
+    backends::{self, Backends},
+    config::StoreSection,
+    store::{Store, StoreConfig},
 };
 
 /// numbot: a team's pool of phone numbers on Telegram, with WebAssembly plugins.
@@ -29,6 +30,16 @@ struct Cli {
     /// The store's data directory.
     #[arg(long, global = true, default_value = "csv_files")]
     data_dir: PathBuf,
+    /// MongoDB connection string: the commands work on the MongoDB pool
+    /// (default: NUMBOT_MONGODB_URI; unset: the data directory).
+    #[arg(long, global = true, env = "NUMBOT_MONGODB_URI", hide_env_values = true)]
+    mongodb_uri: Option<String>,
+    /// The MongoDB database.
+    #[arg(long, global = true, default_value = "numbot")]
+    mongodb_database: String,
+    /// With a MongoDB connection string: `mongodb`, `migration` or `file`.
+    #[arg(long, global = true)]
+    pool: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -126,20 +137,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// The store the command-line options name.
 fn open_store(
-    data_dir: &std::path::Path,
+    section: &StoreSection,
     dirs: Vec<PathBuf>,
     cache_dir: Option<PathBuf>,
-) -> Result<FileStore> {
-    open_store_with(StoreConfig::new(data_dir), dirs, cache_dir)
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Store> {
+    let config = StoreConfig::new(&section.data_dir);
+    Ok(runtime
+        .block_on(open_backends(section, config, dirs, cache_dir))?
+        .store)
 }
 
-/// The plugin host (refused plugins are reported) and the store on it.
-fn open_store_with(
+/// The plugin host (refused plugins are reported) and the backends on it.
+async fn open_backends(
+    section: &StoreSection,
     config: StoreConfig,
     dirs: Vec<PathBuf>,
     cache_dir: Option<PathBuf>,
-) -> Result<FileStore> {
+) -> Result<Backends> {
     let plugins = PluginHost::start(PluginHostConfig {
         dirs,
         cache_dir,
@@ -148,7 +165,7 @@ fn open_store_with(
     for (_, error) in plugins.load_errors() {
         eprintln!("warning: plugin refused: {error}");
     }
-    Ok(FileStore::open(config, plugins)?)
+    Ok(backends::open(section, config, plugins).await?)
 }
 
 /// `numbot run`: the store, the user records and the bot, until Ctrl-C.
@@ -164,16 +181,15 @@ fn run_bot(
         config.plugins.dirs.clone()
     };
     let cache_dir = config.plugins.cache_dir.clone().or(cache_dir);
-    let store = open_store_with(config.store.store_config()?, dirs, cache_dir)?;
-    let users = Arc::new(FileUsers::open(&config.store.data_dir)?);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
+        let Backends { store, users } =
+            open_backends(&config.store, config.store.store_config()?, dirs, cache_dir).await?;
+        let pool = store.backend();
         let bot = bot::start(config.clone(), store, users).await?;
         eprintln!(
-            "numbot is running as @{} ({:?} mode, data in {}); Ctrl-C stops it",
-            bot.username,
-            config.telegram.mode,
-            config.store.data_dir.display()
+            "numbot is running as @{} ({:?} mode, numbers in the {pool}); Ctrl-C stops it",
+            bot.username, config.telegram.mode,
         );
         let mut bot = bot;
         tokio::select! {
@@ -189,6 +205,37 @@ fn run_bot(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `numbot claim-loop`: `threads` claimers side by side, each printing
+/// `ACK <user> <number>` once its claim is acknowledged, until the pool runs out.
+async fn claim_loop(store: Store, category: String, first_user: i64, threads: usize) {
+    let next = Arc::new(std::sync::atomic::AtomicI64::new(first_user));
+    let claimers: Vec<_> = (0..threads.max(1))
+        .map(|_| {
+            let (store, category, next) = (store.clone(), category.clone(), next.clone());
+            tokio::spawn(async move {
+                loop {
+                    let user = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    match store.claim(&category, user).await {
+                        Ok(a) => {
+                            use std::io::Write;
+                            let mut out = std::io::stdout().lock();
+                            let _ = writeln!(out, "ACK {user} {}", a.number);
+                            let _ = out.flush();
+                        }
+                        Err(e) => {
+                            eprintln!("claim-loop: {e}");
+                            return;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for c in claimers {
+        let _ = c.await;
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let cache_dir = if cli.no_cache {
         None
@@ -201,6 +248,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         plugin_dirs::default_plugin_dirs()
     } else {
         cli.plugin_dirs.clone()
+    };
+    let section = StoreSection {
+        data_dir: cli.data_dir.clone(),
+        mongodb_uri: cli.mongodb_uri.clone(),
+        mongodb_database: cli.mongodb_database.clone(),
+        pool: cli.pool.clone(),
+        ..StoreSection::default()
     };
     match cli.command {
         Command::Run { config } => run_bot(&config, dirs, cache_dir),
@@ -292,13 +346,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             admin,
             country,
         } => {
-            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            let store = open_store(&section, dirs, cache_dir, &runtime)?;
             let bytes = std::fs::read(&file).with_context(|| format!("read {}", file.display()))?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let report = store.upload(&name, &bytes, &category, admin, country.as_deref())?;
+            let report = runtime.block_on(store.upload(
+                &name,
+                Arc::new(bytes),
+                &category,
+                admin,
+                country.clone(),
+            ))?;
             println!(
                 "imported {} into `{}` as {}",
                 name, report.category, report.file
@@ -316,12 +377,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Files => {
-            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            let store = open_store(&section, dirs, cache_dir, &runtime)?;
             println!(
                 "{:<36} {:<18} {:>9} {:>9} {:>9} {:>7}  CREATED",
                 "FILE", "CATEGORY", "NUMBERS", "AVAILABLE", "USES", "USED%"
             );
-            for f in store.files()? {
+            for f in runtime.block_on(store.files())? {
                 let deleted = if f.meta.deleted { "  (deleted)" } else { "" };
                 println!(
                     "{:<36} {:<18} {:>9} {:>9} {:>9} {:>6.1}%  {}{deleted}",
@@ -337,8 +399,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats => {
-            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
-            let stats = store.stats()?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            let store = open_store(&section, dirs, cache_dir, &runtime)?;
+            let stats = runtime.block_on(store.stats())?;
             println!(
                 "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
                 "CATEGORY", "NUMBERS", "AVAILABLE", "IN USE", "COOLING", "USES", "USED%"
@@ -358,8 +421,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Delete { file } => {
-            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
-            let meta = store.delete_file(&file)?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            let store = open_store(&section, dirs, cache_dir, &runtime)?;
+            let meta = runtime.block_on(store.delete_file(&file))?;
             println!(
                 "deleted {file} ({} numbers of `{}`); its history stays in the statistics",
                 meta.number_count, meta.country_name
@@ -371,28 +435,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             first_user,
             threads,
         } => {
-            let store = open_store(&cli.data_dir, dirs, cache_dir)?;
-            let next = std::sync::atomic::AtomicI64::new(first_user);
-            let stdout = std::sync::Mutex::new(std::io::stdout());
-            std::thread::scope(|s| {
-                for _ in 0..threads {
-                    s.spawn(|| loop {
-                        let user = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        match store.claim(&category, user) {
-                            Ok(a) => {
-                                use std::io::Write;
-                                let mut out = stdout.lock().unwrap();
-                                let _ = writeln!(out, "ACK {user} {}", a.number);
-                                let _ = out.flush();
-                            }
-                            Err(e) => {
-                                eprintln!("claim-loop: {e}");
-                                return;
-                            }
-                        }
-                    });
-                }
-            });
+            let runtime = tokio::runtime::Runtime::new()?;
+            let store = open_store(&section, dirs, cache_dir, &runtime)?;
+            runtime.block_on(claim_loop(store, category, first_user, threads));
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { csv, keep_running } => {

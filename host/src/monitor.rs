@@ -22,7 +22,7 @@ use futures::StreamExt;
 use crate::{
     plugin::PluginHost,
     sms::{Outcome, Provider, ProviderError, Sms, Watch},
-    store::{Assignment, FileStore},
+    store::{Assignment, Store},
 };
 
 /// Characters of an SMS relayed (the rest is cut, marked with `…`).
@@ -43,6 +43,21 @@ pub trait Notifier: Send + Sync {
     async fn tell_user(&self, user: i64, html: String) -> bool;
     /// Tells every admin something (plain text).
     async fn tell_admins(&self, text: String);
+}
+
+/// What the monitors of several processes on one pool share (MongoDB): the
+/// right to poll, held by one process at a time under a renewed lease, and
+/// the ids of messages relayed, so that a process taking over never relays
+/// one again.
+#[async_trait::async_trait]
+pub trait MonitorShare: Send + Sync {
+    /// Takes or renews the right to poll; false while another process holds it.
+    async fn lead(&self) -> bool;
+    /// Records that a message (its hashed id) is being relayed: false when
+    /// some process already did; an error when that cannot be known now.
+    async fn first_relay(&self, id: &str, at: i64) -> Result<bool, String>;
+    /// Forgets a message whose relay failed, so that it is tried again.
+    async fn forget(&self, id: &str);
 }
 
 /// What one poll did.
@@ -124,7 +139,8 @@ fn id_hash(id: &str) -> String {
 
 /// The monitor; [`OtpMonitor::run`] polls until the task is dropped.
 pub struct OtpMonitor {
-    store: FileStore,
+    store: Store,
+    share: Option<Arc<dyn MonitorShare>>,
     plugins: Arc<PluginHost>,
     provider: Box<dyn Provider>,
     notifier: Arc<dyn Notifier>,
@@ -142,14 +158,16 @@ fn escape(text: &str) -> String {
 }
 
 impl OtpMonitor {
-    /// A monitor polling `provider` every `interval` for the store's assignments.
+    /// A monitor polling `provider` every `interval` for the store's
+    /// assignments; `dir` keeps its log of relayed messages.
     pub fn new(
-        store: FileStore,
+        store: Store,
+        dir: &std::path::Path,
         provider: Box<dyn Provider>,
         notifier: Arc<dyn Notifier>,
         interval: Duration,
     ) -> OtpMonitor {
-        let path = store.dir().join(RELAYED_FILE);
+        let path = dir.join(RELAYED_FILE);
         let state = State {
             seen: load_relayed(&path),
             ..State::default()
@@ -167,6 +185,7 @@ impl OtpMonitor {
             .ok();
         OtpMonitor {
             plugins: store.plugins().clone(),
+            share: store.monitor_share(),
             store,
             provider,
             notifier,
@@ -182,9 +201,16 @@ impl OtpMonitor {
 
     /// Polls forever: every interval while the provider answers, backing off
     /// (up to a minute) while it fails.
+    /// With other processes on the pool, only the one holding the lease polls.
     pub async fn run(self: Arc<Self>) {
         loop {
             let started = tokio::time::Instant::now();
+            if let Some(share) = &self.share {
+                if !share.lead().await {
+                    tokio::time::sleep(self.interval.max(Duration::from_millis(500))).await;
+                    continue;
+                }
+            }
             let wait = match self.tick().await {
                 // Polls start one interval apart, however long one took.
                 Ok(_) => self.interval.saturating_sub(started.elapsed()),
@@ -209,14 +235,12 @@ impl OtpMonitor {
 
     /// One poll: syncs the watches with the store, asks the provider, relays.
     pub async fn tick(&self) -> Result<Tick, ProviderError> {
-        let store = self.store.clone();
-        let assignments = tokio::task::spawn_blocking(move || store.assignments())
-            .await
-            .ok()
-            .and_then(Result::ok);
-        let Some(assignments) = assignments else {
-            tracing::error!("the store cannot list assignments; the monitor waits");
-            return Ok(Tick::default());
+        let assignments = match self.store.assignments().await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::error!("the store cannot list assignments; the monitor waits: {e}");
+                return Ok(Tick::default());
+            }
         };
         let mut tick = Tick::default();
         let ended = self.sync(&assignments);
@@ -345,15 +369,29 @@ impl OtpMonitor {
         };
         // The user may have cancelled (or changed number) while the message
         // was on its way: only the current holder of this very use gets it.
-        let store = self.store.clone();
-        let still_held = tokio::task::spawn_blocking(move || store.holding(user))
+        let still_held = self
+            .store
+            .holding(user)
             .await
             .ok()
-            .and_then(Result::ok)
             .flatten()
             .is_some_and(|a| a.number == watch.number && i64::from(a.since) == watch.since);
         if !still_held {
             return false;
+        }
+        // Another process may have relayed it before this one took over.
+        let id = id_hash(&sms.id);
+        if let Some(share) = &self.share {
+            match share.first_relay(&id, sms.received_at).await {
+                Ok(true) => {}
+                Ok(false) => return false,
+                Err(e) => {
+                    // Unknown: not relayed now, tried again at the next poll.
+                    tracing::warn!("relayed messages: {e}");
+                    self.lock().seen.remove(&id);
+                    return false;
+                }
+            }
         }
         let code = match sms.code.clone() {
             Some(code) => Some(code),
@@ -390,19 +428,19 @@ impl OtpMonitor {
         };
         if !self.notifier.tell_user(user, text).await {
             // Not delivered: forget it so that the next poll tries again.
-            self.lock().seen.remove(&id_hash(&sms.id));
+            self.lock().seen.remove(&id);
+            if let Some(share) = &self.share {
+                share.forget(&id).await;
+            }
             return false;
         }
         self.remember(&sms);
         if code.is_some() {
-            let store = self.store.clone();
-            let (number, since) = (watch.number.clone(), watch.since as u32);
-            let completed =
-                tokio::task::spawn_blocking(move || store.complete_use(user, &number, since))
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .unwrap_or(false);
+            let completed = self
+                .store
+                .complete_use(user, &watch.number, watch.since as u32)
+                .await
+                .unwrap_or(false);
             if completed {
                 self.lock().watches.remove(&user);
                 if let Err(e) = self.provider.finished(&watch, Outcome::Completed).await {

@@ -2,6 +2,8 @@
 //! see the plugins and the audit trail. The caller's role is checked before
 //! these run (see `on_message`/`on_callback`); each change is audited.
 
+use std::sync::Arc;
+
 use teloxide::{
     net::Download,
     prelude::*,
@@ -132,6 +134,7 @@ pub async fn document<B: Tg>(
     let mut rows: Vec<Vec<InlineKeyboardButton>> = app
         .store
         .categories()
+        .await
         .unwrap_or_default()
         .into_iter()
         .take(20)
@@ -229,6 +232,7 @@ pub async fn upload_choice<B: Tg>(
     let category = app
         .store
         .categories()
+        .await
         .unwrap_or_default()
         .into_iter()
         .map(|(c, _)| c)
@@ -254,20 +258,12 @@ async fn import<B: Tg>(
     category: String,
     numbers_hint: usize,
 ) -> Result<(), RequestError> {
-    let store = app.store.clone();
     let country = app.config.store.default_country.clone();
-    let (admin, file_name, wanted) = (me.id, name.clone(), category.clone());
-    let Ok((result, bytes)) = tokio::task::spawn_blocking(move || {
-        let r = store.upload(&file_name, &bytes, &wanted, admin, country.as_deref());
-        (r, bytes)
-    })
-    .await
-    else {
-        let text =
-            format!("Importing {name} failed inside numbot; nothing imported. Send it again.");
-        send::retrying(bot.send_message(me.chat, text)).await?;
-        return Ok(());
-    };
+    let bytes = Arc::new(bytes);
+    let result = app
+        .store
+        .upload(&name, bytes.clone(), &category, me.id, country)
+        .await;
     match result {
         Ok(report) => {
             app.audit(
@@ -294,7 +290,7 @@ async fn import<B: Tg>(
                     me.id,
                     PendingUpload {
                         file_name: name,
-                        bytes,
+                        bytes: Arc::unwrap_or_clone(bytes),
                         numbers,
                     },
                 );
@@ -349,7 +345,7 @@ pub fn report_text(r: &UploadReport) -> String {
 }
 
 pub async fn csvstats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let files: Vec<_> = match app.store.files() {
+    let files: Vec<_> = match app.store.files().await {
         Ok(f) => f.into_iter().filter(|f| !f.meta.deleted).collect(),
         Err(e) => return failed(bot, me, e).await,
     };
@@ -423,7 +419,7 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 pub async fn csvlist<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let files = match app.store.files() {
+    let files = match app.store.files().await {
         Ok(f) => f,
         Err(e) => return failed(bot, me, e).await,
     };
@@ -461,7 +457,7 @@ pub async fn csvlist<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Reque
 }
 
 pub async fn csvdelete<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let files: Vec<_> = match app.store.files() {
+    let files: Vec<_> = match app.store.files().await {
         Ok(f) => f.into_iter().filter(|f| !f.meta.deleted).collect(),
         Err(e) => return failed(bot, me, e).await,
     };
@@ -506,7 +502,7 @@ pub async fn delete_step<B: Tg>(
         send::retrying(bot.edit_message_text(me.chat, message, "Nothing deleted.")).await?;
         return Ok(None);
     }
-    let file = match app.store.files() {
+    let file = match app.store.files().await {
         Ok(files) => files
             .into_iter()
             .find(|f| !f.meta.deleted && send::key(&f.name) == key),
@@ -537,10 +533,7 @@ pub async fn delete_step<B: Tg>(
         return Ok(None);
     }
     let name = file.name.clone();
-    let store = app.store.clone();
-    let result = tokio::task::spawn_blocking(move || store.delete_file(&name))
-        .await
-        .unwrap_or_else(|e| Err(StoreError::Panicked(e.to_string())));
+    let result = app.store.delete_file(&name).await;
     match result {
         Ok(_) => {
             app.audit(
@@ -727,11 +720,7 @@ async fn set_status<B: Tg>(
     let (action, to_admin, to_user) = match status {
         UserStatus::Banned => {
             // A banned user's number goes back to the pool.
-            let store = app.store.clone();
-            let released = tokio::task::spawn_blocking(move || store.cancel(target))
-                .await
-                .map(|r| r.is_ok())
-                .unwrap_or(false);
+            let released = app.store.cancel(target).await.is_ok();
             (
                 "ban",
                 format!(

@@ -38,7 +38,7 @@ use teloxide::{
 use crate::{
     config::{Config, Mode},
     monitor::{Notifier, OtpMonitor},
-    store::FileStore,
+    store::Store,
     users::{AuditEvent, UserStore},
 };
 use limits::RateLimiter;
@@ -112,7 +112,7 @@ struct PendingUpload {
 /// Everything a handler needs.
 pub struct App {
     config: Config,
-    store: FileStore,
+    store: Store,
     users: Arc<dyn UserStore>,
     /// The unthrottled bot, for file downloads.
     raw: Bot,
@@ -440,7 +440,7 @@ async fn set_menus<B: Tg>(bot: &B, config: &Config) -> Result<(), RequestError> 
 /// configuration says.
 pub async fn start(
     config: Config,
-    store: FileStore,
+    store: Store,
     users: Arc<dyn UserStore>,
 ) -> Result<RunningBot, BotError> {
     let api_url = reqwest::Url::parse(&config.telegram.api_url)
@@ -464,7 +464,7 @@ async fn launch<B: Tg>(
     bot: B,
     raw: Bot,
     config: Config,
-    store: FileStore,
+    store: Store,
     users: Arc<dyn UserStore>,
 ) -> Result<RunningBot, BotError> {
     let me = send::retrying(bot.get_me()).await?;
@@ -550,6 +550,7 @@ async fn launch<B: Tg>(
             });
             let monitor = Arc::new(OtpMonitor::new(
                 store_for_monitor,
+                &config.store.data_dir,
                 provider,
                 notifier,
                 Duration::from_millis(sms.poll_interval_ms.max(10)),

@@ -51,10 +51,11 @@ pub async fn help<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestE
 }
 
 /// Categories with numbers available, by name.
-fn open_categories(app: &App) -> Result<Vec<(String, u64)>, StoreError> {
+async fn open_categories(app: &App) -> Result<Vec<(String, u64)>, StoreError> {
     Ok(app
         .store
-        .categories()?
+        .categories()
+        .await?
         .into_iter()
         .filter(|(_, n)| *n > 0)
         .collect())
@@ -108,7 +109,7 @@ pub async fn countries<B: Tg>(
     if !access::may_take(bot, app, me).await? {
         return Ok(None);
     }
-    let categories = match open_categories(app) {
+    let categories = match open_categories(app).await {
         Ok(c) => c,
         Err(e) => return store_failed(bot, me, e).await,
     };
@@ -216,7 +217,7 @@ pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, ke
     if !access::may_take(bot, app, me).await? || over_limit(bot, app, me).await? {
         return Ok(None);
     }
-    let category = match app.store.categories() {
+    let category = match app.store.categories().await {
         Ok(all) => all
             .into_iter()
             .map(|(c, _)| c)
@@ -226,7 +227,7 @@ pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, ke
     let Some(category) = category else {
         return Ok(Some("That category is gone. Send /countries again.".into()));
     };
-    match app.store.claim_async(&category, me.id).await {
+    match app.store.claim(&category, me.id).await {
         Ok(a) => {
             taken(app, me);
             let text = number_text(app, &a);
@@ -263,23 +264,12 @@ pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, ke
     }
 }
 
-/// Runs a blocking store call (it waits for the disk) off the async threads.
-async fn blocking<T: Send + 'static>(
-    app: &App,
-    f: impl FnOnce(&crate::store::FileStore) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    let store = app.store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .unwrap_or_else(|e| Err(StoreError::Panicked(e.to_string())))
-}
-
 pub async fn change<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -> Answer {
     if !access::may_take(bot, app, me).await? || over_limit(bot, app, me).await? {
         return Ok(None);
     }
     let user = me.id;
-    match blocking(app, move |s| s.change(user)).await {
+    match app.store.change(user).await {
         Ok(a) => {
             taken(app, me);
             let text = number_text(app, &a);
@@ -303,14 +293,14 @@ pub async fn change<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -
 
 pub async fn cancel<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -> Answer {
     let user = me.id;
-    let held = match app.store.holding(user) {
+    let held = match app.store.holding(user).await {
         Ok(h) => h,
         Err(e) => return store_failed(bot, me, e).await,
     };
     let Some(held) = held else {
         return Ok(Some("You hold no number now.".into()));
     };
-    match blocking(app, move |s| s.cancel(user)).await {
+    match app.store.cancel(user).await {
         Ok(()) => {
             let text = format!(
                 "Released <code>{}</code>. Send /countries when you need another number.",
@@ -332,7 +322,7 @@ pub async fn stats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Request
     if !access::may_take(bot, app, me).await? {
         return Ok(());
     }
-    let categories = match app.store.categories() {
+    let categories = match app.store.categories().await {
         Ok(c) => c,
         Err(e) => {
             store_failed(bot, me, e).await?;
@@ -358,7 +348,7 @@ pub async fn stats<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), Request
         "\n<b>You</b>\nNumbers taken: {}\n",
         send::count(taken)
     ));
-    match app.store.holding(me.id) {
+    match app.store.holding(me.id).await {
         Ok(Some(a)) => {
             let until = chrono::DateTime::from_timestamp(i64::from(a.until), 0)
                 .map(|t| t.format("%H:%M UTC").to_string())

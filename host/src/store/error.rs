@@ -58,6 +58,9 @@ pub enum StoreError {
     /// No such file.
     #[error("no file `{0}`")]
     UnknownFile(String),
+    /// The database (MongoDB) refused or could not be reached; nothing was changed.
+    #[error("database: {0}")]
+    Database(String),
     /// A store call panicked on its thread (a bug): reported, not propagated.
     #[error("internal error: {0}")]
     Panicked(String),

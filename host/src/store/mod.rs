@@ -16,9 +16,12 @@
 //! their journal record is on disk. A restart loads the files, the snapshot,
 //! and replays the journal through the same code as live operations.
 
+mod backend;
 mod error;
 mod journal;
 mod metadata;
+mod migration;
+mod mongo;
 mod pool;
 mod snapshot;
 mod upload;
@@ -36,8 +39,11 @@ use std::{
 
 use serde::Serialize;
 
+pub use backend::{NumberStore, Store};
 pub use error::StoreError;
 pub use metadata::{write_atomic, FileMeta, Metadata};
+pub use migration::MigrationStore;
+pub use mongo::MongoStore;
 pub use pool::{ReuseRule, Status};
 pub use upload::{RejectedNumber, UploadReport};
 
@@ -851,7 +857,7 @@ fn held(st: &State, user: i64) -> Result<pool::Hold, StoreError> {
         .ok_or(StoreError::NotAssigned(user))
 }
 
-fn percent(part: u64, whole: u64) -> f64 {
+pub(crate) fn percent(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0
     } else {

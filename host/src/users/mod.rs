@@ -7,10 +7,12 @@
 //! admin's ban cannot be lost to a user's concurrent request.
 
 mod file;
+mod mongo;
 
 use serde::{Deserialize, Serialize};
 
 pub use file::FileUsers;
+pub use mongo::MongoUsers;
 
 /// Why a user-store operation failed.
 #[derive(Debug, thiserror::Error)]

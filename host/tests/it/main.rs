@@ -11,5 +11,6 @@ mod otp;
 mod policy;
 mod reload;
 mod store;
+mod store_contract;
 mod support;
 mod validator;

@@ -66,7 +66,8 @@ fn store_in(dir: &std::path::Path, reuse: ReuseRule, clock: Option<Clock>) -> Fi
 
 fn monitor(store: &FileStore, sms: &SmsConfig, recorder: &Arc<Recorder>) -> OtpMonitor {
     OtpMonitor::new(
-        store.clone(),
+        Arc::new(store.clone()),
+        store.dir(),
         sms.build().unwrap(),
         recorder.clone(),
         Duration::from_millis(20),

@@ -158,7 +158,7 @@ impl BotHarness {
             numbot::store::FileStore::open(config.store.store_config().unwrap(), shared_host())
                 .unwrap();
         let users = Arc::new(numbot::users::FileUsers::open(&config.store.data_dir).unwrap());
-        let bot = numbot::bot::start(config.clone(), store.clone(), users.clone())
+        let bot = numbot::bot::start(config.clone(), Arc::new(store.clone()), users.clone())
             .await
             .expect("the bot starts");
         BotHarness {
@@ -250,5 +250,77 @@ impl BotHarness {
             .unwrap_or_else(|| panic!("no button {label:?} in {:?}", entry.buttons))
             .1
             .clone()
+    }
+}
+
+/// A real MongoDB-wire server (SecantusDB from PyPI, installed by
+/// `scripts/test.sh` into `.venv`), one per test binary: each test takes
+/// its own database. The server stops when the test binary exits (its
+/// keeper shell sees stdin close).
+pub struct MongoServer {
+    port: u16,
+    _keeper: Mutex<std::process::Child>,
+}
+
+impl MongoServer {
+    /// The server of this test binary, started on first use.
+    pub fn get() -> &'static MongoServer {
+        static SERVER: OnceLock<MongoServer> = OnceLock::new();
+        SERVER.get_or_init(MongoServer::start)
+    }
+
+    fn start() -> MongoServer {
+        let bin = std::env::var_os("NUMBOT_SECANTUSD")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/secantusd-py"));
+        assert!(
+            bin.exists(),
+            "{} is missing: the MongoDB tests need SecantusDB (`python3 -m venv .venv && .venv/bin/pip install SecantusDB==0.7.0b3`, done by scripts/test.sh) or NUMBOT_SECANTUSD",
+            bin.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let log = target().join(format!("secantusd-{port}.log"));
+        let script = format!(
+            "'{}' --host 127.0.0.1 --port {port} --storage-path :memory: >'{}' 2>&1 & pid=$!; read _; kill $pid",
+            bin.display(),
+            log.display()
+        );
+        let keeper = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("start SecantusDB");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "SecantusDB did not listen on {port} within 30 s: see {}",
+                log.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        MongoServer {
+            port,
+            _keeper: Mutex::new(keeper),
+        }
+    }
+
+    /// The connection string.
+    pub fn uri(&self) -> String {
+        format!("mongodb://127.0.0.1:{}/?directConnection=true", self.port)
+    }
+
+    /// A database name no other test uses.
+    pub fn fresh_database(&self) -> String {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        format!(
+            "t{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )
     }
 }

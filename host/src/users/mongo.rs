@@ -1,0 +1,220 @@
+//! User records and the audit trail in MongoDB, shared by every replica.
+//! Collections `users` (keyed by Telegram id) and `audit`. Each trait call is
+//! one atomic operation on one document (upsert, `$set`, `$inc`, insert).
+
+use futures::TryStreamExt;
+use mongodb::{
+    bson::{doc, Bson, Document},
+    options::ReturnDocument,
+    Collection, Database, IndexModel,
+};
+
+use super::{AuditEvent, UserRecord, UserStatus, UserStore, UserStoreError};
+
+/// The MongoDB user store.
+pub struct MongoUsers {
+    users: Collection<Document>,
+    audit: Collection<Document>,
+}
+
+fn unavailable(e: mongodb::error::Error) -> UserStoreError {
+    UserStoreError::Unavailable(format!("MongoDB: {}", e.kind))
+}
+
+fn status_name(s: UserStatus) -> &'static str {
+    match s {
+        UserStatus::Active => "active",
+        UserStatus::Pending => "pending",
+        UserStatus::Banned => "banned",
+    }
+}
+
+fn int(d: &Document, key: &str) -> Option<i64> {
+    match d.get(key) {
+        Some(Bson::Int32(v)) => Some(i64::from(*v)),
+        Some(Bson::Int64(v)) => Some(*v),
+        Some(Bson::Double(v)) => Some(*v as i64),
+        _ => None,
+    }
+}
+
+fn record(d: &Document) -> UserRecord {
+    UserRecord {
+        id: int(d, "_id").unwrap_or_default(),
+        name: d.get_str("name").unwrap_or_default().to_string(),
+        status: match d.get_str("status").unwrap_or_default() {
+            "banned" => UserStatus::Banned,
+            "pending" => UserStatus::Pending,
+            _ => UserStatus::Active,
+        },
+        first_seen: int(d, "first_seen").unwrap_or_default(),
+        numbers_taken: int(d, "numbers_taken").unwrap_or_default().max(0) as u64,
+        status_by: int(d, "status_by"),
+        reason: d.get_str("reason").ok().map(str::to_string),
+    }
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl MongoUsers {
+    /// The user store in `database`, with its indexes.
+    pub async fn open(database: &Database) -> Result<MongoUsers, UserStoreError> {
+        let users = database.collection::<Document>("users");
+        let audit = database.collection::<Document>("audit");
+        users
+            .create_index(IndexModel::builder().keys(doc! { "status": 1 }).build())
+            .await
+            .map_err(unavailable)?;
+        audit
+            .create_index(IndexModel::builder().keys(doc! { "at": -1 }).build())
+            .await
+            .map_err(unavailable)?;
+        Ok(MongoUsers { users, audit })
+    }
+}
+
+#[async_trait::async_trait]
+impl UserStore for MongoUsers {
+    async fn seen(
+        &self,
+        id: i64,
+        name: &str,
+        status: UserStatus,
+    ) -> Result<(UserRecord, bool), UserStoreError> {
+        let first_seen = now();
+        let before = self
+            .users
+            .find_one_and_update(
+                doc! { "_id": id },
+                doc! {
+                    "$set": { "name": name },
+                    "$setOnInsert": {
+                        "status": status_name(status), "first_seen": first_seen,
+                        "numbers_taken": 0i64,
+                    },
+                },
+            )
+            .upsert(true)
+            .return_document(ReturnDocument::Before)
+            .await
+            .map_err(unavailable)?;
+        Ok(match before {
+            Some(d) => {
+                let mut r = record(&d);
+                r.name = name.to_string();
+                (r, false)
+            }
+            None => (
+                UserRecord {
+                    id,
+                    name: name.to_string(),
+                    status,
+                    first_seen,
+                    numbers_taken: 0,
+                    status_by: None,
+                    reason: None,
+                },
+                true,
+            ),
+        })
+    }
+
+    async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError> {
+        let d = self
+            .users
+            .find_one(doc! { "_id": id })
+            .await
+            .map_err(unavailable)?;
+        Ok(d.as_ref().map(record))
+    }
+
+    async fn set_status(
+        &self,
+        id: i64,
+        status: UserStatus,
+        by: i64,
+        reason: Option<String>,
+    ) -> Result<UserRecord, UserStoreError> {
+        let mut set = doc! { "status": status_name(status), "status_by": by };
+        let mut update = doc! {
+            "$setOnInsert": { "name": format!("user {id}"), "first_seen": now(), "numbers_taken": 0i64 },
+        };
+        match reason {
+            Some(r) => {
+                set.insert("reason", r);
+            }
+            None => {
+                update.insert("$unset", doc! { "reason": "" });
+            }
+        }
+        update.insert("$set", set);
+        let d = self
+            .users
+            .find_one_and_update(doc! { "_id": id }, update)
+            .upsert(true)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| UserStoreError::Unavailable("MongoDB returned no record".into()))?;
+        Ok(record(&d))
+    }
+
+    async fn count_number(&self, id: i64) -> Result<(), UserStoreError> {
+        self.users
+            .update_one(doc! { "_id": id }, doc! { "$inc": { "numbers_taken": 1i64 } })
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError> {
+        let docs: Vec<Document> = self
+            .users
+            .find(doc! { "status": status_name(status) })
+            .sort(doc! { "_id": 1 })
+            .await
+            .map_err(unavailable)?
+            .try_collect()
+            .await
+            .map_err(unavailable)?;
+        Ok(docs.iter().map(record).collect())
+    }
+
+    async fn audit(&self, event: AuditEvent) -> Result<(), UserStoreError> {
+        tracing::info!(actor = event.actor, action = %event.action, "audit: {}", event.detail);
+        self.audit
+            .insert_one(doc! {
+                "at": event.at, "actor": event.actor,
+                "action": &event.action, "detail": &event.detail,
+            })
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {
+        let docs: Vec<Document> = self
+            .audit
+            .find(doc! {})
+            .sort(doc! { "at": -1, "_id": -1 })
+            .limit(limit as i64)
+            .await
+            .map_err(unavailable)?
+            .try_collect()
+            .await
+            .map_err(unavailable)?;
+        let mut out: Vec<AuditEvent> = docs
+            .iter()
+            .map(|d| AuditEvent {
+                at: int(d, "at").unwrap_or_default(),
+                actor: int(d, "actor").unwrap_or_default(),
+                action: d.get_str("action").unwrap_or_default().to_string(),
+                detail: d.get_str("detail").unwrap_or_default().to_string(),
+            })
+            .collect();
+        out.reverse();
+        Ok(out)
+    }
+}
