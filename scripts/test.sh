@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
 # Runs every check and test of numbot on a fresh machine: installs the wasm32
-# toolchain when missing (through `cargo build-plugins`), builds the plugins,
-# then formatting, clippy, the tests and a demo smoke run.
+# toolchain when missing (through `cargo build-plugins`) and the MongoDB-wire
+# test server (SecantusDB, in .venv), builds the plugins, then formatting,
+# clippy, the tests and a demo smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== MongoDB-wire test server (SecantusDB, pinned) in .venv"
+# A real MongoDB-wire server for the MongoDB tests: a test dependency, never linked.
+SECANTUS_VERSION="0.7.0b3"
+if ! .venv/bin/python -c "import importlib.metadata as m; assert m.version('SecantusDB') == '$SECANTUS_VERSION'" 2>/dev/null; then
+    if ! python3 -m venv .venv 2>/dev/null; then
+        # Debian's python3 ships venv separately.
+        rm -rf .venv
+        if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null;
+        else sudo apt-get update -qq && sudo apt-get install -y -qq python3-venv >/dev/null; fi
+        python3 -m venv .venv
+    fi
+    .venv/bin/pip install --quiet --disable-pip-version-check "SecantusDB==$SECANTUS_VERSION"
+fi
+test -x .venv/bin/secantusd-py
 
 echo "== build plugins (default, examples, hostile fixtures)"
 cargo build-plugins

@@ -10,6 +10,7 @@ mod hostile;
 mod otp;
 mod policy;
 mod reload;
+mod replicas;
 mod store;
 mod store_contract;
 mod support;

@@ -324,3 +324,94 @@ impl MongoServer {
         )
     }
 }
+
+/// An HTTP load balancer in front of bot replicas, as a deployment puts one
+/// in front of webhook replicas: each request goes to the next backend in
+/// turn, and to the one after when a backend does not accept connections.
+pub struct LoadBalancer {
+    /// Where Telegram (the fake) posts.
+    pub addr: std::net::SocketAddr,
+    /// Requests each backend answered.
+    pub served: Arc<Vec<std::sync::atomic::AtomicUsize>>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl LoadBalancer {
+    /// Starts on an ephemeral port in front of `backends`.
+    pub async fn start(backends: Vec<std::net::SocketAddr>) -> LoadBalancer {
+        use axum::{body::Bytes, extract::State, http::HeaderMap, response::IntoResponse};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Shared {
+            backends: Vec<std::net::SocketAddr>,
+            next: AtomicUsize,
+            served: Arc<Vec<AtomicUsize>>,
+            client: reqwest::Client,
+        }
+        async fn forward(
+            State(s): State<Arc<Shared>>,
+            uri: axum::http::Uri,
+            headers: HeaderMap,
+            body: Bytes,
+        ) -> axum::response::Response {
+            let first = s.next.fetch_add(1, Ordering::Relaxed);
+            for k in 0..s.backends.len() {
+                let i = (first + k) % s.backends.len();
+                let mut request = s
+                    .client
+                    .post(format!("http://{}{}", s.backends[i], uri.path()))
+                    .body(body.clone());
+                for (name, value) in &headers {
+                    if name != "host" && name != "content-length" {
+                        request = request.header(name, value);
+                    }
+                }
+                match request.send().await {
+                    Ok(r) => {
+                        s.served[i].fetch_add(1, Ordering::Relaxed);
+                        let status = axum::http::StatusCode::from_u16(r.status().as_u16())
+                            .unwrap_or(axum::http::StatusCode::BAD_GATEWAY);
+                        return (status, r.bytes().await.unwrap_or_default()).into_response();
+                    }
+                    Err(_) => continue,
+                }
+            }
+            axum::http::StatusCode::BAD_GATEWAY.into_response()
+        }
+        let served = Arc::new((0..backends.len()).map(|_| AtomicUsize::new(0)).collect());
+        let shared = Arc::new(Shared {
+            backends,
+            next: AtomicUsize::new(0),
+            served: Arc::clone(&served),
+            client: reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_millis(500))
+                .build()
+                .unwrap(),
+        });
+        let app = axum::Router::new()
+            .fallback(forward)
+            .with_state(shared);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        LoadBalancer {
+            addr,
+            served,
+            _stop: stop,
+        }
+    }
+}
+
+/// A free port on 127.0.0.1 (for a child process to listen on).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
