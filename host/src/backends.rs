@@ -44,14 +44,16 @@ pub async fn connect(uri: &str, database: &str) -> Result<Database, StoreError> 
     let mut options = ClientOptions::parse(uri)
         .await
         .map_err(|e| StoreError::Database(format!("store.mongodb_uri: {}", e.kind)))?;
-    options.server_selection_timeout.get_or_insert(SERVER_SELECTION);
+    options
+        .server_selection_timeout
+        .get_or_insert(SERVER_SELECTION);
     options.app_name.get_or_insert_with(|| "numbot".into());
     let client = Client::with_options(options)
         .map_err(|e| StoreError::Database(format!("store.mongodb_uri: {}", e.kind)))?;
     let db = client.database(database);
-    db.run_command(doc! { "ping": 1 }).await.map_err(|e| {
-        StoreError::Database(format!("MongoDB does not answer: {}", e.kind))
-    })?;
+    db.run_command(doc! { "ping": 1 })
+        .await
+        .map_err(|e| StoreError::Database(format!("MongoDB does not answer: {}", e.kind)))?;
     Ok(db)
 }
 
@@ -76,7 +78,10 @@ pub async fn open(
         (PoolKind::Mongo, Some(db)) => Arc::new(MongoStore::open(db, &config, plugins).await?),
         (PoolKind::Migration, Some(db)) => {
             let mongo = MongoStore::open(db, &config, plugins.clone()).await?;
-            Arc::new(MigrationStore::new(open_files(config, plugins).await?, mongo))
+            Arc::new(MigrationStore::new(
+                open_files(config, plugins).await?,
+                mongo,
+            ))
         }
         _ => Arc::new(open_files(config, plugins).await?),
     };

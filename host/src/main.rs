@@ -5,12 +5,12 @@ use std::{path::PathBuf, process::ExitCode, sync::Arc};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use numbot::{
+    backends::{self, Backends},
     bot,
     config::Config,
+    config::StoreSection,
     plugin::{Manifest, PluginEngine, PluginHost, PluginHostConfig},
     plugin_dirs,
-    backends::{self, Backends},
-    config::StoreSection,
     store::{Store, StoreConfig},
 };
 
@@ -32,7 +32,12 @@ struct Cli {
     data_dir: PathBuf,
     /// MongoDB connection string: the commands work on the MongoDB pool
     /// (default: NUMBOT_MONGODB_URI; unset: the data directory).
-    #[arg(long, global = true, env = "NUMBOT_MONGODB_URI", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "NUMBOT_MONGODB_URI",
+        hide_env_values = true
+    )]
     mongodb_uri: Option<String>,
     /// The MongoDB database.
     #[arg(long, global = true, default_value = "numbot")]

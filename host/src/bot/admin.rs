@@ -7,14 +7,14 @@ use std::sync::Arc;
 use teloxide::{
     net::Download,
     prelude::*,
-    types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode},
+    types::{FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode},
     RequestError,
 };
 
-use super::{chart, send, user::Answer, App, Caller, PendingUpload, Press, Tg};
+use super::{chart, send, user::Answer, App, Caller, Press, Tg};
 use crate::{
     store::{StoreError, UploadReport},
-    users::UserStatus,
+    users::{PendingUpload, UserStatus},
 };
 
 /// Telegram's getFile limit for bots.
@@ -72,8 +72,13 @@ pub async fn document<B: Tg>(
         return Ok(());
     }
     let caption = msg.caption().map(str::trim).filter(|c| !c.is_empty());
+    let pending = PendingUpload {
+        file_id: doc.file.id.0.clone(),
+        file_name: name.clone(),
+        numbers: 0,
+    };
     if let Some(category) = caption {
-        return import(bot, app, me, name, bytes, category.to_string(), 0).await;
+        return import(bot, app, me, &pending, bytes, category.to_string()).await;
     }
     // No caption: the file's Range column may name one category.
     let plugins = app.store.plugins().clone();
@@ -106,20 +111,15 @@ pub async fn document<B: Tg>(
     let all_hinted = validation.numbers.iter().all(|n| n.category.is_some());
     if let ([only], true) = (hints.as_slice(), all_hinted) {
         let category = only.to_string();
-        return import(bot, app, me, name, data, category, 0).await;
+        return import(bot, app, me, &pending, data, category).await;
     }
-    let numbers = validation.numbers.len();
+    let numbers = validation.numbers.len() as u64;
     let mut text = format!(
         "{}: {} numbers found. Which category should they go to? Reply with its name (for example <i>UAE Mobile</i>) or pick one.",
         send::html(&name),
-        send::count(numbers as u64)
+        send::count(numbers)
     );
-    if let Some(previous) = app
-        .uploads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&me.id)
-    {
+    if let Ok(Some(previous)) = app.users.pending_upload(me.id).await {
         text.push_str(&format!(
             "\n(This replaces {}, which was waiting for its category.)",
             send::html(&previous.file_name)
@@ -154,53 +154,58 @@ pub async fn document<B: Tg>(
             .reply_markup(InlineKeyboardMarkup::new(rows)),
     )
     .await?;
-    app.uploads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(
-            me.id,
-            PendingUpload {
-                file_name: name,
-                bytes: data,
-                numbers,
-            },
-        );
+    let pending = PendingUpload {
+        file_id: doc.file.id.0.clone(),
+        file_name: name,
+        numbers,
+    };
+    if let Err(e) = app.users.put_pending_upload(me.id, pending).await {
+        tracing::error!("user store: {e}");
+        let text = "numbot could not keep the upload while waiting for its category; send it again with the category as its caption.";
+        send::retrying(bot.send_message(me.chat, text)).await?;
+    }
     Ok(())
 }
 
-/// Whether `admin` has an upload waiting for its category.
-pub fn has_pending_upload(app: &App, admin: i64) -> bool {
-    app.uploads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .contains_key(&admin)
+/// Downloads a file an admin sent earlier (any replica can: Telegram keeps it).
+async fn fetch<B: Tg>(
+    bot: &B,
+    app: &App,
+    me: &Caller,
+    pending: &PendingUpload,
+) -> Result<Option<Vec<u8>>, RequestError> {
+    let name = &pending.file_name;
+    let file = send::retrying(bot.get_file(FileId(pending.file_id.clone()))).await?;
+    let mut bytes = Vec::with_capacity(file.size as usize);
+    if let Err(e) = app.raw.download_file(&file.path, &mut bytes).await {
+        tracing::error!("download of {name} failed: {e}");
+        let text = format!("Could not download {name} from Telegram ({e}). Send it again.");
+        send::retrying(bot.send_message(me.chat, text)).await?;
+        return Ok(None);
+    }
+    Ok(Some(bytes))
 }
 
-/// The admin typed the category of their pending upload.
+/// The admin typed the category of their pending upload; false when no
+/// upload was waiting (the text is something else).
 pub async fn category_reply<B: Tg>(
     bot: &B,
     app: &App,
     me: &Caller,
     text: &str,
-) -> Result<(), RequestError> {
-    let pending = app
-        .uploads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&me.id);
-    if let Some(p) = pending {
-        import(
-            bot,
-            app,
-            me,
-            p.file_name,
-            p.bytes,
-            text.trim().to_string(),
-            p.numbers,
-        )
-        .await?;
+) -> Result<bool, RequestError> {
+    let pending = match app.users.take_pending_upload(me.id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return Ok(false),
+        Err(e) => {
+            tracing::error!("user store: {e}");
+            return Ok(false);
+        }
+    };
+    if let Some(bytes) = fetch(bot, app, me, &pending).await? {
+        import(bot, app, me, &pending, bytes, text.trim().to_string()).await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A category button or "Cancel upload" under the question.
@@ -212,19 +217,14 @@ pub async fn upload_choice<B: Tg>(
     action: &str,
     key: &str,
 ) -> Answer {
-    let pending = app
-        .uploads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&me.id);
-    let Some(p) = pending else {
+    let Ok(Some(p)) = app.users.take_pending_upload(me.id).await else {
         return Ok(Some("No upload is waiting.".into()));
     };
     if action == "upx" {
         let text = format!(
             "Upload of {} cancelled; {} numbers not imported.",
             p.file_name,
-            send::count(p.numbers as u64)
+            send::count(p.numbers)
         );
         send::retrying(bot.edit_message_text(me.chat, press.message.id, text)).await?;
         return Ok(None);
@@ -238,13 +238,14 @@ pub async fn upload_choice<B: Tg>(
         .map(|(c, _)| c)
         .find(|c| send::key(c) == key);
     let Some(category) = category else {
-        app.uploads
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(me.id, p);
+        if let Err(e) = app.users.put_pending_upload(me.id, p).await {
+            tracing::error!("user store: {e}");
+        }
         return Ok(Some("That category is gone: type a name.".into()));
     };
-    import(bot, app, me, p.file_name, p.bytes, category, p.numbers).await?;
+    if let Some(bytes) = fetch(bot, app, me, &p).await? {
+        import(bot, app, me, &p, bytes, category).await?;
+    }
     Ok(None)
 }
 
@@ -253,16 +254,15 @@ async fn import<B: Tg>(
     bot: &B,
     app: &App,
     me: &Caller,
-    name: String,
+    pending: &PendingUpload,
     bytes: Vec<u8>,
     category: String,
-    numbers_hint: usize,
 ) -> Result<(), RequestError> {
+    let name = pending.file_name.clone();
     let country = app.config.store.default_country.clone();
-    let bytes = Arc::new(bytes);
     let result = app
         .store
-        .upload(&name, bytes.clone(), &category, me.id, country)
+        .upload(&name, Arc::new(bytes), &category, me.id, country)
         .await;
     match result {
         Ok(report) => {
@@ -282,18 +282,9 @@ async fn import<B: Tg>(
             .await?;
         }
         Err(StoreError::BadCategory(c)) => {
-            let numbers = numbers_hint;
-            app.uploads
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(
-                    me.id,
-                    PendingUpload {
-                        file_name: name,
-                        bytes: Arc::unwrap_or_clone(bytes),
-                        numbers,
-                    },
-                );
+            if let Err(e) = app.users.put_pending_upload(me.id, pending.clone()).await {
+                tracing::error!("user store: {e}");
+            }
             let text = format!(
                 "`{c}` cannot be a category name (1-64 printable characters). Type another name."
             );

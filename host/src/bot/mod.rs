@@ -102,13 +102,6 @@ pub enum BotError {
     Webhook(String),
 }
 
-/// An admin's upload waiting for its category.
-struct PendingUpload {
-    file_name: String,
-    bytes: Vec<u8>,
-    numbers: usize,
-}
-
 /// Everything a handler needs.
 pub struct App {
     config: Config,
@@ -119,7 +112,6 @@ pub struct App {
     me: Me,
     numbers: RateLimiter,
     flood: RateLimiter,
-    uploads: Mutex<HashMap<i64, PendingUpload>>,
     /// Channel membership checked recently: user -> (when, member).
     members: Mutex<HashMap<i64, (Instant, bool)>>,
 }
@@ -224,8 +216,11 @@ async fn on_message<B: Tg>(bot: B, msg: Message, app: Arc<App>) -> Result<(), Re
     }
     let text = msg.text().unwrap_or_default();
     let Some(command) = commands::parse(text, app.me.username()) else {
-        if app.is_admin(user) && !text.is_empty() && admin::has_pending_upload(&app, user) {
-            return admin::category_reply(&bot, &app, &me, text).await;
+        if app.is_admin(user)
+            && !text.is_empty()
+            && admin::category_reply(&bot, &app, &me, text).await?
+        {
+            return Ok(());
         }
         let hint = "Send /countries to get a number, or /help.";
         send::retrying(bot.send_message(msg.chat.id, hint)).await?;
@@ -489,7 +484,6 @@ async fn launch<B: Tg>(
         users,
         raw,
         me: me.clone(),
-        uploads: Mutex::new(HashMap::new()),
         members: Mutex::new(HashMap::new()),
     });
     let store_for_monitor = app.store.clone();

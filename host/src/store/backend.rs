@@ -115,7 +115,13 @@ impl NumberStore for FileStore {
     ) -> Result<UploadReport, StoreError> {
         let (name, category) = (original_name.to_string(), category.to_string());
         blocking(self, move |s| {
-            s.upload(&name, &bytes, &category, admin_id, default_country.as_deref())
+            s.upload(
+                &name,
+                &bytes,
+                &category,
+                admin_id,
+                default_country.as_deref(),
+            )
         })
         .await
     }

@@ -114,8 +114,10 @@ impl NumberStore for MigrationStore {
     }
 
     async fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError> {
-        Ok(NumberStore::complete_use(&self.files, user, number, since).await?
-            || self.mongo.complete_use(user, number, since).await?)
+        Ok(
+            NumberStore::complete_use(&self.files, user, number, since).await?
+                || self.mongo.complete_use(user, number, since).await?,
+        )
     }
 
     async fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError> {

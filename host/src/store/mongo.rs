@@ -41,8 +41,8 @@ use mongodb::{
 use super::{
     percent,
     upload::{prepare, stored_name},
-    Assignment, Clock, FileInfo, FileMeta, NumberStore, ReuseRule, Stats, StoreConfig,
-    StoreError, UploadReport, Usage,
+    Assignment, Clock, FileInfo, FileMeta, NumberStore, ReuseRule, Stats, StoreConfig, StoreError,
+    UploadReport, Usage,
 };
 use crate::{
     monitor::MonitorShare,
@@ -496,7 +496,10 @@ impl MongoStore {
                 .await
                 .map_err(|e| StoreError::Panicked(e.to_string()))??;
             let chosen = files[choice.candidate as usize].clone();
-            if let Some(d) = self.take_from(&chosen, choice.slot, user, now, &set).await? {
+            if let Some(d) = self
+                .take_from(&chosen, choice.slot, user, now, &set)
+                .await?
+            {
                 self.adjust_count(chosen.id, -1);
                 return Ok(Some(d));
             }
@@ -607,10 +610,8 @@ impl MongoStore {
             .map_err(db)?;
         let done = ended.modified_count == 1;
         if done && !deleted {
-            let freed_now = !matches!(
-                (op, self.inner.reuse),
-                (End::Complete, ReuseRule::Once)
-            ) && !matches!((op, self.inner.reuse), (End::Complete, ReuseRule::Cooldown(s)) if s > 0);
+            let freed_now = !matches!((op, self.inner.reuse), (End::Complete, ReuseRule::Once))
+                && !matches!((op, self.inner.reuse), (End::Complete, ReuseRule::Cooldown(s)) if s > 0);
             if freed_now {
                 self.adjust_count(file, 1);
             }
@@ -685,10 +686,7 @@ impl MongoStore {
 #[async_trait]
 impl NumberStore for MongoStore {
     fn backend(&self) -> String {
-        format!(
-            "MongoDB database {}",
-            self.inner.numbers.namespace().db
-        )
+        format!("MongoDB database {}", self.inner.numbers.namespace().db)
     }
 
     fn plugins(&self) -> &Arc<PluginHost> {
@@ -738,8 +736,8 @@ impl NumberStore for MongoStore {
         let mut name = String::new();
         for n in 1..=1000 {
             let candidate = stored_name(&prepared.category, now, n);
-            let mut d = bson::to_document(&meta)
-                .map_err(|e| StoreError::Database(e.to_string()))?;
+            let mut d =
+                bson::to_document(&meta).map_err(|e| StoreError::Database(e.to_string()))?;
             d.insert("_id", candidate.clone());
             d.insert("ready", false);
             match self.inner.files.insert_one(d).await {
@@ -783,9 +781,9 @@ impl NumberStore for MongoStore {
                     Err(e) => match &*e.kind {
                         ErrorKind::InsertMany(m)
                             if m.write_concern_error.is_none()
-                                && m.write_errors.as_ref().is_some_and(|w| {
-                                    w.iter().all(|w| w.code == DUPLICATE_KEY)
-                                }) =>
+                                && m.write_errors
+                                    .as_ref()
+                                    .is_some_and(|w| w.iter().all(|w| w.code == DUPLICATE_KEY)) =>
                         {
                             in_pool += m.write_errors.as_ref().map_or(0, |w| w.len() as u64);
                         }

@@ -310,7 +310,13 @@ impl FileStore {
         admin_id: i64,
         default_country: Option<&str>,
     ) -> Result<UploadReport, StoreError> {
-        let prepared = prepare(self.plugins(), original_name, bytes, category, default_country)?;
+        let prepared = prepare(
+            self.plugins(),
+            original_name,
+            bytes,
+            category,
+            default_country,
+        )?;
         let mut numbers = prepared.numbers.clone();
         let category = prepared.category.clone();
 
@@ -352,7 +358,14 @@ impl FileStore {
         }
         let now = self.inner.config.clock.now();
         let accepted = numbers.len() as u64;
-        let entry = prepared.meta(id, admin_id, original_name, accepted, duplicates_in_pool, now);
+        let entry = prepared.meta(
+            id,
+            admin_id,
+            original_name,
+            accepted,
+            duplicates_in_pool,
+            now,
+        );
         let mut meta = st.meta.clone();
         meta.files.insert(name.clone(), entry);
         if let Err(e) = meta.write(&self.dir().join("metadata.json")) {

@@ -16,7 +16,7 @@ use std::{
 
 use tokio::sync::oneshot;
 
-use super::{AuditEvent, UserRecord, UserStatus, UserStore, UserStoreError};
+use super::{AuditEvent, PendingUpload, UserRecord, UserStatus, UserStore, UserStoreError};
 
 /// Audit events kept in memory for `/audit`.
 const RECENT_AUDIT: usize = 500;
@@ -37,6 +37,9 @@ struct Job {
 pub struct FileUsers {
     records: Mutex<HashMap<i64, UserRecord>>,
     recent: Mutex<VecDeque<AuditEvent>>,
+    /// Admins' uploads waiting for a category: one process owns the data
+    /// directory, so memory is where they are asked for.
+    pending: Mutex<HashMap<i64, PendingUpload>>,
     writer: Mutex<mpsc::Sender<Job>>,
     dir: PathBuf,
 }
@@ -141,6 +144,7 @@ impl FileUsers {
         Ok(FileUsers {
             records: Mutex::new(records),
             recent: Mutex::new(recent),
+            pending: Mutex::default(),
             writer: Mutex::new(tx),
             dir: dir.to_path_buf(),
         })
@@ -361,6 +365,38 @@ impl UserStore for FileUsers {
         }
         let wait = self.enqueue(Log::Audit, line)?;
         self.written(Log::Audit, wait).await
+    }
+
+    async fn put_pending_upload(
+        &self,
+        admin: i64,
+        upload: PendingUpload,
+    ) -> Result<(), UserStoreError> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(admin, upload);
+        Ok(())
+    }
+
+    async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError> {
+        Ok(self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&admin)
+            .cloned())
+    }
+
+    async fn take_pending_upload(
+        &self,
+        admin: i64,
+    ) -> Result<Option<PendingUpload>, UserStoreError> {
+        Ok(self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&admin))
     }
 
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {

@@ -76,7 +76,19 @@ pub struct AuditEvent {
     pub detail: String,
 }
 
-/// User records and the audit trail.
+/// An admin's upload waiting for its category: the Telegram file, not its
+/// bytes, so that whichever replica receives the answer fetches it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingUpload {
+    /// Telegram's file id.
+    pub file_id: String,
+    /// The name the admin sent.
+    pub file_name: String,
+    /// Numbers the validator found in it (for messages).
+    pub numbers: u64,
+}
+
+/// User records, the audit trail, and admins' uploads waiting for a category.
 #[async_trait::async_trait]
 pub trait UserStore: Send + Sync {
     /// The record of `id`, creating it with `status` when absent; refreshes
@@ -111,4 +123,21 @@ pub trait UserStore: Send + Sync {
 
     /// The last `limit` audit events, oldest first.
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError>;
+
+    /// Keeps `upload` waiting for `admin`'s category (replacing any other).
+    async fn put_pending_upload(
+        &self,
+        admin: i64,
+        upload: PendingUpload,
+    ) -> Result<(), UserStoreError>;
+
+    /// `admin`'s upload waiting for its category, left in place.
+    async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError>;
+
+    /// Takes `admin`'s waiting upload: one answer takes it once, whichever
+    /// replica gets the answer.
+    async fn take_pending_upload(
+        &self,
+        admin: i64,
+    ) -> Result<Option<PendingUpload>, UserStoreError>;
 }

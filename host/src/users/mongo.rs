@@ -9,12 +9,21 @@ use mongodb::{
     Collection, Database, IndexModel,
 };
 
-use super::{AuditEvent, UserRecord, UserStatus, UserStore, UserStoreError};
+use super::{AuditEvent, PendingUpload, UserRecord, UserStatus, UserStore, UserStoreError};
 
 /// The MongoDB user store.
 pub struct MongoUsers {
     users: Collection<Document>,
     audit: Collection<Document>,
+    pending: Collection<Document>,
+}
+
+fn pending_of(d: &Document) -> PendingUpload {
+    PendingUpload {
+        file_id: d.get_str("file_id").unwrap_or_default().to_string(),
+        file_name: d.get_str("file_name").unwrap_or_default().to_string(),
+        numbers: int(d, "numbers").unwrap_or_default().max(0) as u64,
+    }
 }
 
 fn unavailable(e: mongodb::error::Error) -> UserStoreError {
@@ -71,7 +80,11 @@ impl MongoUsers {
             .create_index(IndexModel::builder().keys(doc! { "at": -1 }).build())
             .await
             .map_err(unavailable)?;
-        Ok(MongoUsers { users, audit })
+        Ok(MongoUsers {
+            users,
+            audit,
+            pending: database.collection("pending_uploads"),
+        })
     }
 }
 
@@ -163,7 +176,10 @@ impl UserStore for MongoUsers {
 
     async fn count_number(&self, id: i64) -> Result<(), UserStoreError> {
         self.users
-            .update_one(doc! { "_id": id }, doc! { "$inc": { "numbers_taken": 1i64 } })
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$inc": { "numbers_taken": 1i64 } },
+            )
             .await
             .map_err(unavailable)?;
         Ok(())
@@ -192,6 +208,46 @@ impl UserStore for MongoUsers {
             .await
             .map_err(unavailable)?;
         Ok(())
+    }
+
+    async fn put_pending_upload(
+        &self,
+        admin: i64,
+        upload: PendingUpload,
+    ) -> Result<(), UserStoreError> {
+        self.pending
+            .replace_one(
+                doc! { "_id": admin },
+                doc! {
+                    "file_id": upload.file_id, "file_name": upload.file_name,
+                    "numbers": upload.numbers as i64, "at": now(),
+                },
+            )
+            .upsert(true)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError> {
+        let d = self
+            .pending
+            .find_one(doc! { "_id": admin })
+            .await
+            .map_err(unavailable)?;
+        Ok(d.as_ref().map(pending_of))
+    }
+
+    async fn take_pending_upload(
+        &self,
+        admin: i64,
+    ) -> Result<Option<PendingUpload>, UserStoreError> {
+        let d = self
+            .pending
+            .find_one_and_delete(doc! { "_id": admin })
+            .await
+            .map_err(unavailable)?;
+        Ok(d.as_ref().map(pending_of))
     }
 
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {

@@ -838,7 +838,9 @@ async fn a_second_polling_process_stops_with_a_clear_reason() {
     )
     .unwrap();
     let users = std::sync::Arc::new(FileUsers::open(&config.store.data_dir).unwrap());
-    let mut second = numbot::bot::start(config, std::sync::Arc::new(store), users).await.unwrap();
+    let mut second = numbot::bot::start(config, std::sync::Arc::new(store), users)
+        .await
+        .unwrap();
     // The first process gets the first 409, polls again, and the second one
     // (the newcomer) stops with the reason.
     let reason = tokio::time::timeout(crate::support::REPLY, second.finished())

@@ -14,4 +14,5 @@ mod replicas;
 mod store;
 mod store_contract;
 mod support;
+mod users;
 mod validator;

@@ -395,3 +395,89 @@ async fn the_bot_relays_the_code_to_the_user_over_telegram() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// Two processes' monitors on one MongoDB pool: one polls at a time, a
+/// message is relayed once, and when the polling one dies the other takes
+/// over at the end of its lease without relaying anything again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monitors_on_one_mongodb_pool_take_turns_and_relay_once() {
+    use numbot::store::{MongoStore, NumberStore};
+    let server = crate::support::MongoServer::get();
+    let database = server.fresh_database();
+    let fake = FakeSms::start().await.unwrap();
+    let real_now = chrono::Utc::now().timestamp() as u32;
+    let (clock, cell) = Clock::manual(real_now);
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut stores = Vec::new();
+    for dir in &dirs {
+        let db = numbot::backends::connect(&server.uri(), &database)
+            .await
+            .unwrap();
+        let mut c = StoreConfig::new(dir.path());
+        c.clock = clock.clone();
+        stores.push(Arc::new(
+            MongoStore::open(&db, &c, shared_host()).await.unwrap(),
+        ));
+    }
+    stores[0]
+        .upload("n.csv", Arc::new(uae_csv(0, 3)), "UAE", 1, None)
+        .await
+        .unwrap();
+    let a = stores[0].claim("UAE", 100).await.unwrap();
+    let recorders = [Arc::new(Recorder::default()), Arc::new(Recorder::default())];
+    let sms = config("twilio", &fake);
+    let mut tasks = Vec::new();
+    for (i, store) in stores.iter().enumerate() {
+        let m = OtpMonitor::new(
+            store.clone(),
+            dirs[i].path(),
+            sms.build().unwrap(),
+            recorders[i].clone(),
+            Duration::from_millis(20),
+        );
+        tasks.push(tokio::spawn(Arc::new(m).run()));
+    }
+    let said = |i: usize| recorders[i].users.lock().unwrap().clone();
+    let wait_for = |what: &'static str, f: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while !f() {
+            assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+
+    fake.deliver(&a.number, "Shop", "Your parcel is on its way.");
+    wait_for("the first relay", &|| said(0).len() + said(1).len() == 1);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        said(0).len() + said(1).len(),
+        1,
+        "relayed once, by one monitor"
+    );
+    let leader = if said(0).len() == 1 { 0 } else { 1 };
+    let follower = 1 - leader;
+
+    // The polling process dies; its lease runs out; the other takes over.
+    tasks[leader].abort();
+    let _ = (&mut tasks[leader]).await;
+    cell.fetch_add(16, std::sync::atomic::Ordering::Relaxed);
+    fake.deliver(&a.number, "Shop", "Your code is 4242");
+    wait_for("the takeover relay", &|| !said(follower).is_empty());
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let after = said(follower);
+    assert_eq!(
+        after.len(),
+        1,
+        "the earlier message is not relayed again: {after:?}"
+    );
+    assert!(after[0].1.contains("<code>4242</code>"), "{after:?}");
+    assert_eq!(said(leader).len(), 1);
+    assert_eq!(
+        stores[follower].holding(100).await.unwrap(),
+        None,
+        "the use completed"
+    );
+    for t in &tasks {
+        t.abort();
+    }
+}

@@ -125,7 +125,9 @@ fn told(tg: &FakeTelegram, users: &[TestUser]) -> HashMap<i64, String> {
     for u in users {
         for e in tg.transcript(u.id) {
             let Some(t) = e.text.as_deref() else { continue };
-            if e.from != "bot" || !(t.starts_with("Your number:") || t.starts_with("You already hold")) {
+            if e.from != "bot"
+                || !(t.starts_with("Your number:") || t.starts_with("You already hold"))
+            {
                 continue;
             }
             let start = t.find("<code>").unwrap() + 6;
@@ -139,6 +141,26 @@ fn told(tg: &FakeTelegram, users: &[TestUser]) -> HashMap<i64, String> {
     out
 }
 
+/// Waits for a bot message to `chat` whose text passes `f`.
+async fn wait_for_bot(tg: &FakeTelegram, chat: i64, f: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = tg
+            .transcript(chat)
+            .iter()
+            .any(|e| e.from == "bot" && e.text.as_deref().is_some_and(&f));
+        if found {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no such reply: {:?}",
+            tg.transcript(chat)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_share_one_pool_and_survive_one_being_killed() {
     let server = MongoServer::get();
@@ -150,9 +172,15 @@ async fn two_replicas_share_one_pool_and_survive_one_being_killed() {
     let pool = MongoStore::open(&db, &StoreConfig::new(dir.path()), shared_host())
         .await
         .unwrap();
-    pool.upload("pool.csv", Arc::new(uae_csv(0, 1_200)), "UAE Mobile", 1, None)
-        .await
-        .unwrap();
+    pool.upload(
+        "pool.csv",
+        Arc::new(uae_csv(0, 1_200)),
+        "UAE Mobile",
+        1,
+        None,
+    )
+    .await
+    .unwrap();
 
     let tg = FakeTelegram::start().await.unwrap();
     let ports = [free_port(), free_port()];
@@ -170,8 +198,32 @@ async fn two_replicas_share_one_pool_and_survive_one_being_killed() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
+    // An admin uploads a file without a category; the answer reaches the
+    // other replica (the balancer takes turns), which finds the upload.
+    let admin = TestUser::new(1);
+    let before: Vec<usize> = lb
+        .served
+        .iter()
+        .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
+        .collect();
+    tg.send_document(&admin, "more.csv", uae_csv(5_000, 10), None);
+    wait_for_bot(&tg, 1, |t| t.contains("Which category")).await;
+    tg.send_text(&admin, "Team Pool");
+    wait_for_bot(&tg, 1, |t| t.contains("Imported 10 numbers into Team Pool")).await;
+    let after: Vec<usize> = lb
+        .served
+        .iter()
+        .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
+        .collect();
+    assert!(
+        after[0] > before[0] && after[1] > before[1],
+        "the question and the answer went to different replicas: {before:?} -> {after:?}"
+    );
+
     // A thousand users press the category button at once.
-    let users: Vec<TestUser> = (FIRST_USER..FIRST_USER + USERS).map(TestUser::new).collect();
+    let users: Vec<TestUser> = (FIRST_USER..FIRST_USER + USERS)
+        .map(TestUser::new)
+        .collect();
     let pick = format!("pk:{}", numbot::bot::send::key("UAE Mobile"));
     for u in &users {
         tg.press_button(u, 1, &pick);
@@ -179,13 +231,20 @@ async fn two_replicas_share_one_pool_and_survive_one_being_killed() {
     // Replica A dies in the middle of it.
     let deadline = Instant::now() + Duration::from_secs(120);
     while told(&tg, &users).len() < 300 {
-        assert!(Instant::now() < deadline, "claims did not start: {}", std::fs::read_to_string(&a.log).unwrap_or_default());
+        assert!(
+            Instant::now() < deadline,
+            "claims did not start: {}",
+            std::fs::read_to_string(&a.log).unwrap_or_default()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     a.child.kill().unwrap();
     a.child.wait().unwrap();
     let at_kill = told(&tg, &users).len();
-    assert!(at_kill < USERS as usize, "replica A was killed after the claims ended");
+    assert!(
+        at_kill < USERS as usize,
+        "replica A was killed after the claims ended"
+    );
 
     // The survivor goes on. Updates A had accepted but not answered are lost
     // with it (Telegram counts an accepted update as delivered): those users
@@ -228,12 +287,26 @@ async fn two_replicas_share_one_pool_and_survive_one_being_killed() {
         .into_iter()
         .map(|a| (a.user, a.number))
         .collect();
-    assert_eq!(held.len(), USERS as usize, "one hold per user, no orphan hold");
+    assert_eq!(
+        held.len(),
+        USERS as usize,
+        "one hold per user, no orphan hold"
+    );
     for (user, number) in &told {
         assert_eq!(held.get(user), Some(number), "user {user}");
     }
-    let served: Vec<usize> = lb.served.iter().map(|n| n.load(std::sync::atomic::Ordering::Relaxed)).collect();
-    assert!(served[0] > 0 && served[1] > 0, "both replicas served: {served:?}");
-    assert!(b.child.try_wait().unwrap().is_none(), "replica B is still running");
+    let served: Vec<usize> = lb
+        .served
+        .iter()
+        .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
+        .collect();
+    assert!(
+        served[0] > 0 && served[1] > 0,
+        "both replicas served: {served:?}"
+    );
+    assert!(
+        b.child.try_wait().unwrap().is_none(),
+        "replica B is still running"
+    );
     eprintln!("replicas: {at_kill} users answered when A was killed; balancer requests {served:?}");
 }

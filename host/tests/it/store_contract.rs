@@ -7,9 +7,7 @@ use std::{
     sync::{atomic::AtomicU32, atomic::Ordering, Arc},
 };
 
-use numbot::store::{
-    Clock, FileStore, MongoStore, ReuseRule, Store, StoreConfig, StoreError,
-};
+use numbot::store::{Clock, FileStore, MongoStore, ReuseRule, Store, StoreConfig, StoreError};
 
 use crate::support::{shared_host, uae_csv, MongoServer};
 
@@ -161,12 +159,20 @@ async fn bad_uploads_change_nothing(backend: Backend) {
         .upload("again.csv", Arc::new(uae_csv(0, 4)), "UAE Mobile", 7, None)
         .await;
     match again {
-        Err(StoreError::NothingToImport(why)) => assert!(why.contains("already in the pool"), "{why}"),
+        Err(StoreError::NothingToImport(why)) => {
+            assert!(why.contains("already in the pool"), "{why}")
+        }
         other => panic!("expected NothingToImport, got {other:?}"),
     }
     let junk = pool
         .store
-        .upload("junk.csv", Arc::new(b"Number\nhello\n".to_vec()), "UAE Mobile", 7, None)
+        .upload(
+            "junk.csv",
+            Arc::new(b"Number\nhello\n".to_vec()),
+            "UAE Mobile",
+            7,
+            None,
+        )
         .await;
     assert!(
         matches!(junk, Err(StoreError::Plugin(ref e)) if e.to_string().contains("no usable phone numbers")),
@@ -176,7 +182,10 @@ async fn bad_uploads_change_nothing(backend: Backend) {
         .store
         .upload("x.csv", Arc::new(uae_csv(100, 2)), "  ", 7, None)
         .await;
-    assert!(matches!(bad_category, Err(StoreError::BadCategory(_))), "{bad_category:?}");
+    assert!(
+        matches!(bad_category, Err(StoreError::BadCategory(_))),
+        "{bad_category:?}"
+    );
     assert_eq!(pool.store.files().await.unwrap().len(), 1);
     assert_eq!(pool.available("UAE Mobile").await, 4);
     // The refused numbers were not reserved by the failed attempts.
@@ -190,7 +199,10 @@ async fn claims_are_exclusive_and_one_per_user(backend: Backend) {
 
     let a = pool.store.claim("UAE Mobile", 1).await.unwrap();
     assert!(a.number.starts_with("+97150"), "{}", a.number);
-    assert_eq!((a.category.as_str(), a.file.as_str(), a.user), ("UAE Mobile", report.file.as_str(), 1));
+    assert_eq!(
+        (a.category.as_str(), a.file.as_str(), a.user),
+        ("UAE Mobile", report.file.as_str(), 1)
+    );
     assert_eq!((a.since, a.until), (START, START + LEASE));
 
     match pool.store.claim("Test SIMs", 1).await {
@@ -213,7 +225,10 @@ async fn claims_are_exclusive_and_one_per_user(backend: Backend) {
         Err(StoreError::NoneAvailable(_))
     ));
     let held = pool.store.assignments().await.unwrap();
-    assert_eq!(held.iter().map(|a| a.user).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(
+        held.iter().map(|a| a.user).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
     assert_eq!(pool.available("UAE Mobile").await, 0);
     assert_eq!(pool.available("Test SIMs").await, 2);
 }
@@ -255,8 +270,15 @@ async fn change_gives_another_number_or_keeps_the_old_one(backend: Backend) {
     let second = pool.store.change(1).await.unwrap();
     assert_ne!(first.number, second.number, "never the same number");
     assert_eq!(second.category, "UAE Mobile");
-    assert_eq!(pool.store.holding(1).await.unwrap().unwrap().number, second.number);
-    assert_eq!(pool.available("UAE Mobile").await, 1, "the old number is free again");
+    assert_eq!(
+        pool.store.holding(1).await.unwrap().unwrap().number,
+        second.number
+    );
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        1,
+        "the old number is free again"
+    );
 
     // The only other number taken: the user keeps theirs.
     let other = pool.store.claim("UAE Mobile", 2).await.unwrap();
@@ -265,7 +287,10 @@ async fn change_gives_another_number_or_keeps_the_old_one(backend: Backend) {
         pool.store.change(1).await,
         Err(StoreError::NoneAvailable(c)) if c == "UAE Mobile"
     ));
-    assert_eq!(pool.store.holding(1).await.unwrap().unwrap().number, second.number);
+    assert_eq!(
+        pool.store.holding(1).await.unwrap().unwrap().number,
+        second.number
+    );
     assert!(matches!(
         pool.store.change(9).await,
         Err(StoreError::NotAssigned(9))
@@ -279,22 +304,62 @@ async fn cancel_and_complete_follow_the_reuse_rule(backend: Backend) {
     pool.store.claim("UAE Mobile", 1).await.unwrap();
     pool.store.cancel(1).await.unwrap();
     assert_eq!(pool.store.holding(1).await.unwrap(), None);
-    assert_eq!(pool.available("UAE Mobile").await, 2, "a cancelled number is free at once");
-    assert!(matches!(pool.store.cancel(1).await, Err(StoreError::NotAssigned(1))));
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        2,
+        "a cancelled number is free at once"
+    );
+    assert!(matches!(
+        pool.store.cancel(1).await,
+        Err(StoreError::NotAssigned(1))
+    ));
 
     pool.advance(5);
     let b = pool.store.claim("UAE Mobile", 1).await.unwrap();
-    assert!(!pool.store.complete_use(1, &b.number, b.since - 1).await.unwrap(), "another use");
-    assert!(!pool.store.complete_use(2, &b.number, b.since).await.unwrap(), "another user");
-    assert!(pool.store.complete_use(1, &b.number, b.since).await.unwrap());
-    assert!(!pool.store.complete_use(1, &b.number, b.since).await.unwrap(), "once");
+    assert!(
+        !pool
+            .store
+            .complete_use(1, &b.number, b.since - 1)
+            .await
+            .unwrap(),
+        "another use"
+    );
+    assert!(
+        !pool
+            .store
+            .complete_use(2, &b.number, b.since)
+            .await
+            .unwrap(),
+        "another user"
+    );
+    assert!(pool
+        .store
+        .complete_use(1, &b.number, b.since)
+        .await
+        .unwrap());
+    assert!(
+        !pool
+            .store
+            .complete_use(1, &b.number, b.since)
+            .await
+            .unwrap(),
+        "once"
+    );
     assert_eq!(pool.store.holding(1).await.unwrap(), None);
-    assert_eq!(pool.available("UAE Mobile").await, 1, "a used number cools down");
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        1,
+        "a used number cools down"
+    );
 
     pool.advance(3599);
     assert_eq!(pool.available("UAE Mobile").await, 1);
     pool.advance(1);
-    assert_eq!(pool.available("UAE Mobile").await, 2, "back after its cooldown");
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        2,
+        "back after its cooldown"
+    );
 }
 
 async fn once_and_unlimited_rules(backend: Backend) {
@@ -304,7 +369,11 @@ async fn once_and_unlimited_rules(backend: Backend) {
     once.store.cancel(1).await.unwrap();
     let b = once.store.claim("UAE Mobile", 1).await.unwrap();
     assert_eq!(a.number, b.number, "a cancelled use does not retire");
-    assert!(once.store.complete_use(1, &b.number, b.since).await.unwrap());
+    assert!(once
+        .store
+        .complete_use(1, &b.number, b.since)
+        .await
+        .unwrap());
     once.advance(100 * 24 * 3600);
     assert!(matches!(
         once.store.claim("UAE Mobile", 2).await,
@@ -316,7 +385,11 @@ async fn once_and_unlimited_rules(backend: Backend) {
     let unlimited = Pool::open(backend, ReuseRule::Unlimited).await;
     unlimited.upload(uae_csv(0, 1), "UAE Mobile").await;
     let c = unlimited.store.claim("UAE Mobile", 1).await.unwrap();
-    assert!(unlimited.store.complete_use(1, &c.number, c.since).await.unwrap());
+    assert!(unlimited
+        .store
+        .complete_use(1, &c.number, c.since)
+        .await
+        .unwrap());
     let d = unlimited.store.claim("UAE Mobile", 2).await.unwrap();
     assert_eq!(c.number, d.number, "available again at once");
 }
@@ -329,10 +402,22 @@ async fn leases_end_on_time(backend: Backend) {
     assert_eq!(pool.store.holding(1).await.unwrap(), Some(a.clone()));
     assert_eq!(pool.store.assignments().await.unwrap().len(), 1);
     pool.advance(1);
-    assert_eq!(pool.store.holding(1).await.unwrap(), None, "the lease ended");
+    assert_eq!(
+        pool.store.holding(1).await.unwrap(),
+        None,
+        "the lease ended"
+    );
     assert!(pool.store.assignments().await.unwrap().is_empty());
-    assert_eq!(pool.available("UAE Mobile").await, 1, "an expired use frees at once");
-    assert!(!pool.store.complete_use(1, &a.number, a.since).await.unwrap());
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        1,
+        "an expired use frees at once"
+    );
+    assert!(!pool
+        .store
+        .complete_use(1, &a.number, a.since)
+        .await
+        .unwrap());
     let b = pool.store.claim("UAE Mobile", 2).await.unwrap();
     assert_eq!(b.number, a.number);
     let stats = pool.store.stats().await.unwrap();
@@ -345,14 +430,24 @@ async fn stats_count_every_state(backend: Backend) {
     pool.upload(uae_csv(100, 5), "Test SIMs").await;
     let a = pool.store.claim("UAE Mobile", 1).await.unwrap();
     pool.store.claim("UAE Mobile", 2).await.unwrap();
-    assert!(pool.store.complete_use(1, &a.number, a.since).await.unwrap());
+    assert!(pool
+        .store
+        .complete_use(1, &a.number, a.since)
+        .await
+        .unwrap());
     pool.store.claim("UAE Mobile", 3).await.unwrap();
     pool.store.cancel(3).await.unwrap();
 
     let stats = pool.store.stats().await.unwrap();
     let uae = &stats.categories["UAE Mobile"];
     assert_eq!(
-        (uae.total, uae.available, uae.assigned, uae.cooling, uae.retired),
+        (
+            uae.total,
+            uae.available,
+            uae.assigned,
+            uae.cooling,
+            uae.retired
+        ),
         (10, 8, 1, 1, 0)
     );
     assert_eq!(uae.assignments, 3);
@@ -379,13 +474,18 @@ async fn deleting_a_file_takes_its_free_numbers_out(backend: Backend) {
         Err(StoreError::NoneAvailable(_))
     ));
     // The number in use stays with its user until the use ends.
-    assert_eq!(pool.store.holding(1).await.unwrap().unwrap().number, held.number);
+    assert_eq!(
+        pool.store.holding(1).await.unwrap().unwrap().number,
+        held.number
+    );
     pool.store.cancel(1).await.unwrap();
     assert_eq!(pool.available("UAE Mobile").await, 0);
 
     // Deleted files stay listed; their numbers may come back in a new upload.
     let files = pool.store.files().await.unwrap();
-    assert!(files.iter().any(|f| f.name == report.file && f.meta.deleted));
+    assert!(files
+        .iter()
+        .any(|f| f.name == report.file && f.meta.deleted));
     assert_eq!(pool.upload(uae_csv(0, 3), "UAE Mobile").await.accepted, 3);
     assert_eq!(pool.available("UAE Mobile").await, 3);
     assert!(matches!(
@@ -394,4 +494,65 @@ async fn deleting_a_file_takes_its_free_numbers_out(backend: Backend) {
     ));
     // Deleting twice is harmless.
     assert!(pool.store.delete_file(&report.file).await.unwrap().deleted);
+}
+
+/// Migration mode: the numbers in files go first; MongoDB serves a category
+/// once its files have none left; new uploads land in MongoDB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_uses_the_files_first_then_mongodb() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = StoreConfig::new(dir.path());
+    let files = FileStore::open(config.clone(), shared_host()).unwrap();
+    files
+        .upload("old.csv", &uae_csv(0, 2), "UAE Mobile", 7, None)
+        .unwrap();
+    let server = MongoServer::get();
+    let db = numbot::backends::connect(&server.uri(), &server.fresh_database())
+        .await
+        .unwrap();
+    let mongo = MongoStore::open(&db, &config, shared_host()).await.unwrap();
+    let store = numbot::store::MigrationStore::new(files.clone(), mongo.clone());
+    use numbot::store::NumberStore;
+    let report = store
+        .upload("new.csv", Arc::new(uae_csv(100, 2)), "UAE Mobile", 7, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        mongo.files().await.unwrap()[0].name,
+        report.file,
+        "uploads go to MongoDB"
+    );
+    assert_eq!(
+        store.categories().await.unwrap(),
+        vec![("UAE Mobile".to_string(), 4)]
+    );
+
+    let from_files: Vec<_> = [1, 2].iter().map(|&u| files.holding(u).unwrap()).collect();
+    assert!(from_files.iter().all(Option::is_none));
+    let a = store.claim("UAE Mobile", 1).await.unwrap();
+    let b = store.claim("UAE Mobile", 2).await.unwrap();
+    assert_eq!(files.holding(1).unwrap(), Some(a.clone()), "files first");
+    assert_eq!(files.holding(2).unwrap(), Some(b));
+    let c = store.claim("UAE Mobile", 3).await.unwrap();
+    assert_eq!(c.file, report.file, "then MongoDB");
+    assert!(matches!(
+        store.claim("UAE Mobile", 3).await,
+        Err(StoreError::AlreadyAssigned { .. })
+    ));
+    assert!(matches!(
+        store.claim("UAE Mobile", 1).await,
+        Err(StoreError::AlreadyAssigned { .. })
+    ));
+
+    // Changing a file number when the files have no other: one from MongoDB.
+    let changed = store.change(1).await.unwrap();
+    assert_eq!(changed.file, report.file);
+    assert_eq!(files.holding(1).unwrap(), None, "the file number went back");
+    assert_eq!(store.holding(1).await.unwrap(), Some(changed));
+    assert_eq!(store.assignments().await.unwrap().len(), 3);
+    store.cancel(3).await.unwrap();
+    assert_eq!(mongo.holding(3).await.unwrap(), None);
+    let stats = store.stats().await.unwrap();
+    assert_eq!(stats.categories["UAE Mobile"].total, 4);
+    assert_eq!(stats.files.len(), 2);
 }

@@ -272,7 +272,9 @@ impl MongoServer {
     fn start() -> MongoServer {
         let bin = std::env::var_os("NUMBOT_SECANTUSD")
             .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/secantusd-py"));
+            .unwrap_or_else(|| {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/secantusd-py")
+            });
         assert!(
             bin.exists(),
             "{} is missing: the MongoDB tests need SecantusDB (`python3 -m venv .venv && .venv/bin/pip install SecantusDB==0.7.0b3`, done by scripts/test.sh) or NUMBOT_SECANTUSD",
@@ -387,9 +389,7 @@ impl LoadBalancer {
                 .build()
                 .unwrap(),
         });
-        let app = axum::Router::new()
-            .fallback(forward)
-            .with_state(shared);
+        let app = axum::Router::new().fallback(forward).with_state(shared);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

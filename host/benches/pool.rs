@@ -1,0 +1,186 @@
+//! The pool through the `NumberStore` trait, file store beside MongoDB:
+//! `cargo bench -p numbot --bench pool [-- --numbers N --claims K --concurrency C]`.
+//!
+//! Each backend gets the same pool (N numbers in one category) and the same
+//! load: C claimers side by side making K claims in all, each by a new user,
+//! every claim acknowledged (durable on disk for the file store; written by
+//! the server for MongoDB). Prints claims/s and latency percentiles.
+//!
+//! MongoDB is the server at `NUMBOT_BENCH_MONGODB_URI` when set (a real
+//! mongod), else a SecantusDB started from `.venv` (installed by
+//! `scripts/test.sh`), the MongoDB-wire server the tests use: a Python
+//! server, so its figures measure numbot's protocol work plus that server.
+
+use std::{
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+mod common;
+
+use common::{percentile_ms, plugins};
+use numbot::store::{FileStore, MongoStore, Store, StoreConfig};
+
+struct Args {
+    numbers: u64,
+    claims: u64,
+    concurrency: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        numbers: 5_000,
+        claims: 2_000,
+        concurrency: 64,
+    };
+    let argv: Vec<String> = std::env::args().collect();
+    for pair in argv.windows(2) {
+        let value = || pair[1].parse().expect("a number");
+        match pair[0].as_str() {
+            "--numbers" => a.numbers = value(),
+            "--claims" => a.claims = value(),
+            "--concurrency" => a.concurrency = value() as usize,
+            _ => {}
+        }
+    }
+    a
+}
+
+fn csv(count: u64) -> Vec<u8> {
+    let mut out = String::from("number\n");
+    for i in 0..count {
+        out.push_str(&format!("+4474{i:08}\n"));
+    }
+    out.into_bytes()
+}
+
+/// A SecantusDB on a free port, stopped when the bench exits (see the tests' support).
+fn secantus() -> (String, std::process::Child) {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let bin = root.join(".venv/bin/secantusd-py");
+    assert!(
+        bin.exists(),
+        "no MongoDB: set NUMBOT_BENCH_MONGODB_URI or run scripts/test.sh (installs SecantusDB in .venv)"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = format!(
+        "'{}' --host 127.0.0.1 --port {port} --storage-path :memory: >/dev/null 2>&1 & pid=$!; read _; kill $pid",
+        bin.display()
+    );
+    let child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (
+        format!("mongodb://127.0.0.1:{port}/?directConnection=true"),
+        child,
+    )
+}
+
+/// Runs the load; returns (claims/s, p50 ms, p99 ms, max ms).
+async fn load(store: Store, a: &Args) -> (f64, f64, f64, f64) {
+    let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..a.concurrency)
+        .map(|_| {
+            let (store, next, total) = (store.clone(), next.clone(), a.claims);
+            tokio::spawn(async move {
+                let mut times = Vec::new();
+                loop {
+                    let user = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if user >= total {
+                        return times;
+                    }
+                    let t = Instant::now();
+                    store.claim("Pool", user as i64 + 1).await.expect("claim");
+                    times.push(t.elapsed().as_micros() as u64);
+                }
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    for w in workers {
+        times.extend(w.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    times.sort_unstable();
+    let held = store.assignments().await.unwrap();
+    let distinct: std::collections::HashSet<_> = held.iter().map(|x| &x.number).collect();
+    assert_eq!(
+        distinct.len() as u64,
+        a.claims,
+        "every claim holds its own number"
+    );
+    (
+        a.claims as f64 / elapsed.as_secs_f64(),
+        percentile_ms(&times, 0.5),
+        percentile_ms(&times, 0.99),
+        percentile_ms(&times, 1.0),
+    )
+}
+
+fn main() {
+    let a = args();
+    assert!(a.claims <= a.numbers, "more claims than numbers");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = plugins();
+    let mut rows = Vec::new();
+
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench-pool"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = FileStore::open(StoreConfig::new(&dir), host.clone()).unwrap();
+    file.upload("pool.csv", &csv(a.numbers), "Pool", 1, None)
+        .unwrap();
+    let r = rt.block_on(load(Arc::new(file), &a));
+    rows.push(("file store (fsync per group commit)".to_string(), r));
+
+    let (uri, server) = match std::env::var("NUMBOT_BENCH_MONGODB_URI") {
+        Ok(uri) => (uri, None),
+        Err(_) => {
+            let (uri, child) = secantus();
+            (uri, Some(child))
+        }
+    };
+    let label = if server.is_some() {
+        "MongoDB pool on SecantusDB 0.7.0b3 (Python, same 2 cores)"
+    } else {
+        "MongoDB pool (NUMBOT_BENCH_MONGODB_URI)"
+    };
+    let r = rt.block_on(async {
+        let database = format!("bench_{}", std::process::id());
+        let db = numbot::backends::connect(&uri, &database).await.unwrap();
+        let mongo = MongoStore::open(&db, &StoreConfig::new(&dir), host.clone())
+            .await
+            .unwrap();
+        use numbot::store::NumberStore;
+        mongo
+            .upload("pool.csv", Arc::new(csv(a.numbers)), "Pool", 1, None)
+            .await
+            .unwrap();
+        let r = load(Arc::new(mongo), &a).await;
+        let _ = db.drop().await;
+        r
+    });
+    rows.push((label.to_string(), r));
+    drop(server);
+
+    println!(
+        "\n{} numbers, {} claims by {} claimers side by side, each by a new user\n",
+        a.numbers, a.claims, a.concurrency
+    );
+    println!("| backend | claims/s | p50 | p99 | max |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (label, (rate, p50, p99, max)) in rows {
+        println!("| {label} | {rate:.0} | {p50:.1} ms | {p99:.1} ms | {max:.1} ms |");
+    }
+}

@@ -1,0 +1,166 @@
+//! The user-store contract: the same tests against the embedded files and
+//! against MongoDB (a real MongoDB-wire server).
+
+use std::sync::Arc;
+
+use numbot::users::{AuditEvent, FileUsers, MongoUsers, PendingUpload, UserStatus, UserStore};
+
+use crate::support::MongoServer;
+
+async fn file_users(dir: &std::path::Path) -> Arc<dyn UserStore> {
+    Arc::new(FileUsers::open(dir).unwrap())
+}
+
+async fn mongo_users() -> Arc<dyn UserStore> {
+    let server = MongoServer::get();
+    let db = numbot::backends::connect(&server.uri(), &server.fresh_database())
+        .await
+        .unwrap();
+    Arc::new(MongoUsers::open(&db).await.unwrap())
+}
+
+async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
+    let (r, created) = users.seen(7, "Ann", UserStatus::Pending).await.unwrap();
+    assert!(created);
+    assert_eq!(
+        (r.id, r.name.as_str(), r.status, r.numbers_taken),
+        (7, "Ann", UserStatus::Pending, 0)
+    );
+    // Seen again: the stored status wins over the default, the name refreshes.
+    let (r, created) = users
+        .seen(7, "Ann (@ann)", UserStatus::Active)
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(
+        (r.name.as_str(), r.status),
+        ("Ann (@ann)", UserStatus::Pending)
+    );
+    assert_eq!(users.get(7).await.unwrap().unwrap().name, "Ann (@ann)");
+    assert_eq!(users.get(8).await.unwrap(), None);
+
+    let banned = users
+        .set_status(7, UserStatus::Banned, 1, Some("spam".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (banned.status, banned.status_by, banned.reason.as_deref()),
+        (UserStatus::Banned, Some(1), Some("spam"))
+    );
+    let back = users
+        .set_status(7, UserStatus::Active, 2, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (back.status, back.status_by, back.reason),
+        (UserStatus::Active, Some(2), None)
+    );
+    // A ban of someone never seen creates their record.
+    let stranger = users
+        .set_status(9, UserStatus::Banned, 1, None)
+        .await
+        .unwrap();
+    assert_eq!((stranger.id, stranger.status), (9, UserStatus::Banned));
+
+    // Counting from many tasks at once loses nothing.
+    let counting: Vec<_> = (0..20)
+        .map(|_| {
+            let users = users.clone();
+            tokio::spawn(async move { users.count_number(7).await.unwrap() })
+        })
+        .collect();
+    for c in counting {
+        c.await.unwrap();
+    }
+    assert_eq!(users.get(7).await.unwrap().unwrap().numbers_taken, 20);
+    users.seen(3, "Cy", UserStatus::Pending).await.unwrap();
+    users.seen(5, "Di", UserStatus::Pending).await.unwrap();
+    let pending: Vec<i64> = users
+        .with_status(UserStatus::Pending)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(pending, vec![3, 5]);
+}
+
+async fn uploads_wait_for_their_category_once(users: Arc<dyn UserStore>) {
+    let upload = |id: &str| PendingUpload {
+        file_id: id.into(),
+        file_name: format!("{id}.csv"),
+        numbers: 12,
+    };
+    assert_eq!(users.pending_upload(1).await.unwrap(), None);
+    users.put_pending_upload(1, upload("a")).await.unwrap();
+    users.put_pending_upload(1, upload("b")).await.unwrap();
+    assert_eq!(
+        users.pending_upload(1).await.unwrap(),
+        Some(upload("b")),
+        "the newer replaces"
+    );
+    assert_eq!(users.pending_upload(2).await.unwrap(), None, "per admin");
+    // Two answers at once (two replicas): one takes it.
+    let (x, y) = tokio::join!(users.take_pending_upload(1), users.take_pending_upload(1));
+    let taken: Vec<_> = [x.unwrap(), y.unwrap()].into_iter().flatten().collect();
+    assert_eq!(taken, vec![upload("b")]);
+    assert_eq!(users.pending_upload(1).await.unwrap(), None);
+}
+
+async fn the_audit_trail_keeps_order(users: Arc<dyn UserStore>) {
+    for i in 0..12 {
+        users
+            .audit(AuditEvent {
+                at: 1_000 + i / 3,
+                actor: 1,
+                action: "upload".into(),
+                detail: format!("file {i}"),
+            })
+            .await
+            .unwrap();
+    }
+    let last: Vec<String> = users
+        .recent_audit(5)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(
+        last,
+        vec!["file 7", "file 8", "file 9", "file 10", "file 11"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_records_statuses_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    records_statuses_and_counts(file_users(dir.path()).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_records_statuses_and_counts() {
+    records_statuses_and_counts(mongo_users().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_audit_trail_keeps_order() {
+    let dir = tempfile::tempdir().unwrap();
+    the_audit_trail_keeps_order(file_users(dir.path()).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_audit_trail_keeps_order() {
+    the_audit_trail_keeps_order(mongo_users().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_uploads_wait_for_their_category_once() {
+    let dir = tempfile::tempdir().unwrap();
+    uploads_wait_for_their_category_once(file_users(dir.path()).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_uploads_wait_for_their_category_once() {
+    uploads_wait_for_their_category_once(mongo_users().await).await;
+}
