@@ -5,9 +5,9 @@
 //!
 //! - `numbers`: one document per number: `n` (E.164 digits), `file` (file
 //!   id), `r` (a fixed pseudo-random key spreading claimers over the pool),
-//!   `state` (`free`, `held`, `reserved`, `retired`, `gone`), `free_at` (end of
-//!   a cooldown), the holder (`user`, `since`, `until`) and usage (`uses`,
-//!   `last_used`, `last_user`). `live` marks numbers still in the pool.
+//!   `state` (`free`, `held`, `reserved`, `cooling`, `retired`, `gone`),
+//!   `free_at` (the end of a cooldown), the holder (`user`, `since`,
+//!   `until`) and usage (`uses`, `last_used`, `last_user`). `live` marks numbers still in the pool.
 //! - `files`: one document per upload, keyed by stored name: the
 //!   [`FileMeta`] fields plus `ready` (set once every number is in).
 //! - `originals`: the uploaded bytes, in parts of 4 MiB.
@@ -107,6 +107,8 @@ struct Inner {
     swept: AtomicU32,
     /// Free numbers per file, recounted when the second changes.
     counts: Mutex<Option<Counts>>,
+    /// Held by the task recounting.
+    recount: tokio::sync::Mutex<()>,
     /// File ids to names and categories (files never change id).
     keys: Mutex<HashMap<u32, FileKey>>,
     seed: AtomicU64,
@@ -166,7 +168,7 @@ fn ended_state(op: End, rule: ReuseRule, now: u32) -> Document {
     match (op, rule) {
         (End::Complete, ReuseRule::Once) => doc! { "state": "retired" },
         (End::Complete, ReuseRule::Cooldown(secs)) if secs > 0 => {
-            doc! { "state": "free", "free_at": i64::from(now.saturating_add(secs)) }
+            doc! { "state": "cooling", "free_at": i64::from(now.saturating_add(secs)) }
         }
         _ => doc! { "state": "free", "free_at": 0i64 },
     }
@@ -205,6 +207,7 @@ impl MongoStore {
             index(doc! { "user": 1 }, unique(doc! { "state": "held" })),
             index(doc! { "file": 1, "state": 1, "r": 1 }, None),
             index(doc! { "state": 1, "until": 1 }, None),
+            index(doc! { "state": 1, "free_at": 1 }, None),
         ] {
             numbers.create_index(model).await.map_err(db)?;
         }
@@ -232,6 +235,7 @@ impl MongoStore {
                 clock: config.clock.clone(),
                 swept: AtomicU32::new(0),
                 counts: Mutex::new(None),
+                recount: tokio::sync::Mutex::new(()),
                 keys: Mutex::new(HashMap::new()),
                 seed: AtomicU64::new(
                     std::time::SystemTime::now()
@@ -278,14 +282,26 @@ impl MongoStore {
         }
     }
 
-    /// Ends every lease (and "change" reservation) due by now; at most once a
-    /// second per process unless `force`. Any process may end any lease:
-    /// each end is a compare-and-set on the exact use, so two sweeps never
-    /// end one use twice.
+    /// Ends every lease (and "change" reservation) due by now and every
+    /// cooldown; at most once a second per process unless `force`. Any
+    /// process may end any lease: each end is a compare-and-set on the exact
+    /// use, so two sweeps never end one use twice.
     async fn sweep(&self, force: bool) -> Result<(), StoreError> {
         let now = self.now_secs();
         if self.inner.swept.swap(now, Ordering::Relaxed) == now && !force {
             return Ok(());
+        }
+        let thawed = self
+            .inner
+            .numbers
+            .update_many(
+                doc! { "state": "cooling", "free_at": { "$lte": i64::from(now) } },
+                doc! { "$set": { "state": "free" } },
+            )
+            .await
+            .map_err(db)?;
+        if thawed.modified_count > 0 {
+            self.forget_counts();
         }
         for state in ["held", "reserved"] {
             let due: Vec<Document> = self
@@ -401,16 +417,28 @@ impl MongoStore {
     /// Free numbers per live file, counted once per second of the store's clock.
     async fn counts(&self) -> Result<Vec<FileCount>, StoreError> {
         let now = self.now_secs();
-        if let Some(c) = self
-            .inner
-            .counts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            if c.at == now {
-                return Ok(c.files.clone());
-            }
+        let cached = || {
+            self.inner
+                .counts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .map(|c| (c.at == now, c.files.clone()))
+        };
+        let stale = match cached() {
+            Some((true, files)) => return Ok(files),
+            Some((false, files)) => Some(files),
+            None => None,
+        };
+        // One recount at a time: the others go on with the last count (a
+        // second old at most) rather than all asking the server at once.
+        let _recount = match (self.inner.recount.try_lock(), stale) {
+            (Ok(guard), _) => guard,
+            (Err(_), Some(stale)) => return Ok(stale),
+            (Err(_), None) => self.inner.recount.lock().await,
+        };
+        if let Some((true, files)) = cached() {
+            return Ok(files);
         }
         let files: Vec<Document> = self
             .inner
@@ -427,9 +455,7 @@ impl MongoStore {
             let available = self
                 .inner
                 .numbers
-                .count_documents(
-                    doc! { "file": i64::from(id), "state": "free", "free_at": { "$lte": i64::from(now) } },
-                )
+                .count_documents(doc! { "file": i64::from(id), "state": "free" })
                 .await
                 .map_err(db)?;
             let last = int(&f, "last_used");
@@ -461,7 +487,6 @@ impl MongoStore {
         &self,
         category: &str,
         user: i64,
-        now: u32,
         set: Document,
     ) -> Result<Option<Document>, StoreError> {
         let mut files: Vec<FileCount> = self
@@ -496,10 +521,7 @@ impl MongoStore {
                 .await
                 .map_err(|e| StoreError::Panicked(e.to_string()))??;
             let chosen = files[choice.candidate as usize].clone();
-            if let Some(d) = self
-                .take_from(&chosen, choice.slot, user, now, &set)
-                .await?
-            {
+            if let Some(d) = self.take_from(&chosen, choice.slot, user, &set).await? {
                 self.adjust_count(chosen.id, -1);
                 return Ok(Some(d));
             }
@@ -517,7 +539,6 @@ impl MongoStore {
         file: &FileCount,
         slot: u64,
         user: i64,
-        now: u32,
         set: &Document,
     ) -> Result<Option<Document>, StoreError> {
         const SPAN: i64 = 1 << 32;
@@ -541,7 +562,6 @@ impl MongoStore {
                     .numbers
                     .find(doc! {
                         "file": i64::from(file.id), "state": "free",
-                        "free_at": { "$lte": i64::from(now) },
                         "r": { "$gte": lo, "$lt": hi },
                     })
                     .limit(WINDOW_READ)
@@ -555,10 +575,7 @@ impl MongoStore {
                     let won = self
                         .inner
                         .numbers
-                        .update_one(
-                            doc! { "_id": d.get("_id"), "state": "free", "free_at": { "$lte": i64::from(now) } },
-                            set.clone(),
-                        )
+                        .update_one(doc! { "_id": d.get("_id"), "state": "free" }, set.clone())
                         .await;
                     match won {
                         Ok(r) if r.modified_count == 1 => {
@@ -836,7 +853,7 @@ impl NumberStore for MongoStore {
         let now = self.now_secs();
         let until = now.saturating_add(self.inner.lease_secs);
         let d = self
-            .take(category, user, now, Self::hold(user, now, until))
+            .take(category, user, Self::hold(user, now, until))
             .await?
             .ok_or_else(|| StoreError::NoneAvailable(category.to_string()))?;
         self.count_use(int(&d, "file"), now).await?;
@@ -858,7 +875,7 @@ impl NumberStore for MongoStore {
             "until": i64::from(now.saturating_add(RESERVATION_SECS)),
         } };
         let new = self
-            .take(&key.category, user, now, reserve)
+            .take(&key.category, user, reserve)
             .await?
             .ok_or_else(|| StoreError::NoneAvailable(key.category.clone()))?;
         self.end_use(&old, End::Cancel).await?;
@@ -916,16 +933,12 @@ impl NumberStore for MongoStore {
         let Ok(n) = number.trim_start_matches('+').parse::<i64>() else {
             return Ok(false);
         };
-        let Some(d) = self
-            .inner
-            .numbers
-            .find_one(doc! { "user": user, "state": "held", "n": n, "since": i64::from(since) })
-            .await
-            .map_err(db)?
-        else {
-            return Ok(false);
-        };
-        self.end_use(&d, End::Complete).await
+        match self.held_by(user).await? {
+            Some(d) if int(&d, "n") == n && int(&d, "since") == i64::from(since) => {
+                self.end_use(&d, End::Complete).await
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError> {
@@ -991,8 +1004,9 @@ impl NumberStore for MongoStore {
             let u = usage.entry(int(&d, "file")).or_default();
             u.total += 1;
             match text(&d, "state") {
-                "free" if int(&d, "free_at") <= now => u.available += 1,
-                "free" => u.cooling += 1,
+                "free" => u.available += 1,
+                "cooling" if int(&d, "free_at") <= now => u.available += 1,
+                "cooling" => u.cooling += 1,
                 "held" | "reserved" => u.assigned += 1,
                 "retired" => u.retired += 1,
                 _ => {}
@@ -1072,7 +1086,7 @@ impl NumberStore for MongoStore {
         self.inner
             .numbers
             .update_many(
-                doc! { "file": i64::from(meta.id), "state": { "$in": ["free", "retired"] } },
+                doc! { "file": i64::from(meta.id), "state": { "$in": ["free", "cooling", "retired"] } },
                 doc! { "$set": { "state": "gone" }, "$unset": { "live": "" } },
             )
             .await

@@ -5,7 +5,6 @@
 use futures::TryStreamExt;
 use mongodb::{
     bson::{doc, Bson, Document},
-    options::ReturnDocument,
     Collection, Database, IndexModel,
 };
 
@@ -97,9 +96,11 @@ impl UserStore for MongoUsers {
         status: UserStatus,
     ) -> Result<(UserRecord, bool), UserStoreError> {
         let first_seen = now();
-        let before = self
+        // An upsert and a read, not find-and-modify: two cheap operations on
+        // every server (find-and-modify is slow on some wire-compatible ones).
+        let upserted = self
             .users
-            .find_one_and_update(
+            .update_one(
                 doc! { "_id": id },
                 doc! {
                     "$set": { "name": name },
@@ -110,28 +111,19 @@ impl UserStore for MongoUsers {
                 },
             )
             .upsert(true)
-            .return_document(ReturnDocument::Before)
             .await
             .map_err(unavailable)?;
-        Ok(match before {
-            Some(d) => {
-                let mut r = record(&d);
-                r.name = name.to_string();
-                (r, false)
-            }
-            None => (
-                UserRecord {
-                    id,
-                    name: name.to_string(),
-                    status,
-                    first_seen,
-                    numbers_taken: 0,
-                    status_by: None,
-                    reason: None,
-                },
-                true,
-            ),
-        })
+        let created = upserted.upserted_id.is_some();
+        let record = self.get(id).await?.unwrap_or(UserRecord {
+            id,
+            name: name.to_string(),
+            status,
+            first_seen,
+            numbers_taken: 0,
+            status_by: None,
+            reason: None,
+        });
+        Ok((record, created))
     }
 
     async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError> {
@@ -163,15 +155,14 @@ impl UserStore for MongoUsers {
             }
         }
         update.insert("$set", set);
-        let d = self
-            .users
-            .find_one_and_update(doc! { "_id": id }, update)
+        self.users
+            .update_one(doc! { "_id": id }, update)
             .upsert(true)
-            .return_document(ReturnDocument::After)
             .await
-            .map_err(unavailable)?
-            .ok_or_else(|| UserStoreError::Unavailable("MongoDB returned no record".into()))?;
-        Ok(record(&d))
+            .map_err(unavailable)?;
+        self.get(id)
+            .await?
+            .ok_or_else(|| UserStoreError::Unavailable("MongoDB lost a record just written".into()))
     }
 
     async fn count_number(&self, id: i64) -> Result<(), UserStoreError> {
