@@ -1,10 +1,42 @@
-//! Per-user rate limits: a sliding window of recent events per user.
+//! Per-user rate limits: a sliding window of recent events per user. The
+//! numbers limit reads the times kept in the user's record (shared by every
+//! replica); the flood limit counts in memory, per process.
 
 use std::{
     collections::{HashMap, VecDeque},
     sync::Mutex,
     time::{Duration, Instant},
 };
+
+/// At most `max` numbers per `window` for each user, judged from the times
+/// of the user's latest numbers (`UserRecord::recent_numbers`).
+#[derive(Debug, Clone, Copy)]
+pub struct NumberLimit {
+    /// Numbers allowed per window.
+    pub max: usize,
+    /// The window.
+    pub window: Duration,
+}
+
+impl NumberLimit {
+    /// `Ok` when one more number may be taken at `now` (Unix seconds) after
+    /// numbers taken at `times`; otherwise how long until one may.
+    pub fn wait(&self, times: &[i64], now: i64) -> Result<(), Duration> {
+        let window = self.window.as_secs() as i64;
+        let inside: Vec<i64> = times
+            .iter()
+            .copied()
+            .filter(|&t| now - t < window)
+            .collect();
+        if inside.len() < self.max {
+            return Ok(());
+        }
+        let oldest_counted = inside[inside.len() - self.max];
+        Err(Duration::from_secs(
+            (oldest_counted + window - now).max(1) as u64
+        ))
+    }
+}
 
 /// At most `max` events per `window` for each user.
 pub struct RateLimiter {
@@ -61,36 +93,6 @@ impl RateLimiter {
         self.window
     }
 
-    /// `Ok` when `user` may act now; otherwise how long until they may.
-    pub fn check(&self, user: i64) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        match events.get_mut(&user) {
-            None => Ok(()),
-            Some(e) => {
-                e.slide(now, self.window);
-                e.wait(now, self.max, self.window)
-            }
-        }
-    }
-
-    /// Records an event of `user`.
-    pub fn record(&self, user: i64) {
-        let now = Instant::now();
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        let e = events.entry(user).or_default();
-        e.slide(now, self.window);
-        e.times.push_back(now);
-        if events.len() > 100_000 {
-            let window = self.window;
-            events.retain(|_, e| {
-                e.times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < window)
-            });
-        }
-    }
-
     /// Checks and, when allowed, records, as one step. A refusal returns the
     /// wait and whether the user should be told (once until the wait is over,
     /// so a flood gets one message, not one per update).
@@ -120,14 +122,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn allows_max_per_window_then_says_how_long() {
-        let l = RateLimiter::new(2, Duration::from_secs(60));
-        assert!(l.check(1).is_ok());
-        l.record(1);
-        l.record(1);
-        let wait = l.check(1).unwrap_err();
-        assert!(wait > Duration::from_secs(58) && wait <= Duration::from_secs(60));
-        assert!(l.check(2).is_ok(), "limits are per user");
+    fn numbers_per_window_say_how_long() {
+        let l = NumberLimit {
+            max: 2,
+            window: Duration::from_secs(60),
+        };
+        assert!(l.wait(&[], 1000).is_ok());
+        assert!(l.wait(&[990], 1000).is_ok());
+        assert_eq!(l.wait(&[990, 995], 1000), Err(Duration::from_secs(50)));
+        // Times that left the window do not count.
+        assert!(l.wait(&[900, 995], 1000).is_ok());
+        assert_eq!(l.wait(&[900, 995, 998], 1000), Err(Duration::from_secs(55)));
+        assert!(l.wait(&[990, 995], 1050).is_ok(), "the window slides");
     }
 
     #[test]
@@ -154,14 +160,5 @@ mod tests {
             matches!(l.acquire(1), Err((_, true))),
             "told again: a new wait"
         );
-    }
-
-    #[test]
-    fn the_window_slides() {
-        let l = RateLimiter::new(1, Duration::from_millis(30));
-        l.record(1);
-        assert!(l.check(1).is_err());
-        std::thread::sleep(Duration::from_millis(40));
-        assert!(l.check(1).is_ok());
     }
 }

@@ -41,7 +41,7 @@ use crate::{
     store::Store,
     users::{AuditEvent, UserStore},
 };
-use limits::RateLimiter;
+use limits::{NumberLimit, RateLimiter};
 
 /// The bot as handlers see it: teloxide's `Bot`, or the same behind
 /// `Throttle`. Handlers are generic over it; the requests they send must be
@@ -110,7 +110,7 @@ pub struct App {
     /// The unthrottled bot, for file downloads.
     raw: Bot,
     me: Me,
-    numbers: RateLimiter,
+    numbers: NumberLimit,
     flood: RateLimiter,
     /// Channel membership checked recently: user -> (when, member).
     members: Mutex<HashMap<i64, (Instant, bool)>>,
@@ -474,10 +474,10 @@ async fn launch<B: Tg>(
         .for_each(|e| tracing::warn!("formatter warm-up failed: {e}"));
     let limits = &config.limits;
     let app = Arc::new(App {
-        numbers: RateLimiter::new(
-            limits.numbers_per_window,
-            Duration::from_secs(limits.window_secs),
-        ),
+        numbers: NumberLimit {
+            max: limits.numbers_per_window.max(1) as usize,
+            window: Duration::from_secs(limits.window_secs),
+        },
         flood: RateLimiter::new(limits.updates_per_minute, Duration::from_secs(60)),
         config: config.clone(),
         store,

@@ -43,8 +43,8 @@ pub async fn help<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<(), RequestE
     }
     text.push_str(&format!(
         "\nYou can take {} numbers per {}; one at a time.",
-        app.numbers.max(),
-        send::wait(app.numbers.window())
+        app.numbers.max,
+        send::wait(app.numbers.window)
     ));
     send::retrying(bot.send_message(me.chat, text)).await?;
     Ok(())
@@ -185,13 +185,20 @@ async fn over_limit<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<bool, Requ
     if me.admin {
         return Ok(false);
     }
-    match app.numbers.check(me.id) {
+    let times = match app.users.get(me.id).await {
+        Ok(record) => record.map(|r| r.recent_numbers).unwrap_or_default(),
+        Err(e) => {
+            tracing::error!("user store: {e}");
+            Vec::new()
+        }
+    };
+    match app.numbers.wait(&times, chrono::Utc::now().timestamp()) {
         Ok(()) => Ok(false),
         Err(wait) => {
             let text = format!(
                 "You have taken {} numbers in the last {}. You can take another in {}.",
-                app.numbers.max(),
-                send::wait(app.numbers.window()),
+                app.numbers.max,
+                send::wait(app.numbers.window),
                 send::wait(wait)
             );
             send::retrying(bot.send_message(me.chat, text)).await?;
@@ -200,17 +207,13 @@ async fn over_limit<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<bool, Requ
     }
 }
 
-/// Counts a number taken, for the rate limit and the user's record. The
-/// record's counter is a statistic (the claim itself is durable in the
-/// store): the reply does not wait for it.
-fn taken(app: &App, me: &Caller) {
-    app.numbers.record(me.id);
-    let (users, id) = (app.users.clone(), me.id);
-    tokio::spawn(async move {
-        if let Err(e) = users.count_number(id).await {
-            tracing::error!("user store: {e}");
-        }
-    });
+/// Counts a number taken in the user's record, where the rate limit reads
+/// it (on every replica).
+async fn taken(app: &App, me: &Caller) {
+    let now = chrono::Utc::now().timestamp();
+    if let Err(e) = app.users.count_number(me.id, now, app.numbers.max).await {
+        tracing::error!("user store: {e}");
+    }
 }
 
 pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, key: &str) -> Answer {
@@ -229,7 +232,7 @@ pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, ke
     };
     match app.store.claim(&category, me.id).await {
         Ok(a) => {
-            taken(app, me);
+            taken(app, me).await;
             let text = number_text(app, &a);
             send::retrying(
                 bot.send_message(me.chat, text)
@@ -271,7 +274,7 @@ pub async fn change<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -
     let user = me.id;
     match app.store.change(user).await {
         Ok(a) => {
-            taken(app, me);
+            taken(app, me).await;
             let text = number_text(app, &a);
             send::retrying(
                 bot.edit_message_text(me.chat, press.message.id, text)

@@ -281,6 +281,7 @@ impl UserStore for FileUsers {
                         status,
                         first_seen: now(),
                         numbers_taken: 0,
+                        recent_numbers: Vec::new(),
                         status_by: None,
                         reason: None,
                     });
@@ -316,6 +317,7 @@ impl UserStore for FileUsers {
                     status,
                     first_seen: now(),
                     numbers_taken: 0,
+                    recent_numbers: Vec::new(),
                     status_by: None,
                     reason: None,
                 });
@@ -328,10 +330,13 @@ impl UserStore for FileUsers {
             .expect("set_status always leaves a record"))
     }
 
-    async fn count_number(&self, id: i64) -> Result<(), UserStoreError> {
+    async fn count_number(&self, id: i64, at: i64, keep: usize) -> Result<(), UserStoreError> {
         self.update(id, |slot| match slot {
             Some(r) => {
                 r.numbers_taken += 1;
+                r.recent_numbers.push(at);
+                let extra = r.recent_numbers.len().saturating_sub(keep);
+                r.recent_numbers.drain(..extra);
                 true
             }
             None => false,

@@ -55,6 +55,10 @@ pub struct UserRecord {
     pub first_seen: i64,
     /// Numbers taken so far (new and changed).
     pub numbers_taken: u64,
+    /// When the latest numbers were taken (Unix seconds, oldest first), as
+    /// many as the per-user limit counts: every replica reads the same.
+    #[serde(default)]
+    pub recent_numbers: Vec<i64>,
     /// The admin who last changed the status, and why.
     #[serde(default)]
     pub status_by: Option<i64>,
@@ -112,8 +116,9 @@ pub trait UserStore: Send + Sync {
         reason: Option<String>,
     ) -> Result<UserRecord, UserStoreError>;
 
-    /// Counts one more number taken by `id`.
-    async fn count_number(&self, id: i64) -> Result<(), UserStoreError>;
+    /// Counts one more number taken by `id` at `at` (Unix seconds), keeping
+    /// the latest `keep` times in [`UserRecord::recent_numbers`].
+    async fn count_number(&self, id: i64, at: i64, keep: usize) -> Result<(), UserStoreError>;
 
     /// Users with `status`, by id.
     async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError>;

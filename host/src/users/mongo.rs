@@ -57,6 +57,18 @@ fn record(d: &Document) -> UserRecord {
         },
         first_seen: int(d, "first_seen").unwrap_or_default(),
         numbers_taken: int(d, "numbers_taken").unwrap_or_default().max(0) as u64,
+        recent_numbers: d
+            .get_array("recent_numbers")
+            .map(|a| {
+                a.iter()
+                    .filter_map(|b| match b {
+                        Bson::Int32(v) => Some(i64::from(*v)),
+                        Bson::Int64(v) => Some(*v),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         status_by: int(d, "status_by"),
         reason: d.get_str("reason").ok().map(str::to_string),
     }
@@ -120,6 +132,7 @@ impl UserStore for MongoUsers {
             status,
             first_seen,
             numbers_taken: 0,
+            recent_numbers: Vec::new(),
             status_by: None,
             reason: None,
         });
@@ -165,11 +178,14 @@ impl UserStore for MongoUsers {
             .ok_or_else(|| UserStoreError::Unavailable("MongoDB lost a record just written".into()))
     }
 
-    async fn count_number(&self, id: i64) -> Result<(), UserStoreError> {
+    async fn count_number(&self, id: i64, at: i64, keep: usize) -> Result<(), UserStoreError> {
         self.users
             .update_one(
                 doc! { "_id": id },
-                doc! { "$inc": { "numbers_taken": 1i64 } },
+                doc! {
+                    "$inc": { "numbers_taken": 1i64 },
+                    "$push": { "recent_numbers": { "$each": [at], "$slice": -(keep.max(1) as i64) } },
+                },
             )
             .await
             .map_err(unavailable)?;

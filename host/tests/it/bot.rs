@@ -723,7 +723,7 @@ async fn user_records_and_the_audit_trail_survive_a_restart() {
             .set_status(7, UserStatus::Banned, 1, Some("spam".into()))
             .await
             .unwrap();
-        users.count_number(7).await.unwrap();
+        users.count_number(7, 1_000, 10).await.unwrap();
         users
             .audit(numbot::users::AuditEvent {
                 at: 1,

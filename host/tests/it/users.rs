@@ -66,13 +66,20 @@ async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
     let counting: Vec<_> = (0..20)
         .map(|_| {
             let users = users.clone();
-            tokio::spawn(async move { users.count_number(7).await.unwrap() })
+            tokio::spawn(async move { users.count_number(7, 1_000, 5).await.unwrap() })
         })
         .collect();
     for c in counting {
         c.await.unwrap();
     }
     assert_eq!(users.get(7).await.unwrap().unwrap().numbers_taken, 20);
+    // The latest times, as many as the limit counts, oldest first.
+    users.count_number(7, 2_000, 3).await.unwrap();
+    users.count_number(7, 2_001, 3).await.unwrap();
+    assert_eq!(
+        users.get(7).await.unwrap().unwrap().recent_numbers,
+        vec![1_000, 2_000, 2_001]
+    );
     users.seen(3, "Cy", UserStatus::Pending).await.unwrap();
     users.seen(5, "Di", UserStatus::Pending).await.unwrap();
     let pending: Vec<i64> = users
