@@ -87,9 +87,33 @@ fn secantus() -> (String, std::process::Child) {
     )
 }
 
-/// Runs the load; returns (claims/s, p50 ms, p99 ms, max ms).
-async fn load(store: Store, a: &Args) -> (f64, f64, f64, f64) {
+/// CPU time this process used so far (user + system), in microseconds.
+fn cpu_us() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
+    ticks * 10_000
+}
+
+/// What one load measured.
+struct Figures {
+    rate: f64,
+    p50: f64,
+    p99: f64,
+    max: f64,
+    /// numbot's own CPU per claim (this process: the store, the driver, the policy plugin).
+    cpu_us: f64,
+}
+
+/// Runs the load.
+async fn load(store: Store, a: &Args) -> Figures {
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let cpu = cpu_us();
     let started = Instant::now();
     let workers: Vec<_> = (0..a.concurrency)
         .map(|_| {
@@ -113,6 +137,7 @@ async fn load(store: Store, a: &Args) -> (f64, f64, f64, f64) {
         times.extend(w.await.unwrap());
     }
     let elapsed = started.elapsed();
+    let cpu = cpu_us() - cpu;
     times.sort_unstable();
     let held = store.assignments().await.unwrap();
     let distinct: std::collections::HashSet<_> = held.iter().map(|x| &x.number).collect();
@@ -121,12 +146,13 @@ async fn load(store: Store, a: &Args) -> (f64, f64, f64, f64) {
         a.claims,
         "every claim holds its own number"
     );
-    (
-        a.claims as f64 / elapsed.as_secs_f64(),
-        percentile_ms(&times, 0.5),
-        percentile_ms(&times, 0.99),
-        percentile_ms(&times, 1.0),
-    )
+    Figures {
+        rate: a.claims as f64 / elapsed.as_secs_f64(),
+        p50: percentile_ms(&times, 0.5),
+        p99: percentile_ms(&times, 0.99),
+        max: percentile_ms(&times, 1.0),
+        cpu_us: cpu as f64 / a.claims as f64,
+    }
 }
 
 fn main() {
@@ -178,9 +204,12 @@ fn main() {
         "\n{} numbers, {} claims by {} claimers side by side, each by a new user\n",
         a.numbers, a.claims, a.concurrency
     );
-    println!("| backend | claims/s | p50 | p99 | max |");
-    println!("| --- | --- | --- | --- | --- |");
-    for (label, (rate, p50, p99, max)) in rows {
-        println!("| {label} | {rate:.0} | {p50:.1} ms | {p99:.1} ms | {max:.1} ms |");
+    println!("| backend | claims/s | p50 | p99 | max | numbot CPU per claim |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (label, f) in rows {
+        println!(
+            "| {label} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} µs |",
+            f.rate, f.p50, f.p99, f.max, f.cpu_us
+        );
     }
 }

@@ -64,6 +64,9 @@ const RESERVATION_SECS: u32 = 60;
 const MONITOR_LEASE_SECS: u32 = 15;
 /// How long relayed message ids are kept.
 const RELAYED_FOR_SECS: i64 = 2 * 24 * 3600;
+/// How old an upload still being written must be before a start-up treats
+/// it as abandoned by a process that died (and removes what it wrote).
+const ABANDONED_UPLOAD_SECS: i64 = 3600;
 /// MongoDB's duplicate-key error.
 const DUPLICATE_KEY: i32 = 11000;
 
@@ -114,6 +117,8 @@ struct Inner {
     seed: AtomicU64,
     /// This process, as the OTP monitor's lease names it.
     owner: String,
+    /// The hour (Unix seconds / 3600) old relayed ids were last pruned.
+    pruned: AtomicU32,
 }
 
 /// The MongoDB pool. Cheap to clone; every clone and every process on the
@@ -244,6 +249,7 @@ impl MongoStore {
                         .unwrap_or(0)
                         ^ u64::from(std::process::id()).rotate_left(32),
                 ),
+                pruned: AtomicU32::new(0),
                 owner: format!(
                     "{}-{}-{:x}",
                     std::env::var("HOSTNAME").unwrap_or_else(|_| "numbot".into()),
@@ -256,7 +262,30 @@ impl MongoStore {
             }),
         };
         store.sweep(true).await?;
+        store.remove_abandoned_uploads().await?;
         Ok(store)
+    }
+
+    /// Uploads a process started and never finished (it died mid-way): their
+    /// numbers are not claimable, and would block a new upload of the same
+    /// numbers, so they are removed.
+    async fn remove_abandoned_uploads(&self) -> Result<(), StoreError> {
+        let before = i64::from(self.now_secs()) - ABANDONED_UPLOAD_SECS;
+        let abandoned: Vec<Document> = self
+            .inner
+            .files
+            .find(doc! { "ready": false, "created_unix": { "$lt": before } })
+            .await
+            .map_err(db)?
+            .try_collect()
+            .await
+            .map_err(db)?;
+        for f in abandoned {
+            let name = text(&f, "_id").to_string();
+            tracing::warn!(file = %name, "removing an upload a stopped process left unfinished");
+            self.undo_upload(&name, int(&f, "id") as u32).await;
+        }
+        Ok(())
     }
 
     fn now_secs(&self) -> u32 {
@@ -1139,7 +1168,8 @@ impl MonitorShare for MongoStore {
                 false
             }
         };
-        if leading && now % 3600 == 0 {
+        let hour = (now / 3600) as u32;
+        if leading && self.inner.pruned.swap(hour, Ordering::Relaxed) != hour {
             let _ = self
                 .inner
                 .relayed

@@ -556,3 +556,36 @@ async fn migration_uses_the_files_first_then_mongodb() {
     assert_eq!(stats.categories["UAE Mobile"].total, 4);
     assert_eq!(stats.files.len(), 2);
 }
+
+/// An upload whose process died mid-way is removed at the next start, so
+/// its numbers can be uploaded again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_left_unfinished_by_a_dead_process_is_removed() {
+    use ::mongodb::bson::{doc, Document};
+    use numbot::store::NumberStore;
+    let dir = tempfile::tempdir().unwrap();
+    let server = MongoServer::get();
+    let db = numbot::backends::connect(&server.uri(), &server.fresh_database())
+        .await
+        .unwrap();
+    let (clock, _) = Clock::manual(START);
+    let mut config = StoreConfig::new(dir.path());
+    config.clock = clock;
+    MongoStore::open(&db, &config, shared_host()).await.unwrap();
+    // What a process killed during an upload leaves: the file not ready, a number in.
+    db.collection::<Document>("files")
+        .insert_one(doc! { "_id": "UAE_Mobile_x.csv", "id": 99i64, "ready": false, "deleted": false, "created_unix": i64::from(START) - 7200 })
+        .await
+        .unwrap();
+    db.collection::<Document>("numbers")
+        .insert_one(doc! { "n": 971_500_000_001i64, "file": 99i64, "r": 1i64, "state": "free", "free_at": 0i64, "uses": 0i64, "live": true })
+        .await
+        .unwrap();
+    let store = MongoStore::open(&db, &config, shared_host()).await.unwrap();
+    let report = store
+        .upload("again.csv", Arc::new(uae_csv(1, 1)), "UAE Mobile", 7, None)
+        .await
+        .unwrap();
+    assert_eq!((report.accepted, report.duplicates_in_pool), (1, 0));
+    assert_eq!(store.files().await.unwrap().len(), 1);
+}
