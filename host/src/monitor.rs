@@ -33,6 +33,10 @@ const RELAYS_AT_ONCE: usize = 64;
 const ALERT_AFTER: u32 = 3;
 /// The longest wait between polls while the provider fails.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How often the right to poll is renewed (its lease lasts longer: see
+/// `MonitorShare`), from a task of its own, so that a slow poll or a long
+/// back-off does not let it lapse.
+const LEAD_RENEWAL: Duration = Duration::from_secs(5);
 /// How long relayed message ids are remembered.
 const SEEN_FOR_SECS: i64 = 2 * 24 * 3600;
 
@@ -58,6 +62,15 @@ pub trait MonitorShare: Send + Sync {
     async fn first_relay(&self, id: &str, at: i64) -> Result<bool, String>;
     /// Forgets a message whose relay failed, so that it is tried again.
     async fn forget(&self, id: &str);
+}
+
+/// Stops a task when dropped (the monitor's lease renewal ends with it).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// What one poll did.
@@ -201,15 +214,37 @@ impl OtpMonitor {
 
     /// Polls forever: every interval while the provider answers, backing off
     /// (up to a minute) while it fails.
-    /// With other processes on the pool, only the one holding the lease polls.
+    /// With other processes on the pool, only the one holding the lease
+    /// polls; one that loses it forgets its watches (the next holder has
+    /// them), without telling anybody anything.
     pub async fn run(self: Arc<Self>) {
+        let leading = self.share.clone().map(|share| {
+            let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let set = flag.clone();
+            let renewal = tokio::spawn(async move {
+                loop {
+                    set.store(share.lead().await, std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(LEAD_RENEWAL).await;
+                }
+            });
+            (flag, AbortOnDrop(renewal))
+        });
+        let mut led = false;
         loop {
             let started = tokio::time::Instant::now();
-            if let Some(share) = &self.share {
-                if !share.lead().await {
-                    tokio::time::sleep(self.interval.max(Duration::from_millis(500))).await;
+            if let Some((flag, _)) = &leading {
+                if !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    if led {
+                        let mut st = self.lock();
+                        st.watches.clear();
+                        st.known.clear();
+                        st.released.clear();
+                        led = false;
+                    }
+                    tokio::time::sleep(self.interval.max(Duration::from_millis(200))).await;
                     continue;
                 }
+                led = true;
             }
             let wait = match self.tick().await {
                 // Polls start one interval apart, however long one took.

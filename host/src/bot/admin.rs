@@ -76,6 +76,7 @@ pub async fn document<B: Tg>(
         file_id: doc.file.id.0.clone(),
         file_name: name.clone(),
         numbers: 0,
+        at: chrono::Utc::now().timestamp(),
     };
     if let Some(category) = caption {
         return import(bot, app, me, &pending, bytes, category.to_string()).await;
@@ -119,7 +120,8 @@ pub async fn document<B: Tg>(
         send::html(&name),
         send::count(numbers)
     );
-    if let Ok(Some(previous)) = app.users.pending_upload(me.id).await {
+    // The earlier question lapses now: an answer cannot import that file.
+    if let Ok(Some(previous)) = app.users.take_pending_upload(me.id).await {
         text.push_str(&format!(
             "\n(This replaces {}, which was waiting for its category.)",
             send::html(&previous.file_name)
@@ -141,11 +143,14 @@ pub async fn document<B: Tg>(
         .map(|(c, _)| {
             vec![InlineKeyboardButton::callback(
                 c.clone(),
-                format!("upc:{}", send::key(&c)),
+                format!("upc:{}:{}", send::key(&c), send::key(&doc.file.id.0)),
             )]
         })
         .collect();
-    rows.push(vec![InlineKeyboardButton::callback("Cancel upload", "upx")]);
+    rows.push(vec![InlineKeyboardButton::callback(
+        "Cancel upload",
+        format!("upx:{}", send::key(&doc.file.id.0)),
+    )]);
     // Waiting only once the admin has seen the question: a reply cannot be
     // taken for a category they were never asked for.
     send::retrying(
@@ -158,6 +163,7 @@ pub async fn document<B: Tg>(
         file_id: doc.file.id.0.clone(),
         file_name: name,
         numbers,
+        at: chrono::Utc::now().timestamp(),
     };
     if let Err(e) = app.users.put_pending_upload(me.id, pending).await {
         tracing::error!("user store: {e}");
@@ -165,6 +171,14 @@ pub async fn document<B: Tg>(
         send::retrying(bot.send_message(me.chat, text)).await?;
     }
     Ok(())
+}
+
+/// How long an upload waits for its category.
+const PENDING_FOR_SECS: i64 = 3600;
+
+/// Whether the question of a waiting upload is still open.
+fn fresh(p: &PendingUpload) -> bool {
+    chrono::Utc::now().timestamp() - p.at < PENDING_FOR_SECS
 }
 
 /// Downloads a file an admin sent earlier (any replica can: Telegram keeps it).
@@ -175,15 +189,32 @@ async fn fetch<B: Tg>(
     pending: &PendingUpload,
 ) -> Result<Option<Vec<u8>>, RequestError> {
     let name = &pending.file_name;
-    let file = send::retrying(bot.get_file(FileId(pending.file_id.clone()))).await?;
-    let mut bytes = Vec::with_capacity(file.size as usize);
-    if let Err(e) = app.raw.download_file(&file.path, &mut bytes).await {
-        tracing::error!("download of {name} failed: {e}");
-        let text = format!("Could not download {name} from Telegram ({e}). Send it again.");
-        send::retrying(bot.send_message(me.chat, text)).await?;
-        return Ok(None);
+    let downloaded = match send::retrying(bot.get_file(FileId(pending.file_id.clone()))).await {
+        Ok(file) => {
+            let mut bytes = Vec::with_capacity(file.size as usize);
+            app.raw
+                .download_file(&file.path, &mut bytes)
+                .await
+                .map(|()| bytes)
+                .map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    match downloaded {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) => {
+            // Still waiting: the admin may answer again.
+            tracing::error!("download of {name} failed: {e}");
+            if let Err(e) = app.users.put_pending_upload(me.id, pending.clone()).await {
+                tracing::error!("user store: {e}");
+            }
+            let text = format!(
+                "Could not fetch {name} from Telegram ({e}); nothing imported. Answer again, or send the file again."
+            );
+            send::retrying(bot.send_message(me.chat, text)).await?;
+            Ok(None)
+        }
     }
-    Ok(Some(bytes))
 }
 
 /// The admin typed the category of their pending upload; false when no
@@ -195,8 +226,8 @@ pub async fn category_reply<B: Tg>(
     text: &str,
 ) -> Result<bool, RequestError> {
     let pending = match app.users.take_pending_upload(me.id).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return Ok(false),
+        Ok(Some(p)) if fresh(&p) => p,
+        Ok(_) => return Ok(false),
         Err(e) => {
             tracing::error!("user store: {e}");
             return Ok(false);
@@ -220,6 +251,23 @@ pub async fn upload_choice<B: Tg>(
     let Ok(Some(p)) = app.users.take_pending_upload(me.id).await else {
         return Ok(Some("No upload is waiting.".into()));
     };
+    if !fresh(&p) {
+        return Ok(Some("That question lapsed: send the file again.".into()));
+    }
+    // Buttons name their file: a button under an older question must not
+    // import (or cancel) the file waiting now.
+    let (key, file) = match action {
+        "upx" => ("", key),
+        _ => key.split_once(':').unwrap_or((key, "")),
+    };
+    if file != send::key(&p.file_id) {
+        if let Err(e) = app.users.put_pending_upload(me.id, p).await {
+            tracing::error!("user store: {e}");
+        }
+        return Ok(Some(
+            "That question is out of date: answer the latest one.".into(),
+        ));
+    }
     if action == "upx" {
         let text = format!(
             "Upload of {} cancelled; {} numbers not imported.",

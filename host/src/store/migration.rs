@@ -25,12 +25,28 @@ enum Held {
 pub struct MigrationStore {
     files: FileStore,
     mongo: MongoStore,
+    /// Claims and changes of one user run one at a time (by user id, striped):
+    /// two at once could take one number from each pool.
+    users: Vec<tokio::sync::Mutex<()>>,
 }
+
+/// Lock stripes for [`MigrationStore::users`].
+const STRIPES: usize = 64;
 
 impl MigrationStore {
     /// Both pools; they must use the same plugins and clock.
     pub fn new(files: FileStore, mongo: MongoStore) -> MigrationStore {
-        MigrationStore { files, mongo }
+        MigrationStore {
+            files,
+            mongo,
+            users: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+        }
+    }
+
+    async fn serial(&self, user: i64) -> tokio::sync::MutexGuard<'_, ()> {
+        self.users[user.rem_euclid(STRIPES as i64) as usize]
+            .lock()
+            .await
     }
 
     /// The pool where `user` holds a number, if any.
@@ -71,12 +87,23 @@ impl NumberStore for MigrationStore {
         admin_id: i64,
         default_country: Option<String>,
     ) -> Result<UploadReport, StoreError> {
+        // A number still in the files must not enter MongoDB too: two
+        // users could hold it at once, one from each pool.
+        let files = self.files.clone();
         self.mongo
-            .upload(original_name, bytes, category, admin_id, default_country)
+            .upload_except(
+                original_name,
+                bytes,
+                category,
+                admin_id,
+                default_country,
+                &move |n| files.knows(n),
+            )
             .await
     }
 
     async fn claim(&self, category: &str, user: i64) -> Result<Assignment, StoreError> {
+        let _one_at_a_time = self.serial(user).await;
         if let Some(held) = self.mongo.holding(user).await? {
             return Err(StoreError::AlreadyAssigned {
                 user,
@@ -90,6 +117,7 @@ impl NumberStore for MigrationStore {
     }
 
     async fn change(&self, user: i64) -> Result<Assignment, StoreError> {
+        let _one_at_a_time = self.serial(user).await;
         match self.holder(user).await? {
             None => Err(StoreError::NotAssigned(user)),
             Some(Held::Mongo) => self.mongo.change(user).await,
@@ -97,7 +125,11 @@ impl NumberStore for MigrationStore {
                 // The files have no other: one from MongoDB, then the old one back.
                 Err(StoreError::NoneAvailable(category)) => {
                     let next = self.mongo.claim(&category, user).await?;
-                    NumberStore::cancel(&self.files, user).await?;
+                    if let Err(e) = NumberStore::cancel(&self.files, user).await {
+                        // One number at a time: give the new one back.
+                        let _ = self.mongo.cancel(user).await;
+                        return Err(e);
+                    }
                     Ok(next)
                 }
                 other => other,

@@ -819,6 +819,17 @@ impl FileStore {
         save_usage_counts(&mut st, &dir)
     }
 
+    /// Whether a number (E.164 digits) is in this pool (deleted files' numbers are not).
+    pub fn knows(&self, digits: u64) -> bool {
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pool
+            .known
+            .contains(&digits)
+    }
+
     /// The store's "now" (Unix seconds): leases are measured against it.
     pub fn now(&self) -> u32 {
         self.inner.config.clock.now()

@@ -226,6 +226,11 @@ impl MongoStore {
             .create_index(index(doc! { "file": 1 }, None))
             .await
             .map_err(db)?;
+        let relayed = database.collection::<Document>("relayed");
+        relayed
+            .create_index(index(doc! { "at": 1 }, None))
+            .await
+            .map_err(db)?;
         let store = MongoStore {
             inner: Arc::new(Inner {
                 numbers,
@@ -233,7 +238,7 @@ impl MongoStore {
                 originals,
                 counters: database.collection("counters"),
                 leases: database.collection("leases"),
-                relayed: database.collection("relayed"),
+                relayed,
                 plugins,
                 lease_secs: config.lease_secs,
                 reuse: config.reuse,
@@ -274,7 +279,7 @@ impl MongoStore {
         let abandoned: Vec<Document> = self
             .inner
             .files
-            .find(doc! { "ready": false, "created_unix": { "$lt": before } })
+            .find(doc! { "ready": false, "touched": { "$lt": before } })
             .await
             .map_err(db)?
             .try_collect()
@@ -357,6 +362,7 @@ impl MongoStore {
                         .map_err(db)?;
                     if freed.modified_count == 1 {
                         self.adjust_count(int(&d, "file") as u32, 1);
+                        self.leave_if_deleted(&d).await?;
                     }
                 }
             }
@@ -421,13 +427,39 @@ impl MongoStore {
         })
     }
 
-    /// The document of the number `user` holds, if any.
+    /// The document of the number `user` holds, if any. A hold whose lease
+    /// ran out is ended here (the sweep may not have reached it yet), as the
+    /// file store ends due leases before every operation.
     async fn held_by(&self, user: i64) -> Result<Option<Document>, StoreError> {
-        self.inner
+        let d = self
+            .inner
             .numbers
             .find_one(doc! { "user": user, "state": "held" })
             .await
-            .map_err(db)
+            .map_err(db)?;
+        match d {
+            Some(d) if int(&d, "until") <= i64::from(self.now_secs()) => {
+                self.end_use(&d, End::Expire).await?;
+                Ok(None)
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// A number of a deleted file whose use or reservation just ended
+    /// leaves the pool (the delete may have run while it was in use).
+    async fn leave_if_deleted(&self, d: &Document) -> Result<(), StoreError> {
+        if self.is_deleted(int(d, "file") as u32).await? {
+            self.inner
+                .numbers
+                .update_one(
+                    doc! { "_id": d.get("_id"), "state": { "$in": ["free", "cooling", "retired"] } },
+                    doc! { "$set": { "state": "gone" }, "$unset": { "live": "" } },
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
     }
 
     async fn already(&self, user: i64) -> StoreError {
@@ -517,7 +549,7 @@ impl MongoStore {
         category: &str,
         user: i64,
         set: Document,
-    ) -> Result<Option<Document>, StoreError> {
+    ) -> Result<Option<(Document, FileKey)>, StoreError> {
         let mut files: Vec<FileCount> = self
             .counts()
             .await?
@@ -552,7 +584,7 @@ impl MongoStore {
             let chosen = files[choice.candidate as usize].clone();
             if let Some(d) = self.take_from(&chosen, choice.slot, user, &set).await? {
                 self.adjust_count(chosen.id, -1);
-                return Ok(Some(d));
+                return Ok(Some((d, chosen.key)));
             }
             // Empty by now (other processes took the rest): not a candidate.
             self.adjust_count(chosen.id, -(chosen.available as i64));
@@ -656,6 +688,7 @@ impl MongoStore {
             .map_err(db)?;
         let done = ended.modified_count == 1;
         if done && !deleted {
+            self.leave_if_deleted(d).await?;
             let freed_now = !matches!((op, self.inner.reuse), (End::Complete, ReuseRule::Once))
                 && !matches!((op, self.inner.reuse), (End::Complete, ReuseRule::Cooldown(s)) if s > 0);
             if freed_now {
@@ -676,17 +709,34 @@ impl MongoStore {
         }
     }
 
-    /// Counts an assignment on its file's document (statistics and policies).
-    async fn count_use(&self, file: i64, now: u32) -> Result<(), StoreError> {
-        self.inner
+    /// Counts an assignment on its file's document (statistics and
+    /// policies). Best effort: the claim already happened, and a lost count
+    /// must not make the user believe it did not.
+    async fn count_use(&self, file: i64, now: u32) {
+        let counted = self
+            .inner
             .files
             .update_one(
                 doc! { "id": file },
                 doc! { "$inc": { "usage_count": 1i64 }, "$max": { "last_used": i64::from(now) } },
             )
-            .await
-            .map_err(db)?;
-        Ok(())
+            .await;
+        if let Err(e) = counted {
+            tracing::warn!("file usage count not updated: {}", db(e));
+        }
+    }
+
+    /// The assignment a claim made: from the number's document and the file
+    /// the claim chose (no further round trip that could fail after the fact).
+    fn claimed(d: &Document, key: &FileKey, user: i64) -> Assignment {
+        Assignment {
+            number: format!("+{}", int(d, "n")),
+            category: key.category.clone(),
+            file: key.name.clone(),
+            user,
+            since: int(d, "since") as u32,
+            until: int(d, "until") as u32,
+        }
     }
 
     /// Removes what an unfinished upload wrote.
@@ -702,6 +752,166 @@ impl MongoStore {
             .delete_many(doc! { "file": name })
             .await;
         let _ = self.inner.files.delete_one(doc! { "_id": name }).await;
+    }
+
+    /// [`NumberStore::upload`], leaving out the numbers `elsewhere` knows
+    /// (another pool: migration mode), counted as already in the pool.
+    pub async fn upload_except(
+        &self,
+        original_name: &str,
+        bytes: Arc<Vec<u8>>,
+        category: &str,
+        admin_id: i64,
+        default_country: Option<String>,
+        elsewhere: &(dyn Fn(u64) -> bool + Send + Sync),
+    ) -> Result<UploadReport, StoreError> {
+        let plugins = self.inner.plugins.clone();
+        let (name, wanted, input) = (
+            original_name.to_string(),
+            category.to_string(),
+            bytes.clone(),
+        );
+        let prepared = tokio::task::spawn_blocking(move || {
+            prepare(&plugins, &name, &input, &wanted, default_country.as_deref())
+        })
+        .await
+        .map_err(|e| StoreError::Panicked(e.to_string()))??;
+        let mut prepared = prepared;
+        let before = prepared.numbers.len();
+        prepared.numbers.retain(|&n| !elsewhere(n));
+        let known_elsewhere = (before - prepared.numbers.len()) as u64;
+        if prepared.numbers.is_empty() {
+            return Err(prepared.nothing_left(known_elsewhere));
+        }
+        let counter = self
+            .inner
+            .counters
+            .find_one_and_update(doc! { "_id": "file_id" }, doc! { "$inc": { "next": 1i64 } })
+            .upsert(true)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| StoreError::Database("the file-id counter did not answer".into()))?;
+        let id = u32::try_from(int(&counter, "next"))
+            .map_err(|_| StoreError::Database("file ids exhausted".into()))?;
+        let now = self.now_secs();
+        // The stored name: the first free one of this second.
+        let mut meta = prepared.meta(id, admin_id, original_name, 0, 0, now);
+        let mut name = String::new();
+        for n in 1..=1000 {
+            let candidate = stored_name(&prepared.category, now, n);
+            let mut d =
+                bson::to_document(&meta).map_err(|e| StoreError::Database(e.to_string()))?;
+            d.insert("_id", candidate.clone());
+            d.insert("ready", false);
+            // Renewed after every batch: an upload not touched for an hour was
+            // abandoned by a process that died.
+            d.insert("touched", i64::from(now));
+            match self.inner.files.insert_one(d).await {
+                Ok(_) => {
+                    name = candidate;
+                    break;
+                }
+                Err(e) if is_duplicate(&e) => continue,
+                Err(e) => return Err(db(e)),
+            }
+        }
+        if name.is_empty() {
+            return Err(StoreError::Database(
+                "no free stored name in this second".into(),
+            ));
+        }
+        let written = async {
+            let parts: Vec<Document> = bytes
+                .chunks(PART_BYTES)
+                .enumerate()
+                .map(|(k, part)| {
+                    doc! {
+                        "_id": format!("{name}#{k}"), "file": &name, "part": k as i64,
+                        "data": Binary { subtype: BinarySubtype::Generic, bytes: part.to_vec() },
+                    }
+                })
+                .collect();
+            if !parts.is_empty() {
+                self.inner.originals.insert_many(parts).await.map_err(db)?;
+            }
+            let mut in_pool = 0u64;
+            for batch in prepared.numbers.chunks(INSERT_BATCH) {
+                let docs = batch.iter().map(|&n| {
+                    doc! {
+                        "n": n as i64, "file": i64::from(id), "r": spread(n, id),
+                        "state": "free", "free_at": 0i64, "uses": 0i64, "live": true,
+                    }
+                });
+                let inserted = self.inner.numbers.insert_many(docs).ordered(false).await;
+                self.inner
+                    .files
+                    .update_one(
+                        doc! { "_id": &name },
+                        doc! { "$set": { "touched": i64::from(self.now_secs()) } },
+                    )
+                    .await
+                    .map_err(db)?;
+                match inserted {
+                    Ok(_) => {}
+                    Err(e) => match &*e.kind {
+                        ErrorKind::InsertMany(m)
+                            if m.write_concern_error.is_none()
+                                && m.write_errors
+                                    .as_ref()
+                                    .is_some_and(|w| w.iter().all(|w| w.code == DUPLICATE_KEY)) =>
+                        {
+                            in_pool += m.write_errors.as_ref().map_or(0, |w| w.len() as u64);
+                        }
+                        _ => return Err(db(e)),
+                    },
+                }
+            }
+            Ok::<u64, StoreError>(in_pool)
+        }
+        .await;
+        let in_pool = match written {
+            Ok(n) => n,
+            Err(e) => {
+                self.undo_upload(&name, id).await;
+                return Err(e);
+            }
+        };
+        let accepted = prepared.numbers.len() as u64 - in_pool;
+        let in_pool = in_pool + known_elsewhere;
+        if accepted == 0 {
+            self.undo_upload(&name, id).await;
+            return Err(prepared.nothing_left(in_pool));
+        }
+        meta.number_count = accepted;
+        meta.duplicates_in_pool = in_pool;
+        let ready = self
+            .inner
+            .files
+            .update_one(
+                doc! { "_id": &name },
+                doc! { "$set": {
+                    "ready": true, "number_count": accepted as i64,
+                    "duplicates_in_pool": in_pool as i64,
+                } },
+            )
+            .await;
+        match ready {
+            Ok(r) if r.matched_count == 1 => {}
+            Ok(_) => {
+                self.undo_upload(&name, id).await;
+                return Err(StoreError::Database(format!(
+                    "{name} was removed while it was being imported (taken for abandoned); import it again"
+                )));
+            }
+            Err(e) => {
+                self.undo_upload(&name, id).await;
+                return Err(db(e));
+            }
+        }
+        self.forget_counts();
+        tracing::info!(file = %name, category = %prepared.category, admin = admin_id, accepted, "upload imported into MongoDB");
+        Ok(prepared.report(name, accepted, in_pool))
     }
 
     /// The original bytes of an upload, as the admin sent them.
@@ -751,127 +961,15 @@ impl NumberStore for MongoStore {
         admin_id: i64,
         default_country: Option<String>,
     ) -> Result<UploadReport, StoreError> {
-        let plugins = self.inner.plugins.clone();
-        let (name, wanted, input) = (
-            original_name.to_string(),
-            category.to_string(),
-            bytes.clone(),
-        );
-        let prepared = tokio::task::spawn_blocking(move || {
-            prepare(&plugins, &name, &input, &wanted, default_country.as_deref())
-        })
+        self.upload_except(
+            original_name,
+            bytes,
+            category,
+            admin_id,
+            default_country,
+            &|_| false,
+        )
         .await
-        .map_err(|e| StoreError::Panicked(e.to_string()))??;
-        if prepared.numbers.is_empty() {
-            return Err(prepared.nothing_left(0));
-        }
-        let counter = self
-            .inner
-            .counters
-            .find_one_and_update(doc! { "_id": "file_id" }, doc! { "$inc": { "next": 1i64 } })
-            .upsert(true)
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| StoreError::Database("the file-id counter did not answer".into()))?;
-        let id = u32::try_from(int(&counter, "next"))
-            .map_err(|_| StoreError::Database("file ids exhausted".into()))?;
-        let now = self.now_secs();
-        // The stored name: the first free one of this second.
-        let mut meta = prepared.meta(id, admin_id, original_name, 0, 0, now);
-        let mut name = String::new();
-        for n in 1..=1000 {
-            let candidate = stored_name(&prepared.category, now, n);
-            let mut d =
-                bson::to_document(&meta).map_err(|e| StoreError::Database(e.to_string()))?;
-            d.insert("_id", candidate.clone());
-            d.insert("ready", false);
-            match self.inner.files.insert_one(d).await {
-                Ok(_) => {
-                    name = candidate;
-                    break;
-                }
-                Err(e) if is_duplicate(&e) => continue,
-                Err(e) => return Err(db(e)),
-            }
-        }
-        if name.is_empty() {
-            return Err(StoreError::Database(
-                "no free stored name in this second".into(),
-            ));
-        }
-        let written = async {
-            let parts: Vec<Document> = bytes
-                .chunks(PART_BYTES)
-                .enumerate()
-                .map(|(k, part)| {
-                    doc! {
-                        "_id": format!("{name}#{k}"), "file": &name, "part": k as i64,
-                        "data": Binary { subtype: BinarySubtype::Generic, bytes: part.to_vec() },
-                    }
-                })
-                .collect();
-            if !parts.is_empty() {
-                self.inner.originals.insert_many(parts).await.map_err(db)?;
-            }
-            let mut in_pool = 0u64;
-            for batch in prepared.numbers.chunks(INSERT_BATCH) {
-                let docs = batch.iter().map(|&n| {
-                    doc! {
-                        "n": n as i64, "file": i64::from(id), "r": spread(n, id),
-                        "state": "free", "free_at": 0i64, "uses": 0i64, "live": true,
-                    }
-                });
-                match self.inner.numbers.insert_many(docs).ordered(false).await {
-                    Ok(_) => {}
-                    Err(e) => match &*e.kind {
-                        ErrorKind::InsertMany(m)
-                            if m.write_concern_error.is_none()
-                                && m.write_errors
-                                    .as_ref()
-                                    .is_some_and(|w| w.iter().all(|w| w.code == DUPLICATE_KEY)) =>
-                        {
-                            in_pool += m.write_errors.as_ref().map_or(0, |w| w.len() as u64);
-                        }
-                        _ => return Err(db(e)),
-                    },
-                }
-            }
-            Ok::<u64, StoreError>(in_pool)
-        }
-        .await;
-        let in_pool = match written {
-            Ok(n) => n,
-            Err(e) => {
-                self.undo_upload(&name, id).await;
-                return Err(e);
-            }
-        };
-        let accepted = prepared.numbers.len() as u64 - in_pool;
-        if accepted == 0 {
-            self.undo_upload(&name, id).await;
-            return Err(prepared.nothing_left(in_pool));
-        }
-        meta.number_count = accepted;
-        meta.duplicates_in_pool = in_pool;
-        let ready = self
-            .inner
-            .files
-            .update_one(
-                doc! { "_id": &name },
-                doc! { "$set": {
-                    "ready": true, "number_count": accepted as i64,
-                    "duplicates_in_pool": in_pool as i64,
-                } },
-            )
-            .await;
-        if let Err(e) = ready {
-            self.undo_upload(&name, id).await;
-            return Err(db(e));
-        }
-        self.forget_counts();
-        tracing::info!(file = %name, category = %prepared.category, admin = admin_id, accepted, "upload imported into MongoDB");
-        Ok(prepared.report(name, accepted, in_pool))
     }
 
     async fn claim(&self, category: &str, user: i64) -> Result<Assignment, StoreError> {
@@ -881,12 +979,12 @@ impl NumberStore for MongoStore {
         }
         let now = self.now_secs();
         let until = now.saturating_add(self.inner.lease_secs);
-        let d = self
+        let (d, key) = self
             .take(category, user, Self::hold(user, now, until))
             .await?
             .ok_or_else(|| StoreError::NoneAvailable(category.to_string()))?;
-        self.count_use(int(&d, "file"), now).await?;
-        self.assignment(&d).await
+        self.count_use(int(&d, "file"), now).await;
+        Ok(Self::claimed(&d, &key, user))
     }
 
     async fn change(&self, user: i64) -> Result<Assignment, StoreError> {
@@ -903,11 +1001,30 @@ impl NumberStore for MongoStore {
             "state": "reserved", "user": user,
             "until": i64::from(now.saturating_add(RESERVATION_SECS)),
         } };
-        let new = self
+        let (new, new_key) = self
             .take(&key.category, user, reserve)
             .await?
             .ok_or_else(|| StoreError::NoneAvailable(key.category.clone()))?;
-        self.end_use(&old, End::Cancel).await?;
+        let unreserve = || async {
+            let undone = self
+                .inner
+                .numbers
+                .update_one(
+                    doc! { "_id": new.get("_id"), "state": "reserved", "user": user },
+                    doc! { "$set": { "state": "free" }, "$unset": { "user": "", "until": "" } },
+                )
+                .await;
+            if matches!(undone, Ok(ref r) if r.modified_count == 1) {
+                self.adjust_count(int(&new, "file") as u32, 1);
+                let _ = self.leave_if_deleted(&new).await;
+            }
+        };
+        if !self.end_use(&old, End::Cancel).await? {
+            // The old use ended meanwhile (cancelled, completed or expired
+            // elsewhere): there is nothing to change.
+            unreserve().await;
+            return Err(StoreError::NotAssigned(user));
+        }
         let until = now.saturating_add(self.inner.lease_secs);
         let promoted = self
             .inner
@@ -917,29 +1034,31 @@ impl NumberStore for MongoStore {
                 Self::hold(user, now, until),
             )
             .await;
+        let mut held = new.clone();
+        held.insert("since", i64::from(now));
+        held.insert("until", i64::from(until));
         match promoted {
             Ok(r) if r.modified_count == 1 => {
-                let mut held = new;
-                held.insert("user", user);
-                held.insert("since", i64::from(now));
-                held.insert("until", i64::from(until));
-                self.count_use(int(&held, "file"), now).await?;
-                self.assignment(&held).await
+                self.count_use(int(&held, "file"), now).await;
+                Ok(Self::claimed(&held, &new_key, user))
             }
-            outcome => {
-                // Raced by another claim of the same user: give the reservation back.
-                let _ = self
-                    .inner
-                    .numbers
-                    .update_one(
-                        doc! { "_id": new.get("_id"), "state": "reserved", "user": user },
-                        doc! { "$set": { "state": "free" }, "$unset": { "user": "", "until": "" } },
-                    )
-                    .await;
-                match outcome {
-                    Err(e) if !is_duplicate(&e) => Err(db(e)),
-                    _ => Err(self.already(user).await),
+            Err(e) if !is_duplicate(&e) => {
+                // The write may have applied and only its answer got lost.
+                match self.held_by(user).await {
+                    Ok(Some(d)) if d.get("_id") == new.get("_id") => {
+                        self.count_use(int(&held, "file"), now).await;
+                        Ok(Self::claimed(&d, &new_key, user))
+                    }
+                    _ => {
+                        unreserve().await;
+                        Err(db(e))
+                    }
                 }
+            }
+            _ => {
+                // Raced by another claim of the same user: give the reservation back.
+                unreserve().await;
+                Err(self.already(user).await)
             }
         }
     }
@@ -1087,30 +1206,36 @@ impl NumberStore for MongoStore {
     }
 
     async fn delete_file(&self, name: &str) -> Result<FileMeta, StoreError> {
+        let deleted_at = chrono::Utc::now().to_rfc3339();
         let found = self
             .inner
             .files
             .find_one_and_update(
-                doc! { "_id": name, "ready": true },
-                doc! { "$set": { "deleted": true } },
+                doc! { "_id": name, "ready": true, "deleted": false },
+                doc! { "$set": { "deleted": true, "deleted_at": &deleted_at } },
             )
             .await
-            .map_err(db)?
-            .ok_or_else(|| StoreError::UnknownFile(name.to_string()))?;
-        let mut meta: FileMeta =
-            bson::from_document(found).map_err(|e| StoreError::Database(e.to_string()))?;
-        if !meta.deleted {
-            meta.deleted = true;
-            meta.deleted_at = Some(chrono::Utc::now().to_rfc3339());
-            self.inner
+            .map_err(db)?;
+        let meta: FileMeta = match found {
+            Some(before) => {
+                let mut meta: FileMeta =
+                    bson::from_document(before).map_err(|e| StoreError::Database(e.to_string()))?;
+                meta.deleted = true;
+                meta.deleted_at = Some(deleted_at);
+                meta
+            }
+            // Deleted already (then the numbers' update below repeats
+            // harmlessly), or no such file.
+            None => self
+                .inner
                 .files
-                .update_one(
-                    doc! { "_id": name },
-                    doc! { "$set": { "deleted_at": meta.deleted_at.clone() } },
-                )
+                .find_one(doc! { "_id": name, "ready": true })
                 .await
-                .map_err(db)?;
-        }
+                .map_err(db)?
+                .map(|d| bson::from_document(d).map_err(|e| StoreError::Database(e.to_string())))
+                .transpose()?
+                .ok_or_else(|| StoreError::UnknownFile(name.to_string()))?,
+        };
         // Held numbers leave when their use ends (see `end_use`).
         self.inner
             .numbers

@@ -90,6 +90,8 @@ pub struct PendingUpload {
     pub file_name: String,
     /// Numbers the validator found in it (for messages).
     pub numbers: u64,
+    /// When the admin was asked (Unix seconds): an old question lapses.
+    pub at: i64,
 }
 
 /// User records, the audit trail, and admins' uploads waiting for a category.

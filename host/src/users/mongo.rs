@@ -22,6 +22,7 @@ fn pending_of(d: &Document) -> PendingUpload {
         file_id: d.get_str("file_id").unwrap_or_default().to_string(),
         file_name: d.get_str("file_name").unwrap_or_default().to_string(),
         numbers: int(d, "numbers").unwrap_or_default().max(0) as u64,
+        at: int(d, "at").unwrap_or_default(),
     }
 }
 
@@ -88,7 +89,11 @@ impl MongoUsers {
             .await
             .map_err(unavailable)?;
         audit
-            .create_index(IndexModel::builder().keys(doc! { "at": -1 }).build())
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! { "at": -1, "_id": -1 })
+                    .build(),
+            )
             .await
             .map_err(unavailable)?;
         Ok(MongoUsers {
@@ -227,7 +232,7 @@ impl UserStore for MongoUsers {
                 doc! { "_id": admin },
                 doc! {
                     "file_id": upload.file_id, "file_name": upload.file_name,
-                    "numbers": upload.numbers as i64, "at": now(),
+                    "numbers": upload.numbers as i64, "at": upload.at,
                 },
             )
             .upsert(true)
@@ -249,12 +254,22 @@ impl UserStore for MongoUsers {
         &self,
         admin: i64,
     ) -> Result<Option<PendingUpload>, UserStoreError> {
-        let d = self
+        // A read and a conditional delete (find-and-modify is slow on some
+        // wire-compatible servers): of two replicas taking it, one deletes it.
+        let Some(d) = self
             .pending
-            .find_one_and_delete(doc! { "_id": admin })
+            .find_one(doc! { "_id": admin })
+            .await
+            .map_err(unavailable)?
+        else {
+            return Ok(None);
+        };
+        let taken = self
+            .pending
+            .delete_one(doc! { "_id": admin, "file_id": d.get("file_id"), "at": d.get("at") })
             .await
             .map_err(unavailable)?;
-        Ok(d.as_ref().map(pending_of))
+        Ok((taken.deleted_count == 1).then(|| pending_of(&d)))
     }
 
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {

@@ -182,6 +182,23 @@ async fn uploads_take_the_caption_the_range_column_or_ask() {
     assert!(text(&cancelled).contains("cancelled"), "{cancelled:?}");
     assert_eq!(h.store.files().unwrap().len(), 3);
 
+    // A button under an older question does not act on the file waiting now.
+    let old = h.upload(&admin, "old.csv", uae_csv(200, 3), None).await;
+    let newer = h.upload(&admin, "new.csv", uae_csv(300, 3), None).await;
+    assert!(text(&newer).contains("This replaces old.csv"), "{newer:?}");
+    let stale = BotHarness::button(&old, "Cancel upload");
+    let said = toast(&h, &admin, old.message_id.unwrap(), &stale).await;
+    assert!(
+        said.as_deref().unwrap_or("").contains("out of date"),
+        "{said:?}"
+    );
+    let done = h.say(&admin, "Mixed Test").await;
+    assert!(
+        text(&done).contains("Imported 3 numbers into Mixed Test"),
+        "{done:?}"
+    );
+    assert_eq!(h.store.files().unwrap().len(), 4);
+
     // A file with nothing usable: a clear error, nothing stored.
     let bad = h
         .upload(
@@ -195,10 +212,10 @@ async fn uploads_take_the_caption_the_range_column_or_ask() {
         text(&bad).starts_with("Nothing imported from bad.csv"),
         "{bad:?}"
     );
-    assert_eq!(h.store.files().unwrap().len(), 3);
+    assert_eq!(h.store.files().unwrap().len(), 4);
 
     let audit = h.say(&admin, "/audit").await;
-    assert_eq!(text(&audit).matches(" · upload · ").count(), 3, "{audit:?}");
+    assert_eq!(text(&audit).matches(" · upload · ").count(), 4, "{audit:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

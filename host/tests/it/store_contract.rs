@@ -555,6 +555,18 @@ async fn migration_uses_the_files_first_then_mongodb() {
     let stats = store.stats().await.unwrap();
     assert_eq!(stats.categories["UAE Mobile"].total, 4);
     assert_eq!(stats.files.len(), 2);
+    // Numbers still in the files do not enter MongoDB a second time.
+    let overlap = store
+        .upload(
+            "overlap.csv",
+            Arc::new(uae_csv(0, 3)),
+            "UAE Mobile",
+            7,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!((overlap.accepted, overlap.duplicates_in_pool), (1, 2));
 }
 
 /// An upload whose process died mid-way is removed at the next start, so
@@ -574,7 +586,7 @@ async fn an_upload_left_unfinished_by_a_dead_process_is_removed() {
     MongoStore::open(&db, &config, shared_host()).await.unwrap();
     // What a process killed during an upload leaves: the file not ready, a number in.
     db.collection::<Document>("files")
-        .insert_one(doc! { "_id": "UAE_Mobile_x.csv", "id": 99i64, "ready": false, "deleted": false, "created_unix": i64::from(START) - 7200 })
+        .insert_one(doc! { "_id": "UAE_Mobile_x.csv", "id": 99i64, "ready": false, "deleted": false, "touched": i64::from(START) - 7200 })
         .await
         .unwrap();
     db.collection::<Document>("numbers")

@@ -97,6 +97,7 @@ async fn uploads_wait_for_their_category_once(users: Arc<dyn UserStore>) {
         file_id: id.into(),
         file_name: format!("{id}.csv"),
         numbers: 12,
+        at: 1_000,
     };
     assert_eq!(users.pending_upload(1).await.unwrap(), None);
     users.put_pending_upload(1, upload("a")).await.unwrap();
