@@ -142,17 +142,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// The store the command-line options name.
+/// The store the command-line options name, with the runtime its calls run on.
 fn open_store(
     section: &StoreSection,
     dirs: Vec<PathBuf>,
     cache_dir: Option<PathBuf>,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<Store> {
+) -> Result<(tokio::runtime::Runtime, Store)> {
+    let runtime = tokio::runtime::Runtime::new()?;
     let config = StoreConfig::new(&section.data_dir);
-    Ok(runtime
+    let store = runtime
         .block_on(open_backends(section, config, dirs, cache_dir))?
-        .store)
+        .store;
+    Ok((runtime, store))
 }
 
 /// The plugin host (refused plugins are reported) and the backends on it.
@@ -351,8 +352,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             admin,
             country,
         } => {
-            let runtime = tokio::runtime::Runtime::new()?;
-            let store = open_store(&section, dirs, cache_dir, &runtime)?;
+            let (runtime, store) = open_store(&section, dirs, cache_dir)?;
             let bytes = std::fs::read(&file).with_context(|| format!("read {}", file.display()))?;
             let name = file
                 .file_name()
@@ -382,8 +382,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Files => {
-            let runtime = tokio::runtime::Runtime::new()?;
-            let store = open_store(&section, dirs, cache_dir, &runtime)?;
+            let (runtime, store) = open_store(&section, dirs, cache_dir)?;
             println!(
                 "{:<36} {:<18} {:>9} {:>9} {:>9} {:>7}  CREATED",
                 "FILE", "CATEGORY", "NUMBERS", "AVAILABLE", "USES", "USED%"
@@ -404,8 +403,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats => {
-            let runtime = tokio::runtime::Runtime::new()?;
-            let store = open_store(&section, dirs, cache_dir, &runtime)?;
+            let (runtime, store) = open_store(&section, dirs, cache_dir)?;
             let stats = runtime.block_on(store.stats())?;
             println!(
                 "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
@@ -426,8 +424,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Delete { file } => {
-            let runtime = tokio::runtime::Runtime::new()?;
-            let store = open_store(&section, dirs, cache_dir, &runtime)?;
+            let (runtime, store) = open_store(&section, dirs, cache_dir)?;
             let meta = runtime.block_on(store.delete_file(&file))?;
             println!(
                 "deleted {file} ({} numbers of `{}`); its history stays in the statistics",
@@ -440,8 +437,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             first_user,
             threads,
         } => {
-            let runtime = tokio::runtime::Runtime::new()?;
-            let store = open_store(&section, dirs, cache_dir, &runtime)?;
+            let (runtime, store) = open_store(&section, dirs, cache_dir)?;
             runtime.block_on(claim_loop(store, category, first_user, threads));
             Ok(ExitCode::SUCCESS)
         }

@@ -182,16 +182,7 @@ impl NumberStore for MigrationStore {
         let mut stats = NumberStore::stats(&self.files).await?;
         let more = self.mongo.stats().await?;
         for (c, u) in more.categories {
-            let mine = stats.categories.entry(c).or_default();
-            mine.total += u.total;
-            mine.available += u.available;
-            mine.assigned += u.assigned;
-            mine.cooling += u.cooling;
-            mine.retired += u.retired;
-            mine.used_numbers += u.used_numbers;
-            mine.assignments += u.assignments;
-            mine.last_used = mine.last_used.max(u.last_used);
-            mine.used_percent = super::percent(mine.used_numbers, mine.total);
+            stats.categories.entry(c).or_default().add(&u);
         }
         stats.files.extend(more.files);
         Ok(stats)

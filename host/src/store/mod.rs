@@ -43,6 +43,7 @@ pub use backend::{NumberStore, Store};
 pub use error::StoreError;
 pub use metadata::{write_atomic, FileMeta, Metadata};
 pub use migration::MigrationStore;
+pub(crate) use mongo::integer;
 pub use mongo::MongoStore;
 pub use pool::{ReuseRule, Status};
 pub use upload::{RejectedNumber, UploadReport};
@@ -162,6 +163,22 @@ pub struct Usage {
     pub used_percent: f64,
     /// Last assignment (Unix seconds).
     pub last_used: Option<u32>,
+}
+
+impl Usage {
+    /// Adds another file's (or pool's) figures, for a category's total; the
+    /// percentage follows.
+    pub fn add(&mut self, other: &Usage) {
+        self.total += other.total;
+        self.available += other.available;
+        self.assigned += other.assigned;
+        self.cooling += other.cooling;
+        self.retired += other.retired;
+        self.used_numbers += other.used_numbers;
+        self.assignments += other.assignments;
+        self.last_used = self.last_used.max(other.last_used);
+        self.used_percent = percent(self.used_numbers, self.total);
+    }
 }
 
 /// One file as `numbot files` lists it.
@@ -770,23 +787,13 @@ impl FileStore {
             file.thaw(now);
             let usage = usage_of(file);
             if !meta.deleted {
-                let c = stats
+                stats
                     .categories
                     .entry(meta.country_name.clone())
-                    .or_default();
-                c.total += usage.total;
-                c.available += usage.available;
-                c.assigned += usage.assigned;
-                c.cooling += usage.cooling;
-                c.retired += usage.retired;
-                c.used_numbers += usage.used_numbers;
-                c.assignments += usage.assignments;
-                c.last_used = c.last_used.max(usage.last_used);
+                    .or_default()
+                    .add(&usage);
             }
             stats.files.push(FileInfo { name, meta, usage });
-        }
-        for c in stats.categories.values_mut() {
-            c.used_percent = percent(c.used_numbers, c.total);
         }
         drop(st);
         self.durable(seq)?;

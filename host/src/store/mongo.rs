@@ -35,7 +35,7 @@ use mongodb::{
     bson::{self, doc, spec::BinarySubtype, Binary, Bson, Document},
     error::{Error as DbError, ErrorKind, WriteFailure},
     options::{IndexOptions, ReturnDocument},
-    Collection, Database, IndexModel,
+    Collection, Cursor, Database, IndexModel,
 };
 
 use super::{
@@ -133,6 +133,13 @@ fn db(e: DbError) -> StoreError {
     StoreError::Database(e.kind.to_string())
 }
 
+/// Every document a `find` returns.
+async fn all(
+    find: impl std::future::IntoFuture<Output = mongodb::error::Result<Cursor<Document>>>,
+) -> Result<Vec<Document>, StoreError> {
+    find.await.map_err(db)?.try_collect().await.map_err(db)
+}
+
 /// The server's error code for a write, if any.
 fn write_code(e: &DbError) -> Option<i32> {
     match &*e.kind {
@@ -148,11 +155,17 @@ fn is_duplicate(e: &DbError) -> bool {
 
 /// An integer field, however the server encoded it.
 fn int(d: &Document, key: &str) -> i64 {
-    match d.get(key) {
-        Some(Bson::Int32(v)) => i64::from(*v),
-        Some(Bson::Int64(v)) => *v,
-        Some(Bson::Double(v)) => *v as i64,
-        _ => 0,
+    d.get(key).and_then(integer).unwrap_or(0)
+}
+
+/// A BSON number as an integer, however the server encoded it (servers
+/// that store numbers in a dynamic language send small ones as 32-bit).
+pub(crate) fn integer(b: &Bson) -> Option<i64> {
+    match b {
+        Bson::Int32(v) => Some(i64::from(*v)),
+        Bson::Int64(v) => Some(*v),
+        Bson::Double(v) => Some(*v as i64),
+        _ => None,
     }
 }
 
@@ -276,15 +289,11 @@ impl MongoStore {
     /// numbers, so they are removed.
     async fn remove_abandoned_uploads(&self) -> Result<(), StoreError> {
         let before = i64::from(self.now_secs()) - ABANDONED_UPLOAD_SECS;
-        let abandoned: Vec<Document> = self
+        let abandoned: Vec<Document> = all(self
             .inner
             .files
-            .find(doc! { "ready": false, "touched": { "$lt": before } })
-            .await
-            .map_err(db)?
-            .try_collect()
-            .await
-            .map_err(db)?;
+            .find(doc! { "ready": false, "touched": { "$lt": before } }))
+        .await?;
         for f in abandoned {
             let name = text(&f, "_id").to_string();
             tracing::warn!(file = %name, "removing an upload a stopped process left unfinished");
@@ -338,15 +347,11 @@ impl MongoStore {
             self.forget_counts();
         }
         for state in ["held", "reserved"] {
-            let due: Vec<Document> = self
+            let due: Vec<Document> = all(self
                 .inner
                 .numbers
-                .find(doc! { "state": state, "until": { "$lte": i64::from(now) } })
-                .await
-                .map_err(db)?
-                .try_collect()
-                .await
-                .map_err(db)?;
+                .find(doc! { "state": state, "until": { "$lte": i64::from(now) } }))
+            .await?;
             for d in due {
                 if state == "held" {
                     self.end_use(&d, End::Expire).await?;
@@ -417,14 +422,7 @@ impl MongoStore {
 
     async fn assignment(&self, d: &Document) -> Result<Assignment, StoreError> {
         let key = self.key(int(d, "file") as u32).await?;
-        Ok(Assignment {
-            number: format!("+{}", int(d, "n")),
-            category: key.category,
-            file: key.name,
-            user: int(d, "user"),
-            since: int(d, "since") as u32,
-            until: int(d, "until") as u32,
-        })
+        Ok(Self::claimed(d, &key, int(d, "user")))
     }
 
     /// The document of the number `user` holds, if any. A hold whose lease
@@ -501,15 +499,11 @@ impl MongoStore {
         if let Some((true, files)) = cached() {
             return Ok(files);
         }
-        let files: Vec<Document> = self
+        let files: Vec<Document> = all(self
             .inner
             .files
-            .find(doc! { "ready": true, "deleted": false })
-            .await
-            .map_err(db)?
-            .try_collect()
-            .await
-            .map_err(db)?;
+            .find(doc! { "ready": true, "deleted": false }))
+        .await?;
         let mut out = Vec::with_capacity(files.len());
         for f in files {
             let id = int(&f, "id") as u32;
@@ -618,19 +612,15 @@ impl MongoStore {
             };
             let mut seen_any = false;
             for (lo, hi) in ranges {
-                let found: Vec<Document> = self
+                let found = all(self
                     .inner
                     .numbers
                     .find(doc! {
                         "file": i64::from(file.id), "state": "free",
                         "r": { "$gte": lo, "$lt": hi },
                     })
-                    .limit(WINDOW_READ)
-                    .await
-                    .map_err(db)?
-                    .try_collect()
-                    .await
-                    .map_err(db)?;
+                    .limit(WINDOW_READ))
+                .await?;
                 for mut d in found {
                     seen_any = true;
                     let won = self
@@ -666,16 +656,14 @@ impl MongoStore {
     }
 
     /// Ends the use in `d` (compare-and-set on holder and start): what the
-    /// number becomes follows the reuse rule, or it leaves the pool when its
-    /// file was deleted meanwhile. Whether this call ended it.
+    /// number becomes follows the reuse rule, then it leaves the pool if its
+    /// file was deleted. Whether this call ended it.
     async fn end_use(&self, d: &Document, op: End) -> Result<bool, StoreError> {
         let now = self.now_secs();
         let file = int(d, "file") as u32;
-        let deleted = self.is_deleted(file).await?;
-        let update = if deleted {
-            doc! { "$set": { "state": "gone" }, "$unset": { "live": "", "user": "", "until": "" } }
-        } else {
-            doc! { "$set": ended_state(op, self.inner.reuse, now), "$unset": { "user": "", "until": "" } }
+        let update = doc! {
+            "$set": ended_state(op, self.inner.reuse, now),
+            "$unset": { "user": "", "until": "" },
         };
         let ended = self
             .inner
@@ -687,7 +675,8 @@ impl MongoStore {
             .await
             .map_err(db)?;
         let done = ended.modified_count == 1;
-        if done && !deleted {
+        if done {
+            // Its file may have been deleted before or during the use.
             self.leave_if_deleted(d).await?;
             let freed_now = !matches!((op, self.inner.reuse), (End::Complete, ReuseRule::Once))
                 && !matches!((op, self.inner.reuse), (End::Complete, ReuseRule::Cooldown(s)) if s > 0);
@@ -913,30 +902,6 @@ impl MongoStore {
         tracing::info!(file = %name, category = %prepared.category, admin = admin_id, accepted, "upload imported into MongoDB");
         Ok(prepared.report(name, accepted, in_pool))
     }
-
-    /// The original bytes of an upload, as the admin sent them.
-    pub async fn original(&self, name: &str) -> Result<Vec<u8>, StoreError> {
-        let parts: Vec<Document> = self
-            .inner
-            .originals
-            .find(doc! { "file": name })
-            .sort(doc! { "part": 1 })
-            .await
-            .map_err(db)?
-            .try_collect()
-            .await
-            .map_err(db)?;
-        if parts.is_empty() {
-            return Err(StoreError::UnknownFile(name.to_string()));
-        }
-        let mut out = Vec::new();
-        for p in parts {
-            if let Ok(b) = p.get_binary_generic("data") {
-                out.extend_from_slice(b);
-            }
-        }
-        Ok(out)
-    }
 }
 
 #[async_trait]
@@ -1101,15 +1066,7 @@ impl NumberStore for MongoStore {
 
     async fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {
         self.sweep(false).await?;
-        let held: Vec<Document> = self
-            .inner
-            .numbers
-            .find(doc! { "state": "held" })
-            .await
-            .map_err(db)?
-            .try_collect()
-            .await
-            .map_err(db)?;
+        let held: Vec<Document> = all(self.inner.numbers.find(doc! { "state": "held" })).await?;
         let mut out = Vec::with_capacity(held.len());
         for d in &held {
             out.push(self.assignment(d).await?);
@@ -1130,16 +1087,12 @@ impl NumberStore for MongoStore {
     async fn stats(&self) -> Result<Stats, StoreError> {
         self.sweep(false).await?;
         let now = i64::from(self.now_secs());
-        let files: Vec<Document> = self
+        let files: Vec<Document> = all(self
             .inner
             .files
             .find(doc! { "ready": true })
-            .sort(doc! { "_id": 1 })
-            .await
-            .map_err(db)?
-            .try_collect()
-            .await
-            .map_err(db)?;
+            .sort(doc! { "_id": 1 }))
+        .await?;
         let mut usage: HashMap<i64, Usage> = HashMap::new();
         let mut numbers = self
             .inner
@@ -1180,27 +1133,17 @@ impl NumberStore for MongoStore {
             u.used_percent = percent(u.used_numbers, u.total);
             meta.usage_count = u.assignments;
             if !meta.deleted {
-                let c = stats
+                stats
                     .categories
                     .entry(meta.country_name.clone())
-                    .or_default();
-                c.total += u.total;
-                c.available += u.available;
-                c.assigned += u.assigned;
-                c.cooling += u.cooling;
-                c.retired += u.retired;
-                c.used_numbers += u.used_numbers;
-                c.assignments += u.assignments;
-                c.last_used = c.last_used.max(u.last_used);
+                    .or_default()
+                    .add(&u);
             }
             stats.files.push(FileInfo {
                 name,
                 meta,
                 usage: u,
             });
-        }
-        for c in stats.categories.values_mut() {
-            c.used_percent = percent(c.used_numbers, c.total);
         }
         Ok(stats)
     }

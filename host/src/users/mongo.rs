@@ -4,9 +4,11 @@
 
 use futures::TryStreamExt;
 use mongodb::{
-    bson::{doc, Bson, Document},
+    bson::{doc, Document},
     Collection, Database, IndexModel,
 };
+
+use crate::store::integer;
 
 use super::{AuditEvent, PendingUpload, UserRecord, UserStatus, UserStore, UserStoreError};
 
@@ -39,12 +41,7 @@ fn status_name(s: UserStatus) -> &'static str {
 }
 
 fn int(d: &Document, key: &str) -> Option<i64> {
-    match d.get(key) {
-        Some(Bson::Int32(v)) => Some(i64::from(*v)),
-        Some(Bson::Int64(v)) => Some(*v),
-        Some(Bson::Double(v)) => Some(*v as i64),
-        _ => None,
-    }
+    d.get(key).and_then(integer)
 }
 
 fn record(d: &Document) -> UserRecord {
@@ -60,15 +57,7 @@ fn record(d: &Document) -> UserRecord {
         numbers_taken: int(d, "numbers_taken").unwrap_or_default().max(0) as u64,
         recent_numbers: d
             .get_array("recent_numbers")
-            .map(|a| {
-                a.iter()
-                    .filter_map(|b| match b {
-                        Bson::Int32(v) => Some(i64::from(*v)),
-                        Bson::Int64(v) => Some(*v),
-                        _ => None,
-                    })
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(integer).collect())
             .unwrap_or_default(),
         status_by: int(d, "status_by"),
         reason: d.get_str("reason").ok().map(str::to_string),
