@@ -6,6 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A one-off build gains nothing from incremental caches, which cost ~1.4 GiB.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+# The whole run needs about 4 GiB of disk (see README); say so before a build
+# dies of ENOSPC halfway through.
+free_kib=$(df -Pk . | awk 'NR == 2 { print $4 }')
+echo "== disk: $((free_kib / 1024)) MiB free here"
+if [ "$free_kib" -lt $((4 * 1024 * 1024)) ]; then
+    echo "warning: less than 4 GiB free; the build may run out of disk" >&2
+fi
+
 echo "== MongoDB-wire test server (SecantusDB, pinned) in .venv"
 # A real MongoDB-wire server for the MongoDB tests: a test dependency, never linked.
 SECANTUS_VERSION="0.7.0b3"
@@ -43,3 +53,4 @@ grep -q "Demo complete" target/demo-transcript.txt
 # One closing line for the whole run: the sum of every test binary's results.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' target/test-output.txt
+echo "== disk: target/ holds $(du -sh target | cut -f1)"
