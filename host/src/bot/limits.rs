@@ -1,42 +1,12 @@
-//! Per-user rate limits: a sliding window of recent events per user. The
-//! numbers limit reads the times kept in the user's record (shared by every
-//! replica); the flood limit counts in memory, per process.
+//! The flood limit: a sliding window of recent updates per user, counted in
+//! memory, per process (the numbers limit is the user store's:
+//! [`crate::users::NumberLimit`]).
 
 use std::{
     collections::{HashMap, VecDeque},
     sync::Mutex,
     time::{Duration, Instant},
 };
-
-/// At most `max` numbers per `window` for each user, judged from the times
-/// of the user's latest numbers (`UserRecord::recent_numbers`).
-#[derive(Debug, Clone, Copy)]
-pub struct NumberLimit {
-    /// Numbers allowed per window.
-    pub max: usize,
-    /// The window.
-    pub window: Duration,
-}
-
-impl NumberLimit {
-    /// `Ok` when one more number may be taken at `now` (Unix seconds) after
-    /// numbers taken at `times`; otherwise how long until one may.
-    pub fn wait(&self, times: &[i64], now: i64) -> Result<(), Duration> {
-        let window = self.window.as_secs() as i64;
-        let inside: Vec<i64> = times
-            .iter()
-            .copied()
-            .filter(|&t| now - t < window)
-            .collect();
-        if inside.len() < self.max {
-            return Ok(());
-        }
-        let oldest_counted = inside[inside.len() - self.max];
-        Err(Duration::from_secs(
-            (oldest_counted + window - now).max(1) as u64
-        ))
-    }
-}
 
 /// At most `max` events per `window` for each user.
 pub struct RateLimiter {
@@ -120,21 +90,6 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_per_window_say_how_long() {
-        let l = NumberLimit {
-            max: 2,
-            window: Duration::from_secs(60),
-        };
-        assert!(l.wait(&[], 1000).is_ok());
-        assert!(l.wait(&[990], 1000).is_ok());
-        assert_eq!(l.wait(&[990, 995], 1000), Err(Duration::from_secs(50)));
-        // Times that left the window do not count.
-        assert!(l.wait(&[900, 995], 1000).is_ok());
-        assert_eq!(l.wait(&[900, 995, 998], 1000), Err(Duration::from_secs(55)));
-        assert!(l.wait(&[990, 995], 1050).is_ok(), "the window slides");
-    }
 
     #[test]
     fn a_flood_is_told_once() {

@@ -39,9 +39,9 @@ use crate::{
     config::{Config, Mode},
     monitor::{Notifier, OtpMonitor},
     store::Store,
-    users::{AuditEvent, UserStore},
+    users::{AuditEvent, NumberLimit, UserStore},
 };
-use limits::{NumberLimit, RateLimiter};
+use limits::RateLimiter;
 
 /// The bot as handlers see it: teloxide's `Bot`, or the same behind
 /// `Throttle`. Handlers are generic over it; the requests they send must be

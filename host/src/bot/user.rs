@@ -1,6 +1,8 @@
 //! What every user can do: `/start`, `/help`, `/countries`, pick a number,
 //! Change and Cancel, `/stats`.
 
+use std::time::Duration;
+
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode},
@@ -8,7 +10,10 @@ use teloxide::{
 };
 
 use super::{access, commands, send, App, Caller, Press, Tg};
-use crate::store::{Assignment, StoreError};
+use crate::{
+    store::{Assignment, StoreError},
+    users::NumberSlot,
+};
 
 /// Categories per page of `/countries`.
 pub const PAGE: usize = 8;
@@ -180,21 +185,32 @@ fn number_text(app: &App, a: &Assignment) -> String {
     )
 }
 
-/// Refuses when the user took too many numbers lately; tells them how long to wait.
-async fn over_limit<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<bool, RequestError> {
-    if me.admin {
-        return Ok(false);
-    }
-    let times = match app.users.get(me.id).await {
-        Ok(record) => record.map(|r| r.recent_numbers).unwrap_or_default(),
-        Err(e) => {
-            tracing::error!("user store: {e}");
-            Vec::new()
-        }
-    };
-    match app.numbers.wait(&times, chrono::Utc::now().timestamp()) {
-        Ok(()) => Ok(false),
-        Err(wait) => {
+/// A number counted against the user's limit before the store is asked, so
+/// that the check and the count are one step on every replica.
+enum Slot {
+    /// Counted at this time: given back unless a number comes of it.
+    Taken(i64),
+    /// The user store failed: the limit is not applied (logged), as a broken
+    /// counter should not stop the pool.
+    Unchecked,
+}
+
+/// Takes a place under the user's numbers limit, or tells them how long to
+/// wait (`None`).
+async fn take_slot<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<Option<Slot>, RequestError> {
+    let now = chrono::Utc::now().timestamp();
+    match app
+        .users
+        .take_number(me.id, now, &app.numbers, me.admin)
+        .await
+    {
+        Ok(NumberSlot::Granted) => Ok(Some(Slot::Taken(now))),
+        Ok(NumberSlot::Full(times)) => {
+            let wait = app
+                .numbers
+                .wait(&times, now)
+                .err()
+                .unwrap_or(Duration::from_secs(1));
             let text = format!(
                 "You have taken {} numbers in the last {}. You can take another in {}.",
                 app.numbers.max,
@@ -202,22 +218,26 @@ async fn over_limit<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<bool, Requ
                 send::wait(wait)
             );
             send::retrying(bot.send_message(me.chat, text)).await?;
-            Ok(true)
+            Ok(None)
+        }
+        Err(e) => {
+            tracing::error!("user store: {e}");
+            Ok(Some(Slot::Unchecked))
         }
     }
 }
 
-/// Counts a number taken in the user's record, where the rate limit reads
-/// it (on every replica).
-async fn taken(app: &App, me: &Caller) {
-    let now = chrono::Utc::now().timestamp();
-    if let Err(e) = app.users.count_number(me.id, now, app.numbers.max).await {
-        tracing::error!("user store: {e}");
+/// Gives back a place no number came of.
+async fn give_back(app: &App, me: &Caller, slot: Slot) {
+    if let Slot::Taken(at) = slot {
+        if let Err(e) = app.users.give_back_number(me.id, at).await {
+            tracing::error!("user store: {e}");
+        }
     }
 }
 
 pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, key: &str) -> Answer {
-    if !access::may_take(bot, app, me).await? || over_limit(bot, app, me).await? {
+    if !access::may_take(bot, app, me).await? {
         return Ok(None);
     }
     let category = match app.store.categories().await {
@@ -230,9 +250,15 @@ pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, ke
     let Some(category) = category else {
         return Ok(Some("That category is gone. Send /countries again.".into()));
     };
-    match app.store.claim(&category, me.id).await {
+    let Some(slot) = take_slot(bot, app, me).await? else {
+        return Ok(None);
+    };
+    let claimed = app.store.claim(&category, me.id).await;
+    if claimed.is_err() {
+        give_back(app, me, slot).await;
+    }
+    match claimed {
         Ok(a) => {
-            taken(app, me).await;
             let text = number_text(app, &a);
             send::retrying(
                 bot.send_message(me.chat, text)
@@ -268,13 +294,18 @@ pub async fn pick<B: Tg>(bot: &B, app: &App, me: &Caller, _press: &Press<'_>, ke
 }
 
 pub async fn change<B: Tg>(bot: &B, app: &App, me: &Caller, press: &Press<'_>) -> Answer {
-    if !access::may_take(bot, app, me).await? || over_limit(bot, app, me).await? {
+    if !access::may_take(bot, app, me).await? {
         return Ok(None);
     }
-    let user = me.id;
-    match app.store.change(user).await {
+    let Some(slot) = take_slot(bot, app, me).await? else {
+        return Ok(None);
+    };
+    let changed = app.store.change(me.id).await;
+    if changed.is_err() {
+        give_back(app, me, slot).await;
+    }
+    match changed {
         Ok(a) => {
-            taken(app, me).await;
             let text = number_text(app, &a);
             send::retrying(
                 bot.edit_message_text(me.chat, press.message.id, text)

@@ -16,7 +16,10 @@ use std::{
 
 use tokio::sync::oneshot;
 
-use super::{AuditEvent, PendingUpload, UserRecord, UserStatus, UserStore, UserStoreError};
+use super::{
+    AuditEvent, NumberLimit, NumberSlot, PendingUpload, UserRecord, UserStatus, UserStore,
+    UserStoreError,
+};
 
 /// Audit events kept in memory for `/audit`.
 const RECENT_AUDIT: usize = 500;
@@ -330,16 +333,40 @@ impl UserStore for FileUsers {
             .expect("set_status always leaves a record"))
     }
 
-    async fn count_number(&self, id: i64, at: i64, keep: usize) -> Result<(), UserStoreError> {
-        self.update(id, |slot| match slot {
-            Some(r) => {
-                r.numbers_taken += 1;
-                r.recent_numbers.push(at);
-                let extra = r.recent_numbers.len().saturating_sub(keep);
-                r.recent_numbers.drain(..extra);
-                true
+    async fn take_number(
+        &self,
+        id: i64,
+        at: i64,
+        limit: &NumberLimit,
+        exempt: bool,
+    ) -> Result<NumberSlot, UserStoreError> {
+        let mut slot = NumberSlot::Granted;
+        self.update(id, |record| {
+            let Some(r) = record else { return false };
+            r.recent_numbers.retain(|&t| limit.counts(t, at));
+            if !exempt && r.recent_numbers.len() >= limit.max {
+                slot = NumberSlot::Full(r.recent_numbers.clone());
+                return false;
             }
-            None => false,
+            r.numbers_taken += 1;
+            r.recent_numbers.push(at);
+            let extra = r.recent_numbers.len().saturating_sub(limit.max);
+            r.recent_numbers.drain(..extra);
+            true
+        })
+        .await?;
+        Ok(slot)
+    }
+
+    async fn give_back_number(&self, id: i64, at: i64) -> Result<(), UserStoreError> {
+        self.update(id, |record| {
+            let Some(r) = record else { return false };
+            let Some(i) = r.recent_numbers.iter().rposition(|&t| t == at) else {
+                return false;
+            };
+            r.recent_numbers.remove(i);
+            r.numbers_taken = r.numbers_taken.saturating_sub(1);
+            true
         })
         .await
         .map(drop)

@@ -3,15 +3,17 @@
 //! default); a database backend implements the same trait for replicas.
 //!
 //! Every change is one atomic operation on the backend (create-if-absent,
-//! set-status, count-a-number), never read-modify-write in the bot, so an
+//! set-status, take-a-number), never read-modify-write in the bot, so an
 //! admin's ban cannot be lost to a user's concurrent request.
 
 mod file;
+mod limit;
 mod mongo;
 
 use serde::{Deserialize, Serialize};
 
 pub use file::FileUsers;
+pub use limit::{NumberLimit, NumberSlot};
 pub use mongo::MongoUsers;
 
 /// Why a user-store operation failed.
@@ -118,9 +120,21 @@ pub trait UserStore: Send + Sync {
         reason: Option<String>,
     ) -> Result<UserRecord, UserStoreError>;
 
-    /// Counts one more number taken by `id` at `at` (Unix seconds), keeping
-    /// the latest `keep` times in [`UserRecord::recent_numbers`].
-    async fn count_number(&self, id: i64, at: i64, keep: usize) -> Result<(), UserStoreError>;
+    /// Counts one more number for `id` at `at` (Unix seconds) when fewer than
+    /// `limit.max` fall inside the window, checking and counting as one
+    /// atomic step, so that replicas answering one user at once cannot pass
+    /// the limit together. `exempt` (admins) always counts. A user with no
+    /// record is granted and not counted.
+    async fn take_number(
+        &self,
+        id: i64,
+        at: i64,
+        limit: &NumberLimit,
+        exempt: bool,
+    ) -> Result<NumberSlot, UserStoreError>;
+
+    /// Undoes one [`UserStore::take_number`] at `at` that gave no number.
+    async fn give_back_number(&self, id: i64, at: i64) -> Result<(), UserStoreError>;
 
     /// Users with `status`, by id.
     async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError>;

@@ -10,7 +10,10 @@ use mongodb::{
 
 use crate::store::integer;
 
-use super::{AuditEvent, PendingUpload, UserRecord, UserStatus, UserStore, UserStoreError};
+use super::{
+    AuditEvent, NumberLimit, NumberSlot, PendingUpload, UserRecord, UserStatus, UserStore,
+    UserStoreError,
+};
 
 /// The MongoDB user store.
 pub struct MongoUsers {
@@ -172,13 +175,71 @@ impl UserStore for MongoUsers {
             .ok_or_else(|| UserStoreError::Unavailable("MongoDB lost a record just written".into()))
     }
 
-    async fn count_number(&self, id: i64, at: i64, keep: usize) -> Result<(), UserStoreError> {
+    async fn take_number(
+        &self,
+        id: i64,
+        at: i64,
+        limit: &NumberLimit,
+        exempt: bool,
+    ) -> Result<NumberSlot, UserStoreError> {
+        let max = limit.max.max(1);
+        // Times that left the window, and given-back slots (0), go first:
+        // whoever does it, they are out of every replica's window.
         self.users
             .update_one(
                 doc! { "_id": id },
+                doc! { "$pull": { "recent_numbers": { "$lte": at - limit.secs() } } },
+            )
+            .await
+            .map_err(unavailable)?;
+        let counted = if exempt {
+            self.users
+                .update_one(
+                    doc! { "_id": id },
+                    doc! {
+                        "$inc": { "numbers_taken": 1i64 },
+                        "$push": { "recent_numbers": { "$each": [at], "$slice": -(max as i64) } },
+                    },
+                )
+                .await
+        } else {
+            // Pushed only while the window has a free place: one update, so
+            // two replicas cannot both take the last one.
+            let full = format!("recent_numbers.{}", max - 1);
+            self.users
+                .update_one(
+                    doc! { "_id": id, full: { "$exists": false } },
+                    doc! {
+                        "$inc": { "numbers_taken": 1i64 },
+                        "$push": { "recent_numbers": at },
+                    },
+                )
+                .await
+        }
+        .map_err(unavailable)?;
+        if exempt || counted.matched_count == 1 {
+            return Ok(NumberSlot::Granted);
+        }
+        Ok(match self.get(id).await? {
+            Some(r) => NumberSlot::Full(
+                r.recent_numbers
+                    .into_iter()
+                    .filter(|&t| limit.counts(t, at))
+                    .collect(),
+            ),
+            None => NumberSlot::Granted,
+        })
+    }
+
+    async fn give_back_number(&self, id: i64, at: i64) -> Result<(), UserStoreError> {
+        // The first slot taken at `at` becomes 0, out of every window; the
+        // next take pulls it.
+        self.users
+            .update_one(
+                doc! { "_id": id, "recent_numbers": at },
                 doc! {
-                    "$inc": { "numbers_taken": 1i64 },
-                    "$push": { "recent_numbers": { "$each": [at], "$slice": -(keep.max(1) as i64) } },
+                    "$set": { "recent_numbers.$": 0i64 },
+                    "$inc": { "numbers_taken": -1i64 },
                 },
             )
             .await

@@ -539,7 +539,13 @@ async fn rate_limits_say_how_long_to_wait() {
     let user = TestUser::new(100);
     let pick = format!("pk:{}", key("UAE Mobile"));
     let got = h.press(&user, 1, &pick).await;
+    let first = h.store.holding(100).unwrap().unwrap().number;
+    // A press that gives no number costs no place under the limit.
+    let again = h.press(&user, 1, &pick).await;
+    assert!(text(&again).starts_with("You already hold"), "{again:?}");
     h.press(&user, got.message_id.unwrap(), "chg").await;
+    let second = h.store.holding(100).unwrap().unwrap().number;
+    assert_ne!(second, first, "the change was allowed: the second number");
     h.press(&user, got.message_id.unwrap(), "cxl").await;
     let limited = h.press(&user, 1, &pick).await;
     assert!(
@@ -740,7 +746,11 @@ async fn user_records_and_the_audit_trail_survive_a_restart() {
             .set_status(7, UserStatus::Banned, 1, Some("spam".into()))
             .await
             .unwrap();
-        users.count_number(7, 1_000, 10).await.unwrap();
+        let limit = numbot::users::NumberLimit {
+            max: 10,
+            window: std::time::Duration::from_secs(60),
+        };
+        users.take_number(7, 1_000, &limit, false).await.unwrap();
         users
             .audit(numbot::users::AuditEvent {
                 at: 1,

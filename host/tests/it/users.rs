@@ -1,9 +1,12 @@
 //! The user-store contract: the same tests against the embedded files and
 //! against MongoDB (a real MongoDB-wire server).
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
-use numbot::users::{AuditEvent, FileUsers, MongoUsers, PendingUpload, UserStatus, UserStore};
+use numbot::users::{
+    AuditEvent, FileUsers, MongoUsers, NumberLimit, NumberSlot, PendingUpload, UserStatus,
+    UserStore,
+};
 
 use crate::support::MongoServer;
 
@@ -62,24 +65,64 @@ async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
         .unwrap();
     assert_eq!((stranger.id, stranger.status), (9, UserStatus::Banned));
 
-    // Counting from many tasks at once loses nothing.
-    let counting: Vec<_> = (0..20)
+    // 20 presses at once (on any replicas) against a limit of 5: exactly 5
+    // pass, each counted once.
+    let limit = NumberLimit {
+        max: 5,
+        window: Duration::from_secs(60),
+    };
+    let taking: Vec<_> = (0..20)
         .map(|_| {
             let users = users.clone();
-            tokio::spawn(async move { users.count_number(7, 1_000, 5).await.unwrap() })
+            tokio::spawn(async move { users.take_number(7, 1_000, &limit, false).await.unwrap() })
         })
         .collect();
-    for c in counting {
-        c.await.unwrap();
+    let mut granted = 0;
+    for t in taking {
+        match t.await.unwrap() {
+            NumberSlot::Granted => granted += 1,
+            NumberSlot::Full(times) => assert_eq!(times, vec![1_000; 5]),
+        }
     }
-    assert_eq!(users.get(7).await.unwrap().unwrap().numbers_taken, 20);
-    // The latest times, as many as the limit counts, oldest first.
-    users.count_number(7, 2_000, 3).await.unwrap();
-    users.count_number(7, 2_001, 3).await.unwrap();
+    assert_eq!(granted, 5);
+    let r = users.get(7).await.unwrap().unwrap();
+    assert_eq!((r.numbers_taken, r.recent_numbers.len()), (5, 5));
+    // A place no number came of is given back, once.
+    users.give_back_number(7, 1_000).await.unwrap();
+    assert_eq!(users.get(7).await.unwrap().unwrap().numbers_taken, 4);
+    assert_eq!(
+        users.take_number(7, 1_010, &limit, false).await.unwrap(),
+        NumberSlot::Granted
+    );
+    assert!(matches!(
+        users.take_number(7, 1_011, &limit, false).await.unwrap(),
+        NumberSlot::Full(_)
+    ));
+    // The window slides: the four at 1000 leave it at 1060.
+    assert_eq!(
+        users.take_number(7, 1_060, &limit, false).await.unwrap(),
+        NumberSlot::Granted
+    );
     assert_eq!(
         users.get(7).await.unwrap().unwrap().recent_numbers,
-        vec![1_000, 2_000, 2_001]
+        vec![1_010, 1_060]
     );
+    // Admins are exempt, and their record keeps the latest `max` times.
+    for at in 2_000..2_008 {
+        assert_eq!(
+            users.take_number(7, at, &limit, true).await.unwrap(),
+            NumberSlot::Granted
+        );
+    }
+    let r = users.get(7).await.unwrap().unwrap();
+    assert_eq!(r.recent_numbers, (2_003..2_008).collect::<Vec<_>>());
+    assert_eq!(r.numbers_taken, 6 + 8);
+    // Someone never seen is not limited, and no record appears.
+    assert_eq!(
+        users.take_number(99, 1_000, &limit, false).await.unwrap(),
+        NumberSlot::Granted
+    );
+    assert_eq!(users.get(99).await.unwrap(), None);
     users.seen(3, "Cy", UserStatus::Pending).await.unwrap();
     users.seen(5, "Di", UserStatus::Pending).await.unwrap();
     let pending: Vec<i64> = users
