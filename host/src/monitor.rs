@@ -50,9 +50,10 @@ pub trait Notifier: Send + Sync {
 }
 
 /// What the monitors of several processes on one pool share (MongoDB): the
-/// right to poll, held by one process at a time under a renewed lease, and
-/// the ids of messages relayed, so that a process taking over never relays
-/// one again.
+/// right to poll, held by one process at a time under a renewed lease; the
+/// ids of messages relayed, so that a process taking over never relays one
+/// again; and the leader's watches, so that it ends (and announces) the uses
+/// that ended while nobody led.
 #[async_trait::async_trait]
 pub trait MonitorShare: Send + Sync {
     /// Takes or renews the right to poll; false while another process holds it.
@@ -62,6 +63,28 @@ pub trait MonitorShare: Send + Sync {
     async fn first_relay(&self, id: &str, at: i64) -> Result<bool, String>;
     /// Forgets a message whose relay failed, so that it is tried again.
     async fn forget(&self, id: &str);
+    /// The watches recorded by the leaders so far: a new leader starts from
+    /// them.
+    async fn watches(&self) -> Result<Vec<SharedWatch>, String>;
+    /// Records new watches (one already recorded is left as it is).
+    async fn add_watches(&self, watches: &[SharedWatch]) -> Result<(), String>;
+    /// Removes an ended watch: true when this call removed it, and this
+    /// process then tells the user, so that a use is announced once even
+    /// while two processes briefly both lead.
+    async fn end_watch(&self, watch: &SharedWatch) -> Result<bool, String>;
+}
+
+/// A watch as the leading monitor records it in a [`MonitorShare`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedWatch {
+    /// The holder.
+    pub user: i64,
+    /// The number watched.
+    pub number: String,
+    /// The use's start (Unix seconds).
+    pub since: i64,
+    /// The use's lease end (Unix seconds).
+    pub until: u32,
 }
 
 /// Stops a task when dropped (the monitor's lease renewal ends with it).
@@ -89,10 +112,24 @@ struct Watching {
     until: u32,
 }
 
+impl Watching {
+    fn shared(&self, user: i64) -> SharedWatch {
+        SharedWatch {
+            user,
+            number: self.watch.number.clone(),
+            since: self.watch.since,
+            until: self.until,
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
     /// By user.
     watches: HashMap<i64, Watching>,
+    /// Watches not yet recorded in the share (it failed): recorded at the
+    /// next poll, and ended here without asking it.
+    unrecorded: Vec<SharedWatch>,
     /// Message ids already relayed (or skipped), with their time.
     seen: HashMap<String, i64>,
     /// When each number last changed hands (the new holder's start): a
@@ -215,8 +252,9 @@ impl OtpMonitor {
     /// Polls forever: every interval while the provider answers, backing off
     /// (up to a minute) while it fails.
     /// With other processes on the pool, only the one holding the lease
-    /// polls; one that loses it forgets its watches (the next holder has
-    /// them), without telling anybody anything.
+    /// polls; one that loses it forgets its watches without telling anybody
+    /// anything (they are recorded in the share, where the next holder
+    /// starts from).
     pub async fn run(self: Arc<Self>) {
         let leading = self.share.clone().map(|share| {
             let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -237,12 +275,20 @@ impl OtpMonitor {
                     if led {
                         let mut st = self.lock();
                         st.watches.clear();
+                        st.unrecorded.clear();
                         st.known.clear();
                         st.released.clear();
                         led = false;
                     }
                     tokio::time::sleep(self.interval.max(Duration::from_millis(200))).await;
                     continue;
+                }
+                if !led {
+                    if let Err(e) = self.take_over().await {
+                        tracing::warn!("monitor: the watches recorded cannot be read: {e}");
+                        tokio::time::sleep(self.interval.max(Duration::from_millis(200))).await;
+                        continue;
+                    }
                 }
                 led = true;
             }
@@ -263,6 +309,94 @@ impl OtpMonitor {
         }
     }
 
+    /// Starts leading from the watches the earlier leaders recorded, so that
+    /// the first poll ends those whose use ended while nobody led. Of two
+    /// recorded for one user the older is an end whose removal was lost.
+    async fn take_over(&self) -> Result<(), String> {
+        let Some(share) = &self.share else {
+            return Ok(());
+        };
+        let mut recorded = share.watches().await?;
+        recorded.sort_by_key(|w| w.since);
+        let mut stale = Vec::new();
+        {
+            let mut st = self.lock();
+            for w in recorded {
+                st.known.entry(w.number.clone()).or_insert(w.since);
+                let watching = Watching {
+                    watch: Watch {
+                        number: w.number,
+                        since: w.since,
+                    },
+                    until: w.until,
+                };
+                if let Some(older) = st.watches.insert(w.user, watching) {
+                    stale.push(older.shared(w.user));
+                }
+            }
+        }
+        for w in stale {
+            share.end_watch(&w).await?;
+        }
+        Ok(())
+    }
+
+    /// The ended watches this process is to end: with a share, those whose
+    /// record it removed (or could not ask about: better twice than never),
+    /// and those never recorded.
+    async fn claim_ended(&self, ended: Vec<(i64, Watching)>) -> Vec<(i64, Watching)> {
+        let Some(share) = &self.share else {
+            return ended;
+        };
+        futures::stream::iter(ended)
+            .map(|(user, w)| async move {
+                let shared = w.shared(user);
+                if self.take_unrecorded(&shared) {
+                    return Some((user, w));
+                }
+                match share.end_watch(&shared).await {
+                    Ok(mine) => mine.then_some((user, w)),
+                    Err(e) => {
+                        tracing::warn!("monitor: a watch's end cannot be recorded: {e}");
+                        Some((user, w))
+                    }
+                }
+            })
+            .buffer_unordered(RELAYS_AT_ONCE)
+            .filter_map(std::future::ready)
+            .collect()
+            .await
+    }
+
+    /// Whether `w` was never recorded in the share (and now never will be).
+    fn take_unrecorded(&self, w: &SharedWatch) -> bool {
+        let mut st = self.lock();
+        let before = st.unrecorded.len();
+        st.unrecorded.retain(|u| u != w);
+        st.unrecorded.len() != before
+    }
+
+    /// Records new watches in the share, with those an earlier poll could not.
+    async fn record(&self, added: Vec<SharedWatch>) {
+        let Some(share) = &self.share else {
+            return;
+        };
+        let todo = {
+            let mut st = self.lock();
+            st.unrecorded.extend(added);
+            std::mem::take(&mut st.unrecorded)
+        };
+        if todo.is_empty() {
+            return;
+        }
+        if let Err(e) = share.add_watches(&todo).await {
+            tracing::warn!(
+                "monitor: new watches cannot be recorded (tried again at the next poll): {e}"
+            );
+            self.lock().unrecorded.extend(todo);
+        }
+    }
+
     /// The numbers being watched now.
     pub fn watching(&self) -> usize {
         self.lock().watches.len()
@@ -278,7 +412,9 @@ impl OtpMonitor {
             }
         };
         let mut tick = Tick::default();
-        let ended = self.sync(&assignments);
+        let (ended, added) = self.sync(&assignments);
+        let ended = self.claim_ended(ended).await;
+        self.record(added).await;
         let now = self.store.now();
         tick.expired = ended.iter().filter(|(_, w)| w.until <= now).count();
         let held: std::collections::HashSet<&str> =
@@ -336,12 +472,13 @@ impl OtpMonitor {
         Ok(tick)
     }
 
-    /// Adds the new assignments, drops the ended ones (returned).
-    fn sync(&self, assignments: &[Assignment]) -> Vec<(i64, Watching)> {
+    /// Adds the new assignments, drops the ended ones; returns both.
+    fn sync(&self, assignments: &[Assignment]) -> (Vec<(i64, Watching)>, Vec<SharedWatch>) {
         let mut st = self.lock();
         let mut current: HashMap<i64, &Assignment> =
             assignments.iter().map(|a| (a.user, a)).collect();
         let mut ended = Vec::new();
+        let mut added = Vec::new();
         let users: Vec<i64> = st.watches.keys().copied().collect();
         for user in users {
             let same = current.get(&user).is_some_and(|a| {
@@ -359,22 +496,21 @@ impl OtpMonitor {
             if st.known.insert(a.number.clone(), since).is_some() {
                 st.released.insert(a.number.clone(), since);
             }
-            st.watches.insert(
-                user,
-                Watching {
-                    watch: Watch {
-                        number: a.number.clone(),
-                        since: i64::from(a.since),
-                    },
-                    until: a.until,
+            let watching = Watching {
+                watch: Watch {
+                    number: a.number.clone(),
+                    since,
                 },
-            );
+                until: a.until,
+            };
+            added.push(watching.shared(user));
+            st.watches.insert(user, watching);
         }
         let horizon = now() - SEEN_FOR_SECS;
         st.seen.retain(|_, at| *at >= horizon);
         st.released.retain(|_, at| *at >= horizon);
         st.known.retain(|_, at| *at >= horizon);
-        ended
+        (ended, added)
     }
 
     /// Relays one message to the number's holder; whether it was relayed.
@@ -477,7 +613,15 @@ impl OtpMonitor {
                 .await
                 .unwrap_or(false);
             if completed {
-                self.lock().watches.remove(&user);
+                let ended = self.lock().watches.remove(&user);
+                if let (Some(share), Some(w)) = (&self.share, ended) {
+                    let w = w.shared(user);
+                    if !self.take_unrecorded(&w) {
+                        if let Err(e) = share.end_watch(&w).await {
+                            tracing::warn!("monitor: a watch's end cannot be recorded: {e}");
+                        }
+                    }
+                }
                 if let Err(e) = self.provider.finished(&watch, Outcome::Completed).await {
                     tracing::warn!("could not tell the provider a watch completed: {e}");
                 }

@@ -45,7 +45,7 @@ use super::{
     UploadReport, Usage,
 };
 use crate::{
-    monitor::MonitorShare,
+    monitor::{MonitorShare, SharedWatch},
     plugin::{
         types::{Candidate, Request},
         PluginHost,
@@ -102,6 +102,8 @@ struct Inner {
     counters: Collection<Document>,
     leases: Collection<Document>,
     relayed: Collection<Document>,
+    /// The OTP monitor leader's watches (see `MonitorShare`).
+    watches: Collection<Document>,
     plugins: Arc<PluginHost>,
     lease_secs: u32,
     reuse: ReuseRule,
@@ -151,6 +153,19 @@ fn write_code(e: &DbError) -> Option<i32> {
 
 fn is_duplicate(e: &DbError) -> bool {
     write_code(e) == Some(DUPLICATE_KEY)
+}
+
+/// For an unordered `insert_many` that failed only on documents already
+/// there: how many those were.
+fn only_duplicates(e: &DbError) -> Option<u64> {
+    match &*e.kind {
+        ErrorKind::InsertMany(m) if m.write_concern_error.is_none() => m
+            .write_errors
+            .as_ref()
+            .filter(|w| w.iter().all(|w| w.code == DUPLICATE_KEY))
+            .map(|w| w.len() as u64),
+        _ => None,
+    }
 }
 
 /// An integer field, however the server encoded it.
@@ -252,6 +267,7 @@ impl MongoStore {
                 counters: database.collection("counters"),
                 leases: database.collection("leases"),
                 relayed,
+                watches: database.collection("watches"),
                 plugins,
                 lease_secs: config.lease_secs,
                 reuse: config.reuse,
@@ -841,19 +857,8 @@ impl MongoStore {
                     )
                     .await
                     .map_err(db)?;
-                match inserted {
-                    Ok(_) => {}
-                    Err(e) => match &*e.kind {
-                        ErrorKind::InsertMany(m)
-                            if m.write_concern_error.is_none()
-                                && m.write_errors
-                                    .as_ref()
-                                    .is_some_and(|w| w.iter().all(|w| w.code == DUPLICATE_KEY)) =>
-                        {
-                            in_pool += m.write_errors.as_ref().map_or(0, |w| w.len() as u64);
-                        }
-                        _ => return Err(db(e)),
-                    },
+                if let Err(e) = inserted {
+                    in_pool += only_duplicates(&e).ok_or_else(|| db(e))?;
                 }
             }
             Ok::<u64, StoreError>(in_pool)
@@ -1265,4 +1270,47 @@ impl MonitorShare for MongoStore {
             tracing::warn!("relayed messages: {}", db(e));
         }
     }
+
+    async fn watches(&self) -> Result<Vec<SharedWatch>, String> {
+        let docs = all(self.inner.watches.find(doc! {}))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(docs
+            .iter()
+            .map(|d| SharedWatch {
+                user: int(d, "user"),
+                number: text(d, "number").to_string(),
+                since: int(d, "since"),
+                until: u32::try_from(int(d, "until")).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    async fn add_watches(&self, watches: &[SharedWatch]) -> Result<(), String> {
+        let docs = watches.iter().map(|w| {
+            doc! {
+                "_id": watch_id(w), "user": w.user, "number": &w.number,
+                "since": w.since, "until": i64::from(w.until),
+            }
+        });
+        match self.inner.watches.insert_many(docs).ordered(false).await {
+            Ok(_) => Ok(()),
+            Err(e) if only_duplicates(&e).is_some() => Ok(()),
+            Err(e) => Err(db(e).to_string()),
+        }
+    }
+
+    async fn end_watch(&self, watch: &SharedWatch) -> Result<bool, String> {
+        self.inner
+            .watches
+            .delete_one(doc! { "_id": watch_id(watch) })
+            .await
+            .map(|r| r.deleted_count == 1)
+            .map_err(|e| db(e).to_string())
+    }
+}
+
+/// One use's watch: its holder, number and start.
+fn watch_id(w: &SharedWatch) -> String {
+    format!("{}:{}:{}", w.user, w.number, w.since)
 }

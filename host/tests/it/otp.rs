@@ -396,88 +396,179 @@ async fn the_bot_relays_the_code_to_the_user_over_telegram() {
     }
 }
 
+/// Two processes on one MongoDB pool, each with its monitor running, on one
+/// manual clock.
+struct TwoMonitors {
+    fake: FakeSms,
+    clock: Arc<std::sync::atomic::AtomicU32>,
+    stores: Vec<Arc<numbot::store::MongoStore>>,
+    recorders: [Arc<Recorder>; 2],
+    monitors: Vec<Arc<OtpMonitor>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    _dirs: [tempfile::TempDir; 2],
+}
+
+impl TwoMonitors {
+    async fn start(lease_secs: u32) -> TwoMonitors {
+        use numbot::store::{MongoStore, NumberStore};
+        let server = crate::support::MongoServer::get();
+        let database = server.fresh_database();
+        let fake = FakeSms::start().await.unwrap();
+        let real_now = chrono::Utc::now().timestamp() as u32;
+        let (clock, cell) = Clock::manual(real_now);
+        let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+        let mut stores = Vec::new();
+        for dir in &dirs {
+            let db = numbot::backends::connect(&server.uri(), &database)
+                .await
+                .unwrap();
+            let mut c = StoreConfig::new(dir.path());
+            c.clock = clock.clone();
+            c.lease_secs = lease_secs;
+            stores.push(Arc::new(
+                MongoStore::open(&db, &c, shared_host()).await.unwrap(),
+            ));
+        }
+        stores[0]
+            .upload("n.csv", Arc::new(uae_csv(0, 3)), "UAE", 1, None)
+            .await
+            .unwrap();
+        let recorders = [Arc::new(Recorder::default()), Arc::new(Recorder::default())];
+        let sms = config("twilio", &fake);
+        let mut tasks = Vec::new();
+        let mut monitors = Vec::new();
+        for (i, store) in stores.iter().enumerate() {
+            let m = Arc::new(OtpMonitor::new(
+                store.clone(),
+                dirs[i].path(),
+                sms.build().unwrap(),
+                recorders[i].clone(),
+                Duration::from_millis(20),
+            ));
+            monitors.push(m.clone());
+            tasks.push(tokio::spawn(m.run()));
+        }
+        TwoMonitors {
+            fake,
+            clock: cell,
+            stores,
+            recorders,
+            monitors,
+            tasks,
+            _dirs: dirs,
+        }
+    }
+
+    /// What process `i`'s monitor told users.
+    fn said(&self, i: usize) -> Vec<(i64, String)> {
+        self.recorders[i].users.lock().unwrap().clone()
+    }
+
+    /// Kills process `i`'s monitor, then lets the clock pass `secs`.
+    async fn kill(&mut self, i: usize, secs: u32) {
+        self.tasks[i].abort();
+        let _ = (&mut self.tasks[i]).await;
+        self.clock
+            .fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for TwoMonitors {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Waits (15 s at most) until `f` holds.
+fn wait_until(what: &str, f: &dyn Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !f() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Two processes' monitors on one MongoDB pool: one polls at a time, a
 /// message is relayed once, and when the polling one dies the other takes
 /// over at the end of its lease without relaying anything again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn monitors_on_one_mongodb_pool_take_turns_and_relay_once() {
-    use numbot::store::{MongoStore, NumberStore};
-    let server = crate::support::MongoServer::get();
-    let database = server.fresh_database();
-    let fake = FakeSms::start().await.unwrap();
-    let real_now = chrono::Utc::now().timestamp() as u32;
-    let (clock, cell) = Clock::manual(real_now);
-    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-    let mut stores = Vec::new();
-    for dir in &dirs {
-        let db = numbot::backends::connect(&server.uri(), &database)
-            .await
-            .unwrap();
-        let mut c = StoreConfig::new(dir.path());
-        c.clock = clock.clone();
-        stores.push(Arc::new(
-            MongoStore::open(&db, &c, shared_host()).await.unwrap(),
-        ));
-    }
-    stores[0]
-        .upload("n.csv", Arc::new(uae_csv(0, 3)), "UAE", 1, None)
-        .await
-        .unwrap();
-    let a = stores[0].claim("UAE", 100).await.unwrap();
-    let recorders = [Arc::new(Recorder::default()), Arc::new(Recorder::default())];
-    let sms = config("twilio", &fake);
-    let mut tasks = Vec::new();
-    for (i, store) in stores.iter().enumerate() {
-        let m = OtpMonitor::new(
-            store.clone(),
-            dirs[i].path(),
-            sms.build().unwrap(),
-            recorders[i].clone(),
-            Duration::from_millis(20),
-        );
-        tasks.push(tokio::spawn(Arc::new(m).run()));
-    }
-    let said = |i: usize| recorders[i].users.lock().unwrap().clone();
-    let wait_for = |what: &'static str, f: &dyn Fn() -> bool| {
-        let deadline = std::time::Instant::now() + Duration::from_secs(15);
-        while !f() {
-            assert!(std::time::Instant::now() < deadline, "timed out: {what}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
+    use numbot::store::NumberStore;
+    let mut m = TwoMonitors::start(20 * 60).await;
+    let a = m.stores[0].claim("UAE", 100).await.unwrap();
 
-    fake.deliver(&a.number, "Shop", "Your parcel is on its way.");
-    wait_for("the first relay", &|| said(0).len() + said(1).len() == 1);
+    m.fake
+        .deliver(&a.number, "Shop", "Your parcel is on its way.");
+    wait_until("the first relay", &|| {
+        m.said(0).len() + m.said(1).len() == 1
+    });
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
-        said(0).len() + said(1).len(),
+        m.said(0).len() + m.said(1).len(),
         1,
         "relayed once, by one monitor"
     );
-    let leader = if said(0).len() == 1 { 0 } else { 1 };
+    let leader = if m.said(0).len() == 1 { 0 } else { 1 };
     let follower = 1 - leader;
 
     // The polling process dies; its lease runs out; the other takes over.
-    tasks[leader].abort();
-    let _ = (&mut tasks[leader]).await;
-    cell.fetch_add(16, std::sync::atomic::Ordering::Relaxed);
-    fake.deliver(&a.number, "Shop", "Your code is 4242");
-    wait_for("the takeover relay", &|| !said(follower).is_empty());
+    m.kill(leader, 16).await;
+    m.fake.deliver(&a.number, "Shop", "Your code is 4242");
+    wait_until("the takeover relay", &|| !m.said(follower).is_empty());
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let after = said(follower);
+    let after = m.said(follower);
     assert_eq!(
         after.len(),
         1,
         "the earlier message is not relayed again: {after:?}"
     );
     assert!(after[0].1.contains("<code>4242</code>"), "{after:?}");
-    assert_eq!(said(leader).len(), 1);
+    assert_eq!(m.said(leader).len(), 1);
     assert_eq!(
-        stores[follower].holding(100).await.unwrap(),
+        m.stores[follower].holding(100).await.unwrap(),
         None,
         "the use completed"
     );
-    for t in &tasks {
-        t.abort();
-    }
+}
+
+/// A number's lease that runs out while no monitor leads (the leader died,
+/// its lease not yet over) is announced by the one taking over, once: the
+/// leader's watches are kept in the pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_takeover_announces_the_leases_that_ran_out_meanwhile() {
+    use numbot::{monitor::MonitorShare, store::NumberStore};
+    let mut m = TwoMonitors::start(30).await;
+    let a = m.stores[0].claim("UAE", 101).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let leader = loop {
+        let recorded = m.stores[0].watches().await.unwrap();
+        // The leader is the one watching; its watch is in the pool.
+        if let (Some(i), [w]) = (
+            m.monitors.iter().position(|x| x.watching() == 1),
+            &recorded[..],
+        ) {
+            assert_eq!((w.user, &w.number), (101, &a.number));
+            break i;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "nobody watches");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let follower = 1 - leader;
+    assert_eq!(m.monitors[follower].watching(), 0, "one leader");
+    // The leader dies; the number's lease and the monitor's both run out
+    // before the other process takes over.
+    m.kill(leader, 31 + 16).await;
+    wait_until("the expiry is announced", &|| !m.said(follower).is_empty());
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let told = m.said(follower);
+    assert_eq!(told.len(), 1, "announced once: {told:?}");
+    assert_eq!(told[0].0, 101);
+    assert!(told[0].1.contains("before its time ran out"), "{told:?}");
+    assert!(m.said(leader).is_empty());
+    assert!(
+        m.stores[0].watches().await.unwrap().is_empty(),
+        "the ended watch is removed"
+    );
 }
