@@ -128,8 +128,12 @@ struct State {
     /// By user.
     watches: HashMap<i64, Watching>,
     /// Watches not yet recorded in the share (it failed): recorded at the
-    /// next poll, and ended here without asking it.
+    /// next poll; one that ends first is this process's to end. Kept while
+    /// another process leads, and watched again if this one leads again.
     unrecorded: Vec<SharedWatch>,
+    /// Records to remove from the share (a removal failed, or a record may
+    /// have been half-written): tried again at every poll.
+    unended: Vec<SharedWatch>,
     /// Message ids already relayed (or skipped), with their time.
     seen: HashMap<String, i64>,
     /// When each number last changed hands (the new holder's start): a
@@ -253,8 +257,9 @@ impl OtpMonitor {
     /// (up to a minute) while it fails.
     /// With other processes on the pool, only the one holding the lease
     /// polls; one that loses it forgets its watches without telling anybody
-    /// anything (they are recorded in the share, where the next holder
-    /// starts from).
+    /// anything: they are recorded in the share, where the next holder
+    /// starts from (but for those not yet recorded, kept for when this one
+    /// leads again).
     pub async fn run(self: Arc<Self>) {
         let leading = self.share.clone().map(|share| {
             let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -275,7 +280,6 @@ impl OtpMonitor {
                     if led {
                         let mut st = self.lock();
                         st.watches.clear();
-                        st.unrecorded.clear();
                         st.known.clear();
                         st.released.clear();
                         led = false;
@@ -285,7 +289,7 @@ impl OtpMonitor {
                 }
                 if !led {
                     if let Err(e) = self.take_over().await {
-                        tracing::warn!("monitor: the watches recorded cannot be read: {e}");
+                        tracing::warn!("monitor: cannot take over the watches recorded: {e}");
                         tokio::time::sleep(self.interval.max(Duration::from_millis(200))).await;
                         continue;
                     }
@@ -309,41 +313,72 @@ impl OtpMonitor {
         }
     }
 
-    /// Starts leading from the watches the earlier leaders recorded, so that
-    /// the first poll ends those whose use ended while nobody led. Of two
-    /// recorded for one user the older is an end whose removal was lost.
+    /// Starts leading from the watches the earlier leaders recorded (and
+    /// this process's own not yet recorded), so that the first poll ends
+    /// those whose use ended while nobody led. Of two for one user, the one
+    /// of the current use stays (else the latest); the other is a record
+    /// whose removal was lost, removed without a word.
     async fn take_over(&self) -> Result<(), String> {
         let Some(share) = &self.share else {
             return Ok(());
         };
-        let mut recorded = share.watches().await?;
-        recorded.sort_by_key(|w| w.since);
+        let mut candidates = share.watches().await?;
+        let current: HashMap<i64, (String, i64)> = self
+            .store
+            .assignments()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|a| (a.user, (a.number, i64::from(a.since))))
+            .collect();
+        let mut st = self.lock();
+        candidates.extend(st.unrecorded.iter().cloned());
+        let mut chosen: HashMap<i64, SharedWatch> = HashMap::new();
         let mut stale = Vec::new();
-        {
-            let mut st = self.lock();
-            for w in recorded {
-                st.known.entry(w.number.clone()).or_insert(w.since);
-                let watching = Watching {
+        for w in candidates {
+            let Some(other) = chosen.remove(&w.user) else {
+                chosen.insert(w.user, w);
+                continue;
+            };
+            let is_current = |x: &SharedWatch| {
+                current
+                    .get(&x.user)
+                    .is_some_and(|(n, since)| *n == x.number && *since == x.since)
+            };
+            let (keep, drop) = if other == w {
+                (other, None)
+            } else if is_current(&w) || (!is_current(&other) && w.since > other.since) {
+                (w, Some(other))
+            } else {
+                (other, Some(w))
+            };
+            chosen.insert(keep.user, keep);
+            stale.extend(drop);
+        }
+        st.unrecorded.retain(|u| !stale.contains(u));
+        st.unended.extend(stale);
+        st.watches.clear();
+        st.known.clear();
+        for (user, w) in chosen {
+            st.known.insert(w.number.clone(), w.since);
+            st.watches.insert(
+                user,
+                Watching {
                     watch: Watch {
                         number: w.number,
                         since: w.since,
                     },
                     until: w.until,
-                };
-                if let Some(older) = st.watches.insert(w.user, watching) {
-                    stale.push(older.shared(w.user));
-                }
-            }
-        }
-        for w in stale {
-            share.end_watch(&w).await?;
+                },
+            );
         }
         Ok(())
     }
 
     /// The ended watches this process is to end: with a share, those whose
-    /// record it removed (or could not ask about: better twice than never),
-    /// and those never recorded.
+    /// record it removed, those never recorded, and those it could not ask
+    /// about (their record is removed later; a takeover before that would
+    /// announce one a second time: better twice than never).
     async fn claim_ended(&self, ended: Vec<(i64, Watching)>) -> Vec<(i64, Watching)> {
         let Some(share) = &self.share else {
             return ended;
@@ -358,6 +393,7 @@ impl OtpMonitor {
                     Ok(mine) => mine.then_some((user, w)),
                     Err(e) => {
                         tracing::warn!("monitor: a watch's end cannot be recorded: {e}");
+                        self.lock().unended.push(shared);
                         Some((user, w))
                     }
                 }
@@ -368,24 +404,55 @@ impl OtpMonitor {
             .await
     }
 
-    /// Whether `w` was never recorded in the share (and now never will be).
+    /// Whether `w` was not recorded in the share; it never will be now (in
+    /// case a failed write left it half-done, its removal is queued).
     fn take_unrecorded(&self, w: &SharedWatch) -> bool {
         let mut st = self.lock();
         let before = st.unrecorded.len();
         st.unrecorded.retain(|u| u != w);
-        st.unrecorded.len() != before
+        let was = st.unrecorded.len() != before;
+        if was {
+            st.unended.push(w.clone());
+        }
+        was
     }
 
-    /// Records new watches in the share, with those an earlier poll could not.
+    /// Ends a watch's record after its use completed.
+    async fn end_record(&self, w: SharedWatch) {
+        let Some(share) = &self.share else {
+            return;
+        };
+        if !self.take_unrecorded(&w) {
+            if let Err(e) = share.end_watch(&w).await {
+                tracing::warn!(
+                    "monitor: a watch's end cannot be recorded (tried again at the next poll): {e}"
+                );
+                self.lock().unended.push(w);
+            }
+        }
+    }
+
+    /// Brings the share up to date: removes the records whose removal
+    /// failed, records the new watches and those an earlier poll could not.
     async fn record(&self, added: Vec<SharedWatch>) {
         let Some(share) = &self.share else {
             return;
         };
-        let todo = {
+        let (unended, todo) = {
             let mut st = self.lock();
             st.unrecorded.extend(added);
-            std::mem::take(&mut st.unrecorded)
+            (
+                std::mem::take(&mut st.unended),
+                std::mem::take(&mut st.unrecorded),
+            )
         };
+        let failed: Vec<SharedWatch> = futures::stream::iter(unended)
+            .map(|w| async move { share.end_watch(&w).await.err().map(|_| w) })
+            .buffer_unordered(RELAYS_AT_ONCE)
+            .filter_map(std::future::ready)
+            .collect()
+            .await;
+        self.lock().unended.extend(failed);
         if todo.is_empty() {
             return;
         }
@@ -614,13 +681,8 @@ impl OtpMonitor {
                 .unwrap_or(false);
             if completed {
                 let ended = self.lock().watches.remove(&user);
-                if let (Some(share), Some(w)) = (&self.share, ended) {
-                    let w = w.shared(user);
-                    if !self.take_unrecorded(&w) {
-                        if let Err(e) = share.end_watch(&w).await {
-                            tracing::warn!("monitor: a watch's end cannot be recorded: {e}");
-                        }
-                    }
+                if let Some(w) = ended {
+                    self.end_record(w.shared(user)).await;
                 }
                 if let Err(e) = self.provider.finished(&watch, Outcome::Completed).await {
                     tracing::warn!("could not tell the provider a watch completed: {e}");

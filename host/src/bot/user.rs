@@ -206,11 +206,17 @@ async fn take_slot<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<Option<Slot
     {
         Ok(NumberSlot::Granted) => Ok(Some(Slot::Taken(now))),
         Ok(NumberSlot::Full(times)) => {
+            // No times: the record could not be read after the refusal, so
+            // the whole window is the honest bound.
             let wait = app
                 .numbers
                 .wait(&times, now)
                 .err()
-                .unwrap_or(Duration::from_secs(1));
+                .unwrap_or(if times.is_empty() {
+                    app.numbers.window
+                } else {
+                    Duration::from_secs(1)
+                });
             let text = format!(
                 "You have taken {} numbers in the last {}. You can take another in {}.",
                 app.numbers.max,
@@ -227,7 +233,10 @@ async fn take_slot<B: Tg>(bot: &B, app: &App, me: &Caller) -> Result<Option<Slot
     }
 }
 
-/// Gives back a place no number came of.
+/// Gives back a place no number came of. A claim that failed on a timeout
+/// after the pool did take it leaves that number uncounted; a give-back that
+/// fails leaves the place taken for one window: both err towards the user
+/// and are logged.
 async fn give_back(app: &App, me: &Caller, slot: Slot) {
     if let Slot::Taken(at) = slot {
         if let Err(e) = app.users.give_back_number(me.id, at).await {

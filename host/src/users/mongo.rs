@@ -1,6 +1,8 @@
 //! User records and the audit trail in MongoDB, shared by every replica.
-//! Collections `users` (keyed by Telegram id) and `audit`. Each trait call is
-//! one atomic operation on one document (upsert, `$set`, `$inc`, insert).
+//! Collections `users` (keyed by Telegram id) and `audit`. Each change is
+//! one atomic operation on one document (upsert, `$set`, `$inc`, insert);
+//! taking a number under the limit prunes old times first, then checks and
+//! counts in one conditional update.
 
 use futures::TryStreamExt;
 use mongodb::{
@@ -183,16 +185,12 @@ impl UserStore for MongoUsers {
         exempt: bool,
     ) -> Result<NumberSlot, UserStoreError> {
         let max = limit.max.max(1);
-        // Times that left the window, and given-back slots (0), go first:
-        // whoever does it, they are out of every replica's window.
-        self.users
-            .update_one(
-                doc! { "_id": id },
-                doc! { "$pull": { "recent_numbers": { "$lte": at - limit.secs() } } },
-            )
-            .await
-            .map_err(unavailable)?;
-        let counted = if exempt {
+        let prune = doc! { "$pull": { "recent_numbers": { "$lte": at - limit.secs() } } };
+        if exempt {
+            self.users
+                .update_one(doc! { "_id": id }, prune)
+                .await
+                .map_err(unavailable)?;
             self.users
                 .update_one(
                     doc! { "_id": id },
@@ -202,33 +200,53 @@ impl UserStore for MongoUsers {
                     },
                 )
                 .await
-        } else {
-            // Pushed only while the window has a free place: one update, so
-            // two replicas cannot both take the last one.
-            let full = format!("recent_numbers.{}", max - 1);
+                .map_err(unavailable)?;
+            return Ok(NumberSlot::Granted);
+        }
+        // Pushed only while the window has a free place: one conditional
+        // update, so two replicas cannot both take the last one.
+        let full = format!("recent_numbers.{}", max - 1);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            // Times that left the window, and given-back places (0), go
+            // first: whoever removes them, they are out of every window.
             self.users
+                .update_one(doc! { "_id": id }, prune.clone())
+                .await
+                .map_err(unavailable)?;
+            let counted = self
+                .users
                 .update_one(
-                    doc! { "_id": id, full: { "$exists": false } },
+                    doc! { "_id": id, &full: { "$exists": false } },
                     doc! {
                         "$inc": { "numbers_taken": 1i64 },
                         "$push": { "recent_numbers": at },
                     },
                 )
                 .await
+                .map_err(unavailable)?;
+            if counted.matched_count == 1 {
+                return Ok(NumberSlot::Granted);
+            }
+            // Refused: a failed read must not turn that into a pass.
+            let Ok(record) = self.get(id).await else {
+                return Ok(NumberSlot::Full(Vec::new()));
+            };
+            let Some(record) = record else {
+                return Ok(NumberSlot::Granted);
+            };
+            let inside: Vec<i64> = record
+                .recent_numbers
+                .into_iter()
+                .filter(|&t| limit.counts(t, at))
+                .collect();
+            // A place given back between the prune and the update filled the
+            // list without counting: once more.
+            if inside.len() >= max || tries == 2 {
+                return Ok(NumberSlot::Full(inside));
+            }
         }
-        .map_err(unavailable)?;
-        if exempt || counted.matched_count == 1 {
-            return Ok(NumberSlot::Granted);
-        }
-        Ok(match self.get(id).await? {
-            Some(r) => NumberSlot::Full(
-                r.recent_numbers
-                    .into_iter()
-                    .filter(|&t| limit.counts(t, at))
-                    .collect(),
-            ),
-            None => NumberSlot::Granted,
-        })
     }
 
     async fn give_back_number(&self, id: i64, at: i64) -> Result<(), UserStoreError> {

@@ -557,6 +557,15 @@ async fn a_takeover_announces_the_leases_that_ran_out_meanwhile() {
     };
     let follower = 1 - leader;
     assert_eq!(m.monitors[follower].watching(), 0, "one leader");
+    // A record whose removal was lost long ago, for the same user: the one
+    // taking over drops it without a word.
+    let lost = numbot::monitor::SharedWatch {
+        user: 101,
+        number: "971500000999".into(),
+        since: 1,
+        until: 2,
+    };
+    m.stores[0].add_watches(&[lost]).await.unwrap();
     // The leader dies; the number's lease and the monitor's both run out
     // before the other process takes over.
     m.kill(leader, 31 + 16).await;
@@ -566,9 +575,10 @@ async fn a_takeover_announces_the_leases_that_ran_out_meanwhile() {
     assert_eq!(told.len(), 1, "announced once: {told:?}");
     assert_eq!(told[0].0, 101);
     assert!(told[0].1.contains("before its time ran out"), "{told:?}");
+    assert!(told[0].1.contains(&a.number), "{told:?}");
     assert!(m.said(leader).is_empty());
     assert!(
         m.stores[0].watches().await.unwrap().is_empty(),
-        "the ended watch is removed"
+        "the ended watch and the lost record are removed"
     );
 }
