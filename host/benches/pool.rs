@@ -193,10 +193,13 @@ fn main() {
             .upload("pool.csv", Arc::new(csv(a.numbers)), "Pool", 1, None)
             .await
             .unwrap();
-        let r = load(Arc::new(mongo), &a).await;
+        let mongo = Arc::new(mongo);
+        let r = load(mongo.clone(), &a).await;
+        let w = watch_records(&mongo).await;
         let _ = db.drop().await;
-        r
+        (r, w)
     });
+    let (r, watches) = r;
     rows.push((label.to_string(), r));
     drop(server);
 
@@ -211,5 +214,63 @@ fn main() {
             "| {label} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} µs |",
             f.rate, f.p50, f.p99, f.max, f.cpu_us
         );
+    }
+    println!("\nOTP monitor's watch records on MongoDB ({label}), one per number held\n");
+    println!("| watches | record all (one batch) | takeover: read records and assignments | end each (64 at a time) |");
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "| {} | {:.0} ms | {:.0} ms | {:.0} ends/s |",
+        watches.count, watches.record_ms, watches.takeover_ms, watches.ends_per_s
+    );
+}
+
+/// What the monitor's watch records cost on MongoDB.
+struct WatchFigures {
+    count: usize,
+    record_ms: f64,
+    takeover_ms: f64,
+    ends_per_s: f64,
+}
+
+/// Records a watch for every number held, reads them back as a monitor
+/// taking over does, then ends each as polls do when uses end.
+async fn watch_records(mongo: &Arc<MongoStore>) -> WatchFigures {
+    use futures::StreamExt;
+    use numbot::{
+        monitor::{MonitorShare, SharedWatch},
+        store::NumberStore,
+    };
+    let watches: Vec<SharedWatch> = mongo
+        .assignments()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| SharedWatch {
+            user: a.user,
+            number: a.number,
+            since: i64::from(a.since),
+            until: a.until,
+        })
+        .collect();
+    let t = Instant::now();
+    mongo.add_watches(&watches).await.unwrap();
+    let record_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let (read, held) = tokio::join!(mongo.watches(), mongo.assignments());
+    assert_eq!(read.unwrap().len(), held.unwrap().len());
+    let takeover_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let ended = futures::stream::iter(&watches)
+        .map(|w| mongo.end_watch(w))
+        .buffer_unordered(64)
+        .filter(|r| std::future::ready(matches!(r, Ok(true))))
+        .count()
+        .await;
+    assert_eq!(ended, watches.len());
+    WatchFigures {
+        count: watches.len(),
+        record_ms,
+        takeover_ms,
+        ends_per_s: ended as f64 / t.elapsed().as_secs_f64(),
     }
 }
