@@ -11,16 +11,15 @@
 //! `scripts/test.sh`), the MongoDB-wire server the tests use: a Python
 //! server, so its figures measure numbot's protocol work plus that server.
 
-use std::{
-    path::PathBuf,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{path::PathBuf, sync::Arc, time::Instant};
 
 mod common;
+#[path = "../tests/it/secantus.rs"]
+mod secantus;
 
 use common::{percentile_ms, plugins};
 use numbot::store::{FileStore, MongoStore, Store, StoreConfig};
+use secantus::Secantus;
 
 struct Args {
     numbers: u64,
@@ -53,38 +52,6 @@ fn csv(count: u64) -> Vec<u8> {
         out.push_str(&format!("+4474{i:08}\n"));
     }
     out.into_bytes()
-}
-
-/// A SecantusDB on a free port, stopped when the bench exits (see the tests' support).
-fn secantus() -> (String, std::process::Child) {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let bin = root.join(".venv/bin/secantusd-py");
-    assert!(
-        bin.exists(),
-        "no MongoDB: set NUMBOT_BENCH_MONGODB_URI or run scripts/test.sh (installs SecantusDB in .venv)"
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let script = format!(
-        "'{}' --host 127.0.0.1 --port {port} --storage-path :memory: >/dev/null 2>&1 & pid=$!; read _; kill $pid",
-        bin.display()
-    );
-    let child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (
-        format!("mongodb://127.0.0.1:{port}/?directConnection=true"),
-        child,
-    )
 }
 
 /// CPU time this process used so far (user + system), in microseconds.
@@ -173,8 +140,8 @@ fn main() {
     let (uri, server) = match std::env::var("NUMBOT_BENCH_MONGODB_URI") {
         Ok(uri) => (uri, None),
         Err(_) => {
-            let (uri, child) = secantus();
-            (uri, Some(child))
+            let server = Secantus::start(&dir.with_file_name("secantusd-bench.log"));
+            (server.uri(), Some(server))
         }
     };
     let label = if server.is_some() {

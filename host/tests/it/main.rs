@@ -11,6 +11,7 @@ mod otp;
 mod policy;
 mod reload;
 mod replicas;
+mod secantus;
 mod store;
 mod store_contract;
 mod support;

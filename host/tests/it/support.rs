@@ -8,6 +8,8 @@ use std::{
 
 use numbot::plugin::{AnyPlugin, PluginEngine, PluginHost, PluginHostConfig};
 
+use crate::secantus::Secantus;
+
 /// The workspace's target directory.
 pub fn target() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target")
@@ -258,62 +260,27 @@ impl BotHarness {
 /// its own database. The server stops when the test binary exits (its
 /// keeper shell sees stdin close).
 pub struct MongoServer {
-    port: u16,
-    _keeper: Mutex<std::process::Child>,
+    _server: Secantus,
+    uri: String,
 }
 
 impl MongoServer {
     /// The server of this test binary, started on first use.
     pub fn get() -> &'static MongoServer {
         static SERVER: OnceLock<MongoServer> = OnceLock::new();
-        SERVER.get_or_init(MongoServer::start)
-    }
-
-    fn start() -> MongoServer {
-        let bin = std::env::var_os("NUMBOT_SECANTUSD")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/secantusd-py")
-            });
-        assert!(
-            bin.exists(),
-            "{} is missing: the MongoDB tests need SecantusDB (`python3 -m venv .venv && .venv/bin/pip install SecantusDB==0.7.0b3`, done by scripts/test.sh) or NUMBOT_SECANTUSD",
-            bin.display()
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let log = target().join(format!("secantusd-{port}.log"));
-        let script = format!(
-            "'{}' --host 127.0.0.1 --port {port} --storage-path :memory: >'{}' 2>&1 & pid=$!; read _; kill $pid",
-            bin.display(),
-            log.display()
-        );
-        let keeper = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("start SecantusDB");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "SecantusDB did not listen on {port} within 30 s: see {}",
-                log.display()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        MongoServer {
-            port,
-            _keeper: Mutex::new(keeper),
-        }
+        SERVER.get_or_init(|| {
+            let log = format!("secantusd-{}.log", std::process::id());
+            let server = Secantus::start(&target().join(log));
+            MongoServer {
+                uri: server.uri(),
+                _server: server,
+            }
+        })
     }
 
     /// The connection string.
     pub fn uri(&self) -> String {
-        format!("mongodb://127.0.0.1:{}/?directConnection=true", self.port)
+        self.uri.clone()
     }
 
     /// A database name no other test uses.
