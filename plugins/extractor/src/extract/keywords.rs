@@ -1,0 +1,216 @@
+//! Words that announce a code, in many languages, and where they occur.
+
+use super::decoys::is_dash;
+use super::tokens::{close, gap_before, Kind, Token};
+use super::words::Words;
+
+/// At most this many keyword occurrences are scored.
+const MAX_HITS: usize = 512;
+
+/// An occurrence of a keyword, over tokens `first..=last`.
+pub(super) struct Hit {
+    pub(super) first: usize,
+    pub(super) last: usize,
+    /// Byte offset where the keyword ends.
+    pub(super) end: usize,
+    /// Distance from the start of its (CJK) token to the keyword.
+    pub(super) lead: usize,
+    /// Distance from the keyword to the end of its (CJK) token.
+    pub(super) trail: usize,
+    /// A verb like "use" or "enter": counts only right before a code.
+    pub(super) weak: bool,
+}
+
+/// Every keyword occurrence in `text`, in order (at most [`MAX_HITS`]).
+pub(super) fn keywords(text: &str, toks: &[Token]) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if hits.len() >= MAX_HITS {
+            break;
+        }
+        if t.url {
+            continue;
+        }
+        if t.kind == Kind::Cjk {
+            cjk_keywords(text, t, i, &mut hits);
+            continue;
+        }
+        let Some(w) = t.word(text) else { continue };
+        let (last, weak) = if let Some(n) = phrase(text, toks, i, &w) {
+            (i + n - 1, false)
+        } else if let Some(weak) = word_keyword(&w, t.text(text)) {
+            if negated(text, toks, i) {
+                continue;
+            }
+            (i, weak)
+        } else {
+            continue;
+        };
+        hits.push(Hit {
+            first: i,
+            last,
+            end: toks[last].end,
+            lead: 0,
+            trail: 0,
+            weak,
+        });
+    }
+    hits
+}
+
+/// Whether lower-cased `w` (written `orig`) is a keyword; `Some(true)` for a weak one.
+pub(super) fn word_keyword(w: &str, orig: &str) -> Option<bool> {
+    if orig == "TAN" || EXACT.has(w) {
+        return Some(false);
+    }
+    if WEAK.has(w) {
+        return Some(true);
+    }
+    let compound = w
+        .strip_suffix("codes")
+        .or_else(|| w.strip_suffix("code"))
+        .is_some_and(|stem| CODE_COMPOUNDS.all().iter().any(|p| stem.ends_with(p)));
+    let found = compound
+        || PREFIXES.all().iter().any(|p| w.starts_with(p))
+        || INFIXES.all().iter().any(|p| w.contains(p))
+        || w.ends_with("kennwort")
+        || w.ends_with("passwort");
+    found.then_some(false)
+}
+
+/// The number of words of a multi-word keyword starting at token `i`.
+fn phrase(text: &str, toks: &[Token], i: usize, first: &str) -> Option<usize> {
+    PHRASES.iter().find_map(|p| {
+        let mut words = p.split(' ');
+        if words.next() != Some(first) {
+            return None;
+        }
+        let mut j = i;
+        for word in words {
+            j += 1;
+            let gap_ok = j < toks.len()
+                && gap_before(text, toks, j)
+                    .chars()
+                    .all(|c| c == ' ' || is_dash(c));
+            if !gap_ok || toks[j].word(text).is_none_or(|w| w != word) {
+                return None;
+            }
+        }
+        Some(j - i + 1)
+    })
+}
+
+/// Whether the keyword at token `i` names another kind of code ("promo code",
+/// "código postal", "code de réduction").
+fn negated(text: &str, toks: &[Token], i: usize) -> bool {
+    let neg = |j: usize| toks[j].word(text).is_some_and(|w| NEGATIONS.has(&w));
+    if i > 0 && close(gap_before(text, toks, i)) && neg(i - 1) {
+        return true;
+    }
+    let mut j = i + 1;
+    if j < toks.len() && toks[j].word(text).is_some_and(|w| CONNECTORS.has(&w)) {
+        j += 1;
+    }
+    j < toks.len() && !toks[j].line_before && neg(j)
+}
+
+/// Pushes the CJK keywords found inside token `i`.
+fn cjk_keywords(text: &str, t: &Token, i: usize, hits: &mut Vec<Hit>) {
+    let s = t.text(text);
+    let strong = CJK_KEYWORDS.all().iter().map(|k| (k, false));
+    let weak = CJK_WEAK.all().iter().map(|k| (k, true));
+    for (kw, weak) in strong.chain(weak) {
+        let kw_chars = kw.chars().count();
+        let (mut at, mut chars) = (0, 0);
+        for (pos, _) in s.match_indices(kw) {
+            if hits.len() >= MAX_HITS {
+                return;
+            }
+            chars += s[at..pos].chars().count();
+            at = pos;
+            let rest = t.chars - chars - kw_chars;
+            hits.push(Hit {
+                first: i,
+                last: i,
+                end: t.start + pos + kw.len(),
+                lead: chars / 3,
+                trail: rest / 3,
+                weak,
+            });
+        }
+    }
+}
+
+/// Whole words that announce a code.
+static EXACT: Words = Words::new(
+    "
+    code codes otp otps pin passcode passcodes password pw pwd onetime
+    passwort mtan smstan pushtan itan chiptan
+    codigo código códigos clave contraseña contrasena senha codice codul cod
+    kod kodu kodi kods koda kodem kodun kodunuz koden kode
+    haslo hasło sifre şifre şifreniz sifreniz šifra
+    код кода коду кодом коды пин
+    קוד הקוד והקוד",
+);
+
+/// Verbs that announce a code right after them.
+static WEAK: Words = Words::new(
+    "
+    use enter introduce introduzca ingrese ingresa digite insira saisissez entrez saisir
+    eingeben inserisci введите используйте أدخل ادخل استخدم",
+);
+
+/// Word beginnings that announce a code.
+static PREFIXES: Words = Words::new(
+    "
+    verif vérif weryfik authentif authentic autentic autentif autoryz autoriz confirm
+    bestätigung bestaetigung doğrula dogrula activat activac ativaç aktivier aktywac
+    podtverzhd подтвержд верифик авториз парол کد",
+);
+
+/// Word parts that announce a code.
+static INFIXES: Words =
+    Words::new("koodi parol رمز كود تحقق تأكيد تاكيد تایید تأیید סיסמ κωδικ कोड ओटीपी รหัส");
+
+/// What may precede "code" in one word: Bestätigungscode, passcode, smscode...
+static CODE_COMPOUNDS: Words = Words::new(
+    "
+    ungs ings heits keits tie verify pass sms tan auth login inlog otp pin gangs melde einmal
+    freigabe access security secure confirm",
+);
+
+/// Keywords of several words.
+const PHRASES: &[&str] = &[
+    "one time",
+    "mot de passe",
+    "كلمة المرور",
+    "kich hoat",
+    "kích hoạt",
+    "xac thuc",
+    "xác thực",
+    "xac minh",
+    "xác minh",
+];
+
+/// Words that make "code" another kind of code.
+static NEGATIONS: Words = Words::new(
+    "
+    promo promotional promocional promocode discount descuento desconto rabatt réduction
+    reduction coupon cupom cupón voucher gift referral invite invitation tracking postal zip
+    area country dial source bar qr redeem reward bonus промокод скидки الخصم",
+);
+
+/// Words between "code" and what qualifies it ("código de descuento").
+static CONNECTORS: Words = Words::new("de di du da do of");
+
+/// CJK keywords, found inside runs.
+static CJK_KEYWORDS: Words = Words::new(
+    "
+    验证码 驗證碼 校验码 校驗碼 动态码 動態碼 确认码 確認碼 认证码 認證碼 安全码 安全碼
+    授权码 授權碼 密码 密碼 口令
+    認証番号 確認番号 暗証番号 コード パスワード パスコード ワンタイム
+    인증번호 인증코드 확인코드 비밀번호 보안코드 코드",
+);
+
+/// CJK verbs that announce a code right after them.
+static CJK_WEAK: Words = Words::new("输入 輸入 入力 입력");

@@ -1,0 +1,151 @@
+//! Unit tests of the extractor on hand-picked texts.
+
+use super::extract;
+
+#[test]
+fn empty_and_blank_texts_hold_no_code() {
+    assert_eq!(extract(""), None);
+    assert_eq!(extract("   \n\t "), None);
+    assert_eq!(extract("code"), None);
+    assert_eq!(extract("Your code is"), None);
+}
+
+#[test]
+fn huge_inputs_finish() {
+    for unit in [
+        "7",
+        "a",
+        "code 1 ",
+        "验证码",
+        "x",
+        "1-",
+        "١",
+        "é*",
+        "\u{301}",
+    ] {
+        let text = unit.repeat((1 << 20) / unit.len());
+        let start = std::time::Instant::now();
+        let _ = extract(&text);
+        assert!(
+            start.elapsed().as_secs() < 5,
+            "{unit:?} took {:?}",
+            start.elapsed()
+        );
+    }
+    let mut text = "word ".repeat(200_000);
+    text.push_str("Your code is 123456");
+    let _ = extract(&text);
+}
+
+#[test]
+fn any_text_is_safe() {
+    // Cut points in multi-byte characters, lone marks, odd scripts.
+    let samples = [
+        "\u{200c}\u{301}کد\u{200c}١٢٣٤٥٦",
+        "验证码：",
+        "code:\u{feff}",
+        "xX-",
+        "1-2-3-4-5-6-7-8-9-0-",
+        "+",
+        "****",
+        "Code ١٢٣٤٥٦",
+    ];
+    for s in samples {
+        for end in 0..=s.len() {
+            if s.is_char_boundary(end) {
+                let _ = extract(&s[..end]);
+            }
+        }
+    }
+    assert_eq!(extract("Code ١٢٣٤٥٦"), Some("123456".into()));
+}
+
+#[test]
+fn random_texts_never_panic() {
+    // Deterministic pseudo-random mixes of the characters the rules look at.
+    let alphabet: Vec<char> =
+        "0123456789 -+*.,:/\n'xXaZ验证码码年元١۲０ کدرمزкодé\u{301}\u{200c}$€%#@(【"
+            .chars()
+            .chain(
+                ["code", "OTP", "://", "www.", "TAN"]
+                    .iter()
+                    .flat_map(|s| s.chars()),
+            )
+            .collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..3000 {
+        let mut text = String::new();
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        for _ in 0..state % 64 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push(alphabet[(state % alphabet.len() as u64) as usize]);
+        }
+        if let Some(code) = extract(&text) {
+            assert!(
+                (4..=10).contains(&code.chars().count()),
+                "{text:?} gave {code:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn masked_digits_are_not_codes() {
+    assert_eq!(extract("Your card ****1234 was charged"), None);
+    assert_eq!(
+        extract("Card xxxx5678 used. Your code is 4821"),
+        Some("4821".into())
+    );
+    assert_eq!(
+        extract("Your OTP for card *7788 is 902113"),
+        Some("902113".into())
+    );
+    assert_eq!(
+        extract("Use code 55123 for card ending in 4455"),
+        Some("55123".into())
+    );
+}
+
+#[test]
+fn amounts_are_not_codes() {
+    assert_eq!(extract("Paid $1,250.00 at STORE. Balance 3400"), None);
+    assert_eq!(
+        extract("OTP for payment of INR 5000 is 771245"),
+        Some("771245".into())
+    );
+    assert_eq!(
+        extract("Your code: 3391 to pay 4500 RUB"),
+        Some("3391".into())
+    );
+    assert_eq!(
+        extract("Código 2024 para confirmar 150 €"),
+        Some("2024".into())
+    );
+}
+
+#[test]
+fn separators_and_letters() {
+    assert_eq!(
+        extract("G-482913 is your Google verification code."),
+        Some("482913".into())
+    );
+    assert_eq!(extract("Your code is 482-913"), Some("482913".into()));
+    assert_eq!(extract("Your code is 482 913"), Some("482913".into()));
+    assert_eq!(extract("Call 555-123-4567 about your code"), None);
+    assert_eq!(extract("Your login code is A7K9Q2"), Some("A7K9Q2".into()));
+}
+
+#[test]
+fn codes_before_keywords_and_in_cjk() {
+    assert_eq!(extract("123456 is your code"), Some("123456".into()));
+    assert_eq!(
+        extract("【某某】验证码654321，5分钟内有效"),
+        Some("654321".into())
+    );
+    assert_eq!(extract("2715"), Some("2715".into()));
+    assert_eq!(extract("Meeting at 12:30 on 2024-01-05"), None);
+}
