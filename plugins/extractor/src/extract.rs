@@ -2,10 +2,13 @@
 //!
 //! [`extract`] reads (a bounded prefix of) the text in four steps:
 //!
-//! 1. **Tokens.** The text is cut into runs of Latin letters and digits, runs
-//!    of other alphabetic scripts (Cyrillic, Arabic, Hebrew...) and runs of
-//!    CJK characters (Han, kana, Hangul); everything else separates tokens.
-//!    Tokens inside a URL or an e-mail address are ignored.
+//! 1. **Tokens.** The text is cut into runs of Latin letters and digits (the
+//!    digits of any script: Arabic-Indic, Persian, Devanagari, Bengali, Thai,
+//!    Myanmar, full-width...), runs of other alphabetic scripts written with
+//!    spaces (Cyrillic, Arabic, Hebrew, Devanagari, Bengali...) and runs of
+//!    scripts written without spaces (Han, kana, Hangul, Thai, Lao, Khmer,
+//!    Myanmar); everything else separates tokens. Tokens inside a URL or an
+//!    e-mail address are ignored.
 //! 2. **Candidates.** Groups of 4 to 10 digits (`123-456`, `123 456` and
 //!    `1234 5678` joined), letter-digit mixes (`123ABC78`), upper-case codes
 //!    (`QGFDAE`) and codes spelled one character at a time (`a u 8 k u f`).
@@ -15,11 +18,14 @@
 //!    numbers next to a currency or a unit, labelled numbers (order, card
 //!    ending, balance...) and years next to a month.
 //! 3. **Keywords.** Words that announce a code, in many languages (code, OTP,
-//!    PIN, password, código, senha, mot de passe, Bestätigungscode, TAN, код,
-//!    пароль, رمز, كود, کد, 验证码, 認証番号, 인증번호...), and weak ones (use,
-//!    enter, 输入) that only count right before a code.
+//!    PIN, password, código, senha, mot de passe, Bestätigungscode, TAN, kode,
+//!    mã xác thực, şifre, код, пароль, رمز, كود, کد, کوڈ, कोड, কোড, 验证码,
+//!    代碼, 認証番号, 인증번호, รหัส, ကုဒ်...), found inside the runs of unspaced
+//!    scripts, and weak ones (use, enter, 输入) that only count right before a
+//!    code.
 //! 4. **Choice.** A candidate near a keyword scores its distance in words (a
-//!    CJK run counts a word per three characters), plus one when it comes
+//!    Han, kana or Hangul run counts a word per three characters, a Thai or
+//!    Myanmar run one per six), plus one when it comes
 //!    before the keyword and two per sentence end in between; the lowest score
 //!    wins, the first on a tie. Digit groups may sit up to 12 words
 //!    after or 8 words before a keyword; longer numbers, mixes and
@@ -27,7 +33,7 @@
 //!    holding nothing but 4 to 8 digits is the code (a bare `2715`).
 //!
 //! Codes come back without separators (`123-456` → `123456`, `G-123456` →
-//! `123456`), with Arabic-Indic and full-width digits as ASCII, and letters in
+//! `123456`), with digits of any script as ASCII, and letters in
 //! their case.
 
 mod candidates;

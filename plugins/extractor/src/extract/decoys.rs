@@ -33,6 +33,10 @@ fn is_currency(c: char) -> bool {
             | '¢'
             | '￥'
             | '＄'
+            | '৳'
+            | '₭'
+            | '៛'
+            | '₮'
     )
 }
 
@@ -69,7 +73,7 @@ pub(super) fn context_ok(text: &str, toks: &[Token], first: usize, last: usize) 
             return false;
         }
         let s = p.text(text);
-        if p.kind == Kind::Cjk && CJK_LABELS.all().iter().any(|l| s.ends_with(l)) {
+        if p.kind == Kind::Unspaced && UNSPACED_LABELS.all().iter().any(|l| s.ends_with(l)) {
             return false;
         }
     }
@@ -79,7 +83,12 @@ pub(super) fn context_ok(text: &str, toks: &[Token], first: usize, last: usize) 
         {
             return false;
         }
-        if n.kind == Kind::Cjk && CJK_UNITS.all().iter().any(|u| n.text(text).starts_with(u)) {
+        if n.kind == Kind::Unspaced
+            && UNSPACED_UNITS
+                .all()
+                .iter()
+                .any(|u| n.text(text).starts_with(u))
+        {
             return false;
         }
     }
@@ -113,7 +122,7 @@ fn is_year(text: &str, toks: &[Token], i: usize) -> bool {
     }
     if toks
         .get(i + 1)
-        .is_some_and(|n| n.kind == Kind::Cjk && n.text(text).starts_with('年'))
+        .is_some_and(|n| n.kind == Kind::Unspaced && n.text(text).starts_with('年'))
     {
         return true;
     }
@@ -137,31 +146,35 @@ static LABELS: Words = Words::new(
     conta cartão cartao fatura
     commande référence montant solde carte compte facture
     endziffer endet bestellung betrag karte konto rechnung bestellnummer kundennummer kontostand
+    rekening pesanan tagihan nominal tk sd hàng hang sipariş siparişiniz tutar bakiye hesap
     заказ заказа сумма суммы баланс карта карты карте счёт счет счета номер остаток
     مبلغ المبلغ رصيد الرصيد طلب الطلب حساب الحساب بطاقة البطاقة
-    مانده موجودی موجودي کارت مستند شماره
-    tien",
+    مانده موجودی موجودي کارت مستند شماره سفارش آرڈر رقم اکاؤنٹ بقایا
+    खाते खाता ऑर्डर राशि शेष অর্ডার ব্যালেন্স",
 );
 
 /// Words skipped between a label and its number.
-static FILLERS: Words = Words::new("no nr number num n is was in of de du da do est ist es é à a");
+static FILLERS: Words =
+    Words::new("no nr number num n is was in of de du da do est ist es é à a نمبر नंबर নম্বর");
 
 /// Currency codes and names.
 pub(super) static CURRENCY: Words = Words::new(
     "
     usd eur gbp rub rur inr irr irt jpy cny rmb twd ntd hkd vnd aed sar egp brl mxn cad aud
-    chf pln uah kzt idr php thb ngn krw sgd myr zar sek nok dkk rs rp
-    dollars dollar euros euro pesos reais yuan rupees toman tomans rial rials dirham dirhams
-    zł zl kč руб рублей рубля рубль тенге грн
-    ريال ریال تومان دولار درهم جنيه دينار ليرة",
+    chf pln uah kzt idr php thb ngn krw sgd myr zar sek nok dkk try tl bdt pkr mmk ks rs rp
+    dollars dollar euros euro pesos reais yuan rupees rupiah toman tomans rial rials dirham
+    dirhams lira baht kyat taka won yen đ vnđ dong zł zl kč
+    руб рублей рубля рубль тенге грн
+    ريال ریال تومان دولار درهم جنيه دينار ليرة روپے रुपये रु টাকা",
 );
 
 /// Units after a number that is a quantity.
 pub(super) static UNITS: Words = Words::new(
     "
-    min mins minute minutes minuten minutos minuti мин минут
-    sec secs seconds sekunden segundos hours hrs hr stunden horas
-    gb mb kb tb km kg pts points puntos pontos punkte баллов days días dias tage jours xp",
+    min mins minute minutes minuten minutos minuti sec secs seconds sekunden segundos
+    hours hrs hr stunden horas menit detik jam phút giây dakika saniye saat
+    gb mb kb tb km kg pts points puntos pontos punkte days días dias tage jours xp
+    мин минут баллов دقیقه ثانیه منٹ मिनट মিনিট",
 );
 
 /// Suffixes that make digits a quantity or a rank (`2nd`, `10am`).
@@ -179,17 +192,23 @@ static MONTHS: Words = Words::new(
     января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
 );
 
-/// CJK words before a number that is not a code (amount, last digits, order...).
-static CJK_LABELS: Words = Words::new(
+/// Words of unspaced scripts before a number that is not a code (amount, last
+/// digits, order, account, tracking...).
+static UNSPACED_LABELS: Words = Words::new(
     "
     金额 金額 余额 餘額 尾号 尾號 卡号 卡號 订单 訂單 单号 單號 账号 帳號 帐号 账户 帳戶
     号码 號碼 电话 電話 热线 熱線 拨打 撥打 致电 後四碼 后四位 末尾 编号 編號 手机 手機
-    合计 总计 支付 消费 消費 转账 轉帳 残高 口座 注文番号 금액 잔액 계좌",
+    合计 总计 支付 消费 消費 转账 轉帳
+    残高 口座 注文番号 予約番号 伝票番号 会員番号 お問い合わせ番号
+    금액 잔액 계좌 주문번호 운송장번호 예약번호
+    คำสั่งซื้อ บัญชี คงเหลือ ยอด အကောင့် လက်ကျန်",
 );
 
-/// CJK words after a number that is not a code (dates, money, counts, time).
-static CJK_UNITS: Words = Words::new(
+/// Words of unspaced scripts after a number that is not a code (dates, money,
+/// counts, time).
+static UNSPACED_UNITS: Words = Words::new(
     "
     年 月 日 元 円 块 塊 圆 号 號 次 个 個 万 萬 亿 億 张 張 天 岁 歳 人 件 秒 分钟 分鐘
-    小时 小時 时 時 点 热线 熱線 원 개 명 일 월 년",
+    小时 小時 时 時 点 分 热线 熱線 원 개 명 일 월 년 분
+    บาท นาที วินาที ကျပ် မိနစ်",
 );

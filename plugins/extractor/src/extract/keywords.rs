@@ -13,9 +13,9 @@ pub(super) struct Hit {
     pub(super) last: usize,
     /// Byte offset where the keyword ends.
     pub(super) end: usize,
-    /// Distance from the start of its (CJK) token to the keyword.
+    /// Distance in words from the start of its unspaced run to the keyword.
     pub(super) lead: usize,
-    /// Distance from the keyword to the end of its (CJK) token.
+    /// Distance in words from the keyword to the end of its unspaced run.
     pub(super) trail: usize,
     /// A verb like "use" or "enter": counts only right before a code.
     pub(super) weak: bool,
@@ -31,8 +31,8 @@ pub(super) fn keywords(text: &str, toks: &[Token]) -> Vec<Hit> {
         if t.url {
             continue;
         }
-        if t.kind == Kind::Cjk {
-            cjk_keywords(text, t, i, &mut hits);
+        if t.kind == Kind::Unspaced {
+            unspaced_keywords(text, t, i, &mut hits);
             continue;
         }
         let Some(w) = t.word(text) else { continue };
@@ -114,11 +114,12 @@ fn negated(text: &str, toks: &[Token], i: usize) -> bool {
     j < toks.len() && !toks[j].line_before && neg(j)
 }
 
-/// Pushes the CJK keywords found inside token `i`.
-fn cjk_keywords(text: &str, t: &Token, i: usize, hits: &mut Vec<Hit>) {
+/// Pushes the keywords found inside the unspaced run `t` (token `i`), but not
+/// those another word before them turns into another kind of code (クーポンコード).
+fn unspaced_keywords(text: &str, t: &Token, i: usize, hits: &mut Vec<Hit>) {
     let s = t.text(text);
-    let strong = CJK_KEYWORDS.all().iter().map(|k| (k, false));
-    let weak = CJK_WEAK.all().iter().map(|k| (k, true));
+    let strong = UNSPACED_KEYWORDS.all().iter().map(|k| (k, false));
+    let weak = UNSPACED_WEAK.all().iter().map(|k| (k, true));
     for (kw, weak) in strong.chain(weak) {
         let kw_chars = kw.chars().count();
         let (mut at, mut chars) = (0, 0);
@@ -128,13 +129,20 @@ fn cjk_keywords(text: &str, t: &Token, i: usize, hits: &mut Vec<Hit>) {
             }
             chars += s[at..pos].chars().count();
             at = pos;
+            if UNSPACED_NEGATIONS
+                .all()
+                .iter()
+                .any(|n| s[..pos].ends_with(n))
+            {
+                continue;
+            }
             let rest = t.chars - chars - kw_chars;
             hits.push(Hit {
                 first: i,
                 last: i,
                 end: t.start + pos + kw.len(),
-                lead: chars / 3,
-                trail: rest / 3,
+                lead: chars / t.per_word,
+                trail: rest / t.per_word,
                 weak,
             });
         }
@@ -147,17 +155,19 @@ static EXACT: Words = Words::new(
     code codes otp otps pin passcode passcodes password pw pwd onetime
     passwort mtan smstan pushtan itan chiptan
     codigo código códigos clave contraseña contrasena senha codice codul cod
-    kod kodu kodi kods koda kodem kodun kodunuz koden kode
-    haslo hasło sifre şifre şifreniz sifreniz šifra
+    kod kodi kods koda kodem koden kode haslo hasło šifra
+    sandi mã onay
     код кода коду кодом коды пин
-    קוד הקוד והקוד",
+    קוד הקוד והקוד
+    पिन পিন پن پاسورڈ",
 );
 
 /// Verbs that announce a code right after them.
 static WEAK: Words = Words::new(
     "
     use enter introduce introduzca ingrese ingresa digite insira saisissez entrez saisir
-    eingeben inserisci введите используйте أدخل ادخل استخدم",
+    eingeben inserisci masukkan gunakan nhập girin
+    введите используйте أدخل ادخل استخدم",
 );
 
 /// Word beginnings that announce a code.
@@ -165,12 +175,18 @@ static PREFIXES: Words = Words::new(
     "
     verif vérif weryfik authentif authentic autentic autentif autoryz autoriz confirm
     bestätigung bestaetigung doğrula dogrula activat activac ativaç aktivier aktywac
-    podtverzhd подтвержд верифик авториз парол کد",
+    podtverzhd kodu şifre sifre
+    подтвержд верифик авториз парол
+    کد सत्यापन পাসও ভেরিফ যাচাই",
 );
 
 /// Word parts that announce a code.
-static INFIXES: Words =
-    Words::new("koodi parol رمز كود تحقق تأكيد تاكيد تایید تأیید סיסמ κωδικ कोड ओटीपी รหัส");
+static INFIXES: Words = Words::new(
+    "
+    koodi parol κωδικ סיסמ
+    رمز كود تحقق تأكيد تاكيد تایید تأیید گذرواژه کوڈ تصدیق
+    कोड ओटीपी पासवर्ड কোড ওটিপি",
+);
 
 /// What may precede "code" in one word: Bestätigungscode, passcode, smscode...
 static CODE_COMPOUNDS: Words = Words::new(
@@ -183,13 +199,20 @@ static CODE_COMPOUNDS: Words = Words::new(
 const PHRASES: &[&str] = &[
     "one time",
     "mot de passe",
-    "كلمة المرور",
+    "kata sandi",
     "kich hoat",
     "kích hoạt",
     "xac thuc",
     "xác thực",
     "xac minh",
     "xác minh",
+    "xac nhan",
+    "xác nhận",
+    "mat khau",
+    "mật khẩu",
+    "كلمة المرور",
+    "پاس ورڈ",
+    "او ٹی پی",
 ];
 
 /// Words that make "code" another kind of code.
@@ -197,20 +220,30 @@ static NEGATIONS: Words = Words::new(
     "
     promo promotional promocional promocode discount descuento desconto rabatt réduction
     reduction coupon cupom cupón voucher gift referral invite invitation tracking postal zip
-    area country dial source bar qr redeem reward bonus промокод скидки الخصم",
+    area country dial source bar qr redeem reward bonus diskon kupon indirim giảm
+    промокод скидки الخصم",
 );
 
 /// Words between "code" and what qualifies it ("código de descuento").
 static CONNECTORS: Words = Words::new("de di du da do of");
 
-/// CJK keywords, found inside runs.
-static CJK_KEYWORDS: Words = Words::new(
+/// Keywords found inside unspaced runs: Chinese, Japanese, Korean, Thai, Lao,
+/// Khmer, Myanmar.
+static UNSPACED_KEYWORDS: Words = Words::new(
     "
     验证码 驗證碼 校验码 校驗碼 动态码 動態碼 确认码 確認碼 认证码 認證碼 安全码 安全碼
-    授权码 授權碼 密码 密碼 口令
+    授权码 授權碼 激活码 激活碼 代码 代碼 密码 密碼 口令
     認証番号 確認番号 暗証番号 コード パスワード パスコード ワンタイム
-    인증번호 인증코드 확인코드 비밀번호 보안코드 코드",
+    인증번호 확인번호 인증코드 확인코드 비밀번호 보안코드 코드
+    รหัส โอทีพี ລະຫັດ កូដ ကုဒ် အတည်ပြု",
 );
 
-/// CJK verbs that announce a code right after them.
-static CJK_WEAK: Words = Words::new("输入 輸入 入力 입력");
+/// Verbs in unspaced scripts that announce a code right after them.
+static UNSPACED_WEAK: Words = Words::new("输入 輸入 入力 입력");
+
+/// Words before an unspaced keyword that make it another kind of code.
+static UNSPACED_NEGATIONS: Words = Words::new(
+    "
+    优惠 優惠 邀请 邀請 推荐 推薦 兑换 兌換 取件 クーポン 割引 招待 紹介 プロモ
+    할인 쿠폰 추천 초대 프로모션",
+);

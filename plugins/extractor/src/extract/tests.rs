@@ -64,10 +64,10 @@ fn any_text_is_safe() {
 fn random_texts_never_panic() {
     // Deterministic pseudo-random mixes of the characters the rules look at.
     let alphabet: Vec<char> =
-        "0123456789 -+*.,:/\n'xXaZ验证码码年元١۲０ کدرمزкодé\u{301}\u{200c}$€%#@(【"
+        "0123456789 -+*.,:/\n'xXaZ验证码码年元١۲０५၅ کدرمزкодé\u{301}\u{200c}\u{94d}$€%#@(【।"
             .chars()
             .chain(
-                ["code", "OTP", "://", "www.", "TAN"]
+                ["code", "OTP", "://", "www.", "TAN", "is", "รหัส", "ကုဒ်"]
                     .iter()
                     .flat_map(|s| s.chars()),
             )
@@ -148,4 +148,24 @@ fn codes_before_keywords_and_in_cjk() {
     );
     assert_eq!(extract("2715"), Some("2715".into()));
     assert_eq!(extract("Meeting at 12:30 on 2024-01-05"), None);
+}
+
+#[test]
+fn digits_and_words_of_many_scripts() {
+    // Devanagari and Myanmar digits; a virama inside a Hindi word.
+    assert_eq!(extract("आपका ओटीपी ५८२०१३ है"), Some("582013".into()));
+    assert_eq!(extract("KBZPay OTP: ၅၈၂၀၁၃ ။"), Some("582013".into()));
+    assert_eq!(
+        extract("Paytm: आपका वन टाइम पासवर्ड 582013 है।"),
+        Some("582013".into())
+    );
+    // Keywords inside Thai and Myanmar runs.
+    assert_eq!(
+        extract("รหัสยืนยันของคุณคือ 5820 ใช้ได้ภายใน 15 นาที"),
+        Some("5820".into())
+    );
+    assert_eq!(extract("သင့် WhatsApp ကုဒ်: 582-013"), Some("582013".into()));
+    // Amounts after a currency sign of Bengali; a coupon is not a code.
+    assert_eq!(extract("ক্যাশ আউট ৳১৫০০০। ব্যালেন্স ৳৩২০০০।"), None);
+    assert_eq!(extract("クーポンコード 5820 で割引"), None);
 }

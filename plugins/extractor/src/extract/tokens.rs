@@ -13,10 +13,11 @@ pub(super) enum Kind {
     Mixed,
     /// Latin letters only.
     Letters,
-    /// Letters of another alphabetic script.
+    /// Letters of another alphabetic script written with spaces between words.
     Word,
-    /// Han, kana or Hangul.
-    Cjk,
+    /// A script written without spaces between words (Han, kana, Hangul,
+    /// Thai, Lao, Khmer, Myanmar): keywords are found inside the run.
+    Unspaced,
 }
 
 /// A character's class: tokens are maximal runs of one class.
@@ -24,7 +25,11 @@ pub(super) enum Kind {
 enum Class {
     Alnum,
     Word,
-    Cjk,
+    /// Han, kana and Hangul: about two characters a word.
+    Ideographic,
+    /// Thai, Lao, Khmer, Myanmar: about six code points a word (vowel signs
+    /// and tone marks are code points of their own).
+    Syllabic,
     Sep,
 }
 
@@ -34,6 +39,8 @@ pub(super) struct Token {
     pub(super) end: usize,
     pub(super) kind: Kind,
     pub(super) chars: usize,
+    /// How many characters of an unspaced run count as one word.
+    pub(super) per_word: usize,
     /// Part of a URL or an e-mail address.
     pub(super) url: bool,
     /// The separator before this token ends a sentence.
@@ -53,8 +60,8 @@ impl Token {
     pub(super) fn weight(&self) -> usize {
         if self.joined {
             0
-        } else if self.kind == Kind::Cjk {
-            self.chars.div_ceil(3).max(1)
+        } else if self.kind == Kind::Unspaced {
+            self.chars.div_ceil(self.per_word).max(1)
         } else {
             1
         }
@@ -67,16 +74,24 @@ impl Token {
     }
 }
 
-/// A decimal digit's value, for ASCII, Arabic-Indic, Persian and full-width digits.
+/// The code points of the digit zero of the scripts whose digits are read:
+/// ASCII, Arabic-Indic, Persian and Urdu, N'Ko, the Indic scripts, Thai, Lao,
+/// Tibetan, Myanmar (and Shan), Khmer, Mongolian, full-width.
+const ZEROS: &[u32] = &[
+    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
+    0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0xFF10,
+];
+
+/// A decimal digit's value, in any script of [`ZEROS`].
 pub(super) fn digit_value(c: char) -> Option<u32> {
-    let base = match c {
-        '0'..='9' => '0',
-        '\u{660}'..='\u{669}' => '\u{660}',
-        '\u{6F0}'..='\u{6F9}' => '\u{6F0}',
-        '\u{FF10}'..='\u{FF19}' => '\u{FF10}',
-        _ => return None,
-    };
-    Some(c as u32 - base as u32)
+    let u = c as u32;
+    if u < 0x80 {
+        return c.to_digit(10);
+    }
+    ZEROS
+        .iter()
+        .find(|&&z| (z..z + 10).contains(&u))
+        .map(|z| u - z)
 }
 
 /// The digits of `s` as ASCII.
@@ -87,11 +102,29 @@ pub(super) fn ascii_digits(s: &str) -> String {
         .collect()
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
+fn is_ideographic(u: u32) -> bool {
+    matches!(u,
         0x1100..=0x11FF | 0x3005 | 0x3040..=0x30FF | 0x3130..=0x318F | 0x3400..=0x4DBF
         | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F
         | 0x20000..=0x2FA1F)
+}
+
+/// Letters, vowel signs and tone marks of Thai, Lao, Myanmar and Khmer (not
+/// their digits, currency signs or punctuation).
+fn is_syllabic(u: u32) -> bool {
+    matches!(u,
+        0x0E01..=0x0E3A | 0x0E40..=0x0E4E | 0x0E81..=0x0ECE | 0x1000..=0x103F
+        | 0x1050..=0x108F | 0x109A..=0x109F | 0x1780..=0x17D3 | 0x17DC | 0x17DD)
+}
+
+/// Marks that belong inside a word: Hebrew points, Arabic vowel and Quranic
+/// marks, joiners, and every sign of the Indic blocks (viramas, vowel signs)
+/// except the dandas and currency signs.
+fn is_word_mark(u: u32) -> bool {
+    matches!(u,
+        0x591..=0x5C7 | 0x64B..=0x65F | 0x670 | 0x6D6..=0x6ED | 0x200C | 0x200D)
+        || (matches!(u, 0x900..=0xDFF)
+            && !matches!(u, 0x964 | 0x965 | 0x9F2 | 0x9F3 | 0xAF1 | 0xBF9))
 }
 
 fn class(c: char) -> Class {
@@ -102,11 +135,11 @@ fn class(c: char) -> Class {
         || matches!(u, 0x300..=0x36F)
     {
         Class::Alnum
-    } else if is_cjk(c) {
-        Class::Cjk
-    } else if c.is_alphabetic()
-        || matches!(u, 0x591..=0x5C7 | 0x64B..=0x65F | 0x670 | 0x200C | 0x200D)
-    {
+    } else if is_ideographic(u) {
+        Class::Ideographic
+    } else if is_syllabic(u) {
+        Class::Syllabic
+    } else if c.is_alphabetic() || is_word_mark(u) {
         Class::Word
     } else {
         Class::Sep
@@ -124,18 +157,20 @@ struct Run {
 
 impl Run {
     fn token(&self, end: usize) -> Token {
-        let kind = match self.class {
-            Class::Alnum if !self.letter => Kind::Num,
-            Class::Alnum if !self.digit => Kind::Letters,
-            Class::Alnum => Kind::Mixed,
-            Class::Cjk => Kind::Cjk,
-            _ => Kind::Word,
+        let (kind, per_word) = match self.class {
+            Class::Alnum if !self.letter => (Kind::Num, 1),
+            Class::Alnum if !self.digit => (Kind::Letters, 1),
+            Class::Alnum => (Kind::Mixed, 1),
+            Class::Ideographic => (Kind::Unspaced, 3),
+            Class::Syllabic => (Kind::Unspaced, 6),
+            _ => (Kind::Word, 1),
         };
         Token {
             start: self.start,
             end,
             kind,
             chars: self.chars,
+            per_word,
             url: false,
             sentence_before: false,
             line_before: false,
@@ -194,13 +229,17 @@ fn mark_separators(text: &str, toks: &mut [Token]) {
         t.url = u < urls.len() && urls[u].0 <= t.start;
         let gap = &text[prev_end..t.start];
         t.line_before = gap.contains(['\n', '\r']);
-        t.sentence_before = gap.contains(['。', '！', '？'])
+        t.sentence_before = gap.contains(SENTENCE_ENDS)
             || (gap.contains(['.', '!', '?']) && gap.contains(char::is_whitespace));
         t.joined = prev_num && t.kind == Kind::Num && gap.chars().count() == 1 && gap != " ";
         prev_num = t.kind == Kind::Num;
         prev_end = t.end;
     }
 }
+
+/// Marks that end a sentence wherever they stand: CJK stops, the Devanagari
+/// and Bengali danda, the Urdu full stop, the Myanmar section mark.
+const SENTENCE_ENDS: [char; 7] = ['。', '！', '？', '।', '॥', '۔', '။'];
 
 /// Byte spans of URLs and e-mail addresses, in order.
 fn url_spans(text: &str) -> Vec<(usize, usize)> {
