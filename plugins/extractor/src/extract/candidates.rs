@@ -8,13 +8,13 @@ use super::tokens::{ascii_digits, gap_after, Kind, Token};
 /// How closely a candidate must follow its keyword.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(super) enum CandKind {
-    /// 4 to 8 digits, or two halves of 3 or 4 (`123-456`, `1234 5678`).
+    /// 4 to 8 digits, or two equal halves of 3 or 4 (`123-456`, `1234 5678`):
+    /// before or after a keyword, a few words away.
     Digits,
-    /// 9 or 10 digits: right after a keyword only.
-    Long,
-    /// Letters and digits: right after a keyword only.
-    Mixed,
-    /// Upper-case letters: right after a keyword and a colon only.
+    /// Shapes that are codes only right after a keyword: 3 digits, 9 or 10,
+    /// digits split unequally by a dash (`123-4567`), letters and digits.
+    Close,
+    /// Upper-case letters only: right after a keyword and a colon or "is".
     Upper,
 }
 
@@ -31,51 +31,89 @@ pub(super) fn candidates(text: &str, toks: &[Token]) -> Vec<Cand> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        let t = &toks[i];
-        if t.url {
+        if toks[i].url {
             i += 1;
             continue;
         }
         if let Some(last) = spelled(text, toks, i) {
             let value: String = toks[i..=last].iter().map(|t| t.text(text)).collect();
-            if code_shape(&value) {
-                out.push(Cand {
-                    first: i,
-                    last,
-                    kind: CandKind::Mixed,
-                    value,
-                });
-            }
+            push_mixed(&mut out, i, last, value);
             i = last + 1;
             continue;
         }
-        let s = t.text(text);
-        let kind = match t.kind {
-            Kind::Num => {
-                i = numeric(text, toks, i, &mut out);
-                continue;
+        let s = toks[i].text(text);
+        match toks[i].kind {
+            Kind::Num => i = numeric(text, toks, i, &mut out),
+            Kind::Mixed if !after_mask(text, toks, i) => {
+                let last = dashed_mixed(text, toks, i);
+                let value: String = toks[i..=last].iter().map(|t| t.text(text)).collect();
+                push_mixed(&mut out, i, last, value);
+                i = last + 1;
             }
-            Kind::Mixed if code_shape(s) && !after_mask(text, toks, i) => Some(CandKind::Mixed),
-            Kind::Letters
-                if (4..=10).contains(&s.len())
-                    && s.bytes().all(|b| b.is_ascii_uppercase())
-                    && word_keyword(&s.to_lowercase(), s).is_none() =>
-            {
-                Some(CandKind::Upper)
+            Kind::Letters => {
+                if upper_code(text, toks, i) {
+                    out.push(Cand {
+                        first: i,
+                        last: i,
+                        kind: CandKind::Upper,
+                        value: s.into(),
+                    });
+                }
+                i += 1;
             }
-            _ => None,
-        };
-        if let Some(kind) = kind {
-            out.push(Cand {
-                first: i,
-                last: i,
-                kind,
-                value: s.into(),
-            });
+            _ => i += 1,
         }
-        i += 1;
     }
     out
+}
+
+/// Pushes a letter-and-digit code over tokens `first..=last` if it has the shape.
+fn push_mixed(out: &mut Vec<Cand>, first: usize, last: usize, value: String) {
+    if code_shape(&value) {
+        out.push(Cand {
+            first,
+            last,
+            kind: CandKind::Close,
+            value,
+        });
+    }
+}
+
+/// The last token of a letter-and-digit code from the mix at token `i`, with
+/// the parts a dash joins to it (`GQ7-4P2`): every part letters and digits or
+/// digits only, each of 2 characters or more.
+fn dashed_mixed(text: &str, toks: &[Token], i: usize) -> usize {
+    let mut last = i;
+    while let Some(next) = toks.get(last + 1) {
+        let gap = &text[toks[last].end..next.start];
+        let part = matches!(next.kind, Kind::Mixed | Kind::Num) && next.chars >= 2 && !next.url;
+        if !(part && toks[last].chars >= 2 && gap.chars().count() == 1 && gap.starts_with(is_dash))
+        {
+            break;
+        }
+        last += 1;
+    }
+    last
+}
+
+/// Whether the letters of token `i` may be a code: 4 to 10 upper-case ASCII
+/// letters, not a keyword, and not among other upper-case words (a shouted
+/// "DO NOT SHARE").
+fn upper_code(text: &str, toks: &[Token], i: usize) -> bool {
+    let s = toks[i].text(text);
+    let shouted = |t: Option<&Token>| {
+        t.is_some_and(|t| {
+            t.kind == Kind::Letters
+                && t.chars >= 2
+                && t.text(text).bytes().all(|b| b.is_ascii_uppercase())
+        })
+    };
+    let (prev, next) = (i.checked_sub(1).and_then(|p| toks.get(p)), toks.get(i + 1));
+    (4..=10).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_uppercase())
+        && word_keyword(&s.to_lowercase(), s).is_none()
+        && !shouted(prev.filter(|_| !toks[i].line_before))
+        && !shouted(next.filter(|n| !n.line_before))
 }
 
 /// The last token of a code spelled one character at a time from token `i`
@@ -131,17 +169,20 @@ fn code_shape(s: &str) -> bool {
 
 /// Reads the digit group starting at token `i` with the groups tightly joined
 /// to it (`1,555,000`, `12:00:00`, `123-456`, `7903 561836`); pushes it when it
-/// is a code (alone, or two halves of 3 or 4 digits) and returns the token
-/// after it.
+/// is a code (alone, or two groups split by a dash or into equal halves) and
+/// returns the token after it.
 fn numeric(text: &str, toks: &[Token], i: usize, out: &mut Vec<Cand>) -> usize {
     let mut j = i;
-    let mut plain = true;
+    let (mut plain, mut dashed) = (true, true);
     while j + 1 < toks.len() && toks[j + 1].kind == Kind::Num && !toks[j + 1].url {
         let gap = &text[toks[j].end..toks[j + 1].start];
         let mut cs = gap.chars();
         let joins = match (cs.next(), cs.next()) {
             (Some(c), None) if is_dash(c) => true,
-            (Some(' ' | '\u{a0}'), None) => toks[j].chars >= 3 && toks[j + 1].chars >= 3,
+            (Some(' ' | '\u{a0}'), None) => {
+                dashed = false;
+                toks[j].chars >= 3 && toks[j + 1].chars >= 3
+            }
             (Some('.' | ',' | ':' | '/' | '\'' | '٫' | '٬' | '·'), None) => {
                 plain = false;
                 true
@@ -153,34 +194,22 @@ fn numeric(text: &str, toks: &[Token], i: usize, out: &mut Vec<Cand>) -> usize {
         }
         j += 1;
     }
-    if gap_after(text, toks, j).starts_with(is_dash) {
+    if gap_after(text, toks, j).starts_with(is_dash) || !plain || j > i + 1 {
         return j + 1;
     }
-    if i == j {
-        let n = toks[i].chars;
-        if (4..=10).contains(&n) && context_ok(text, toks, i, i) {
-            let kind = if n <= 8 {
-                CandKind::Digits
-            } else {
-                CandKind::Long
-            };
-            out.push(Cand {
-                first: i,
-                last: i,
-                kind,
-                value: ascii_digits(toks[i].text(text)),
-            });
-        }
-    } else if j == i + 1
-        && plain
-        && matches!(toks[i].chars, 3 | 4)
-        && toks[j].chars == toks[i].chars
-        && context_ok(text, toks, i, j)
-    {
+    let (a, b) = (toks[i].chars, if j > i { toks[j].chars } else { 0 });
+    let kind = match (a, b) {
+        (4..=8, 0) => CandKind::Digits,
+        (3 | 9 | 10, 0) => CandKind::Close,
+        (3 | 4, _) if a == b => CandKind::Digits,
+        (3.., 3..) if dashed && a + b <= 10 => CandKind::Close,
+        _ => return j + 1,
+    };
+    if context_ok(text, toks, i, j) {
         out.push(Cand {
             first: i,
             last: j,
-            kind: CandKind::Digits,
+            kind,
             value: ascii_digits(&text[toks[i].start..toks[j].end]),
         });
     }

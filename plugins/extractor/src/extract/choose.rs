@@ -2,12 +2,16 @@
 
 use super::candidates::{Cand, CandKind};
 use super::keywords::Hit;
-use super::tokens::Token;
+use super::tokens::{close, gap_before, Kind, Token};
+use super::words::Words;
 
 /// How many words a digit code may follow its keyword by.
 const AFTER: usize = 12;
 /// How many words a digit code may precede its keyword by.
 const BEFORE: usize = 8;
+/// How many words a code of another shape may follow its keyword by, when a
+/// colon or a copula introduces it ("code de Steam Guard: X7K2P").
+const INTRODUCED: usize = 3;
 
 /// The best-placed candidate around the keywords: the lowest score wins, the
 /// first on a tie.
@@ -65,12 +69,37 @@ fn accepts(text: &str, toks: &[Token], h: &Hit, c: &Cand, gap: usize, after: boo
     match c.kind {
         CandKind::Digits if h.weak => after && gap == 0,
         CandKind::Digits => gap <= if after { AFTER } else { BEFORE },
-        CandKind::Long | CandKind::Mixed => !h.weak && after && gap <= 1,
-        CandKind::Upper => {
-            !h.weak
-                && after
-                && gap == 0
-                && text[h.end..toks[c.first].start].contains([':', '：', '='])
-        }
+        CandKind::Close if h.weak => after && gap == 0 && (c.last > c.first || has_letter(c)),
+        _ if h.weak || !after => false,
+        CandKind::Close => gap <= 1 || (gap <= INTRODUCED && introduced(text, toks, c.first)),
+        CandKind::Upper => gap <= 1 && introduced(text, toks, c.first),
     }
 }
+
+/// Whether a candidate holds a letter: a verb like "use" may introduce such a
+/// code, or digits split in two, but not a lone number (`use 123 Main St`).
+fn has_letter(c: &Cand) -> bool {
+    c.value.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// Whether the candidate at token `first` comes right after a colon, an
+/// equals sign or a copula ("is", "es", "lautet", "是"): how a code is given.
+fn introduced(text: &str, toks: &[Token], first: usize) -> bool {
+    let before = gap_before(text, toks, first);
+    if before.trim_end().ends_with([':', '：', '=']) {
+        return true;
+    }
+    first > 0 && close(before) && {
+        let p = &toks[first - 1];
+        let s = p.text(text);
+        p.word(text).is_some_and(|w| COPULAS.has(&w))
+            || (p.kind == Kind::Unspaced && UNSPACED_COPULAS.all().iter().any(|c| s.ends_with(c)))
+    }
+}
+
+/// Words that give a code: "your code is 482".
+static COPULAS: Words =
+    Words::new("is are es son é são est ist lautet sind è adalah ialah là la это هو هي");
+
+/// Copulas of unspaced scripts, at the end of a run.
+static UNSPACED_COPULAS: Words = Words::new("是 为 為 は 는 은 คือ မှာ သည်");

@@ -11,8 +11,6 @@ const MAX_HITS: usize = 512;
 pub(super) struct Hit {
     pub(super) first: usize,
     pub(super) last: usize,
-    /// Byte offset where the keyword ends.
-    pub(super) end: usize,
     /// Distance in words from the start of its unspaced run to the keyword.
     pub(super) lead: usize,
     /// Distance in words from the keyword to the end of its unspaced run.
@@ -49,7 +47,6 @@ pub(super) fn keywords(text: &str, toks: &[Token]) -> Vec<Hit> {
         hits.push(Hit {
             first: i,
             last,
-            end: toks[last].end,
             lead: 0,
             trail: 0,
             weak,
@@ -140,7 +137,6 @@ fn unspaced_keywords(text: &str, t: &Token, i: usize, hits: &mut Vec<Hit>) {
             hits.push(Hit {
                 first: i,
                 last: i,
-                end: t.start + pos + kw.len(),
                 lead: chars / t.per_word,
                 trail: rest / t.per_word,
                 weak,

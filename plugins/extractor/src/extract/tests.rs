@@ -86,7 +86,7 @@ fn random_texts_never_panic() {
         }
         if let Some(code) = extract(&text) {
             assert!(
-                (4..=10).contains(&code.chars().count()),
+                (3..=10).contains(&code.chars().count()),
                 "{text:?} gave {code:?}"
             );
         }
@@ -168,4 +168,45 @@ fn digits_and_words_of_many_scripts() {
     // Amounts after a currency sign of Bengali; a coupon is not a code.
     assert_eq!(extract("ক্যাশ আউট ৳১৫০০০। ব্যালেন্স ৳৩২০০০।"), None);
     assert_eq!(extract("クーポンコード 5820 で割引"), None);
+}
+
+#[test]
+fn short_and_split_codes_follow_their_keyword() {
+    assert_eq!(extract("Your code is 482."), Some("482".into()));
+    assert_eq!(extract("Ваш код: 482"), Some("482".into()));
+    assert_eq!(extract("【某某】验证码：739"), Some("739".into()));
+    assert_eq!(
+        extract("Your Lime code is 284-7391"),
+        Some("2847391".into())
+    );
+    assert_eq!(
+        extract("Dein Bestätigungscode: 4821-930"),
+        Some("4821930".into())
+    );
+    // Too far from the keyword, or a unit after it: not a code.
+    assert_eq!(extract("Your code for the 250 items is below"), None);
+    assert_eq!(extract("Your code expires in 180 seconds"), None);
+    assert_eq!(extract("Call 555-1234 about your code"), None);
+}
+
+#[test]
+fn letter_codes_and_lone_codes() {
+    assert_eq!(
+        extract("Your Steam Guard code is FMQBD"),
+        Some("FMQBD".into())
+    );
+    assert_eq!(
+        extract("Tu código de Steam Guard: X7K2P"),
+        Some("X7K2P".into())
+    );
+    assert_eq!(
+        extract("Your Rockstar Games verification code: GQ7-4P2"),
+        Some("GQ74P2".into())
+    );
+    assert_eq!(extract("Use 5821-903 to sign in"), Some("5821903".into()));
+    assert_eq!(extract("Your code: DO NOT SHARE IT"), None);
+    assert_eq!(extract("K7PX2Q"), Some("K7PX2Q".into()));
+    assert_eq!(extract("739"), Some("739".into()));
+    assert_eq!(extract("HELLO"), None);
+    assert_eq!(extract("Use 123 Main St entrance"), None);
 }
