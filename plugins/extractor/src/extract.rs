@@ -12,12 +12,13 @@
 //! 2. **Candidates.** Groups of 3 to 10 digits (`123-456`, `123 456`,
 //!    `1234 5678` and `123-4567` joined), letter-digit mixes (`123ABC78`,
 //!    `GQ7-4P2`), upper-case codes (`QGFDAE`) and codes spelled one character
-//!    at a time (`a u 8 k u f`).
-//!    Digit groups that read as something else are dropped: parts of dates,
-//!    times, amounts and IPs (`1,555,000`, `12:00`, `01/05/2024`), phone
-//!    numbers (`+44 7903 561836`, `718-858-7036`), masked digits (`****1234`),
-//!    numbers next to a currency or a unit, labelled numbers (order, card
-//!    ending, balance...) and years next to a month.
+//!    at a time (`a u 8 k u f`). Digit groups that read as something else are
+//!    dropped: parts of dates, times, amounts and IPs (`1,555,000`, `12:00`,
+//!    `01/05/2024`), phone numbers (`+44 7903 561836`, `718-858-7036`),
+//!    masked digits (`****1234`), numbers next to a currency or a unit,
+//!    labelled numbers (order, card ending, balance...), years next to a
+//!    month, and parts of a longer string (`mike_2291`, the app hash
+//!    `FA+9qCX9VSu`).
 //! 3. **Keywords.** Words that announce a code, in many languages (code, OTP,
 //!    PIN, password, código, senha, mot de passe, Bestätigungscode, TAN, kode,
 //!    mã xác thực, şifre, код, пароль, رمز, كود, کد, کوڈ, कोड, কোড, 验证码,
@@ -26,15 +27,16 @@
 //!    code.
 //! 4. **Choice.** A candidate near a keyword scores its distance in words (a
 //!    Han, kana or Hangul run counts a word per three characters, a Thai or
-//!    Myanmar run one per six), plus one when it comes
-//!    before the keyword and two per sentence end in between; the lowest score
-//!    wins, the first on a tie. Groups of 4 to 8 digits may sit up to 12 words
-//!    after or 8 words before a keyword; other shapes (3 digits, 9 or 10,
-//!    unequal parts, mixes, letters) must follow it closely: as the next word
-//!    but one, or up to three words on when a colon or a copula ("is", "es",
-//!    是) introduces them. Without any such candidate, a line holding nothing
-//!    but 4 to 8 digits is the code (a bare `2715`), and so is a message that
-//!    is nothing but one candidate (`K7PX2Q`).
+//!    Myanmar run one per six), plus one when it comes before the keyword and
+//!    two per sentence end in between; the lowest score wins, the first on a
+//!    tie. Groups of 4 to 8 digits may sit up to 12 words after or 8 words
+//!    before a keyword; other shapes (3 digits, 9 or 10, unequal parts, mixes,
+//!    letters) must follow it closely in its sentence: as the next word but
+//!    one, or up to five words on when a colon or a copula ("is", "es", 是)
+//!    introduces them; before it, they must open the sentence and be followed
+//!    by a copula ("8820-461 is your code"). Without any such candidate, a
+//!    line holding nothing but 4 to 8 digits is the code (a bare `2715`), and
+//!    so is a message that is nothing but one candidate (`K7PX2Q`).
 //!
 //! Codes come back without separators (`123-456` → `123456`, `G-123456` →
 //! `123456`), with digits of any script as ASCII, and letters in

@@ -3,7 +3,7 @@
 
 use super::decoys::{after_mask, context_ok, is_dash, CURRENCY, SUFFIXES, UNITS};
 use super::keywords::word_keyword;
-use super::tokens::{ascii_digits, gap_after, Kind, Token};
+use super::tokens::{ascii_digits, gap_after, gap_before, Kind, Token};
 
 /// How closely a candidate must follow its keyword.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -46,8 +46,10 @@ pub(super) fn candidates(text: &str, toks: &[Token]) -> Vec<Cand> {
             Kind::Num => i = numeric(text, toks, i, &mut out),
             Kind::Mixed if !after_mask(text, toks, i) => {
                 let last = dashed_mixed(text, toks, i);
-                let value: String = toks[i..=last].iter().map(|t| t.text(text)).collect();
-                push_mixed(&mut out, i, last, value);
+                if !glued(text, toks, i, last, "+/=_\\") {
+                    let value: String = toks[i..=last].iter().map(|t| t.text(text)).collect();
+                    push_mixed(&mut out, i, last, value);
+                }
                 i = last + 1;
             }
             Kind::Letters => {
@@ -94,6 +96,18 @@ fn dashed_mixed(text: &str, toks: &[Token], i: usize) -> usize {
         last += 1;
     }
     last
+}
+
+/// Whether tokens `first..=last` are glued by one of `glue` to a token beside
+/// them: part of a longer string, such as an app hash (`FA+9qCX9VSu`) or a
+/// user name (`mike_2291`), not a code.
+fn glued(text: &str, toks: &[Token], first: usize, last: usize, glue: &str) -> bool {
+    let is_glue = |gap: &str| {
+        let mut cs = gap.chars();
+        matches!((cs.next(), cs.next()), (Some(c), None) if glue.contains(c))
+    };
+    (first > 0 && is_glue(gap_before(text, toks, first)))
+        || (last + 1 < toks.len() && is_glue(gap_after(text, toks, last)))
 }
 
 /// Whether the letters of token `i` may be a code: 4 to 10 upper-case ASCII
@@ -205,7 +219,7 @@ fn numeric(text: &str, toks: &[Token], i: usize, out: &mut Vec<Cand>) -> usize {
         (3.., 3..) if dashed && a + b <= 10 => CandKind::Close,
         _ => return j + 1,
     };
-    if context_ok(text, toks, i, j) {
+    if context_ok(text, toks, i, j) && !glued(text, toks, i, j, "_") {
         out.push(Cand {
             first: i,
             last: j,

@@ -10,8 +10,9 @@ const AFTER: usize = 12;
 /// How many words a digit code may precede its keyword by.
 const BEFORE: usize = 8;
 /// How many words a code of another shape may follow its keyword by, when a
-/// colon or a copula introduces it ("code de Steam Guard: X7K2P").
-const INTRODUCED: usize = 3;
+/// colon or a copula introduces it in the same sentence ("código de inicio de
+/// sesión es K4P9XW"), or precede it by when it opens the sentence.
+const INTRODUCED: usize = 5;
 
 /// The best-placed candidate around the keywords: the lowest score wins, the
 /// first on a tie.
@@ -70,10 +71,28 @@ fn accepts(text: &str, toks: &[Token], h: &Hit, c: &Cand, gap: usize, after: boo
         CandKind::Digits if h.weak => after && gap == 0,
         CandKind::Digits => gap <= if after { AFTER } else { BEFORE },
         CandKind::Close if h.weak => after && gap == 0 && (c.last > c.first || has_letter(c)),
-        _ if h.weak || !after => false,
+        _ if h.weak => false,
+        CandKind::Close if !after => gap <= INTRODUCED && gives_itself(text, toks, c),
+        _ if !after || sentence_between(toks, h.last, c.first) => false,
         CandKind::Close => gap <= 1 || (gap <= INTRODUCED && introduced(text, toks, c.first)),
         CandKind::Upper => gap <= 1 && introduced(text, toks, c.first),
     }
+}
+
+/// Whether a sentence ends between token `from` and token `to`.
+fn sentence_between(toks: &[Token], from: usize, to: usize) -> bool {
+    toks[from + 1..=to].iter().any(|t| t.sentence_before)
+}
+
+/// Whether candidate `c` opens its sentence and a copula follows it, the
+/// way a code is given before its keyword ("8820-461 is your Acme code").
+fn gives_itself(text: &str, toks: &[Token], c: &Cand) -> bool {
+    let opens = c.first == 0 || toks[c.first].sentence_before || toks[c.first].line_before;
+    opens
+        && toks
+            .get(c.last + 1)
+            .and_then(|t| t.word(text))
+            .is_some_and(|w| COPULAS.has(&w))
 }
 
 /// Whether a candidate holds a letter: a verb like "use" may introduce such a

@@ -210,3 +210,24 @@ fn letter_codes_and_lone_codes() {
     assert_eq!(extract("HELLO"), None);
     assert_eq!(extract("Use 123 Main St entrance"), None);
 }
+
+#[test]
+fn codes_of_other_shapes_in_their_sentence() {
+    assert_eq!(
+        extract("[#] 640288 is your Samsung account verification code. FA+9qCX9VSu"),
+        Some("640288".into())
+    );
+    assert_eq!(extract("Your code. FA+9qCX9VSu"), None);
+    assert_eq!(
+        extract("8820-461 is your Acme verification code"),
+        Some("8820461".into())
+    );
+    assert_eq!(
+        extract("Tu código de inicio de sesión es K4P9XW"),
+        Some("K4P9XW".into())
+    );
+    assert_eq!(
+        extract("Your code for mike_2291 is on its way: 4821"),
+        Some("4821".into())
+    );
+}
