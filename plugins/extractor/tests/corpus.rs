@@ -120,8 +120,26 @@ fn own_corpus_is_broad() {
         *langs.entry(lang).or_default() += 1;
     }
     assert!(langs.len() >= 8, "languages: {langs:?}");
-    for lang in ["es", "pt", "fr", "de", "ru", "ar", "zh"] {
+    let spoken = [
+        "en", "es", "pt", "fr", "de", "ru", "ar", "zh", "zh-TW", "ja", "ko", "hi", "bn", "id",
+        "vi", "th", "tr", "fa", "ur", "my",
+    ];
+    for lang in spoken {
         let n = langs.get(lang).copied().unwrap_or(0);
         assert!(n >= 8, "{n} entries in {lang}");
+    }
+}
+
+#[test]
+fn own_corpus_follows_the_conventions() {
+    // Codes come back as 3 to 10 ASCII letters and digits, separators dropped.
+    for c in load(Path::new(OWN)) {
+        if let Some(code) = &c.code {
+            assert!(
+                (3..=10).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric()),
+                "line {}: {code:?}",
+                c.line
+            );
+        }
     }
 }
