@@ -66,13 +66,24 @@ pub(super) fn word_keyword(w: &str, orig: &str) -> Option<bool> {
     let compound = w
         .strip_suffix("codes")
         .or_else(|| w.strip_suffix("code"))
-        .is_some_and(|stem| CODE_COMPOUNDS.all().iter().any(|p| stem.ends_with(p)));
+        .is_some_and(code_compound);
     let found = compound
         || PREFIXES.all().iter().any(|p| w.starts_with(p))
         || INFIXES.all().iter().any(|p| w.contains(p))
         || w.ends_with("kennwort")
         || w.ends_with("passwort");
     found.then_some(false)
+}
+
+/// Whether `stem` + "code" is a code that proves something: any stem of four
+/// letters or more (Freischaltcode, Bestätigungscode, passcode) but those of
+/// other codes (barcode, postcode, Gutscheincode, Fehlercode), and the short
+/// stems of [`SHORT_STEMS`] (smscode, but not vscode, encode, unicode).
+fn code_compound(stem: &str) -> bool {
+    if stem.chars().count() < 4 {
+        return SHORT_STEMS.has(stem);
+    }
+    stem.chars().all(char::is_alphabetic) && !OTHER_CODES.all().iter().any(|n| stem.ends_with(n))
 }
 
 /// The number of words of a multi-word keyword starting at token `i`.
@@ -184,11 +195,16 @@ static INFIXES: Words = Words::new(
     कोड ओटीपी पासवर्ड কোড ওটিপি",
 );
 
-/// What may precede "code" in one word: Bestätigungscode, passcode, smscode...
-static CODE_COMPOUNDS: Words = Words::new(
+/// Stems under four letters that make "code" a verification code in one word.
+static SHORT_STEMS: Words = Words::new("sms tan otp pin");
+
+/// Stems that make "code" in one word another kind of code.
+static OTHER_CODES: Words = Words::new(
     "
-    ungs ings heits keits tie verify pass sms tan auth login inlog otp pin gangs melde einmal
-    freigabe access security secure confirm",
+    promo gutschein rabatt aktions korting actie cadeau geschenk gift voucher coupon discount
+    bonus reward redeem referral invite einlade post zip source quell strich country länder
+    laender area fehler error status farb color colour dress short abhol pickup tracking
+    sendungs track",
 );
 
 /// Keywords of several words.

@@ -231,3 +231,19 @@ fn codes_of_other_shapes_in_their_sentence() {
         Some("4821".into())
     );
 }
+
+#[test]
+fn compounds_of_code() {
+    assert_eq!(
+        extract("Ihr Freischaltcode lautet 7391."),
+        Some("7391".into())
+    );
+    assert_eq!(
+        extract("Uw verificatiecode is 482913"),
+        Some("482913".into())
+    );
+    assert_eq!(extract("Ihr Gutscheincode lautet 48213."), None);
+    assert_eq!(extract("Fehlercode 4821: bitte neu starten"), None);
+    assert_eq!(extract("your vscode is: 12312312"), None);
+    assert_eq!(extract("Scan the barcode 48213902 at the till"), None);
+}
