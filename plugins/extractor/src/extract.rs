@@ -11,8 +11,8 @@
 //!    e-mail address are ignored.
 //! 2. **Candidates.** Groups of 3 to 10 digits (`123-456`, `123 456`,
 //!    `1234 5678` and `123-4567` joined), letter-digit mixes (`123ABC78`,
-//!    `GQ7-4P2`), upper-case codes (`QGFDAE`) and codes spelled one character
-//!    at a time (`a u 8 k u f`). Digit groups that read as something else are
+//!    `GQ7-4P2`), letter codes of one case (`QGFDAE`, `mifsuc`) and codes
+//!    spelled one character at a time (`a u 8 k u f`). Digit groups that read as something else are
 //!    dropped: parts of dates, times, amounts and IPs (`1,555,000`, `12:00`,
 //!    `01/05/2024`), phone numbers (`+44 7903 561836`, `718-858-7036`),
 //!    masked digits (`****1234`), numbers next to a currency or a unit,
@@ -34,9 +34,12 @@
 //!    letters) must follow it closely in its sentence: as the next word but
 //!    one, or up to five words on when a colon or a copula ("is", "es", 是)
 //!    introduces them; before it, they must open the sentence and be followed
-//!    by a copula ("8820-461 is your code"). Without any such candidate, a
-//!    line holding nothing but 4 to 8 digits is the code (a bare `2715`), and
-//!    so is a message that is nothing but one candidate (`K7PX2Q`).
+//!    by a copula ("8820-461 is your code"). A word and a number (`CWGUG8`,
+//!    `WELCOME10`) is taken only that way, never after "code" (a promotion);
+//!    a lower-case letter code only right after "code:" at the end of its
+//!    line. Without any such candidate, a line holding nothing but 4 to 8
+//!    digits is the code (a bare `2715`), and so is a message that is nothing
+//!    but one candidate (`K7PX2Q`).
 //!
 //! Codes come back without separators (`123-456` → `123456`, `G-123456` →
 //! `123456`), with digits of any script as ASCII, and letters in
@@ -107,6 +110,6 @@ fn lone(text: &str, toks: &[Token], cands: &[Cand]) -> Option<String> {
         .chars()
         .chain(text[toks[toks.len() - 1].end..].chars());
     let bare = around.all(|ch| ch.is_whitespace() || QUOTES.contains(ch) || ch == '.');
-    (bare && c.first == 0 && c.last == toks.len() - 1 && c.kind != CandKind::Upper)
+    (bare && c.first == 0 && c.last == toks.len() - 1 && c.kind != CandKind::Letters)
         .then(|| c.value.clone())
 }

@@ -1,7 +1,7 @@
-//! Possible codes: digit groups, letter-digit mixes, upper-case codes and
-//! codes spelled one character at a time.
+//! Possible codes: digit groups, letter-digit mixes, letter codes and codes
+//! spelled one character at a time.
 
-use super::decoys::{after_mask, context_ok, is_dash, CURRENCY, SUFFIXES, UNITS};
+use super::decoys::{after_mask, context_ok, is_dash, CURRENCY, STATUS_WORDS, SUFFIXES, UNITS};
 use super::keywords::word_keyword;
 use super::tokens::{ascii_digits, gap_after, gap_before, Kind, Token};
 
@@ -14,8 +14,14 @@ pub(super) enum CandKind {
     /// Shapes that are codes only right after a keyword: 3 digits, 9 or 10,
     /// digits split unequally by a dash (`123-4567`), letters and digits.
     Close,
-    /// Upper-case letters only: right after a keyword and a colon or "is".
-    Upper,
+    /// A word then a number (`WELCOME10`, `CWGUG8`): after "code" it is a
+    /// promotion; a code only when it opens the sentence that calls it one
+    /// ("CWGUG8 is your code") or is the whole message.
+    WordNumber,
+    /// Letters only, all upper-case or all lower-case: right after a keyword
+    /// and a colon or "is" (`FMQBD`), or for lower case, after a colon and at
+    /// the end of the line (`PASSCODE: mifsuc`).
+    Letters,
 }
 
 /// A possible code, over tokens `first..=last`.
@@ -53,11 +59,11 @@ pub(super) fn candidates(text: &str, toks: &[Token]) -> Vec<Cand> {
                 i = last + 1;
             }
             Kind::Letters => {
-                if upper_code(text, toks, i) {
+                if letter_code(text, toks, i) {
                     out.push(Cand {
                         first: i,
                         last: i,
-                        kind: CandKind::Upper,
+                        kind: CandKind::Letters,
                         value: s.into(),
                     });
                 }
@@ -71,11 +77,11 @@ pub(super) fn candidates(text: &str, toks: &[Token]) -> Vec<Cand> {
 
 /// Pushes a letter-and-digit code over tokens `first..=last` if it has the shape.
 fn push_mixed(out: &mut Vec<Cand>, first: usize, last: usize, value: String) {
-    if code_shape(&value) {
+    if let Some(kind) = code_shape(&value) {
         out.push(Cand {
             first,
             last,
-            kind: CandKind::Close,
+            kind,
             value,
         });
     }
@@ -110,11 +116,12 @@ fn glued(text: &str, toks: &[Token], first: usize, last: usize, glue: &str) -> b
         || (last + 1 < toks.len() && is_glue(gap_after(text, toks, last)))
 }
 
-/// Whether the letters of token `i` may be a code: 4 to 10 upper-case ASCII
-/// letters, not a keyword, and not among other upper-case words (a shouted
-/// "DO NOT SHARE").
-fn upper_code(text: &str, toks: &[Token], i: usize) -> bool {
+/// Whether the letters of token `i` may be a code: 4 to 10 ASCII letters of
+/// one case, not a keyword or a status ("code: expired"), and in upper case
+/// not among other upper-case words (a shouted "DO NOT SHARE").
+fn letter_code(text: &str, toks: &[Token], i: usize) -> bool {
     let s = toks[i].text(text);
+    let upper = s.bytes().all(|b| b.is_ascii_uppercase());
     let shouted = |t: Option<&Token>| {
         t.is_some_and(|t| {
             t.kind == Kind::Letters
@@ -124,10 +131,11 @@ fn upper_code(text: &str, toks: &[Token], i: usize) -> bool {
     };
     let (prev, next) = (i.checked_sub(1).and_then(|p| toks.get(p)), toks.get(i + 1));
     (4..=10).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_uppercase())
+        && (upper || s.bytes().all(|b| b.is_ascii_lowercase()))
         && word_keyword(&s.to_lowercase(), s).is_none()
-        && !shouted(prev.filter(|_| !toks[i].line_before))
-        && !shouted(next.filter(|n| !n.line_before))
+        && !STATUS_WORDS.has(&s.to_lowercase())
+        && !(upper && shouted(prev.filter(|_| !toks[i].line_before)))
+        && !(upper && shouted(next.filter(|n| !n.line_before)))
 }
 
 /// The last token of a code spelled one character at a time from token `i`
@@ -149,36 +157,42 @@ fn spelled(text: &str, toks: &[Token], i: usize) -> Option<usize> {
     (last - i >= 3).then_some(last)
 }
 
-/// Whether `s` looks like a letter-and-digit code: 4 to 10 ASCII letters and
-/// digits with at least one digit, no masking `xx`, no lower-case run longer
-/// than three (a word), not a number with a unit (`30GB`, `10min`), not a
-/// word and a number (`WELCOME10`, `SPRING2024`: promotions).
-fn code_shape(s: &str) -> bool {
+/// The kind of candidate `s` is when it looks like a letter-and-digit code:
+/// 4 to 10 ASCII letters and digits with at least one digit, no masking `xx`,
+/// no lower-case run longer than three (a word), not a number with a unit
+/// (`30GB`, `10min`); a word and a number (`WELCOME10`) is told apart.
+fn code_shape(s: &str) -> Option<CandKind> {
     let b = s.as_bytes();
     if !(4..=10).contains(&b.len())
         || !b.iter().all(u8::is_ascii_alphanumeric)
         || !b.iter().any(u8::is_ascii_digit)
         || b[..2].iter().all(|c| c.eq_ignore_ascii_case(&b'x'))
     {
-        return false;
-    }
-    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-    if letters >= 4 && b.len() - letters <= 4 && b[letters..].iter().all(u8::is_ascii_digit) {
-        return false;
+        return None;
     }
     let mut run = 0;
     for c in b {
         run = if c.is_ascii_lowercase() { run + 1 } else { 0 };
         if run > 3 {
-            return false;
+            return None;
         }
     }
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
     let tail = s[digits..].to_ascii_lowercase();
-    let unit = digits > 0
+    if digits > 0
         && tail.bytes().all(|c| c.is_ascii_alphabetic())
-        && (UNITS.has(&tail) || CURRENCY.has(&tail) || SUFFIXES.has(&tail));
-    !unit
+        && (UNITS.has(&tail) || CURRENCY.has(&tail) || SUFFIXES.has(&tail))
+    {
+        return None;
+    }
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let word_number =
+        letters >= 4 && b.len() - letters <= 4 && b[letters..].iter().all(u8::is_ascii_digit);
+    Some(if word_number {
+        CandKind::WordNumber
+    } else {
+        CandKind::Close
+    })
 }
 
 /// Reads the digit group starting at token `i` with the groups tightly joined

@@ -72,11 +72,26 @@ fn accepts(text: &str, toks: &[Token], h: &Hit, c: &Cand, gap: usize, after: boo
         CandKind::Digits => gap <= if after { AFTER } else { BEFORE },
         CandKind::Close if h.weak => after && gap == 0 && (c.last > c.first || has_letter(c)),
         _ if h.weak => false,
-        CandKind::Close if !after => gap <= INTRODUCED && gives_itself(text, toks, c),
+        CandKind::Close | CandKind::WordNumber if !after => {
+            gap <= INTRODUCED && gives_itself(text, toks, c)
+        }
         _ if !after || sentence_between(toks, h.last, c.first) => false,
         CandKind::Close => gap <= 1 || (gap <= INTRODUCED && introduced(text, toks, c.first)),
-        CandKind::Upper => gap <= 1 && introduced(text, toks, c.first),
+        CandKind::WordNumber => false,
+        CandKind::Letters if c.value.bytes().all(|b| b.is_ascii_uppercase()) => {
+            gap <= 1 && introduced(text, toks, c.first)
+        }
+        CandKind::Letters => gap == 0 && labelled_alone(text, toks, c),
     }
+}
+
+/// Whether candidate `c` follows a colon and ends its line: how a code in
+/// lower-case letters is given ("PASSCODE: mifsuc").
+fn labelled_alone(text: &str, toks: &[Token], c: &Cand) -> bool {
+    gap_before(text, toks, c.first)
+        .trim_end()
+        .ends_with([':', '：', '='])
+        && toks.get(c.last + 1).is_none_or(|t| t.line_before)
 }
 
 /// Whether a sentence ends between token `from` and token `to`.

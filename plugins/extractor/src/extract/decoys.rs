@@ -180,6 +180,13 @@ pub(super) static UNITS: Words = Words::new(
 /// Suffixes that make digits a quantity or a rank (`2nd`, `10am`).
 pub(super) static SUFFIXES: Words = Words::new("st nd rd th am pm h m s x k fa");
 
+/// Words that give the state of a code or password, not a code made of letters.
+pub(super) static STATUS_WORDS: Words = Words::new(
+    "
+    none null below above attached expired changed reset sent required invalid valid pending
+    enabled disabled updated verified confirmed active inactive unknown blocked locked",
+);
+
 /// Month names, for years in dates.
 static MONTHS: Words = Words::new(
     "

@@ -247,3 +247,16 @@ fn compounds_of_code() {
     assert_eq!(extract("your vscode is: 12312312"), None);
     assert_eq!(extract("Scan the barcode 48213902 at the till"), None);
 }
+
+#[test]
+fn letter_codes_in_either_case() {
+    assert_eq!(
+        extract("TRUSTED LOCATION PASSCODE: mifsuc"),
+        Some("mifsuc".into())
+    );
+    assert_eq!(extract("CWGUG8 is your code"), Some("CWGUG8".into()));
+    assert_eq!(extract("CWGUG8"), Some("CWGUG8".into()));
+    assert_eq!(extract("Use code WELCOME10 for 10% off"), None);
+    assert_eq!(extract("Your password: changed"), None);
+    assert_eq!(extract("Your code: mifsuc and more"), None);
+}
