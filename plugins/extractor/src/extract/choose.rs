@@ -73,7 +73,7 @@ fn accepts(text: &str, toks: &[Token], h: &Hit, c: &Cand, gap: usize, after: boo
         CandKind::Close if h.weak => after && gap == 0 && (c.last > c.first || has_letter(c)),
         _ if h.weak => false,
         CandKind::Close | CandKind::WordNumber if !after => {
-            gap <= INTRODUCED && gives_itself(text, toks, c)
+            gap <= INTRODUCED && gives_itself(toks, c)
         }
         _ if !after || sentence_between(toks, h.last, c.first) => false,
         CandKind::Close => gap <= 1 || (gap <= INTRODUCED && introduced(text, toks, c.first)),
@@ -101,13 +101,13 @@ fn sentence_between(toks: &[Token], from: usize, to: usize) -> bool {
 
 /// Whether candidate `c` opens its sentence and a copula follows it, the
 /// way a code is given before its keyword ("8820-461 is your Acme code").
-fn gives_itself(text: &str, toks: &[Token], c: &Cand) -> bool {
+fn gives_itself(toks: &[Token], c: &Cand) -> bool {
     let opens = c.first == 0 || toks[c.first].sentence_before || toks[c.first].line_before;
     opens
         && toks
             .get(c.last + 1)
-            .and_then(|t| t.word(text))
-            .is_some_and(|w| COPULAS.has(&w))
+            .and_then(|t| t.word())
+            .is_some_and(|w| COPULAS.has(w))
 }
 
 /// Whether a candidate holds a letter: a verb like "use" may introduce such a
@@ -126,7 +126,7 @@ fn introduced(text: &str, toks: &[Token], first: usize) -> bool {
     first > 0 && close(before) && {
         let p = &toks[first - 1];
         let s = p.text(text);
-        p.word(text).is_some_and(|w| COPULAS.has(&w))
+        p.word().is_some_and(|w| COPULAS.has(w))
             || (p.kind == Kind::Unspaced && UNSPACED_COPULAS.all().iter().any(|c| s.ends_with(c)))
     }
 }

@@ -69,7 +69,7 @@ pub(super) fn context_ok(text: &str, toks: &[Token], first: usize, last: usize) 
     }
     if first > 0 && close(before) {
         let p = &toks[first - 1];
-        if p.word(text).is_some_and(|w| CURRENCY.has(&w)) {
+        if p.word().is_some_and(|w| CURRENCY.has(w)) {
             return false;
         }
         let s = p.text(text);
@@ -78,9 +78,7 @@ pub(super) fn context_ok(text: &str, toks: &[Token], first: usize, last: usize) 
         }
     }
     if let Some(n) = toks.get(last + 1).filter(|_| close(after)) {
-        if n.word(text)
-            .is_some_and(|w| UNITS.has(&w) || CURRENCY.has(&w))
-        {
+        if n.word().is_some_and(|w| UNITS.has(w) || CURRENCY.has(w)) {
             return false;
         }
         if n.kind == Kind::Unspaced
@@ -92,21 +90,21 @@ pub(super) fn context_ok(text: &str, toks: &[Token], first: usize, last: usize) 
             return false;
         }
     }
-    !(labelled(text, toks, first) || (first == last && is_year(text, toks, first)))
+    !(labelled(toks, first) || (first == last && is_year(text, toks, first)))
 }
 
 /// Whether a label comes before token `first`, over fillers on the same line:
 /// "order no. 123", "ending in 1234".
-fn labelled(text: &str, toks: &[Token], first: usize) -> bool {
+fn labelled(toks: &[Token], first: usize) -> bool {
     let mut j = first;
     for _ in 0..3 {
         if j == 0 || toks[j].line_before {
             break;
         }
         j -= 1;
-        match toks[j].word(text) {
-            Some(w) if LABELS.has(&w) => return true,
-            Some(w) if FILLERS.has(&w) => {}
+        match toks[j].word() {
+            Some(w) if LABELS.has(w) => return true,
+            Some(w) if FILLERS.has(w) => {}
             _ => break,
         }
     }
@@ -126,7 +124,7 @@ fn is_year(text: &str, toks: &[Token], i: usize) -> bool {
     {
         return true;
     }
-    let month = |t: &Token| t.word(text).is_some_and(|w| MONTHS.has(&w));
+    let month = |t: &Token| t.word().is_some_and(|w| MONTHS.has(w));
     let time = |j: usize| {
         toks[j].kind == Kind::Num
             && j > 0

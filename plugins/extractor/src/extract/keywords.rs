@@ -2,7 +2,7 @@
 
 use super::decoys::is_dash;
 use super::tokens::{close, gap_before, Kind, Token};
-use super::words::Words;
+use super::words::{occurrences, Words};
 
 /// At most this many keyword occurrences are scored.
 const MAX_HITS: usize = 512;
@@ -33,10 +33,10 @@ pub(super) fn keywords(text: &str, toks: &[Token]) -> Vec<Hit> {
             unspaced_keywords(text, t, i, &mut hits);
             continue;
         }
-        let Some(w) = t.word(text) else { continue };
-        let (last, weak) = if let Some(n) = phrase(text, toks, i, &w) {
+        let Some(w) = t.word() else { continue };
+        let (last, weak) = if let Some(n) = phrase(text, toks, i, w) {
             (i + n - 1, false)
-        } else if let Some(weak) = word_keyword(&w, t.text(text)) {
+        } else if let Some(weak) = word_keyword(w, t.text(text)) {
             if negated(text, toks, i) {
                 continue;
             }
@@ -69,7 +69,10 @@ pub(super) fn word_keyword(w: &str, orig: &str) -> Option<bool> {
         .is_some_and(code_compound);
     let found = compound
         || PREFIXES.all().iter().any(|p| w.starts_with(p))
-        || INFIXES.all().iter().any(|p| w.contains(p))
+        || INFIXES
+            .all()
+            .iter()
+            .any(|p| occurrences(w, p).next().is_some())
         || w.ends_with("kennwort")
         || w.ends_with("passwort");
     found.then_some(false)
@@ -89,18 +92,15 @@ fn code_compound(stem: &str) -> bool {
 /// The number of words of a multi-word keyword starting at token `i`.
 fn phrase(text: &str, toks: &[Token], i: usize, first: &str) -> Option<usize> {
     PHRASES.iter().find_map(|p| {
-        let mut words = p.split(' ');
-        if words.next() != Some(first) {
-            return None;
-        }
+        let rest = p.strip_prefix(first)?.strip_prefix(' ')?;
         let mut j = i;
-        for word in words {
+        for word in rest.split(' ') {
             j += 1;
             let gap_ok = j < toks.len()
                 && gap_before(text, toks, j)
                     .chars()
                     .all(|c| c == ' ' || is_dash(c));
-            if !gap_ok || toks[j].word(text).is_none_or(|w| w != word) {
+            if !gap_ok || toks[j].word().is_none_or(|w| w != word) {
                 return None;
             }
         }
@@ -111,12 +111,12 @@ fn phrase(text: &str, toks: &[Token], i: usize, first: &str) -> Option<usize> {
 /// Whether the keyword at token `i` names another kind of code ("promo code",
 /// "código postal", "code de réduction").
 fn negated(text: &str, toks: &[Token], i: usize) -> bool {
-    let neg = |j: usize| toks[j].word(text).is_some_and(|w| NEGATIONS.has(&w));
+    let neg = |j: usize| toks[j].word().is_some_and(|w| NEGATIONS.has(w));
     if i > 0 && close(gap_before(text, toks, i)) && neg(i - 1) {
         return true;
     }
     let mut j = i + 1;
-    if j < toks.len() && toks[j].word(text).is_some_and(|w| CONNECTORS.has(&w)) {
+    if j < toks.len() && toks[j].word().is_some_and(|w| CONNECTORS.has(w)) {
         j += 1;
     }
     j < toks.len() && !toks[j].line_before && neg(j)
@@ -131,7 +131,7 @@ fn unspaced_keywords(text: &str, t: &Token, i: usize, hits: &mut Vec<Hit>) {
     for (kw, weak) in strong.chain(weak) {
         let kw_chars = kw.chars().count();
         let (mut at, mut chars) = (0, 0);
-        for (pos, _) in s.match_indices(kw) {
+        for pos in occurrences(s, kw) {
             if hits.len() >= MAX_HITS {
                 return;
             }

@@ -49,6 +49,8 @@ pub(super) struct Token {
     pub(super) line_before: bool,
     /// A digit group tightly joined to the one before (`499` in `5,499`).
     joined: bool,
+    /// The word lower-cased, once, for the table look-ups.
+    lower: Option<String>,
 }
 
 impl Token {
@@ -68,9 +70,8 @@ impl Token {
     }
 
     /// Lower-cased, when it is a word short enough to be a keyword or label.
-    pub(super) fn word(&self, text: &str) -> Option<String> {
-        (matches!(self.kind, Kind::Letters | Kind::Word) && self.chars <= MAX_KEYWORD_CHARS)
-            .then(|| self.text(text).to_lowercase())
+    pub(super) fn word(&self) -> Option<&str> {
+        self.lower.as_deref()
     }
 }
 
@@ -156,7 +157,7 @@ struct Run {
 }
 
 impl Run {
-    fn token(&self, end: usize) -> Token {
+    fn token(&self, text: &str, end: usize) -> Token {
         let (kind, per_word) = match self.class {
             Class::Alnum if !self.letter => (Kind::Num, 1),
             Class::Alnum if !self.digit => (Kind::Letters, 1),
@@ -175,6 +176,8 @@ impl Run {
             sentence_before: false,
             line_before: false,
             joined: false,
+            lower: (matches!(kind, Kind::Letters | Kind::Word) && self.chars <= MAX_KEYWORD_CHARS)
+                .then(|| text[self.start..end].to_lowercase()),
         }
     }
 }
@@ -194,7 +197,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             }
             _ => {
                 if let Some(r) = run.take() {
-                    toks.push(r.token(i));
+                    toks.push(r.token(text, i));
                 }
                 if cl != Class::Sep {
                     run = Some(Run {
@@ -209,7 +212,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
         }
     }
     if let Some(r) = run {
-        toks.push(r.token(text.len()));
+        toks.push(r.token(text, text.len()));
     }
     mark_separators(text, &mut toks);
     toks
