@@ -149,7 +149,9 @@ fn count_outside_quotes(line: &str, delimiter: char) -> usize {
         .count()
 }
 
-fn split_line(line: &str, delimiter: Option<char>) -> Vec<String> {
+/// The cells of one line, a quote toggling whether a delimiter splits: a
+/// quote never runs past the line.
+pub fn split_line(line: &str, delimiter: Option<char>) -> Vec<String> {
     let Some(d) = delimiter else {
         return vec![unquote(line)];
     };

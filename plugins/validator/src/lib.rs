@@ -4,6 +4,7 @@
 mod cell;
 mod decode;
 mod layout;
+mod rows;
 
 use std::collections::HashMap;
 
@@ -42,11 +43,7 @@ impl Validator for CsvValidator {
 /// Validates decoded text.
 pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> {
     let layout = layout::detect(text)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(layout.delimiter.map_or(b'\x1f', |d| d as u8))
-        .from_reader(text.as_bytes());
+    let mut rows = rows::Rows::new(text, layout.delimiter);
 
     let mut out = Validation {
         header: layout.header.clone(),
@@ -56,27 +53,11 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
     let mut seen: HashMap<u64, u32, BuildFx> =
         HashMap::with_capacity_and_hasher(text.len() / 16, BuildFx::default());
     let mut record = csv::StringRecord::new();
-    let mut rows = 0usize;
+    let mut count = 0usize;
     let mut extra_rejected = 0usize;
     let mut skip_header = layout.header.is_some();
-    let (mut line, mut counted) = (1u32, 0usize);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(format!("unreadable CSV: {e}")),
-        }
-        // The csv crate's own line count skips blank lines: count newlines up to the record.
-        // Its position may point at blank lines the reader skipped before the record.
-        let mut byte = record.position().map_or(0, |p| p.byte() as usize);
-        while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
-            byte += 1;
-        }
-        line += text.as_bytes()[counted..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
-        counted = byte;
+    while let Some(row) = rows.next(&mut record)? {
+        let line = row.line;
         // Blank rows first: layout detection skipped them too, so the header
         // is the first row with content.
         if record.iter().all(|c| c.trim().is_empty()) {
@@ -86,17 +67,19 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
             skip_header = false;
             continue;
         }
-        rows += 1;
-        if max_rows > 0 && rows > max_rows {
+        count += 1;
+        if max_rows > 0 && count > max_rows {
             return Err(format!("more than {max_rows} rows (max_rows setting)"));
         }
         let Some(raw) = record.get(layout.number_column) else {
+            let reason = format!("no column {} in this row", layout.number_column + 1);
+            let reason = quote_reason(&rows, row, reason);
             push_rejected(
                 &mut out,
                 &mut extra_rejected,
                 line,
                 record.as_slice(),
-                format!("no column {} in this row", layout.number_column + 1),
+                reason,
             );
             continue;
         };
@@ -129,7 +112,10 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
                     }
                 }
             }
-            Err(reason) => push_rejected(&mut out, &mut extra_rejected, line, raw, reason),
+            Err(reason) => {
+                let reason = quote_reason(&rows, row, reason);
+                push_rejected(&mut out, &mut extra_rejected, line, raw, reason);
+            }
         }
     }
     if extra_rejected > 0 {
@@ -152,6 +138,16 @@ pub fn validate_text(text: &str, max_rows: usize) -> Result<Validation, String> 
         ));
     }
     Ok(out)
+}
+
+/// The reason a row is rejected, naming a quote left open on its line: the
+/// likely cause, since the row was then read to the end of its line.
+fn quote_reason(rows: &rows::Rows, row: rows::Row, reason: String) -> String {
+    if rows.quote_left_open(row.start) {
+        format!("a quote (\") opened on this line is never closed: {reason}")
+    } else {
+        reason
+    }
 }
 
 fn push_rejected(
