@@ -108,6 +108,7 @@ fn peer_corpus_mostly_passes() {
             .join("../..")
             .join(path);
     }
+    let path = path.canonicalize().unwrap_or(path);
     let cases = load(&path);
     assert!(!cases.is_empty(), "{} holds no case", path.display());
     let share = run(&path, &cases);
