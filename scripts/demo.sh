@@ -3,5 +3,7 @@
 # missing) and runs numbot's offline demo on the embedded default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build-plugins
-cargo run --quiet -p numbot -- demo "$@"
+echo "== building the plugins (the first run installs the wasm32 toolchain and compiles for a few minutes)" >&2
+cargo build-plugins --no-fixtures
+echo "== building and running the demo" >&2
+cargo run -p numbot-testing --bin numbot-demo -- "$@"

@@ -40,13 +40,17 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+echo "== build the binaries (numbot, claim-loop, numbot-demo) and the tests"
+# The tests run the binaries as users would. Built together with the tests,
+# the dependencies get the tests' features and are built once.
+cargo build --workspace --bins --tests
+
 echo "== cargo test"
 cargo test --workspace 2>&1 | tee target/test-output.txt
 test "${PIPESTATUS[0]}" -eq 0
 
 echo "== demo smoke run"
-# The binary the tests built (same features: no second build of the dependencies).
-./target/debug/numbot demo > target/demo-transcript.txt
+./target/debug/numbot-demo > target/demo-transcript.txt
 cat target/demo-transcript.txt
 grep -q "Demo complete" target/demo-transcript.txt
 

@@ -6,6 +6,9 @@
 //! - `examples/*`       -> `target/plugins-examples/`
 //! - `tests/fixtures/*` -> `target/plugins-fixtures/`
 //!
+//! `--no-fixtures` leaves the hostile test fixtures out (the demo needs
+//! only the defaults and the examples).
+//!
 //! The wasm32 toolchain is detected: a rustup toolchain with the
 //! `wasm32-unknown-unknown` target is used when present; otherwise Debian's
 //! `rustc-web` with `-Zbuild-std`, installed with apt-get when missing and
@@ -56,8 +59,13 @@ struct Guest {
 }
 
 fn main() -> Result<()> {
+    let no_fixtures = std::env::args().skip(1).any(|a| a == "--no-fixtures");
     let metadata = cargo_metadata()?;
-    let guests = guests(&metadata)?;
+    let mut guests = guests(&metadata)?;
+    if no_fixtures {
+        let fixtures = metadata.target_directory.join("plugins-fixtures");
+        guests.retain(|g| g.out_dir != fixtures);
+    }
     if guests.is_empty() {
         bail!("no crate with [package.metadata.numbot] in the workspace");
     }

@@ -1,0 +1,190 @@
+//! Migration mode: a team moving from the embedded file store to MongoDB
+//! keeps using the numbers already in files, and MongoDB serves a category
+//! once its files have none left. New uploads go to MongoDB.
+//!
+//! The file store has one owning process, so migration mode runs as a single
+//! replica; switch to the `mongodb` pool once the files are used up (or
+//! re-upload them there) to run several.
+
+use std::{collections::BTreeMap, collections::HashSet, sync::Arc};
+
+use async_trait::async_trait;
+
+use crate::{
+    error::StoreError,
+    model::{Assignment, FileMeta, Stats},
+    store::{NumberStore, Store},
+    upload::{Prepared, UploadReport},
+};
+
+/// Which pool a user's number is in.
+enum Held {
+    First,
+    Then,
+}
+
+/// One pool first (the files), another as the fallback and for uploads.
+pub struct MigrationStore {
+    first: Store,
+    then: Store,
+    /// Claims and changes of one user run one at a time (by user id,
+    /// striped): two at once could take one number from each pool.
+    users: Vec<tokio::sync::Mutex<()>>,
+}
+
+/// Lock stripes for [`MigrationStore::users`].
+const STRIPES: usize = 64;
+
+impl MigrationStore {
+    /// `first` (the files) serves while it has numbers; `then` (MongoDB)
+    /// after, and takes the uploads. Both must run on the same clock.
+    pub fn new(first: Store, then: Store) -> MigrationStore {
+        MigrationStore {
+            first,
+            then,
+            users: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+        }
+    }
+
+    async fn serial(&self, user: i64) -> tokio::sync::MutexGuard<'_, ()> {
+        self.users[user.rem_euclid(STRIPES as i64) as usize]
+            .lock()
+            .await
+    }
+
+    /// The pool where `user` holds a number, if any.
+    async fn holder(&self, user: i64) -> Result<Option<Held>, StoreError> {
+        if self.first.holding(user).await?.is_some() {
+            return Ok(Some(Held::First));
+        }
+        if self.then.holding(user).await?.is_some() {
+            return Ok(Some(Held::Then));
+        }
+        Ok(None)
+    }
+}
+
+#[async_trait]
+impl NumberStore for MigrationStore {
+    fn backend(&self) -> String {
+        format!(
+            "migration: {}, then {}",
+            self.first.backend(),
+            self.then.backend()
+        )
+    }
+
+    fn now(&self) -> u32 {
+        self.first.now()
+    }
+
+    async fn import(
+        &self,
+        mut upload: Prepared,
+        original: Arc<Vec<u8>>,
+    ) -> Result<UploadReport, StoreError> {
+        // A number still in the files must not enter the other pool too:
+        // two users could hold it at once, one from each pool.
+        let held = self.first.in_pool(upload.numbers.clone()).await?;
+        upload.set_aside(&held);
+        if upload.numbers.is_empty() {
+            return Err(upload.nothing_left(0));
+        }
+        self.then.import(upload, original).await
+    }
+
+    async fn in_pool(&self, numbers: Vec<u64>) -> Result<HashSet<u64>, StoreError> {
+        let mut held = self.first.in_pool(numbers.clone()).await?;
+        held.extend(self.then.in_pool(numbers).await?);
+        Ok(held)
+    }
+
+    async fn claim(&self, category: &str, user: i64) -> Result<Assignment, StoreError> {
+        let _one_at_a_time = self.serial(user).await;
+        if let Some(held) = self.then.holding(user).await? {
+            return Err(StoreError::AlreadyAssigned {
+                user,
+                number: held.number,
+            });
+        }
+        match self.first.claim(category, user).await {
+            Err(StoreError::NoneAvailable(_)) => self.then.claim(category, user).await,
+            other => other,
+        }
+    }
+
+    async fn change(&self, user: i64) -> Result<Assignment, StoreError> {
+        let _one_at_a_time = self.serial(user).await;
+        match self.holder(user).await? {
+            None => Err(StoreError::NotAssigned(user)),
+            Some(Held::Then) => self.then.change(user).await,
+            Some(Held::First) => match self.first.change(user).await {
+                // The files have no other: one from the other pool, then the old one back.
+                Err(StoreError::NoneAvailable(category)) => {
+                    let next = self.then.claim(&category, user).await?;
+                    if let Err(e) = self.first.cancel(user).await {
+                        // One number at a time: give the new one back.
+                        let _ = self.then.cancel(user).await;
+                        return Err(e);
+                    }
+                    Ok(next)
+                }
+                other => other,
+            },
+        }
+    }
+
+    async fn cancel(&self, user: i64) -> Result<(), StoreError> {
+        match self.holder(user).await? {
+            Some(Held::First) => self.first.cancel(user).await,
+            Some(Held::Then) => self.then.cancel(user).await,
+            None => Err(StoreError::NotAssigned(user)),
+        }
+    }
+
+    async fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError> {
+        Ok(self.first.complete_use(user, number, since).await?
+            || self.then.complete_use(user, number, since).await?)
+    }
+
+    async fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError> {
+        match self.first.holding(user).await? {
+            Some(a) => Ok(Some(a)),
+            None => self.then.holding(user).await,
+        }
+    }
+
+    async fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {
+        let mut all = self.first.assignments().await?;
+        all.extend(self.then.assignments().await?);
+        all.sort_by_key(|a| a.user);
+        Ok(all)
+    }
+
+    async fn categories(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut by: BTreeMap<String, u64> = BTreeMap::new();
+        for (c, n) in self
+            .first
+            .categories()
+            .await?
+            .into_iter()
+            .chain(self.then.categories().await?)
+        {
+            *by.entry(c).or_default() += n;
+        }
+        Ok(by.into_iter().collect())
+    }
+
+    async fn stats(&self) -> Result<Stats, StoreError> {
+        let mut stats = self.first.stats().await?;
+        stats.merge(self.then.stats().await?);
+        Ok(stats)
+    }
+
+    async fn delete_file(&self, name: &str) -> Result<FileMeta, StoreError> {
+        match self.first.delete_file(name).await {
+            Err(StoreError::UnknownFile(_)) => self.then.delete_file(name).await,
+            other => other,
+        }
+    }
+}

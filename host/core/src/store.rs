@@ -1,0 +1,75 @@
+//! The pool as every front end sees it: one async trait that the embedded
+//! file store, the MongoDB pool and the migration pair implement. The
+//! contract tests run unchanged against every backend.
+
+use std::{collections::HashSet, sync::Arc};
+
+use async_trait::async_trait;
+
+use crate::{
+    error::StoreError,
+    model::{Assignment, FileInfo, FileMeta, Stats},
+    upload::{Prepared, UploadReport},
+};
+
+/// The pool every part shares.
+pub type Store = Arc<dyn NumberStore>;
+
+/// A pool of numbers: imports, exclusive claims under leases, reuse rules,
+/// usage. Every operation is atomic on the backend: two processes (or two
+/// tasks) never get the same number, and a user holds one number at a time.
+#[async_trait]
+pub trait NumberStore: Send + Sync + 'static {
+    /// What the backend is, for `/plugins`, logs and `numbot stats`.
+    fn backend(&self) -> String;
+
+    /// The store's "now" (Unix seconds): leases are measured against it.
+    fn now(&self) -> u32;
+
+    /// Imports a prepared upload into its category, deduplicated against
+    /// the pool, keeping the original bytes.
+    async fn import(
+        &self,
+        upload: Prepared,
+        original: Arc<Vec<u8>>,
+    ) -> Result<UploadReport, StoreError>;
+
+    /// Which of `numbers` (E.164 digits) this pool holds (deleted files'
+    /// numbers are not held).
+    async fn in_pool(&self, numbers: Vec<u64>) -> Result<HashSet<u64>, StoreError>;
+
+    /// Assigns a number of `category` (exact name) to `user` under a lease.
+    async fn claim(&self, category: &str, user: i64) -> Result<Assignment, StoreError>;
+
+    /// Releases the user's number and assigns another of the same category
+    /// (never the same one); when none is free the user keeps theirs.
+    async fn change(&self, user: i64) -> Result<Assignment, StoreError>;
+
+    /// The user gives the number back without a code.
+    async fn cancel(&self, user: i64) -> Result<(), StoreError>;
+
+    /// Completes the use of `number` that `user` began at `since`, and only
+    /// that one: false when the user holds something else by now.
+    async fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError>;
+
+    /// The number a user holds now, if any.
+    async fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError>;
+
+    /// Every number held now, by user.
+    async fn assignments(&self) -> Result<Vec<Assignment>, StoreError>;
+
+    /// Categories with their available numbers, by name.
+    async fn categories(&self) -> Result<Vec<(String, u64)>, StoreError>;
+
+    /// Usage by category and by file.
+    async fn stats(&self) -> Result<Stats, StoreError>;
+
+    /// Files with metadata and live usage, by name.
+    async fn files(&self) -> Result<Vec<FileInfo>, StoreError> {
+        Ok(self.stats().await?.files)
+    }
+
+    /// Deletes a file: its free numbers leave the pool now, held ones when
+    /// their use ends; its metadata and history stay, marked deleted.
+    async fn delete_file(&self, name: &str) -> Result<FileMeta, StoreError>;
+}

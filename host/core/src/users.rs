@@ -1,0 +1,229 @@
+//! User records (access state, bans, use), the audit trail and admins'
+//! uploads waiting for a category, behind one trait: the file store keeps
+//! them in the data directory, MongoDB for replicas.
+//!
+//! Every change is one atomic operation on the backend (create-if-absent,
+//! set-status, take-a-number), never read-modify-write in a front end, so
+//! an admin's ban cannot be lost to a user's concurrent request.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::BackendError,
+    limit::{NumberLimit, NumberSlot},
+    tokens::{ApiToken, NewToken},
+};
+
+/// Why a user-store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UserStoreError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The database refused or could not be reached.
+    #[error("user store: {context}: {source}")]
+    Database {
+        /// What numbot was doing.
+        context: String,
+        /// The driver's error.
+        source: BackendError,
+    },
+    /// A stored record is damaged (an unknown status, a missing field): it
+    /// is refused, never read as something it may not be.
+    #[error("user store: damaged record: {0}")]
+    Damaged(String),
+    /// The writer is gone (its thread stopped).
+    #[error("user store unavailable: its writer stopped")]
+    Stopped,
+    /// A name that must be unique is taken.
+    #[error("`{0}` is taken")]
+    Duplicate(String),
+}
+
+impl UserStoreError {
+    /// Wraps a database driver's error with what numbot was doing.
+    pub fn database<E>(context: impl Into<String>) -> impl FnOnce(E) -> UserStoreError
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let context = context.into();
+        move |source| UserStoreError::Database {
+            context,
+            source: Box::new(source),
+        }
+    }
+}
+
+/// Where a user stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// May take numbers (subject to the access mode's own check).
+    Active,
+    /// Waiting for an admin's approval (`approval` mode).
+    Pending,
+    /// Refused everything.
+    Banned,
+}
+
+/// One Telegram user as numbot knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// Telegram user id.
+    pub id: i64,
+    /// First name and @username as last seen, for admins' lists.
+    pub name: String,
+    /// Access state.
+    pub status: UserStatus,
+    /// First contact (Unix seconds).
+    pub first_seen: i64,
+    /// Numbers taken so far (new and changed).
+    pub numbers_taken: u64,
+    /// When the latest numbers were taken (Unix seconds, oldest first), as
+    /// many as the per-user limit counts: every replica reads the same.
+    #[serde(default)]
+    pub recent_numbers: Vec<i64>,
+    /// The admin who last changed the status.
+    #[serde(default)]
+    pub status_by: Option<i64>,
+    /// The reason given with a ban.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl UserRecord {
+    /// A record first seen now.
+    pub fn new(id: i64, name: &str, status: UserStatus, first_seen: i64) -> UserRecord {
+        UserRecord {
+            id,
+            name: name.to_string(),
+            status,
+            first_seen,
+            numbers_taken: 0,
+            recent_numbers: Vec::new(),
+            status_by: None,
+            reason: None,
+        }
+    }
+}
+
+/// One entry of the audit trail: who did what to what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Unix seconds.
+    pub at: i64,
+    /// The Telegram user acting.
+    pub actor: i64,
+    /// What happened, e.g. `upload`, `delete`, `ban`, `denied`.
+    pub action: String,
+    /// Details: file, category, target user, command refused.
+    pub detail: String,
+}
+
+/// An admin's upload waiting for its category: the Telegram file, not its
+/// bytes, so that whichever replica receives the answer fetches it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingUpload {
+    /// Telegram's file id.
+    pub file_id: String,
+    /// The name the admin sent.
+    pub file_name: String,
+    /// Numbers the validator found in it (for messages).
+    pub numbers: u64,
+    /// When the admin was asked (Unix seconds): an old question lapses.
+    pub at: i64,
+}
+
+/// User records, the audit trail, and admins' uploads waiting for a category.
+#[async_trait::async_trait]
+pub trait UserStore: Send + Sync {
+    /// The record of `id`, creating it with `status` when absent; refreshes
+    /// the stored name when it changed. True when it was created.
+    async fn seen(
+        &self,
+        id: i64,
+        name: &str,
+        status: UserStatus,
+    ) -> Result<(UserRecord, bool), UserStoreError>;
+
+    /// The record of `id`, if known.
+    async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError>;
+
+    /// Sets the status of `id` (creating a bare record when unknown).
+    async fn set_status(
+        &self,
+        id: i64,
+        status: UserStatus,
+        by: i64,
+        reason: Option<String>,
+    ) -> Result<UserRecord, UserStoreError>;
+
+    /// Counts one more number for `id` at `at` (Unix seconds) when fewer than
+    /// `limit.max` fall inside the window, checking and counting as one
+    /// atomic step, so that replicas answering one user at once cannot pass
+    /// the limit together. `exempt` (admins) always counts. A user with no
+    /// record is granted and not counted.
+    async fn take_number(
+        &self,
+        id: i64,
+        at: i64,
+        limit: &NumberLimit,
+        exempt: bool,
+    ) -> Result<NumberSlot, UserStoreError>;
+
+    /// Undoes one [`UserStore::take_number`] at `at` that gave no number.
+    async fn give_back_number(&self, id: i64, at: i64) -> Result<(), UserStoreError>;
+
+    /// Users with `status`, by id.
+    async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError>;
+
+    /// Appends to the audit trail (durable before it returns).
+    async fn audit(&self, event: AuditEvent) -> Result<(), UserStoreError>;
+
+    /// The last `limit` audit events, oldest first.
+    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError>;
+
+    /// Keeps `upload` waiting for `admin`'s category (replacing any other).
+    async fn put_pending_upload(
+        &self,
+        admin: i64,
+        upload: PendingUpload,
+    ) -> Result<(), UserStoreError>;
+
+    /// `admin`'s upload waiting for its category, left in place.
+    async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError>;
+
+    /// Takes `admin`'s waiting upload: one answer takes it once, whichever
+    /// replica gets the answer.
+    async fn take_pending_upload(
+        &self,
+        admin: i64,
+    ) -> Result<Option<PendingUpload>, UserStoreError>;
+
+    /// Stores a new API token under the next id (`hash`: its secret's hash).
+    async fn add_token(
+        &self,
+        new: NewToken,
+        hash: String,
+        at: i64,
+    ) -> Result<ApiToken, UserStoreError>;
+
+    /// The token whose secret hashes to `hash`, revoked or not.
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, UserStoreError>;
+
+    /// Every token, by id.
+    async fn tokens(&self) -> Result<Vec<ApiToken>, UserStoreError>;
+
+    /// Revokes the live token named `name` at `at`; `None` when there is none.
+    async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError>;
+}
+
+/// The user store every part shares.
+pub type SharedUsers = std::sync::Arc<dyn UserStore>;

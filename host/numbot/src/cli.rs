@@ -1,0 +1,462 @@
+//! The `numbot` command line: one function per subcommand, each opening
+//! only what it needs.
+
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+    sync::Arc,
+};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use numbot_core::{
+    clock::{rfc3339, unix_now},
+    tokens::{self, NewToken},
+    upload, Store, Upload,
+};
+use numbot_plugin_host::{
+    dirs::{default_cache_dir, default_plugin_dirs},
+    types::Countries,
+    AnyPlugin, Manifest, PluginEngine, PluginRunner, WorldKind,
+};
+
+use crate::{
+    compose::{self, Backends},
+    config::{Config, PoolKind, StoreSection},
+};
+
+/// numbot: a team's pool of phone numbers on Telegram, with WebAssembly plugins.
+#[derive(Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// Plugin directory (repeatable); default: NUMBOT_PLUGIN_DIRS, then the built defaults.
+    #[arg(long = "plugin-dir", global = true)]
+    plugin_dirs: Vec<PathBuf>,
+    /// Compiled-plugin cache directory; default: NUMBOT_CACHE_DIR, then ~/.cache/numbot.
+    #[arg(long, global = true)]
+    cache_dir: Option<PathBuf>,
+    /// Compile plugins on every start instead of caching them.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// The store's data directory.
+    #[arg(long, global = true, default_value = "csv_files")]
+    data_dir: PathBuf,
+    /// MongoDB connection string: the commands work on the MongoDB pool
+    /// (default: NUMBOT_MONGODB_URI; unset: the data directory).
+    #[arg(
+        long,
+        global = true,
+        env = "NUMBOT_MONGODB_URI",
+        hide_env_values = true
+    )]
+    mongodb_uri: Option<String>,
+    /// The MongoDB database.
+    #[arg(long, global = true, default_value = "numbot")]
+    mongodb_database: String,
+    /// With a MongoDB connection string: where the numbers live.
+    #[arg(long, global = true, value_enum)]
+    pool: Option<PoolKind>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the Telegram bot (long polling or webhook, as the config says).
+    Run {
+        /// The TOML configuration (see examples/numbot.toml); secrets may
+        /// come from NUMBOT_TELEGRAM_TOKEN and NUMBOT_WEBHOOK_SECRET.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Inspect plugins.
+    Plugins {
+        #[command(subcommand)]
+        command: PluginsCommand,
+    },
+    /// Imports a CSV of numbers into a category.
+    Import {
+        /// The file (CSV, or a plain list of numbers).
+        file: PathBuf,
+        /// The category users will pick (exact name).
+        #[arg(long)]
+        category: String,
+        /// The admin doing the import (Telegram user id), for the record.
+        #[arg(long, default_value_t = 0)]
+        admin: i64,
+        /// ISO country for numbers written without a country code.
+        #[arg(long)]
+        country: Option<String>,
+    },
+    /// Lists uploaded files with their usage.
+    Files,
+    /// Usage by category and by file.
+    Stats,
+    /// Deletes an uploaded file (by stored name): available numbers leave at
+    /// once, numbers in use when their use ends.
+    Delete {
+        /// The stored name, as `numbot files` shows it.
+        file: String,
+    },
+    /// API tokens for test automation (see `[api]`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Makes a token and prints its secret, once (only its hash is kept).
+    Create {
+        /// A name for people (unique).
+        name: String,
+        /// Categories it may take numbers of (comma-separated); default: all.
+        #[arg(long, value_delimiter = ',')]
+        categories: Vec<String>,
+        /// Its own numbers-per-window limit; default: the configured one.
+        #[arg(long)]
+        numbers_per_window: Option<u32>,
+        /// Numbers it may hold at once (parallel test workers).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=999))]
+        max_uses: u32,
+    },
+    /// Lists the tokens (never their secrets).
+    List,
+    /// Revokes a token: it stops working within seconds on every replica.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PluginsCommand {
+    /// Lists loaded plugins: id, version, world, countries, source file.
+    List,
+    /// Checks a component against the numbot worlds and its manifest.
+    Check {
+        /// The component (`NAME.wasm`; its manifest is `NAME.toml` beside it).
+        file: PathBuf,
+        /// The manifest, when it is not beside the component.
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+    },
+}
+
+impl Cli {
+    fn cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            None
+        } else {
+            self.cache_dir.clone().or_else(default_cache_dir)
+        }
+    }
+
+    fn plugin_dirs(&self) -> Vec<PathBuf> {
+        if self.plugin_dirs.is_empty() {
+            default_plugin_dirs()
+        } else {
+            self.plugin_dirs.clone()
+        }
+    }
+
+    fn store_section(&self) -> StoreSection {
+        StoreSection {
+            data_dir: self.data_dir.clone(),
+            mongodb_uri: self.mongodb_uri.clone(),
+            mongodb_database: self.mongodb_database.clone(),
+            pool: self.pool,
+            ..StoreSection::default()
+        }
+    }
+}
+
+/// Runs the command the line names.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Run { config } => run_bot(&cli, config),
+        Command::Plugins {
+            command: PluginsCommand::List,
+        } => plugins_list(&cli),
+        Command::Plugins {
+            command: PluginsCommand::Check { file, manifest },
+        } => plugins_check(&cli, file, manifest.as_deref()),
+        Command::Import {
+            file,
+            category,
+            admin,
+            country,
+        } => import(&cli, file, category, *admin, country.clone()),
+        Command::Files => files(&cli),
+        Command::Stats => stats(&cli),
+        Command::Delete { file } => delete(&cli, file),
+        Command::Token { command } => token(&cli, command),
+    }
+}
+
+/// The pool the command-line options name, the plugins it runs on and the
+/// runtime its calls run on.
+fn open_store(cli: &Cli) -> Result<(tokio::runtime::Runtime, Arc<PluginRunner>, Backends)> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let section = cli.store_section();
+    let plugins = compose::start_plugins(cli.plugin_dirs(), cli.cache_dir())?;
+    let backends = runtime.block_on(compose::open_backends(
+        &section,
+        section.store_config(),
+        plugins.clone(),
+    ))?;
+    Ok((runtime, plugins, backends))
+}
+
+/// `numbot run`: the store, the user records, the bot and the OTP
+/// monitor, until Ctrl-C.
+fn run_bot(cli: &Cli, path: &Path) -> Result<ExitCode> {
+    let config = Config::load(path)?;
+    let dirs = if config.plugins.dirs.is_empty() {
+        cli.plugin_dirs()
+    } else {
+        config.plugins.dirs.clone()
+    };
+    let cache_dir = config.plugins.cache_dir.clone().or_else(|| cli.cache_dir());
+    let plugins = compose::start_plugins(dirs, cache_dir)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let backends =
+            compose::open_backends(&config.store, config.store.store_config(), plugins.clone())
+                .await?;
+        let pool = backends.store.backend();
+        let mut service = compose::serve(&config, backends, plugins).await?;
+        eprintln!(
+            "numbot is running as @{} ({:?} mode, numbers in the {pool}); Ctrl-C stops it",
+            service.bot.username, config.telegram.mode,
+        );
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => {
+                signal?;
+                eprintln!("stopping: finishing the updates in hand");
+                service.stop(std::time::Duration::from_secs(15)).await;
+                anyhow::Ok(())
+            }
+            reason = service.bot.finished() => Err(anyhow::anyhow!("the bot stopped: {reason}")),
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plugins_list(cli: &Cli) -> Result<ExitCode> {
+    let dirs = cli.plugin_dirs();
+    let plugins = compose::start_plugins(dirs.clone(), cli.cache_dir())?;
+    let inventory = plugins.host().inventory();
+    println!(
+        "{:<22} {:<8} {:<10} {:<12} SOURCE",
+        "ID", "VERSION", "WORLD", "COUNTRIES"
+    );
+    for p in &inventory.plugins {
+        let countries = match (&p.countries, p.world) {
+            (_, w) if w != WorldKind::Formatter => "-".to_string(),
+            (Some(c), _) => c.join(","),
+            (None, _) => "all".to_string(),
+        };
+        println!(
+            "{:<22} {:<8} {:<10} {:<12} {}",
+            p.id,
+            p.version,
+            p.world,
+            countries,
+            p.source.display()
+        );
+    }
+    for (_, error) in &inventory.refused {
+        eprintln!("refused: {error}");
+    }
+    if inventory.plugins.is_empty() {
+        eprintln!(
+            "no plugins found in {}: run `cargo build-plugins` or pass --plugin-dir",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(if inventory.refused.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+fn plugins_check(cli: &Cli, file: &Path, manifest: Option<&Path>) -> Result<ExitCode> {
+    let engine = PluginEngine::new(cli.cache_dir())?;
+    let plugin = match manifest {
+        Some(path) => {
+            let manifest = Manifest::read(path)?;
+            let bytes = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
+            engine.load_bytes(file, &bytes, manifest, &[])?
+        }
+        None => engine.load(file, &[])?,
+    };
+    let m = plugin.manifest();
+    let claims = match &plugin {
+        AnyPlugin::Formatter(_, Countries::All) => ", claims all countries".to_string(),
+        AnyPlugin::Formatter(_, Countries::Only(c)) => format!(", claims {}", c.join(",")),
+        _ => String::new(),
+    };
+    println!(
+        "ok: {} {} implements numbot:plugin@{}/{}{claims} (limits: {} MiB, {} ms)",
+        m.id, m.version, m.api, m.world, m.limits.memory_mib, m.limits.timeout_ms
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(
+    cli: &Cli,
+    file: &Path,
+    category: &str,
+    admin: i64,
+    country: Option<String>,
+) -> Result<ExitCode> {
+    let (runtime, plugins, backends) = open_store(cli)?;
+    let bytes = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let upload = Upload {
+        file_name: name.clone(),
+        bytes: Arc::new(bytes),
+        category: category.to_string(),
+        admin,
+        default_country: country,
+    };
+    let report = runtime.block_on(upload::import(&*plugins, &*backends.store, upload))?;
+    println!(
+        "imported {} into `{}` as {}",
+        name, report.category, report.file
+    );
+    println!("  accepted:            {}", report.accepted);
+    println!("  duplicates in file:  {}", report.duplicates_in_file);
+    println!("  already in the pool: {}", report.duplicates_in_pool);
+    println!("  rejected:            {}", report.rejected_count);
+    for (reason, count) in &report.rejected_by_reason {
+        println!("    {count:>6}  {reason}");
+    }
+    for r in report.rejected.iter().take(20) {
+        println!("    line {:>6}: {} ({})", r.line, r.reason, r.content);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn files(cli: &Cli) -> Result<ExitCode> {
+    let (runtime, _, backends) = open_store(cli)?;
+    println!(
+        "{:<36} {:<18} {:>9} {:>9} {:>9} {:>7}  CREATED",
+        "FILE", "CATEGORY", "NUMBERS", "AVAILABLE", "USES", "USED%"
+    );
+    for f in runtime.block_on(backends.store.files())? {
+        let deleted = if f.meta.deleted { "  (deleted)" } else { "" };
+        println!(
+            "{:<36} {:<18} {:>9} {:>9} {:>9} {:>6.1}%  {}{deleted}",
+            f.name,
+            f.meta.country_name,
+            f.usage.total,
+            f.usage.available,
+            f.usage.assignments,
+            f.usage.used_percent,
+            f.meta.created_at
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(cli: &Cli) -> Result<ExitCode> {
+    let (runtime, _, backends) = open_store(cli)?;
+    let store: Store = backends.store;
+    let stats = runtime.block_on(store.stats())?;
+    println!(
+        "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        "CATEGORY", "NUMBERS", "AVAILABLE", "IN USE", "COOLING", "USES", "USED%"
+    );
+    for (category, u) in &stats.categories {
+        println!(
+            "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6.1}%",
+            category, u.total, u.available, u.assigned, u.cooling, u.assignments, u.used_percent
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn delete(cli: &Cli, file: &str) -> Result<ExitCode> {
+    let (runtime, _, backends) = open_store(cli)?;
+    let meta = runtime.block_on(backends.store.delete_file(file))?;
+    println!(
+        "deleted {file} ({} numbers of `{}`); its history stays in the statistics",
+        meta.number_count, meta.country_name
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token(cli: &Cli, command: &TokenCommand) -> Result<ExitCode> {
+    let (runtime, _, backends) = open_store(cli)?;
+    let users = backends.users;
+    match command {
+        TokenCommand::Create {
+            name,
+            categories,
+            numbers_per_window,
+            max_uses,
+        } => {
+            let new = NewToken {
+                name: name.clone(),
+                categories: categories.clone(),
+                numbers_per_window: *numbers_per_window,
+                max_uses: *max_uses,
+            };
+            let (secret, token) = runtime.block_on(tokens::issue(&*users, new))?;
+            eprintln!(
+                "token `{}` (id {}) made; its secret, shown this once:",
+                token.name, token.id
+            );
+            println!("{secret}");
+        }
+        TokenCommand::List => {
+            println!(
+                "{:<4} {:<20} {:<8} {:<10} {:<24} {:<20} STATE",
+                "ID", "NAME", "MAX USES", "PER WINDOW", "CATEGORIES", "CREATED"
+            );
+            for t in runtime.block_on(users.tokens())? {
+                let categories = if t.categories.is_empty() {
+                    "all".to_string()
+                } else {
+                    t.categories.join(",")
+                };
+                let per_window = t
+                    .numbers_per_window
+                    .map_or("default".to_string(), |n| n.to_string());
+                let state = t
+                    .revoked_at
+                    .map_or("live".to_string(), |at| format!("revoked {}", rfc3339(at)));
+                println!(
+                    "{:<4} {:<20} {:<8} {:<10} {:<24} {:<20} {state}",
+                    t.id,
+                    t.name,
+                    t.max_uses,
+                    per_window,
+                    categories,
+                    rfc3339(t.created_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { name } => {
+            match runtime.block_on(users.revoke_token(name, unix_now()))? {
+                Some(t) => println!("revoked `{}` (id {})", t.name, t.id),
+                None => {
+                    eprintln!("no live token named `{name}`");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,239 @@
+//! The composition root: builds every part from the configuration and
+//! hands each exactly what it needs. The plugins first, then the pool, the
+//! user records and the OTP monitor's coordination (files or MongoDB),
+//! then the front ends on the shared use cases.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use numbot_api::{ApiConfig, ApiNotifier, ApiState, RunningApi};
+use numbot_core::{
+    inbox::{Inbox, MemoryInbox},
+    migration::MigrationStore,
+    Coordination, Numbers, SharedPlugins, SharedUsers, Store, StoreConfig, StoreError,
+    UserStoreError,
+};
+use numbot_otp::{MonitorStatus, Notifier, OtpMonitor, SmsConfig, SmsConfigError};
+use numbot_plugin_host::{LoadError, PluginHost, PluginHostConfig, PluginRunner};
+use numbot_store_file::{FileStore, FileUsers, LocalCoordination};
+use numbot_store_mongo::{MongoCoordination, MongoInbox, MongoStore, MongoUsers};
+use numbot_telegram::{BotError, RunningBot};
+
+use crate::config::{Config, ConfigError, PoolKind, StoreSection};
+
+/// The pool, the user records and the monitor's coordination.
+pub struct Backends {
+    /// The pool of numbers.
+    pub store: Store,
+    /// User records and the audit trail.
+    pub users: SharedUsers,
+    /// What the OTP monitors of the processes on this pool share.
+    pub coordination: Arc<dyn Coordination>,
+    /// Where API clients' messages wait.
+    pub inbox: Arc<dyn Inbox>,
+}
+
+/// Why numbot could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A setting is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The plugin host could not start.
+    #[error(transparent)]
+    Plugins(#[from] LoadError),
+    /// The pool could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The user records could not be opened.
+    #[error(transparent)]
+    Users(#[from] UserStoreError),
+    /// `[sms]` cannot be used.
+    #[error(transparent)]
+    Sms(#[from] SmsConfigError),
+    /// The bot could not start.
+    #[error(transparent)]
+    Bot(#[from] BotError),
+    /// A start-up step panicked on its thread.
+    #[error("start-up failed: {0}")]
+    Panicked(#[from] tokio::task::JoinError),
+    /// The API cannot listen.
+    #[error("api.listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// Starts the plugin host on `dirs` (blocking: components are compiled or
+/// read from the cache); refused plugins are reported on stderr.
+pub fn start_plugins(
+    dirs: Vec<PathBuf>,
+    cache_dir: Option<PathBuf>,
+) -> Result<Arc<PluginRunner>, LoadError> {
+    let host = PluginHost::start(PluginHostConfig {
+        dirs,
+        cache_dir,
+        ..Default::default()
+    })?;
+    for (_, error) in host.load_errors() {
+        eprintln!("warning: plugin refused: {error}");
+    }
+    Ok(PluginRunner::new(host))
+}
+
+/// Opens what `section` configures, with `config` for the pool's rules
+/// (leases, reuse, clock). The data directory's files are opened off the
+/// async threads.
+pub async fn open_backends(
+    section: &StoreSection,
+    config: StoreConfig,
+    plugins: SharedPlugins,
+) -> Result<Backends, StartError> {
+    let kind = section.pool_kind()?;
+    let database = match &section.mongodb_uri {
+        Some(uri) => Some(numbot_store_mongo::connect(uri, &section.mongodb_database).await?),
+        None => None,
+    };
+    let dir = section.data_dir.clone();
+    let clock = config.clock.clone();
+    let open_files = {
+        let (config, plugins) = (config.clone(), plugins.clone());
+        || tokio::task::spawn_blocking(move || FileStore::open(config, plugins))
+    };
+    let store: Store = match (kind, &database) {
+        (PoolKind::Mongo, Some(db)) => Arc::new(MongoStore::open(db, &config, plugins).await?),
+        (PoolKind::Migration, Some(db)) => {
+            let mongo = MongoStore::open(db, &config, plugins).await?;
+            let files = open_files().await??;
+            Arc::new(MigrationStore::new(Arc::new(files), Arc::new(mongo)))
+        }
+        _ => Arc::new(open_files().await??),
+    };
+    let (users, coordination, inbox): (SharedUsers, Arc<dyn Coordination>, Arc<dyn Inbox>) =
+        match &database {
+            Some(db) => (
+                Arc::new(MongoUsers::open(db).await?),
+                MongoCoordination::open(db, clock).await?,
+                MongoInbox::open(db).await?,
+            ),
+            None => {
+                let (users, coordination) = tokio::task::spawn_blocking(move || {
+                    Ok::<_, StartError>((FileUsers::open(&dir)?, LocalCoordination::open(&dir)?))
+                })
+                .await??;
+                (
+                    Arc::new(users),
+                    Arc::new(coordination),
+                    Arc::new(MemoryInbox::default()),
+                )
+            }
+        };
+    tracing::info!(pool = %store.backend(), "store opened");
+    Ok(Backends {
+        store,
+        users,
+        coordination,
+        inbox,
+    })
+}
+
+/// The bot, the OTP monitor and the API, running.
+pub struct Service {
+    /// The Telegram bot.
+    pub bot: RunningBot,
+    monitor: Option<Monitor>,
+    api: Option<RunningApi>,
+}
+
+impl Service {
+    /// Where the API listens, when it runs.
+    pub fn api_addr(&self) -> Option<std::net::SocketAddr> {
+        self.api.as_ref().map(|a| a.addr)
+    }
+
+    /// Stops the monitor and the API, then the bot (handlers finish, at
+    /// most `grace`).
+    pub async fn stop(self, grace: Duration) {
+        drop(self.monitor);
+        drop(self.api);
+        self.bot.stop(grace).await;
+    }
+}
+
+/// The OTP monitor, polling until dropped.
+pub struct Monitor {
+    task: tokio::task::JoinHandle<()>,
+    /// What `/readyz` reads.
+    pub status: Arc<MonitorStatus>,
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the OTP monitor on `sms`, telling `notifier` what arrives.
+pub fn start_monitor(
+    sms: &SmsConfig,
+    backends: &Backends,
+    plugins: SharedPlugins,
+    notifier: Arc<dyn Notifier>,
+) -> Result<Monitor, StartError> {
+    let monitor = Arc::new(OtpMonitor::new(
+        backends.store.clone(),
+        backends.coordination.clone(),
+        plugins,
+        sms.build()?,
+        notifier,
+        sms.interval(),
+    ));
+    let status = monitor.status();
+    Ok(Monitor {
+        task: tokio::spawn(monitor.run()),
+        status,
+    })
+}
+
+/// Starts the API on `config.listen` (with `/metrics`: the Prometheus
+/// recorder is installed now).
+pub async fn start_api(
+    config: &ApiConfig,
+    numbers: Arc<Numbers>,
+    inbox: Arc<dyn Inbox>,
+    monitor: Option<Arc<MonitorStatus>>,
+) -> Result<RunningApi, StartError> {
+    let metrics = numbot_api::metrics::install();
+    let state = ApiState::new(numbers, inbox, monitor, Some(metrics));
+    Ok(numbot_api::serve(config, state).await?)
+}
+
+/// Starts the Telegram bot on the shared use cases, with `[sms]` the OTP
+/// monitor, and with `[api]` the HTTP API (whose clients' messages the
+/// monitor puts in the inbox instead of sending them to Telegram).
+pub async fn serve(
+    config: &Config,
+    backends: Backends,
+    plugins: SharedPlugins,
+) -> Result<Service, StartError> {
+    let numbers = Arc::new(Numbers::new(
+        backends.store.clone(),
+        backends.users.clone(),
+        plugins.clone(),
+        config.limits.numbers(),
+    ));
+    let (bot, telegram) = numbot_telegram::start(config.bot_settings(), numbers.clone()).await?;
+    let notifier: Arc<dyn Notifier> = match &config.api {
+        Some(_) => Arc::new(ApiNotifier::new(backends.inbox.clone(), telegram)),
+        None => telegram,
+    };
+    let monitor = match &config.sms {
+        Some(sms) => Some(start_monitor(sms, &backends, plugins, notifier)?),
+        None => None,
+    };
+    let api = match &config.api {
+        Some(api) => {
+            let status = monitor.as_ref().map(|m| m.status.clone());
+            Some(start_api(api, numbers, backends.inbox.clone(), status).await?)
+        }
+        None => None,
+    };
+    Ok(Service { bot, monitor, api })
+}

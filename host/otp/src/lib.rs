@@ -1,0 +1,21 @@
+//! numbot's OTP monitor: it watches the SMS provider for every number in
+//! use and relays what arrives to its holder.
+//!
+//! - [`providers`]: the SMS provider protocols (JSON APIs, SMS-Activate, Twilio);
+//! - [`config`]: `[sms]`, a tagged enum per protocol;
+//! - [`monitor`]: the watches, the polls, the relays;
+//! - [`events`]: what the monitor has to tell, for a front end to render.
+//!
+//! It knows no Telegram and no HTML: [`Notifier`] delivers its events.
+
+pub mod config;
+pub mod events;
+pub mod monitor;
+pub mod providers;
+mod relay;
+mod takeover;
+
+pub use config::{JsonConfig, ProviderConfig, SmsConfig, SmsConfigError};
+pub use events::{Notifier, OtpEvent};
+pub use monitor::{MonitorStatus, OtpMonitor, Tick};
+pub use providers::{Outcome, Provider, ProviderError, Sms, Watch};

@@ -1,0 +1,217 @@
+//! The append-only journal: every claim, completion and release, fsynced
+//! before it is acknowledged. Concurrent writers share one fsync (group
+//! commit, [`GroupLog`]).
+
+use std::{
+    fs::{File, OpenOptions},
+    io::Read,
+    path::Path,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+};
+
+use numbot_core::StoreError;
+
+use crate::log::{self, GroupLog, Pending};
+
+/// One journal record: 32 bytes, CRC-protected, so that a torn tail after a
+/// crash is recognised and cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Record {
+    /// What happened.
+    pub op: Op,
+    /// Which file.
+    pub file: u32,
+    /// Which number of the file.
+    pub index: u32,
+    /// When (Unix seconds).
+    pub at: u32,
+    /// Who (claims), else 0.
+    pub user: i64,
+    /// Lease end (claims), else 0.
+    pub until: u32,
+}
+
+/// Journal operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Op {
+    /// A number assigned to a user under a lease.
+    Claim = 1,
+    /// The code arrived: the use is complete.
+    Complete = 2,
+    /// Cancelled by the user.
+    Cancel = 3,
+    /// The lease ran out.
+    Expire = 4,
+}
+
+/// Size of one encoded record.
+pub(crate) const RECORD_SIZE: usize = 32;
+
+impl Record {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        out.push(self.op as u8);
+        out.extend_from_slice(&[0; 3]);
+        out.extend_from_slice(&self.file.to_le_bytes());
+        out.extend_from_slice(&self.index.to_le_bytes());
+        out.extend_from_slice(&self.at.to_le_bytes());
+        out.extend_from_slice(&self.user.to_le_bytes());
+        out.extend_from_slice(&self.until.to_le_bytes());
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_le_bytes());
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Record> {
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+        if crc32(&bytes[..28]) != u32_at(28) {
+            return None;
+        }
+        let op = match bytes[0] {
+            1 => Op::Claim,
+            2 => Op::Complete,
+            3 => Op::Cancel,
+            4 => Op::Expire,
+            _ => return None,
+        };
+        Some(Record {
+            op,
+            file: u32_at(4),
+            index: u32_at(8),
+            at: u32_at(12),
+            user: i64::from_le_bytes(bytes[16..24].try_into().unwrap()),
+            until: u32_at(24),
+        })
+    }
+}
+
+/// Reads a journal; a torn or damaged tail (a crash mid-write) is cut off.
+/// Returns the records and the length of the valid prefix.
+pub(crate) fn read(path: &Path) -> Result<(Vec<Record>, u64), StoreError> {
+    let mut bytes = Vec::new();
+    match File::open(path) {
+        Ok(mut f) => {
+            f.read_to_end(&mut bytes).map_err(StoreError::io(path))?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(e) => return Err(StoreError::io(path)(e)),
+    }
+    let mut records = Vec::with_capacity(bytes.len() / RECORD_SIZE);
+    for chunk in bytes.chunks_exact(RECORD_SIZE) {
+        match Record::decode(chunk) {
+            Some(r) => records.push(r),
+            None => break,
+        }
+    }
+    let valid = (records.len() * RECORD_SIZE) as u64;
+    Ok((records, valid))
+}
+
+/// The journal writer, shared by all claimers: records are group-committed
+/// (see [`GroupLog`]); once a write fails the journal refuses to confirm
+/// anything more, since memory and disk may disagree from there on.
+pub(crate) struct Journal {
+    log: GroupLog,
+    failed: Arc<AtomicBool>,
+}
+
+/// A position in the journal a caller can wait on: the answer to an
+/// append, or nothing (no record was written).
+pub(crate) type Seq = Option<Pending>;
+
+impl Journal {
+    /// Opens `path` for appending, cutting it to `valid_len` first (a torn tail).
+    pub(crate) fn open(path: &Path, valid_len: u64) -> Result<Journal, StoreError> {
+        let file = open_append(path, valid_len)?;
+        let log = GroupLog::start("numbot-journal", path, file).map_err(StoreError::io(path))?;
+        Ok(Journal {
+            log,
+            failed: Arc::default(),
+        })
+    }
+
+    /// Appends records (in order); returns the answer to wait on.
+    pub(crate) fn append(&self, records: &[Record]) -> Seq {
+        let mut bytes = Vec::with_capacity(records.len() * RECORD_SIZE);
+        for r in records {
+            r.encode(&mut bytes);
+        }
+        Some(self.log.append(bytes))
+    }
+
+    fn check(&self, written: std::io::Result<()>) -> Result<(), StoreError> {
+        let written = written.inspect_err(|_| self.failed.store(true, Ordering::SeqCst));
+        if let Err(e) = written {
+            return Err(StoreError::Corrupt {
+                path: self.log.path(),
+                message: format!("journal write failed: {e}"),
+            });
+        }
+        if self.failed.load(Ordering::SeqCst) {
+            return Err(StoreError::Corrupt {
+                path: self.log.path(),
+                message: "an earlier journal write failed".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Blocks until the records of `seq` are on disk.
+    pub(crate) fn wait(&self, seq: Seq) -> Result<(), StoreError> {
+        match seq {
+            Some(pending) => self.check(log::wait(pending)),
+            None => self.check(Ok(())),
+        }
+    }
+
+    /// Waits, without blocking a thread, until the records of `seq` are on disk.
+    pub(crate) async fn wait_async(&self, seq: Seq) -> Result<(), StoreError> {
+        match seq {
+            Some(pending) => self.check(log::wait_async(pending).await),
+            None => self.check(Ok(())),
+        }
+    }
+
+    /// Flushes everything appended so far, then directs new records to a new
+    /// file (blocking).
+    pub(crate) fn rotate(&self, new_path: &Path) -> Result<(), StoreError> {
+        let written = self.log.switch(new_path).map_err(StoreError::io(new_path));
+        if let Some(dir) = new_path.parent() {
+            sync_dir(dir)?;
+        }
+        written
+    }
+}
+
+fn open_append(path: &Path, valid_len: u64) -> Result<File, StoreError> {
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(StoreError::io(path))?;
+    let len = file.metadata().map_err(StoreError::io(path))?.len();
+    if len > valid_len {
+        tracing::warn!(path = %path.display(), cut = len - valid_len, "journal: cutting a torn tail");
+        file.set_len(valid_len).map_err(StoreError::io(path))?;
+        file.sync_all().map_err(StoreError::io(path))?;
+    }
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(file)
+}
+
+/// Makes a directory entry (a created or renamed file) durable.
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(StoreError::io(dir))
+}
+
+/// CRC-32 (IEEE) of the records and files the store writes.
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+    crc32fast::hash(bytes)
+}

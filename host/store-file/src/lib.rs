@@ -1,0 +1,35 @@
+//! numbot's embedded default: the pool, the user records and the OTP
+//! monitor's memory in a data directory (default `csv_files/`), no database
+//! needed.
+//!
+//! - `<Category>_<YYYYMMDD_HHMMSS>.csv`: each upload, the bytes as the admin sent them;
+//! - `<same name>.numbers`: its accepted numbers, normalized (binary, checksummed);
+//! - `metadata.json`: one entry per file ([`numbot_core::FileMeta`]);
+//! - `journal.<generation>`: every claim, completion and release, fsynced
+//!   before it is acknowledged (group commit);
+//! - `snapshot.bin`: the journal compacted; `usage_tracking.json`: the same
+//!   for people, written with each snapshot;
+//! - `users.jsonl`, `audit.jsonl`: user records and the audit trail ([`FileUsers`]);
+//! - `relayed.log`: messages the OTP monitor relayed ([`LocalCoordination`]);
+//! - `tokens.jsonl`: API tokens (their hashes), beside the user records;
+//! - `.lock`: held by the process that owns the directory.
+
+mod backend;
+mod import;
+mod journal;
+mod log;
+mod metadata;
+mod open;
+mod pool;
+mod relayed;
+mod snapshot;
+mod store;
+mod tokens;
+mod usage;
+mod users;
+mod worker;
+
+pub use metadata::{write_atomic, Metadata};
+pub use relayed::LocalCoordination;
+pub use store::FileStore;
+pub use users::FileUsers;

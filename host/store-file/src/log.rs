@@ -1,0 +1,198 @@
+//! Group commit for the append-only files of the data directory (the
+//! journal, `users.jsonl`, `audit.jsonl`, `relayed.log`): writers queue
+//! bytes and wait for their answer; one thread writes whatever accumulated
+//! while the previous fsync ran, so a thousand writers share a few fsyncs.
+//! A failed write is cut back off the file, so that a later append never
+//! joins a partial one, and only its own writers get the error.
+
+use std::{
+    fs::{File, OpenOptions},
+    io::Write,
+    path::{Path, PathBuf},
+    sync::{mpsc, Arc, Mutex},
+    thread,
+};
+
+use tokio::sync::oneshot;
+
+/// A write that failed (shared by every writer of its batch).
+pub(crate) type WriteError = Arc<std::io::Error>;
+
+/// The answer to one append: on disk, or why not.
+pub(crate) type Pending = oneshot::Receiver<Result<(), WriteError>>;
+
+enum Msg {
+    Append(Vec<u8>, oneshot::Sender<Result<(), WriteError>>),
+    /// Later appends go to this file.
+    Switch(File, oneshot::Sender<Result<(), WriteError>>),
+}
+
+/// An append-only file written in groups by a thread of its own.
+pub(crate) struct GroupLog {
+    queue: Mutex<mpsc::Sender<Msg>>,
+    path: Mutex<PathBuf>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+/// Opens `path` for appending (created when missing) and makes its entry
+/// in the directory durable.
+pub(crate) fn open_append(path: &Path) -> std::io::Result<File> {
+    let file = OpenOptions::new().create(true).append(true).open(path)?;
+    if let Some(dir) = path.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(file)
+}
+
+impl GroupLog {
+    /// Appends to `file` (at `path`, for messages) from a new thread named `name`.
+    pub(crate) fn start(name: &str, path: &Path, file: File) -> std::io::Result<GroupLog> {
+        let (queue, inbox) = mpsc::channel();
+        let thread = thread::Builder::new()
+            .name(name.into())
+            .spawn(move || write_loop(file, &inbox))?;
+        Ok(GroupLog {
+            queue: Mutex::new(queue),
+            path: Mutex::new(path.to_path_buf()),
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues `bytes`; the answer comes once they are on disk. Appends are
+    /// written in the order of the calls.
+    pub(crate) fn append(&self, bytes: Vec<u8>) -> Pending {
+        let (done, pending) = oneshot::channel();
+        let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        // A send fails only once the thread is gone: the dropped sender
+        // then answers the waiter with an error.
+        let _ = queue.send(Msg::Append(bytes, done));
+        pending
+    }
+
+    /// Directs later appends to `path`, once every earlier one is written
+    /// (blocking).
+    pub(crate) fn switch(&self, path: &Path) -> std::io::Result<()> {
+        let file = open_append(path)?;
+        let (done, pending) = oneshot::channel();
+        {
+            let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = queue.send(Msg::Switch(file, done));
+        }
+        wait(pending)?;
+        *self.path.lock().unwrap_or_else(|e| e.into_inner()) = path.to_path_buf();
+        Ok(())
+    }
+
+    /// The file appended to now.
+    pub(crate) fn path(&self) -> PathBuf {
+        self.path.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Drop for GroupLog {
+    fn drop(&mut self) {
+        // The thread ends when the queue closes, after writing what it holds.
+        let (closed, _) = mpsc::channel();
+        *self.queue.lock().unwrap_or_else(|e| e.into_inner()) = closed;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Blocks until an append is on disk (the blocking API's callers and
+/// tests; async callers use [`wait_async`]).
+pub(crate) fn wait(pending: Pending) -> std::io::Result<()> {
+    match futures::executor::block_on(pending) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        Err(_) => Err(std::io::Error::other("the writer thread stopped")),
+    }
+}
+
+/// Waits until an append is on disk, without holding a thread.
+pub(crate) async fn wait_async(pending: Pending) -> std::io::Result<()> {
+    match pending.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        Err(_) => Err(std::io::Error::other("the writer thread stopped")),
+    }
+}
+
+fn write_loop(mut file: File, inbox: &mpsc::Receiver<Msg>) {
+    let mut batch = Vec::with_capacity(1 << 16);
+    let mut waiters = Vec::new();
+    while let Ok(first) = inbox.recv() {
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
+            match msg {
+                Msg::Append(bytes, done) => {
+                    batch.extend_from_slice(&bytes);
+                    waiters.push(done);
+                    next = inbox.try_recv().ok();
+                }
+                Msg::Switch(new_file, done) => {
+                    flush(&mut file, &mut batch, &mut waiters);
+                    file = new_file;
+                    let _ = done.send(Ok(()));
+                    next = inbox.try_recv().ok();
+                }
+            }
+        }
+        flush(&mut file, &mut batch, &mut waiters);
+    }
+}
+
+/// Writes and syncs a batch, answering its writers; a failed write is cut
+/// back off the file.
+fn flush(
+    file: &mut File,
+    batch: &mut Vec<u8>,
+    waiters: &mut Vec<oneshot::Sender<Result<(), WriteError>>>,
+) {
+    if waiters.is_empty() {
+        return;
+    }
+    let result = file
+        .metadata()
+        .map(|m| m.len())
+        .and_then(|before| {
+            file.write_all(batch)
+                .and_then(|()| file.sync_data())
+                .inspect_err(|_| {
+                    let _ = file.set_len(before);
+                })
+        })
+        .map_err(Arc::new);
+    batch.clear();
+    for done in waiters.drain(..) {
+        let _ = done.send(result.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_land_in_order_and_switch_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("a.log");
+        let log = GroupLog::start("test-log", &first, open_append(&first).unwrap()).unwrap();
+        let pending: Vec<Pending> = (0..100)
+            .map(|i| log.append(format!("{i}\n").into_bytes()))
+            .collect();
+        for p in pending {
+            wait(p).unwrap();
+        }
+        let second = dir.path().join("b.log");
+        log.switch(&second).unwrap();
+        wait(log.append(b"after\n".to_vec())).unwrap();
+        assert_eq!(log.path(), second);
+        let text = std::fs::read_to_string(&first).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 100);
+        assert_eq!(lines[99], "99");
+        assert_eq!(std::fs::read_to_string(&second).unwrap(), "after\n");
+    }
+}

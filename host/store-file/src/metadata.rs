@@ -1,0 +1,65 @@
+//! `metadata.json`: one entry per uploaded file, in the fields admins know
+//! from earlier bots plus what the store needs. Rewritten atomically.
+
+use std::{collections::BTreeMap, fs, path::Path};
+
+use serde::{Deserialize, Serialize};
+
+use numbot_core::{FileMeta, StoreError};
+
+use crate::journal::sync_dir;
+
+/// The whole `metadata.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Files by stored name (`<Category>_<YYYYMMDD_HHMMSS>.csv`).
+    pub files: BTreeMap<String, FileMeta>,
+    /// The id the next upload gets.
+    pub next_id: u32,
+}
+
+impl Metadata {
+    /// Reads `metadata.json`, or an empty one when the directory is new.
+    pub fn read(path: &Path) -> Result<Metadata, StoreError> {
+        match fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Metadata::default()),
+            Err(e) => Err(StoreError::io(path)(e)),
+        }
+    }
+
+    /// Writes `metadata.json` through a temporary file, fsync and rename.
+    pub fn write(&self, path: &Path) -> Result<(), StoreError> {
+        let json = serde_json::to_vec_pretty(self).expect("metadata serializes");
+        write_atomic(path, &json)
+    }
+
+    /// The stored name of a file id.
+    pub fn name_of(&self, id: u32) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(_, m)| m.id == id)
+            .map(|(n, _)| n.as_str())
+    }
+}
+
+/// Replaces `path` with `bytes` durably: temporary file, fsync, rename, directory fsync.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
+    {
+        use std::io::Write;
+        let mut f = fs::File::create(&tmp).map_err(StoreError::io(&tmp))?;
+        f.write_all(bytes).map_err(StoreError::io(&tmp))?;
+        f.sync_all().map_err(StoreError::io(&tmp))?;
+    }
+    fs::rename(&tmp, path).map_err(StoreError::io(path))?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Opening a data directory: its lock, then the pool as the files, the
+//! snapshot and the journals leave it.
+
+use std::{
+    collections::HashMap,
+    fs,
+    path::{Path, PathBuf},
+};
+
+use numbot_core::{StoreConfig, StoreError};
+
+use crate::{
+    journal,
+    metadata::Metadata,
+    pool::{Applied, Pool},
+    snapshot,
+    store::FileKey,
+};
+
+/// Tries at 20 ms intervals before a held lock is reported: one second.
+const LOCK_ATTEMPTS: u32 = 50;
+
+pub(crate) fn journal_path(dir: &Path, generation: u64) -> PathBuf {
+    dir.join(format!("journal.{generation:06}"))
+}
+
+/// Takes the data directory's lock file, waiting a little: a lock can
+/// outlive its owner for an instant (a child forked while it was held
+/// keeps it until exec).
+pub(crate) fn take_lock(dir: &Path) -> Result<fs::File, StoreError> {
+    let lock_path = dir.join(".lock");
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(StoreError::io(&lock_path))?;
+    for _ in 0..LOCK_ATTEMPTS {
+        match lock.try_lock() {
+            Ok(()) => return Ok(lock),
+            Err(fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path)(e)),
+        }
+    }
+    Err(StoreError::Locked {
+        dir: dir.to_path_buf(),
+        lock: lock_path,
+    })
+}
+
+/// The pool as the files, the snapshot and the journals leave it.
+pub(crate) struct Loaded {
+    pub(crate) pool: Pool,
+    pub(crate) meta: Metadata,
+    pub(crate) by_category: HashMap<String, Vec<u32>>,
+    pub(crate) index: HashMap<u32, FileKey>,
+    pub(crate) generation: u64,
+    pub(crate) records: u64,
+    pub(crate) valid_len: u64,
+}
+
+/// Loads every file's numbers, the snapshot, then replays the journals from
+/// the snapshot's generation on (a crash between rotation and snapshot
+/// leaves two).
+pub(crate) fn load(config: &StoreConfig) -> Result<Loaded, StoreError> {
+    let dir = &config.data_dir;
+    let meta = Metadata::read(&dir.join("metadata.json"))?;
+    let mut pool = Pool::new(config.reuse);
+    let mut by_category: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut index = HashMap::new();
+    for (name, file) in &meta.files {
+        let path = dir.join(name).with_extension("numbers");
+        let bytes = fs::read(&path).map_err(StoreError::io(&path))?;
+        pool.add_file(file.id, snapshot::decode_numbers(&bytes, &path)?);
+        index.insert(file.id, FileKey::of(name, file));
+        if !file.deleted {
+            by_category
+                .entry(file.country_name.clone())
+                .or_default()
+                .push(file.id);
+        }
+    }
+    let snapshot_path = dir.join("snapshot.bin");
+    let snapshot_generation = match fs::read(&snapshot_path) {
+        Ok(bytes) => snapshot::decode(&bytes, &mut pool, &snapshot_path)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 1,
+        Err(e) => return Err(StoreError::io(&snapshot_path)(e)),
+    };
+    let mut generation = snapshot_generation;
+    let mut replayed = 0u64;
+    let mut latest = 0u32;
+    let (records, valid_len) = loop {
+        let path = journal_path(dir, generation);
+        let (list, valid) = journal::read(&path)?;
+        for r in &list {
+            latest = latest.max(r.at);
+            if let Applied::Ignored(why) = pool.apply(r) {
+                tracing::debug!(?r, why, "journal record ignored on replay");
+            }
+        }
+        replayed += list.len() as u64;
+        if journal_path(dir, generation + 1).exists() {
+            generation += 1;
+            continue;
+        }
+        break (list.len() as u64, valid);
+    };
+    // Deletions last: records about a deleted file's numbers replay first,
+    // exactly as they happened. Then the dedup set from what remains.
+    for file in meta.files.values().filter(|f| f.deleted) {
+        pool.delete_file(file.id);
+    }
+    pool.rebuild_known();
+    // Time never goes back past what the journal has seen, even if the
+    // system clock was stepped back while the store was down.
+    config.clock.observe(latest);
+    // Journals older than the snapshot are in it (a compaction that died
+    // after writing the snapshot left them); newer ones stay until the next
+    // snapshot covers them.
+    for stale in 1..snapshot_generation {
+        let _ = fs::remove_file(journal_path(dir, stale));
+    }
+    tracing::info!(files = meta.files.len(), replayed, "store loaded");
+    Ok(Loaded {
+        pool,
+        meta,
+        by_category,
+        index,
+        generation,
+        records,
+        valid_len,
+    })
+}

@@ -1,0 +1,615 @@
+//! The embedded number store: uploaded files on disk, exclusive assignment,
+//! durable usage tracking.
+//!
+//! All state changes run under one lock in memory and are acknowledged once
+//! their journal record is on disk. A restart loads the files, the snapshot,
+//! and replays the journal through the same code as live operations
+//! ([`Pool::apply`]).
+//!
+//! Every operation comes in two steps: the change in memory (returning the
+//! journal position it needs on disk), then the wait for the disk. The
+//! blocking API here does both on the caller's thread; the async one
+//! ([`crate::FileStore`]'s `NumberStore`) runs the first on the store's own
+//! thread and waits for the disk without holding a thread.
+
+use std::{
+    collections::{HashMap, HashSet},
+    fs,
+    path::Path,
+    sync::{Arc, Mutex, MutexGuard},
+};
+
+use numbot_core::{
+    clock::rfc3339, plugins::Candidate, policy::Policy, Assignment, FileInfo, FileMeta,
+    SharedPlugins, Stats, StoreConfig, StoreError,
+};
+
+use crate::{
+    journal::{Journal, Op, Record, Seq},
+    metadata::{self, Metadata},
+    open::{journal_path, load, take_lock},
+    pool::{Applied, Hold, Pool},
+    snapshot,
+    usage::{save_usage_counts, usage_of, usage_tracking},
+    worker::Worker,
+};
+
+/// What claims need to know of a file, by id.
+pub(crate) struct FileKey {
+    pub(crate) name: String,
+    pub(crate) category: String,
+    pub(crate) created_unix: i64,
+}
+
+impl FileKey {
+    pub(crate) fn of(name: &str, meta: &FileMeta) -> FileKey {
+        FileKey {
+            name: name.to_string(),
+            category: meta.country_name.clone(),
+            created_unix: meta.created_unix,
+        }
+    }
+}
+
+pub(crate) struct State {
+    pub(crate) pool: Pool,
+    pub(crate) meta: Metadata,
+    /// File ids by exact category name.
+    pub(crate) by_category: HashMap<String, Vec<u32>>,
+    /// Stored name, category and upload time by file id.
+    pub(crate) index: HashMap<u32, FileKey>,
+    /// Journal generation being written.
+    generation: u64,
+    /// Records in the current journal generation.
+    records: u64,
+    /// Set when a journal write failed: the store refuses further changes.
+    failed: bool,
+    /// Stored names taken by uploads still being written.
+    pub(crate) reserved: HashSet<String>,
+    /// The compactor has been asked to run.
+    compaction_requested: bool,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: StoreConfig,
+    policy: Policy,
+    state: Mutex<State>,
+    journal: Journal,
+    /// Runs the in-memory steps of async callers, one after another.
+    pub(crate) worker: Worker,
+    /// Wakes the compactor thread.
+    compactor: Mutex<std::sync::mpsc::Sender<()>>,
+    /// Held for a whole compaction: one at a time.
+    compaction: Mutex<()>,
+    _lock: fs::File,
+}
+
+impl Drop for Inner {
+    /// A clean shutdown leaves `usage_tracking.json` and the usage counts of
+    /// `metadata.json` current for admins (durability comes from the journal).
+    fn drop(&mut self) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.failed {
+            return;
+        }
+        let dir = self.config.data_dir.clone();
+        let written =
+            metadata::write_atomic(&dir.join("usage_tracking.json"), &usage_tracking(&st))
+                .and_then(|()| save_usage_counts(&mut st, &dir));
+        if let Err(e) = written {
+            tracing::warn!("could not write the usage files at shutdown: {e}");
+        }
+    }
+}
+
+/// The embedded file store. Cheap to clone; safe to share across threads.
+#[derive(Clone)]
+pub struct FileStore {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl FileStore {
+    /// Opens (or creates) the data directory: takes its lock, loads the files,
+    /// the snapshot and the journal. Leases that ran out while the store was
+    /// down end now. Blocking: call it off the async threads.
+    pub fn open(config: StoreConfig, plugins: SharedPlugins) -> Result<FileStore, StoreError> {
+        let dir = config.data_dir.clone();
+        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        let lock = take_lock(&dir)?;
+        let loaded = load(&config)?;
+        let journal = Journal::open(&journal_path(&dir, loaded.generation), loaded.valid_len)?;
+        let (compactor, requests) = std::sync::mpsc::channel();
+        let store = FileStore {
+            inner: Arc::new(Inner {
+                compactor: Mutex::new(compactor),
+                compaction: Mutex::new(()),
+                config,
+                policy: Policy::new(plugins),
+                state: Mutex::new(State {
+                    pool: loaded.pool,
+                    meta: loaded.meta,
+                    by_category: loaded.by_category,
+                    index: loaded.index,
+                    generation: loaded.generation,
+                    records: loaded.records,
+                    failed: false,
+                    reserved: HashSet::new(),
+                    compaction_requested: false,
+                }),
+                journal,
+                worker: Worker::start(&dir)?,
+                _lock: lock,
+            }),
+        };
+        // Leases that ended while the store was down.
+        let seq = {
+            let mut st = store.lock()?;
+            store.expire(&mut st)
+        };
+        store.inner.journal.wait(seq)?;
+        spawn_compactor(Arc::downgrade(&store.inner), requests);
+        Ok(store)
+    }
+
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, State>, StoreError> {
+        let st = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.failed {
+            return Err(StoreError::Corrupt {
+                path: self.inner.config.data_dir.clone(),
+                message: "a journal write failed earlier; restart numbot to recover".into(),
+            });
+        }
+        Ok(st)
+    }
+
+    /// The data directory (other parts of numbot keep their files beside the store's).
+    pub fn dir(&self) -> &Path {
+        &self.inner.config.data_dir
+    }
+
+    /// Appends records already applied, returning the sequence to wait on.
+    fn log(&self, st: &mut State, records: &[Record]) -> Seq {
+        st.records += records.len() as u64;
+        if st.records >= self.inner.config.compact_every && !st.compaction_requested {
+            st.compaction_requested = true;
+            let _ = self
+                .inner
+                .compactor
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .send(());
+        }
+        self.inner.journal.append(records)
+    }
+
+    /// Waits until `seq` is durable; a failure poisons the store.
+    pub(crate) fn durable(&self, seq: Seq) -> Result<(), StoreError> {
+        self.inner.journal.wait(seq).inspect_err(|_| self.poison())
+    }
+
+    /// [`FileStore::durable`] without holding a thread.
+    pub(crate) async fn durable_async(&self, seq: Seq) -> Result<(), StoreError> {
+        self.inner
+            .journal
+            .wait_async(seq)
+            .await
+            .inspect_err(|_| self.poison())
+    }
+
+    /// Runs an in-memory step, then waits for the disk, on this thread.
+    fn blocking<T>(&self, step: Result<(T, Seq), StoreError>) -> Result<T, StoreError> {
+        let (value, seq) = step?;
+        self.durable(seq)?;
+        Ok(value)
+    }
+
+    /// After a failed journal write the disk and memory may disagree: refuse all changes.
+    fn poison(&self) {
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .failed = true;
+    }
+
+    /// Ends due leases (journaled); returns the sequence to wait on.
+    fn expire(&self, st: &mut State) -> Seq {
+        let now = self.inner.config.clock.now();
+        let due = st.pool.due_expiries(now);
+        for r in &due {
+            st.pool.apply(r);
+        }
+        if due.is_empty() {
+            None
+        } else {
+            self.log(st, &due)
+        }
+    }
+
+    /// Assigns a number of `category` (exact name) to `user`; returns once
+    /// the claim is on disk. A user holds one number at a time.
+    pub fn claim(&self, category: &str, user: i64) -> Result<Assignment, StoreError> {
+        self.blocking(self.claim_in_memory(category, user))
+    }
+
+    pub(crate) fn claim_in_memory(
+        &self,
+        category: &str,
+        user: i64,
+    ) -> Result<(Assignment, Seq), StoreError> {
+        let mut st = self.lock()?;
+        self.expire(&mut st);
+        if let Some(hold) = st.pool.holds.get(&user) {
+            return Err(StoreError::AlreadyAssigned {
+                user,
+                number: number_text(&st.pool, hold.file, hold.index),
+            });
+        }
+        let (file, index) = self.choose(&mut st, category, user)?;
+        Ok(self.assign(&mut st, category, user, file, index))
+    }
+
+    /// "Change number": releases the user's number and assigns another of the
+    /// same category (never the same one), as one step.
+    pub fn change(&self, user: i64) -> Result<Assignment, StoreError> {
+        self.blocking(self.change_in_memory(user))
+    }
+
+    pub(crate) fn change_in_memory(&self, user: i64) -> Result<(Assignment, Seq), StoreError> {
+        let mut st = self.lock()?;
+        self.expire(&mut st);
+        let hold = held(&st, user)?;
+        let category = st
+            .index
+            .get(&hold.file)
+            .map(|k| k.category.clone())
+            .unwrap_or_default();
+        // Chosen while the old number is still held, so it cannot come back.
+        let (file, index) = self.choose(&mut st, &category, user)?;
+        self.end_hold(&mut st, hold, Op::Cancel);
+        Ok(self.assign(&mut st, &category, user, file, index))
+    }
+
+    /// The code arrived: the user's use of the number is complete.
+    pub fn complete(&self, user: i64) -> Result<(), StoreError> {
+        self.blocking(self.finish_in_memory(user, Op::Complete))
+    }
+
+    /// Completes the use of `number` that `user` began at `since`, and only
+    /// that one: false when the user holds something else by now (they
+    /// changed or cancelled while the code was on its way).
+    pub fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError> {
+        self.blocking(self.complete_use_in_memory(user, number, since))
+    }
+
+    pub(crate) fn complete_use_in_memory(
+        &self,
+        user: i64,
+        number: &str,
+        since: u32,
+    ) -> Result<(bool, Seq), StoreError> {
+        let mut st = self.lock()?;
+        let expired = self.expire(&mut st);
+        let Some(hold) = st.pool.holds.get(&user).copied() else {
+            return Ok((false, expired));
+        };
+        if hold.since != since || number_text(&st.pool, hold.file, hold.index) != number {
+            return Ok((false, expired));
+        }
+        Ok((true, self.end_hold(&mut st, hold, Op::Complete)))
+    }
+
+    /// The user gives the number back without a code.
+    pub fn cancel(&self, user: i64) -> Result<(), StoreError> {
+        self.blocking(self.finish_in_memory(user, Op::Cancel))
+    }
+
+    pub(crate) fn finish_in_memory(&self, user: i64, op: Op) -> Result<((), Seq), StoreError> {
+        let mut st = self.lock()?;
+        self.expire(&mut st);
+        let hold = held(&st, user)?;
+        Ok(((), self.end_hold(&mut st, hold, op)))
+    }
+
+    /// Ends a hold with `op` (journaled); returns the sequence to wait on.
+    fn end_hold(&self, st: &mut State, hold: Hold, op: Op) -> Seq {
+        let r = Record {
+            op,
+            file: hold.file,
+            index: hold.index,
+            at: self.inner.config.clock.now(),
+            user: hold.user,
+            until: 0,
+        };
+        st.pool.apply(&r);
+        self.log(st, &[r])
+    }
+
+    /// The number a user holds now, if any.
+    pub fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError> {
+        self.blocking(self.holding_in_memory(user))
+    }
+
+    pub(crate) fn holding_in_memory(
+        &self,
+        user: i64,
+    ) -> Result<(Option<Assignment>, Seq), StoreError> {
+        let mut st = self.lock()?;
+        let seq = self.expire(&mut st);
+        let hold = st.pool.holds.get(&user).copied();
+        Ok((hold.map(|h| assignment_of(&st, h)), seq))
+    }
+
+    /// Every number held now, by user.
+    pub fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {
+        self.blocking(self.assignments_in_memory())
+    }
+
+    pub(crate) fn assignments_in_memory(&self) -> Result<(Vec<Assignment>, Seq), StoreError> {
+        let mut st = self.lock()?;
+        let seq = self.expire(&mut st);
+        let mut holds: Vec<Hold> = st.pool.holds.values().copied().collect();
+        holds.sort_by_key(|h| h.user);
+        Ok((
+            holds.into_iter().map(|h| assignment_of(&st, h)).collect(),
+            seq,
+        ))
+    }
+
+    /// Picks an available number of `category` with the policy plugin.
+    fn choose(&self, st: &mut State, category: &str, user: i64) -> Result<(u32, u32), StoreError> {
+        let now = self.inner.config.clock.now();
+        let ids = st.by_category.get(category).cloned().unwrap_or_default();
+        let mut candidates = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(key) = st.index.get(&id) else {
+                continue;
+            };
+            let Some(file) = st.pool.files.get_mut(id as usize).and_then(Option::as_mut) else {
+                continue;
+            };
+            file.thaw(now);
+            if file.deleted || file.available.is_empty() {
+                continue;
+            }
+            candidates.push(Candidate {
+                id: u64::from(id),
+                name: key.name.clone(),
+                total: file.total(),
+                available: file.available.len() as u64,
+                used: file.usage_count,
+                created_at: key.created_unix,
+                last_used: file.last_assigned.map(i64::from),
+            });
+        }
+        let pick = self
+            .inner
+            .policy
+            .pick_blocking(category, user, candidates)?;
+        let id = pick.file as u32;
+        let file = st.pool.file(id).expect("candidate files are loaded");
+        Ok((id, file.available[pick.slot as usize]))
+    }
+
+    fn assign(
+        &self,
+        st: &mut State,
+        category: &str,
+        user: i64,
+        file: u32,
+        index: u32,
+    ) -> (Assignment, Seq) {
+        let now = self.inner.config.clock.now();
+        let until = now.saturating_add(self.inner.config.lease_secs);
+        let r = Record {
+            op: Op::Claim,
+            file,
+            index,
+            at: now,
+            user,
+            until,
+        };
+        let applied = st.pool.apply(&r);
+        debug_assert_eq!(applied, Applied::Done);
+        let seq = self.log(st, &[r]);
+        let assignment = Assignment {
+            number: number_text(&st.pool, file, index),
+            category: category.to_string(),
+            file: st
+                .index
+                .get(&file)
+                .map(|k| k.name.clone())
+                .unwrap_or_default(),
+            user,
+            since: now,
+            until,
+        };
+        (assignment, seq)
+    }
+
+    /// Deletes a file: its available numbers leave the pool now, held ones
+    /// when their use ends; its metadata and history stay, marked deleted.
+    pub fn delete_file(&self, name: &str) -> Result<FileMeta, StoreError> {
+        let mut st = self.lock()?;
+        let mut meta = st.meta.clone();
+        let entry = meta
+            .files
+            .get_mut(name)
+            .ok_or_else(|| StoreError::UnknownFile(name.to_string()))?;
+        if entry.deleted {
+            return Ok(entry.clone());
+        }
+        entry.deleted = true;
+        entry.deleted_at = Some(rfc3339(i64::from(self.inner.config.clock.now())));
+        let (id, category) = (entry.id, entry.country_name.clone());
+        let out = entry.clone();
+        meta.write(&self.dir().join("metadata.json"))?;
+        st.meta = meta;
+        st.pool.delete_file(id);
+        if let Some(ids) = st.by_category.get_mut(&category) {
+            ids.retain(|&f| f != id);
+            if ids.is_empty() {
+                st.by_category.remove(&category);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Categories with their available numbers, by name. O(files), not
+    /// O(numbers): front ends ask on every `/countries` and every pick.
+    pub fn categories(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.blocking(self.categories_in_memory())
+    }
+
+    pub(crate) fn categories_in_memory(&self) -> Result<(Vec<(String, u64)>, Seq), StoreError> {
+        let mut guard = self.lock()?;
+        let seq = self.expire(&mut guard);
+        let now = self.inner.config.clock.now();
+        let st = &mut *guard;
+        let mut out: Vec<(String, u64)> = Vec::with_capacity(st.by_category.len());
+        for (category, ids) in &st.by_category {
+            let mut available = 0;
+            for &id in ids {
+                if let Some(file) = st.pool.files.get_mut(id as usize).and_then(Option::as_mut) {
+                    file.thaw(now);
+                    if !file.deleted {
+                        available += file.available.len() as u64;
+                    }
+                }
+            }
+            out.push((category.clone(), available));
+        }
+        out.sort_unstable();
+        Ok((out, seq))
+    }
+
+    /// Files with metadata and live usage, by name.
+    pub fn files(&self) -> Result<Vec<FileInfo>, StoreError> {
+        Ok(self.stats()?.files)
+    }
+
+    /// Usage by category and by file.
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        self.blocking(self.stats_in_memory())
+    }
+
+    pub(crate) fn stats_in_memory(&self) -> Result<(Stats, Seq), StoreError> {
+        let mut st = self.lock()?;
+        let seq = self.expire(&mut st);
+        let now = self.inner.config.clock.now();
+        let mut stats = Stats::default();
+        let names: Vec<(String, FileMeta)> = st
+            .meta
+            .files
+            .iter()
+            .map(|(n, m)| (n.clone(), m.clone()))
+            .collect();
+        for (name, meta) in names {
+            let Some(file) = st
+                .pool
+                .files
+                .get_mut(meta.id as usize)
+                .and_then(Option::as_mut)
+            else {
+                continue;
+            };
+            file.thaw(now);
+            let usage = usage_of(file);
+            stats.push(FileInfo { name, meta, usage });
+        }
+        Ok((stats, seq))
+    }
+
+    /// Compacts the journal into a snapshot and writes `usage_tracking.json`.
+    /// One compaction at a time; claims go on while the files are written.
+    pub fn compact(&self) -> Result<(), StoreError> {
+        let _one = self
+            .inner
+            .compaction
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let dir = self.dir().to_path_buf();
+        let (bytes, tracking, old) = {
+            let mut st = self.lock()?;
+            st.compaction_requested = false;
+            let old = st.generation;
+            let next = old + 1;
+            self.inner.journal.rotate(&journal_path(&dir, next))?;
+            st.generation = next;
+            st.records = 0;
+            (snapshot::encode(&st.pool, next), usage_tracking(&st), old)
+        };
+        metadata::write_atomic(&dir.join("snapshot.bin"), &bytes)?;
+        let _ = fs::remove_file(journal_path(&dir, old));
+        metadata::write_atomic(&dir.join("usage_tracking.json"), &tracking)?;
+        let mut st = self.lock()?;
+        save_usage_counts(&mut st, &dir)
+    }
+
+    /// Which of `numbers` (E.164 digits) are in this pool (deleted files'
+    /// numbers are not).
+    pub fn in_pool(&self, numbers: &[u64]) -> Result<HashSet<u64>, StoreError> {
+        let st = self.lock()?;
+        Ok(numbers
+            .iter()
+            .copied()
+            .filter(|n| st.pool.known.contains(n))
+            .collect())
+    }
+
+    /// The store's "now" (Unix seconds): leases are measured against it.
+    pub fn now(&self) -> u32 {
+        self.inner.config.clock.now()
+    }
+}
+
+/// Compacts in the background when the journal grows past `compact_every`,
+/// so that no claim waits for a snapshot to be written.
+fn spawn_compactor(inner: std::sync::Weak<Inner>, requests: std::sync::mpsc::Receiver<()>) {
+    let spawned = std::thread::Builder::new()
+        .name("numbot-compactor".into())
+        .spawn(move || {
+            while requests.recv().is_ok() {
+                let Some(inner) = inner.upgrade() else { return };
+                if let Err(e) = (FileStore { inner }).compact() {
+                    tracing::error!("journal compaction failed: {e}");
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("no compactor thread, the journal will not be compacted: {e}");
+    }
+}
+
+/// The user's hold, or why there is none.
+fn held(st: &State, user: i64) -> Result<Hold, StoreError> {
+    st.pool
+        .holds
+        .get(&user)
+        .copied()
+        .ok_or(StoreError::NotAssigned(user))
+}
+
+fn number_text(pool: &Pool, file: u32, index: u32) -> String {
+    pool.file(file)
+        .map(|f| format!("+{}", f.numbers[index as usize]))
+        .unwrap_or_default()
+}
+
+fn assignment_of(st: &State, hold: Hold) -> Assignment {
+    let file = st.meta.name_of(hold.file).unwrap_or_default().to_string();
+    let category = st
+        .meta
+        .files
+        .get(&file)
+        .map(|m| m.country_name.clone())
+        .unwrap_or_default();
+    Assignment {
+        number: number_text(&st.pool, hold.file, hold.index),
+        category,
+        file,
+        user: hold.user,
+        since: hold.since,
+        until: hold.until,
+    }
+}

@@ -1,0 +1,363 @@
+//! The embedded user store: `users.jsonl` and `audit.jsonl` in the data
+//! directory, append-only, one JSON object per line, fsynced in groups by one
+//! writer thread (a thousand new users cost a few fsyncs, not a thousand).
+//!
+//! `users.jsonl` holds whole records; the last line of an id wins. It is
+//! rewritten compactly at open when it holds more than twice the records. A
+//! torn last line (a crash mid-write) is skipped.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    fs::{self, OpenOptions},
+    path::{Path, PathBuf},
+    sync::Mutex,
+};
+
+use numbot_core::{
+    clock::unix_now,
+    tokens::{ApiToken, NewToken},
+    AuditEvent, NumberLimit, NumberSlot, PendingUpload, UserRecord, UserStatus, UserStore,
+    UserStoreError,
+};
+
+use crate::{
+    log::{self, open_append, GroupLog, Pending},
+    metadata::write_atomic,
+    tokens::TokenLog,
+};
+
+/// Audit events kept in memory for `/audit`.
+const RECENT_AUDIT: usize = 500;
+
+/// User records and audit trail in files of the data directory.
+pub struct FileUsers {
+    records: Mutex<HashMap<i64, UserRecord>>,
+    recent: Mutex<VecDeque<AuditEvent>>,
+    /// Admins' uploads waiting for a category: one process owns the data
+    /// directory, so memory is where they are asked for.
+    pending: Mutex<HashMap<i64, PendingUpload>>,
+    users_log: GroupLog,
+    audit_log: GroupLog,
+    tokens: TokenLog,
+    dir: PathBuf,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> UserStoreError + '_ {
+    move |source| UserStoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads a JSON-lines file, skipping lines that do not parse. A torn tail
+/// (a crash mid-write: no final newline) is cut off the file, so that the
+/// next record starts on a line of its own.
+pub(crate) fn read_lines<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Vec<T>, UserStoreError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if complete < bytes.len() {
+        tracing::warn!(
+            "{}: cutting a torn last line ({} bytes)",
+            path.display(),
+            bytes.len() - complete
+        );
+        OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_len(complete as u64).and_then(|()| f.sync_data()))
+            .map_err(io_err(path))?;
+    }
+    let mut out = Vec::new();
+    for line in bytes[..complete].split(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice(line) {
+            Ok(v) => out.push(v),
+            Err(e) => tracing::warn!("{}: skipping a damaged line: {e}", path.display()),
+        }
+    }
+    Ok(out)
+}
+
+impl FileUsers {
+    /// Opens (or creates) the user files of `dir`.
+    pub fn open(dir: &Path) -> Result<FileUsers, UserStoreError> {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let users_path = dir.join("users.jsonl");
+        let lines: Vec<UserRecord> = read_lines(&users_path)?;
+        let line_count = lines.len();
+        let mut records = HashMap::new();
+        for r in lines {
+            records.insert(r.id, r);
+        }
+        if line_count > 2 * records.len() + 64 {
+            let mut sorted: Vec<&UserRecord> = records.values().collect();
+            sorted.sort_by_key(|r| r.id);
+            let mut text = String::new();
+            for r in sorted {
+                text.push_str(&serde_json::to_string(r).expect("records serialize"));
+                text.push('\n');
+            }
+            write_atomic(&users_path, text.as_bytes()).map_err(|e| UserStoreError::Io {
+                path: users_path.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+        }
+        let audit_path = dir.join("audit.jsonl");
+        let audit: Vec<AuditEvent> = read_lines(&audit_path)?;
+        let recent: VecDeque<AuditEvent> =
+            audit.into_iter().rev().take(RECENT_AUDIT).rev().collect();
+
+        let users_file = open_append(&users_path).map_err(io_err(&users_path))?;
+        let audit_file = open_append(&audit_path).map_err(io_err(&audit_path))?;
+        Ok(FileUsers {
+            records: Mutex::new(records),
+            recent: Mutex::new(recent),
+            pending: Mutex::default(),
+            users_log: GroupLog::start("numbot-users", &users_path, users_file)
+                .map_err(io_err(&users_path))?,
+            audit_log: GroupLog::start("numbot-audit", &audit_path, audit_file)
+                .map_err(io_err(&audit_path))?,
+            tokens: TokenLog::open(dir)?,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Waits until a queued line of `file` is on disk.
+    async fn written(&self, file: &str, pending: Pending) -> Result<(), UserStoreError> {
+        log::wait_async(pending)
+            .await
+            .map_err(io_err(&self.dir.join(file)))
+    }
+
+    /// Applies `change` to the record of `id` in memory and logs the result.
+    /// The line is queued under the records lock: two changes of one user
+    /// reach the disk in the order they were made.
+    async fn update(
+        &self,
+        id: i64,
+        change: impl FnOnce(&mut Option<UserRecord>) -> bool,
+    ) -> Result<Option<UserRecord>, UserStoreError> {
+        let (record, wait) = {
+            let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+            let mut slot = records.remove(&id);
+            let changed = change(&mut slot);
+            let wait = match (&slot, changed) {
+                (Some(r), true) => Some(self.users_log.append(line(r))),
+                _ => None,
+            };
+            if let Some(r) = &slot {
+                records.insert(id, r.clone());
+            }
+            (slot, wait)
+        };
+        if let Some(wait) = wait {
+            self.written("users.jsonl", wait).await?;
+        }
+        Ok(record)
+    }
+}
+
+/// One JSON line.
+pub(crate) fn line<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(value).expect("records serialize");
+    bytes.push(b'\n');
+    bytes
+}
+
+fn now() -> i64 {
+    unix_now()
+}
+
+#[async_trait::async_trait]
+impl UserStore for FileUsers {
+    async fn seen(
+        &self,
+        id: i64,
+        name: &str,
+        status: UserStatus,
+    ) -> Result<(UserRecord, bool), UserStoreError> {
+        let mut created = false;
+        let record = self
+            .update(id, |slot| match slot {
+                Some(r) if r.name == name => false,
+                Some(r) => {
+                    r.name = name.to_string();
+                    true
+                }
+                None => {
+                    created = true;
+                    *slot = Some(UserRecord::new(id, name, status, now()));
+                    true
+                }
+            })
+            .await?
+            .expect("seen always leaves a record");
+        Ok((record, created))
+    }
+
+    async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError> {
+        Ok(self
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .cloned())
+    }
+
+    async fn set_status(
+        &self,
+        id: i64,
+        status: UserStatus,
+        by: i64,
+        reason: Option<String>,
+    ) -> Result<UserRecord, UserStoreError> {
+        Ok(self
+            .update(id, |slot| {
+                let r = slot.get_or_insert_with(|| {
+                    UserRecord::new(id, &format!("user {id}"), status, now())
+                });
+                r.status = status;
+                r.status_by = Some(by);
+                r.reason = reason;
+                true
+            })
+            .await?
+            .expect("set_status always leaves a record"))
+    }
+
+    async fn take_number(
+        &self,
+        id: i64,
+        at: i64,
+        limit: &NumberLimit,
+        exempt: bool,
+    ) -> Result<NumberSlot, UserStoreError> {
+        let mut slot = NumberSlot::Granted;
+        self.update(id, |record| {
+            let Some(r) = record else { return false };
+            r.recent_numbers.retain(|&t| limit.counts(t, at));
+            if !exempt && r.recent_numbers.len() >= limit.max {
+                slot = NumberSlot::Full(r.recent_numbers.clone());
+                return false;
+            }
+            r.numbers_taken += 1;
+            r.recent_numbers.push(at);
+            let extra = r.recent_numbers.len().saturating_sub(limit.max);
+            r.recent_numbers.drain(..extra);
+            true
+        })
+        .await?;
+        Ok(slot)
+    }
+
+    async fn give_back_number(&self, id: i64, at: i64) -> Result<(), UserStoreError> {
+        self.update(id, |record| {
+            let Some(r) = record else { return false };
+            let Some(i) = r.recent_numbers.iter().rposition(|&t| t == at) else {
+                return false;
+            };
+            r.recent_numbers.remove(i);
+            r.numbers_taken = r.numbers_taken.saturating_sub(1);
+            true
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError> {
+        let mut out: Vec<UserRecord> = self
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|r| r.status == status)
+            .cloned()
+            .collect();
+        out.sort_by_key(|r| r.id);
+        Ok(out)
+    }
+
+    async fn audit(&self, event: AuditEvent) -> Result<(), UserStoreError> {
+        let bytes = line(&event);
+        tracing::info!(actor = event.actor, action = %event.action, "audit: {}", event.detail);
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            if recent.len() == RECENT_AUDIT {
+                recent.pop_front();
+            }
+            recent.push_back(event);
+        }
+        let wait = self.audit_log.append(bytes);
+        self.written("audit.jsonl", wait).await
+    }
+
+    async fn put_pending_upload(
+        &self,
+        admin: i64,
+        upload: PendingUpload,
+    ) -> Result<(), UserStoreError> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(admin, upload);
+        Ok(())
+    }
+
+    async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError> {
+        Ok(self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&admin)
+            .cloned())
+    }
+
+    async fn take_pending_upload(
+        &self,
+        admin: i64,
+    ) -> Result<Option<PendingUpload>, UserStoreError> {
+        Ok(self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&admin))
+    }
+
+    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(recent
+            .iter()
+            .skip(recent.len().saturating_sub(limit))
+            .cloned()
+            .collect())
+    }
+
+    async fn add_token(
+        &self,
+        new: NewToken,
+        hash: String,
+        at: i64,
+    ) -> Result<ApiToken, UserStoreError> {
+        self.tokens.add(new, hash, at).await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, UserStoreError> {
+        Ok(self.tokens.by_hash(hash))
+    }
+
+    async fn tokens(&self) -> Result<Vec<ApiToken>, UserStoreError> {
+        Ok(self.tokens.all())
+    }
+
+    async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError> {
+        self.tokens.revoke(name, at).await
+    }
+}

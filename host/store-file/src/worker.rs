@@ -1,0 +1,48 @@
+//! The store's own thread: async callers hand it the in-memory step of an
+//! operation (the state lock, the policy plugin) and wait for the answer
+//! without holding an async thread; the disk wait follows on their side.
+//! One thread in order, so that a thousand claimers are not a thousand
+//! threads contending for the lock.
+
+use std::{path::Path, sync::mpsc};
+
+use numbot_core::StoreError;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The handle to the store's thread; the thread ends with the last handle.
+pub(crate) struct Worker {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Worker {
+    /// Starts the thread.
+    pub(crate) fn start(dir: &Path) -> Result<Worker, StoreError> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("numbot-store".into())
+            .spawn(move || {
+                while let Ok(job) = queue.recv() {
+                    job();
+                }
+            })
+            .map_err(StoreError::io(dir))?;
+        Ok(Worker { jobs })
+    }
+
+    /// Runs `job` on the store's thread and waits for its answer.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = answer.send(job());
+            }))
+            .map_err(|_| StoreError::Stopped("its thread is gone".into()))?;
+        answered
+            .await
+            .map_err(|_| StoreError::Stopped("its thread dropped an answer".into()))?
+    }
+}

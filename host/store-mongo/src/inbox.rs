@@ -1,0 +1,154 @@
+//! API clients' messages in MongoDB (collection `messages`), so that a long
+//! poll on any replica sees what the leading monitor put. A put wakes the
+//! requests waiting in its own process; the others read again every
+//! quarter of a second.
+
+use std::{
+    sync::{
+        atomic::{AtomicU32, AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use futures::TryStreamExt;
+use mongodb::{
+    bson::{doc, Document},
+    options::IndexOptions,
+    Collection, Database, IndexModel,
+};
+use numbot_core::{
+    clock::unix_now,
+    inbox::{next_id, Inbox, InboxError, InboxMessage, UseKey},
+    StoreError,
+};
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use crate::docs::db;
+
+/// How long messages are kept.
+const KEPT_SECS: i64 = 3600;
+/// How often other processes' puts are looked for.
+const RECHECK: Duration = Duration::from_millis(250);
+
+/// The shared inbox.
+pub struct MongoInbox {
+    messages: Collection<Document>,
+    last: AtomicU64,
+    changed: watch::Sender<u64>,
+    /// The minute old messages were last pruned.
+    pruned: AtomicU32,
+}
+
+#[derive(Deserialize)]
+struct MessageDoc {
+    id: i64,
+    received_at: i64,
+    #[serde(default)]
+    sender: Option<String>,
+    text: String,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+fn wrap(e: mongodb::error::Error) -> InboxError {
+    InboxError(Box::new(e))
+}
+
+impl MongoInbox {
+    /// The inbox in `database`, with its index.
+    pub async fn open(database: &Database) -> Result<Arc<MongoInbox>, StoreError> {
+        let messages = database.collection::<Document>("messages");
+        messages
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! { "holder": 1, "since": 1, "id": 1 })
+                    .options(IndexOptions::builder().unique(true).build())
+                    .build(),
+            )
+            .await
+            .map_err(db("creating the messages' index"))?;
+        Ok(Arc::new(MongoInbox {
+            messages,
+            last: AtomicU64::new(0),
+            changed: watch::Sender::new(0),
+            pruned: AtomicU32::new(0),
+        }))
+    }
+
+    /// The highest id the use has, so that a new leader (whose clock may
+    /// be behind the last one's) still puts later ids.
+    async fn highest(&self, key: UseKey) -> Result<u64, InboxError> {
+        let found = self
+            .messages
+            .find_one(doc! { "holder": key.holder, "since": i64::from(key.since) })
+            .sort(doc! { "id": -1 })
+            .await
+            .map_err(wrap)?;
+        Ok(found
+            .and_then(|d| d.get_i64("id").ok())
+            .map_or(0, |id| id.max(0) as u64))
+    }
+}
+
+#[async_trait::async_trait]
+impl Inbox for MongoInbox {
+    async fn put(&self, key: UseKey, message: InboxMessage) -> Result<u64, InboxError> {
+        let highest = self.highest(key).await?;
+        self.last.fetch_max(highest, Ordering::Relaxed);
+        let id = next_id(&self.last);
+        let now = unix_now();
+        self.messages
+            .insert_one(doc! {
+                "holder": key.holder, "since": i64::from(key.since), "id": id as i64,
+                "received_at": message.received_at, "sender": message.sender,
+                "text": message.text, "code": message.code, "at": now,
+            })
+            .await
+            .map_err(wrap)?;
+        let minute = (now / 60) as u32;
+        if self.pruned.swap(minute, Ordering::Relaxed) != minute {
+            let _ = self
+                .messages
+                .delete_many(doc! { "at": { "$lt": now - KEPT_SECS } })
+                .await;
+        }
+        self.changed.send_modify(|n| *n += 1);
+        Ok(id)
+    }
+
+    async fn after(&self, key: UseKey, after: u64) -> Result<Vec<InboxMessage>, InboxError> {
+        let found: Vec<MessageDoc> = self
+            .messages
+            .clone_with_type::<MessageDoc>()
+            .find(doc! {
+                "holder": key.holder, "since": i64::from(key.since),
+                "id": { "$gt": after as i64 },
+            })
+            .sort(doc! { "id": 1 })
+            .await
+            .map_err(wrap)?
+            .try_collect()
+            .await
+            .map_err(wrap)?;
+        Ok(found
+            .into_iter()
+            .map(|m| InboxMessage {
+                id: m.id.max(0) as u64,
+                received_at: m.received_at,
+                sender: m.sender,
+                text: m.text,
+                code: m.code,
+            })
+            .collect())
+    }
+
+    fn watch(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    fn recheck(&self) -> Option<Duration> {
+        Some(RECHECK)
+    }
+}

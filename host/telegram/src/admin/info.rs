@@ -1,0 +1,68 @@
+//! What admins can look at: `/plugins` and `/audit`.
+
+use numbot_core::WorldKind;
+use teloxide::{prelude::*, types::ParseMode, RequestError};
+
+use crate::{
+    app::{App, Caller},
+    render::html,
+    Tg,
+};
+
+pub(crate) async fn plugins(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let inventory = app.numbers.plugins().inventory();
+    let mut text = String::from("<b>Plugins</b>\n");
+    for p in &inventory.plugins {
+        let countries = match (&p.countries, p.world) {
+            (_, w) if w != WorldKind::Formatter => String::new(),
+            (Some(c), _) => format!(" · {}", c.join(",")),
+            (None, _) => " · all countries".into(),
+        };
+        text.push_str(&format!(
+            "{} {} ({}){}\n",
+            html(&p.id),
+            html(&p.version),
+            p.world,
+            html(&countries)
+        ));
+    }
+    for (path, error) in &inventory.refused {
+        text.push_str(&format!(
+            "refused {}: {}\n",
+            html(&path.display().to_string()),
+            html(error)
+        ));
+    }
+    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn audit(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let events = app
+        .numbers
+        .users()
+        .recent_audit(20)
+        .await
+        .unwrap_or_default();
+    if events.is_empty() {
+        bot.send(bot.send_message(me.chat, "The audit trail is empty."))
+            .await?;
+        return Ok(());
+    }
+    let mut text = String::from("<b>Recent audit events</b>\n");
+    for e in events {
+        let at = chrono::DateTime::from_timestamp(e.at, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "{at} · {} · {} · {}\n",
+            e.actor,
+            html(&e.action),
+            html(&e.detail)
+        ));
+    }
+    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,27 @@
+//! What admins can do: upload CSV files, see and delete them, manage
+//! users, see the plugins and the audit trail. The caller's role is checked
+//! before these run (see [`crate::schema`]); each change is audited.
+
+mod files;
+mod info;
+mod people;
+mod tokens;
+mod upload;
+
+use numbot_core::StoreError;
+use teloxide::{prelude::*, RequestError};
+
+pub(crate) use files::{csvdelete, csvlist, csvstats, delete_confirmed, delete_kept, delete_pick};
+pub(crate) use info::{audit, plugins};
+pub(crate) use people::{approve, ban, decide, unban};
+pub(crate) use tokens::token;
+pub(crate) use upload::{category_reply, document, upload_choice};
+
+use crate::{app::Caller, Tg};
+
+async fn failed(bot: &Tg, me: &Caller, e: StoreError) -> Result<(), RequestError> {
+    tracing::error!(admin = me.id, "store: {e}");
+    let text = format!("The store failed: {e}");
+    bot.send(bot.send_message(me.chat, text)).await?;
+    Ok(())
+}

@@ -1,0 +1,428 @@
+//! Uploads: an admin sends a CSV, numbot reads its category from the
+//! caption or the Range column, or asks; the answer (typed or a button) may
+//! reach any replica, which fetches the file from Telegram again.
+
+use std::sync::Arc;
+
+use numbot_core::{clock::unix_now, PendingUpload, StoreError, Upload, UploadReport};
+use teloxide::{
+    net::Download,
+    prelude::*,
+    types::{FileId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode},
+    RequestError,
+};
+
+use crate::{
+    app::{App, Caller},
+    callback::Callback,
+    render::{count, html, key},
+    schema::Answer,
+    Tg,
+};
+
+/// Telegram's getFile limit for bots.
+pub(crate) const MAX_DOWNLOAD: u64 = 20 * 1024 * 1024;
+/// Rejected rows listed one by one in an upload report.
+const LISTED_REJECTIONS: usize = 10;
+/// File extensions numbot imports.
+const CSV_EXTENSIONS: [&str; 3] = ["csv", "txt", "tsv"];
+
+/// An uploaded document: checks, download, then the category or the question.
+pub(crate) async fn document(
+    bot: Tg,
+    app: Arc<App>,
+    me: Caller,
+    msg: Message,
+) -> Result<(), RequestError> {
+    let Some(doc) = msg.document() else {
+        return Ok(());
+    };
+    let name = doc.file_name.clone().unwrap_or_else(|| "upload.csv".into());
+    if !me.admin {
+        app.audit(me.id, "denied", format!("upload of {name}"))
+            .await;
+        let text = "Only admins can upload numbers. The attempt has been logged.";
+        bot.send(bot.send_message(me.chat, text)).await?;
+        return Ok(());
+    }
+    if let Some(refusal) = refusal(&name, u64::from(doc.file.size)) {
+        bot.send(bot.send_message(me.chat, refusal)).await?;
+        return Ok(());
+    }
+    let file = bot.send(bot.get_file(doc.file.id.clone())).await?;
+    let mut bytes = Vec::with_capacity(doc.file.size as usize);
+    if let Err(e) = bot.download_file(&file.path, &mut bytes).await {
+        tracing::error!("download of {name} failed: {e}");
+        let text = format!("Could not download {name} from Telegram ({e}). Send it again.");
+        bot.send(bot.send_message(me.chat, text)).await?;
+        return Ok(());
+    }
+    let pending = PendingUpload {
+        file_id: doc.file.id.0.clone(),
+        file_name: name,
+        numbers: 0,
+        at: unix_now(),
+    };
+    match msg.caption().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(category) => {
+            import(
+                &bot,
+                &app,
+                &me,
+                &pending,
+                Arc::new(bytes),
+                category.to_string(),
+            )
+            .await
+        }
+        None => route(&bot, &app, &me, pending, Arc::new(bytes)).await,
+    }
+}
+
+/// Why a document is not downloaded at all: too big for bots, or not a CSV.
+fn refusal(name: &str, size: u64) -> Option<String> {
+    if size > MAX_DOWNLOAD {
+        return Some(format!(
+            "{name} is {:.1} MB; Telegram lets bots download files up to 20 MB. Split it into smaller CSV files and send them one by one (or use `numbot import` on the server).",
+            size as f64 / (1024.0 * 1024.0)
+        ));
+    }
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    (!CSV_EXTENSIONS.contains(&extension.as_str())).then(|| format!(
+        "{name} is not a CSV file. numbot imports .csv (or .txt) files with one number per row. In Excel or Google Sheets, save or download the sheet as CSV and send that."
+    ))
+}
+
+/// A file without a caption: its Range column may name one category;
+/// otherwise the admin is asked.
+async fn route(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    pending: PendingUpload,
+    data: Arc<Vec<u8>>,
+) -> Result<(), RequestError> {
+    let name = pending.file_name.clone();
+    let validation = match app
+        .numbers
+        .plugins()
+        .validate(name.clone(), data.clone())
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => {
+            let text = format!("Nothing imported from {name}: {e}");
+            bot.send(bot.send_message(me.chat, text)).await?;
+            return Ok(());
+        }
+    };
+    let mut hints: Vec<&str> = validation
+        .numbers
+        .iter()
+        .filter_map(|n| n.category.as_deref())
+        .collect();
+    hints.sort_unstable();
+    hints.dedup();
+    let all_hinted = validation.numbers.iter().all(|n| n.category.is_some());
+    if let ([only], true) = (hints.as_slice(), all_hinted) {
+        let category = only.to_string();
+        return import(bot, app, me, &pending, data, category).await;
+    }
+    let asked = PendingUpload {
+        numbers: validation.numbers.len() as u64,
+        ..pending
+    };
+    ask_category(bot, app, me, asked, hints.len()).await
+}
+
+/// Asks which category a file goes to (type a name or press one), then
+/// keeps the upload waiting for the answer.
+async fn ask_category(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    pending: PendingUpload,
+    named: usize,
+) -> Result<(), RequestError> {
+    let users = app.numbers.users();
+    let mut text = format!(
+        "{}: {} numbers found. Which category should they go to? Reply with its name (for example <i>UAE Mobile</i>) or pick one.",
+        html(&pending.file_name),
+        count(pending.numbers)
+    );
+    // The earlier question lapses now: an answer cannot import that file.
+    if let Ok(Some(previous)) = users.take_pending_upload(me.id).await {
+        text.push_str(&format!(
+            "\n(This replaces {}, which was waiting for its category.)",
+            html(&previous.file_name)
+        ));
+    }
+    if named > 1 {
+        text.push_str(&format!(
+            "\nIts Range column names {named} categories; a file goes into one category, so split it if they should stay apart."
+        ));
+    }
+    let file = key(&pending.file_id);
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = app
+        .numbers
+        .store()
+        .categories()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .take(20)
+        .map(|(c, _)| {
+            let button = Callback::UploadCategory {
+                category: key(&c),
+                file: file.clone(),
+            };
+            vec![InlineKeyboardButton::callback(c, button)]
+        })
+        .collect();
+    rows.push(vec![InlineKeyboardButton::callback(
+        "Cancel upload",
+        Callback::UploadCancel(file),
+    )]);
+    // Waiting only once the admin has seen the question: a reply cannot be
+    // taken for a category they were never asked for.
+    bot.send(
+        bot.send_message(me.chat, text)
+            .parse_mode(ParseMode::Html)
+            .reply_markup(InlineKeyboardMarkup::new(rows)),
+    )
+    .await?;
+    let waiting = PendingUpload {
+        at: unix_now(),
+        ..pending
+    };
+    if let Err(e) = users.put_pending_upload(me.id, waiting).await {
+        tracing::error!("user store: {e}");
+        let text = "numbot could not keep the upload while waiting for its category; send it again with the category as its caption.";
+        bot.send(bot.send_message(me.chat, text)).await?;
+    }
+    Ok(())
+}
+
+/// How long an upload waits for its category.
+const PENDING_FOR_SECS: i64 = 3600;
+
+/// Whether the question of a waiting upload is still open.
+fn fresh(p: &PendingUpload) -> bool {
+    unix_now() - p.at < PENDING_FOR_SECS
+}
+
+/// Downloads a file an admin sent earlier (any replica can: Telegram keeps it).
+async fn fetch(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    pending: &PendingUpload,
+) -> Result<Option<Arc<Vec<u8>>>, RequestError> {
+    let name = &pending.file_name;
+    let downloaded = match bot
+        .send(bot.get_file(FileId(pending.file_id.clone())))
+        .await
+    {
+        Ok(file) => {
+            let mut bytes = Vec::with_capacity(file.size as usize);
+            bot.download_file(&file.path, &mut bytes)
+                .await
+                .map(|()| bytes)
+                .map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    match downloaded {
+        Ok(bytes) => Ok(Some(Arc::new(bytes))),
+        Err(e) => {
+            // Still waiting: the admin may answer again.
+            tracing::error!("download of {name} failed: {e}");
+            if let Err(e) = app
+                .numbers
+                .users()
+                .put_pending_upload(me.id, pending.clone())
+                .await
+            {
+                tracing::error!("user store: {e}");
+            }
+            let text = format!(
+                "Could not fetch {name} from Telegram ({e}); nothing imported. Answer again, or send the file again."
+            );
+            bot.send(bot.send_message(me.chat, text)).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// The admin typed the category of their pending upload; false when no
+/// upload was waiting (the text is something else).
+pub(crate) async fn category_reply(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    text: &str,
+) -> Result<bool, RequestError> {
+    let pending = match app.numbers.users().take_pending_upload(me.id).await {
+        Ok(Some(p)) if fresh(&p) => p,
+        Ok(_) => return Ok(false),
+        Err(e) => {
+            tracing::error!("user store: {e}");
+            return Ok(false);
+        }
+    };
+    if let Some(bytes) = fetch(bot, app, me, &pending).await? {
+        import(bot, app, me, &pending, bytes, text.trim().to_string()).await?;
+    }
+    Ok(true)
+}
+
+/// A category button (`category`: its key) or "Cancel upload" (`None`)
+/// under the question about the file `file` (its key).
+pub(crate) async fn upload_choice(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    message: &Message,
+    category: Option<&str>,
+    file: &str,
+) -> Answer {
+    let users = app.numbers.users();
+    let Ok(Some(p)) = users.take_pending_upload(me.id).await else {
+        return Ok(Some("No upload is waiting.".into()));
+    };
+    if !fresh(&p) {
+        return Ok(Some("That question lapsed: send the file again.".into()));
+    }
+    // Buttons name their file: a button under an older question must not
+    // import (or cancel) the file waiting now.
+    if file != key(&p.file_id) {
+        if let Err(e) = users.put_pending_upload(me.id, p).await {
+            tracing::error!("user store: {e}");
+        }
+        return Ok(Some(
+            "That question is out of date: answer the latest one.".into(),
+        ));
+    }
+    let Some(category_key) = category else {
+        let text = format!(
+            "Upload of {} cancelled; {} numbers not imported.",
+            p.file_name,
+            count(p.numbers)
+        );
+        bot.send(bot.edit_message_text(me.chat, message.id, text))
+            .await?;
+        return Ok(None);
+    };
+    let category = app
+        .numbers
+        .store()
+        .categories()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(c, _)| c)
+        .find(|c| key(c) == category_key);
+    let Some(category) = category else {
+        if let Err(e) = users.put_pending_upload(me.id, p).await {
+            tracing::error!("user store: {e}");
+        }
+        return Ok(Some("That category is gone: type a name.".into()));
+    };
+    if let Some(bytes) = fetch(bot, app, me, &p).await? {
+        import(bot, app, me, &p, bytes, category).await?;
+    }
+    Ok(None)
+}
+
+/// Imports through the store (validator, formatter, dedup) and reports.
+async fn import(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    pending: &PendingUpload,
+    bytes: Arc<Vec<u8>>,
+    category: String,
+) -> Result<(), RequestError> {
+    let name = pending.file_name.clone();
+    let upload = Upload {
+        file_name: name.clone(),
+        bytes,
+        category,
+        admin: me.id,
+        default_country: app.settings.default_country.clone(),
+    };
+    let result = app.numbers.upload(upload).await;
+    match result {
+        Ok(report) => {
+            app.audit(
+                me.id,
+                "upload",
+                format!(
+                    "{name} -> {} ({} numbers in {})",
+                    report.file, report.accepted, report.category
+                ),
+            )
+            .await;
+            bot.send(
+                bot.send_message(me.chat, report_text(&report))
+                    .parse_mode(ParseMode::Html),
+            )
+            .await?;
+        }
+        Err(StoreError::BadCategory(c)) => {
+            if let Err(e) = app
+                .numbers
+                .users()
+                .put_pending_upload(me.id, pending.clone())
+                .await
+            {
+                tracing::error!("user store: {e}");
+            }
+            let text = format!(
+                "`{c}` cannot be a category name (1-64 printable characters). Type another name."
+            );
+            bot.send(bot.send_message(me.chat, text)).await?;
+        }
+        Err(e) => {
+            tracing::warn!(admin = me.id, "upload of {name} refused: {e}");
+            let text = format!("Nothing imported from {name}: {e}");
+            bot.send(bot.send_message(me.chat, text)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The upload report for the admin.
+pub(crate) fn report_text(r: &UploadReport) -> String {
+    let mut text = format!(
+        "<b>Imported {} numbers into {}</b>\nStored as {}\n",
+        count(r.accepted),
+        html(&r.category),
+        html(&r.file)
+    );
+    if let Some(country) = &r.country_code {
+        text.push_str(&format!("Country: {}\n", html(country)));
+    }
+    text.push_str(&format!(
+        "Duplicates: {} within the file, {} already in the pool\n",
+        count(r.duplicates_in_file),
+        count(r.duplicates_in_pool)
+    ));
+    text.push_str(&format!("Rejected: {}\n", count(r.rejected_count)));
+    for (reason, n) in &r.rejected_by_reason {
+        text.push_str(&format!("  {}: {}\n", html(reason), count(*n)));
+    }
+    for row in r.rejected.iter().take(LISTED_REJECTIONS) {
+        text.push_str(&format!("  line {}: {}\n", row.line, html(&row.reason)));
+    }
+    if r.rejected.len() > LISTED_REJECTIONS {
+        text.push_str(&format!(
+            "  … and {} more\n",
+            count(r.rejected_count - LISTED_REJECTIONS as u64)
+        ));
+    }
+    text
+}

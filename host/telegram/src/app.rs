@@ -1,0 +1,63 @@
+//! What every handler is given: the bot's settings and the shared use
+//! cases, and the caller an update comes from.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use numbot_core::{clock::unix_now, text::truncate, AuditEvent, Numbers, UserRecord};
+use teloxide::types::{ChatId, Me};
+
+use crate::{limits::RateLimiter, settings::BotSettings};
+
+/// Everything a handler needs.
+pub struct App {
+    pub(crate) settings: BotSettings,
+    pub(crate) numbers: Arc<Numbers>,
+    pub(crate) me: Me,
+    pub(crate) flood: RateLimiter,
+    /// Channel membership checked recently: user -> (when, member).
+    pub(crate) members: Mutex<HashMap<i64, (Instant, bool)>>,
+}
+
+impl App {
+    pub(crate) fn is_admin(&self, user: i64) -> bool {
+        self.settings.access.admins.contains(&user)
+    }
+
+    /// Appends to the audit trail; a failure is logged, never shown to users.
+    pub(crate) async fn audit(&self, actor: i64, action: &str, detail: String) {
+        let event = AuditEvent {
+            at: unix_now(),
+            actor,
+            action: action.to_string(),
+            // Details can carry user text (file names, reasons): bounded.
+            detail: truncate(&detail, 200),
+        };
+        if let Err(e) = self.numbers.users().audit(event).await {
+            tracing::error!("audit trail: {e}");
+        }
+    }
+}
+
+/// The user behind an update, once access allows them to talk to the bot.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Telegram user id.
+    pub id: i64,
+    /// Their private chat with the bot.
+    pub chat: ChatId,
+    /// An admin from the configuration.
+    pub admin: bool,
+    /// Their record.
+    pub record: UserRecord,
+}
+
+impl Caller {
+    /// The caller as the number use cases see them.
+    pub fn taker(&self) -> numbot_core::Taker {
+        numbot_core::Taker::user(self.id, self.admin)
+    }
+}

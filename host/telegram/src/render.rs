@@ -1,0 +1,68 @@
+//! How numbot writes for Telegram: HTML escaping, counts, waits, and the
+//! short keys that stand for long names in callback data.
+
+use std::time::Duration;
+
+/// Escapes text for Telegram's HTML parse mode.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A wait for people: `45 s`, `3 min 20 s`, `2 h 5 min`.
+pub fn wait(d: Duration) -> String {
+    let s = d.as_secs().max(1);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
+        60..3600 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// A short stable key for a name in 64-byte callback data (categories and
+/// file names can be longer than a button's data allows).
+pub fn key(name: &str) -> String {
+    numbot_core::text::sha256_hex(name.as_bytes(), 6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_counts_waits_and_html() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(2500), "2,500");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(wait(Duration::from_secs(45)), "45 s");
+        assert_eq!(wait(Duration::from_secs(200)), "3 min 20 s");
+        assert_eq!(wait(Duration::from_secs(600)), "10 min");
+        assert_eq!(wait(Duration::from_secs(7500)), "2 h 5 min");
+        assert_eq!(html("<b>&\"x\""), "&lt;b&gt;&amp;&quot;x&quot;");
+        assert_eq!(key("UAE Mobile").len(), 12);
+        assert_ne!(key("UAE Mobile"), key("UAE Mobile "));
+    }
+}

@@ -1,0 +1,230 @@
+//! Starting the bot: the token checked (`getMe`), the menus set, then
+//! updates taken by long polling or from a webhook, as configured.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use numbot_core::Numbers;
+use teloxide::{
+    dispatching::{Dispatcher, ShutdownToken},
+    error_handlers::LoggingErrorHandler,
+    prelude::*,
+    types::{BotCommandScope, Recipient},
+    update_listeners::{webhooks, Polling},
+    RequestError,
+};
+
+use crate::{
+    app::App,
+    commands,
+    limits::RateLimiter,
+    notifier::TelegramNotifier,
+    schema::schema,
+    settings::{BotSettings, Mode},
+    Tg,
+};
+
+/// Why starting or running the bot failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    /// Telegram refused a request at start (bad token, unreachable API).
+    #[error("Telegram: {0}")]
+    Telegram(#[from] RequestError),
+    /// The configuration cannot run (webhook without settings, bad URL).
+    #[error("{0}")]
+    Config(String),
+    /// The webhook listener could not start.
+    #[error("webhook: {0}")]
+    Webhook(String),
+}
+
+/// A running bot; [`RunningBot::stop`] shuts it down.
+pub struct RunningBot {
+    shutdown: ShutdownToken,
+    task: tokio::task::JoinHandle<()>,
+    /// Why the bot stopped by itself, if it did.
+    stopped: Arc<Mutex<Option<String>>>,
+    /// The bot's own username (from getMe).
+    pub username: String,
+}
+
+impl RunningBot {
+    /// Stops taking updates, lets handlers finish (at most `grace`), then ends.
+    pub async fn stop(self, grace: Duration) {
+        if let Ok(done) = self.shutdown.shutdown() {
+            let _ = tokio::time::timeout(grace, done).await;
+        }
+        self.task.abort();
+        let _ = self.task.await;
+    }
+
+    /// Waits until the bot stops by itself; why it did.
+    pub async fn finished(&mut self) -> String {
+        let _ = (&mut self.task).await;
+        self.stopped_because()
+            .unwrap_or_else(|| "the update listener ended".into())
+    }
+
+    /// Why the bot stopped by itself (another process polling the same bot).
+    pub fn stopped_because(&self) -> Option<String> {
+        self.stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Watches `getUpdates` errors: a 409 "terminated by other getUpdates
+/// request" means a second process polls this bot. Two pollers would take
+/// turns failing forever. Telegram ends the older request, so the process
+/// already running sees the first 409 and polls again (after teloxide's
+/// back-off), which ends the newcomer's request: a 409 in the first seconds
+/// of polling means this process is the second one, and it stops with a
+/// clear reason.
+struct PollingGuard {
+    shutdown: ShutdownToken,
+    stopped: Arc<Mutex<Option<String>>>,
+    started: Instant,
+}
+
+/// A 409 this soon after polling began means another process was first.
+const NEWCOMER_WINDOW: Duration = Duration::from_secs(5);
+
+impl teloxide::error_handlers::ErrorHandler<RequestError> for PollingGuard {
+    fn handle_error(
+        self: Arc<Self>,
+        error: RequestError,
+    ) -> futures::future::BoxFuture<'static, ()> {
+        let conflict = matches!(
+            error,
+            RequestError::Api(teloxide::ApiError::TerminatedByOtherGetUpdates)
+        );
+        if conflict && self.started.elapsed() >= NEWCOMER_WINDOW {
+            tracing::warn!("another process polled this bot's updates (409 Conflict); polling again, which stops the newcomer");
+        } else if conflict {
+            let reason = "another process is already long-polling this bot's updates (Telegram answered 409 Conflict). Only one process per bot token may poll: stop the other one, or run the replicas in webhook mode behind a load balancer.".to_string();
+            tracing::error!("{reason}");
+            *self.stopped.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason);
+            // From a task of its own: this handler runs inside the
+            // dispatcher's loop, which must be waiting to see the request.
+            let token = self.shutdown.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                if let Ok(done) = token.shutdown() {
+                    done.await;
+                }
+            });
+        } else {
+            tracing::warn!("getUpdates failed: {error}");
+        }
+        Box::pin(async {})
+    }
+}
+
+/// Sets the command menus: users' by default, admins' in each admin's chat.
+/// An admin who never opened a chat with the bot cannot get a menu yet:
+/// that is logged, not fatal.
+async fn set_menus(bot: &Tg, settings: &BotSettings) -> Result<(), RequestError> {
+    bot.send(bot.set_my_commands(commands::menu(false))).await?;
+    for &admin in &settings.access.admins {
+        let scoped = bot
+            .set_my_commands(commands::menu(true))
+            .scope(BotCommandScope::Chat {
+                chat_id: Recipient::Id(ChatId(admin)),
+            });
+        if let Err(e) = bot.send(scoped).await {
+            tracing::warn!(
+                admin,
+                "could not set the admin menu (has the admin started the bot?): {e}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Starts the bot on the current tokio runtime over the shared use cases:
+/// checks the token (getMe), sets the menus, then takes updates by long
+/// polling or webhook as configured. The notifier sends the OTP monitor's
+/// events through the same bot.
+pub async fn start(
+    settings: BotSettings,
+    numbers: Arc<Numbers>,
+) -> Result<(RunningBot, Arc<TelegramNotifier>), BotError> {
+    let api_url = reqwest::Url::parse(&settings.telegram.api_url)
+        .map_err(|e| BotError::Config(format!("telegram.api_url: {e}")))?;
+    let bot = Tg::new(
+        Bot::new(settings.telegram.token.clone()).set_api_url(api_url),
+        settings.telegram.throttle,
+    );
+    let me = bot.send(bot.get_me()).await?;
+    set_menus(&bot, &settings).await?;
+    // A formatter instance made now, not while the first user waits.
+    numbers.view("+447400123456").await;
+    let app = Arc::new(App {
+        flood: RateLimiter::new(settings.limits.updates_per_minute, Duration::from_secs(60)),
+        settings: settings.clone(),
+        numbers,
+        me: me.clone(),
+        members: Mutex::new(HashMap::new()),
+    });
+    let raw: Bot = (*bot).clone();
+    let mut dispatcher = Dispatcher::builder(raw.clone(), schema())
+        .dependencies(dptree::deps![app, bot.clone()])
+        .default_handler(|_| async {})
+        .error_handler(LoggingErrorHandler::with_custom_text(
+            "a request to Telegram failed",
+        ))
+        .build();
+    let shutdown = dispatcher.shutdown_token();
+    let stopped = Arc::new(Mutex::new(None));
+    let task = match settings.telegram.mode {
+        Mode::Polling => {
+            let stopped_in_task = stopped.clone();
+            let listener = Polling::builder(raw)
+                .timeout(Duration::from_secs(10))
+                .delete_webhook()
+                .await
+                .build();
+            tokio::spawn(async move {
+                let guard = Arc::new(PollingGuard {
+                    shutdown: dispatcher.shutdown_token(),
+                    stopped: stopped_in_task,
+                    started: Instant::now(),
+                });
+                dispatcher.dispatch_with_listener(listener, guard).await;
+            })
+        }
+        Mode::Webhook => {
+            let hook =
+                settings.telegram.webhook.clone().ok_or_else(|| {
+                    BotError::Config("webhook mode needs [telegram.webhook]".into())
+                })?;
+            let url = reqwest::Url::parse(&hook.url)
+                .map_err(|e| BotError::Config(format!("telegram.webhook.url: {e}")))?;
+            let options =
+                webhooks::Options::new(hook.listen, url).secret_token(hook.secret_token.clone());
+            let listener = webhooks::axum(raw, options)
+                .await
+                .map_err(|e| BotError::Webhook(e.to_string()))?;
+            tokio::spawn(async move {
+                dispatcher
+                    .dispatch_with_listener(
+                        listener,
+                        LoggingErrorHandler::with_custom_text("webhook listener failed"),
+                    )
+                    .await;
+            })
+        }
+    };
+    let notifier = Arc::new(TelegramNotifier::new(bot, settings.access.admins.clone()));
+    let running = RunningBot {
+        shutdown,
+        task,
+        stopped,
+        username: me.username().to_string(),
+    };
+    Ok((running, notifier))
+}

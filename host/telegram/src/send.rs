@@ -1,0 +1,202 @@
+//! Sending to Telegram, in one place: every request goes through
+//! [`Tg::send`]. Messages are paced under Telegram's limits (one per second
+//! and twenty per minute in a chat, thirty per second in all) when pacing
+//! is on, and a 429's `retry_after` is waited out and the request sent
+//! again, never dropped.
+
+use std::{
+    num::NonZeroU32,
+    ops::Deref,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use governor::{
+    clock::{Clock, DefaultClock, QuantaInstant},
+    DefaultDirectRateLimiter, DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter,
+};
+use teloxide::{
+    payloads::{
+        AnswerCallbackQuery, EditMessageText, GetChatMember, GetFile, GetMe, SendDocument,
+        SendMessage, SendPhoto, SetMyCommands,
+    },
+    requests::{Output, Request},
+    types::{ChatId, Recipient},
+    Bot, RequestError,
+};
+
+/// Attempts before a request that keeps getting 429 is given up (each waits
+/// the `retry_after` Telegram asked for).
+const ATTEMPTS: u32 = 12;
+/// Sends between two prunings of the per-chat limiters' memory.
+const PRUNE_EVERY: u64 = 4096;
+
+/// The bot as every handler sees it: teloxide's `Bot` (requests are built
+/// on it through `Deref`), with numbot's pacing and retries for sending.
+#[derive(Clone)]
+pub struct Tg {
+    bot: Bot,
+    pacer: Option<Arc<Pacer>>,
+}
+
+/// Telegram's limits for bots, per chat and overall.
+struct Pacer {
+    per_second: DefaultKeyedRateLimiter<i64>,
+    per_minute: DefaultKeyedRateLimiter<i64>,
+    overall: DefaultDirectRateLimiter,
+    clock: DefaultClock,
+    sent: AtomicU64,
+}
+
+impl Pacer {
+    fn new() -> Pacer {
+        let n = |v: u32| NonZeroU32::new(v).expect("a positive limit");
+        Pacer {
+            per_second: RateLimiter::keyed(Quota::per_second(n(1))),
+            per_minute: RateLimiter::keyed(Quota::per_minute(n(20))),
+            overall: RateLimiter::direct(Quota::per_second(n(30))),
+            clock: DefaultClock::default(),
+            sent: AtomicU64::new(0),
+        }
+    }
+
+    /// Waits until a message to `chat` is within every limit.
+    async fn wait(&self, chat: i64) {
+        while let Err(wait) = self.per_second.check_key(&chat).map_err(|n| self.until(&n)) {
+            tokio::time::sleep(wait).await;
+        }
+        while let Err(wait) = self.per_minute.check_key(&chat).map_err(|n| self.until(&n)) {
+            tokio::time::sleep(wait).await;
+        }
+        while let Err(wait) = self.overall.check().map_err(|n| self.until(&n)) {
+            tokio::time::sleep(wait).await;
+        }
+        if self.sent.fetch_add(1, Ordering::Relaxed).is_multiple_of(PRUNE_EVERY) {
+            // Chats quiet for a minute hold nothing.
+            self.per_second.retain_recent();
+            self.per_minute.retain_recent();
+        }
+    }
+}
+
+impl Pacer {
+    /// How long until a refused message may go.
+    fn until(&self, not_until: &NotUntil<QuantaInstant>) -> Duration {
+        not_until.wait_time_from(self.clock.now())
+    }
+}
+
+impl Tg {
+    /// `bot`, its messages paced under Telegram's limits when `paced`
+    /// (benchmarks turn it off to measure numbot, not the limits).
+    pub fn new(bot: Bot, paced: bool) -> Tg {
+        Tg {
+            bot,
+            pacer: paced.then(|| Arc::new(Pacer::new())),
+        }
+    }
+
+    /// Sends `request` (paced when it is a message), waiting out every
+    /// `RetryAfter` and retrying a dropped connection once.
+    pub async fn send<R>(&self, request: R) -> Result<Output<R>, RequestError>
+    where
+        R: Request<Err = RequestError>,
+        R::Payload: Paced,
+    {
+        if let (Some(pacer), Some(chat)) = (&self.pacer, request.payload_ref().chat()) {
+            pacer.wait(chat).await;
+        }
+        let mut network_retried = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match request.send_ref().await {
+                Err(RequestError::RetryAfter(after)) if attempt < ATTEMPTS => {
+                    metrics::counter!("numbot_telegram_errors_total", "kind" => "retry_after")
+                        .increment(1);
+                    tracing::warn!("Telegram asked to wait {after:?} (attempt {attempt})");
+                    tokio::time::sleep(after.duration()).await;
+                }
+                Err(RequestError::Network(e)) if !network_retried => {
+                    metrics::counter!("numbot_telegram_errors_total", "kind" => "network")
+                        .increment(1);
+                    tracing::warn!("network error, retrying once: {e}");
+                    network_retried = true;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => {
+                    let kind = match &e {
+                        RequestError::Api(_) => "api",
+                        RequestError::RetryAfter(_) => "retry_after",
+                        RequestError::Network(_) => "network",
+                        _ => "other",
+                    };
+                    metrics::counter!("numbot_telegram_errors_total", "kind" => kind).increment(1);
+                    return Err(e);
+                }
+                ok => return ok,
+            }
+        }
+    }
+}
+
+impl Deref for Tg {
+    type Target = Bot;
+
+    fn deref(&self) -> &Bot {
+        &self.bot
+    }
+}
+
+/// Whether a request is a message Telegram's limits count, and to which chat.
+pub trait Paced {
+    /// The chat the message goes to; `None` for requests that are not paced.
+    fn chat(&self) -> Option<i64>;
+}
+
+fn chat_of(recipient: &Recipient) -> Option<i64> {
+    match recipient {
+        Recipient::Id(ChatId(id)) => Some(*id),
+        Recipient::ChannelUsername(_) => None,
+    }
+}
+
+impl Paced for SendMessage {
+    fn chat(&self) -> Option<i64> {
+        chat_of(&self.chat_id)
+    }
+}
+
+impl Paced for SendPhoto {
+    fn chat(&self) -> Option<i64> {
+        chat_of(&self.chat_id)
+    }
+}
+
+impl Paced for SendDocument {
+    fn chat(&self) -> Option<i64> {
+        chat_of(&self.chat_id)
+    }
+}
+
+macro_rules! not_paced {
+    ($($payload:ty),*) => {
+        $(impl Paced for $payload {
+            fn chat(&self) -> Option<i64> {
+                None
+            }
+        })*
+    };
+}
+
+not_paced!(
+    AnswerCallbackQuery,
+    EditMessageText,
+    GetChatMember,
+    GetFile,
+    GetMe,
+    SetMyCommands
+);

@@ -1,0 +1,19 @@
+//! numbot's integration tests: one binary, real compiled plugins.
+//!
+//! The plugins come from `cargo build-plugins` (the README's test command runs it first).
+
+mod api;
+mod bot;
+mod cli;
+mod fake_telegram;
+mod formatter;
+mod hostile;
+mod otp;
+mod policy;
+mod reload;
+mod replicas;
+mod store;
+mod store_contract;
+mod support;
+mod users;
+mod validator;

@@ -1,0 +1,617 @@
+//! The store contract: every test here runs, unchanged, against the
+//! embedded file store and against the MongoDB pool (a real MongoDB-wire
+//! server), through the `NumberStore` trait the bot and the monitor use.
+
+use std::{
+    collections::HashSet,
+    sync::{atomic::AtomicU32, atomic::Ordering, Arc},
+};
+
+use numbot_core::{
+    migration::MigrationStore, Clock, NumberStore, ReuseRule, Store, StoreConfig, StoreError,
+    UploadReport,
+};
+use numbot_store_file::FileStore;
+use numbot_store_mongo::{connect, MongoStore};
+
+use crate::support::{shared_plugins, uae_csv, MongoServer, UploadExt};
+
+/// Which backend a contract test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    File,
+    Mongo,
+}
+
+/// A pool under test with its hand-driven clock.
+pub struct Pool {
+    pub store: Store,
+    pub clock: Arc<AtomicU32>,
+    _dir: tempfile::TempDir,
+}
+
+const START: u32 = 1_800_000_000;
+const LEASE: u32 = 600;
+
+impl Pool {
+    pub async fn open(backend: Backend, reuse: ReuseRule) -> Pool {
+        let dir = tempfile::tempdir().unwrap();
+        let (clock, cell) = Clock::manual(START);
+        let mut config = StoreConfig::new(dir.path());
+        config.lease_secs = LEASE;
+        config.reuse = reuse;
+        config.clock = clock;
+        let store: Store = match backend {
+            Backend::File => {
+                let host = shared_plugins();
+                Arc::new(
+                    tokio::task::spawn_blocking(move || FileStore::open(config, host))
+                        .await
+                        .unwrap()
+                        .unwrap(),
+                )
+            }
+            Backend::Mongo => {
+                let server = MongoServer::get();
+                let db = connect(&server.uri(), &server.fresh_database())
+                    .await
+                    .unwrap();
+                Arc::new(
+                    MongoStore::open(&db, &config, shared_plugins())
+                        .await
+                        .unwrap(),
+                )
+            }
+        };
+        Pool {
+            store,
+            clock: cell,
+            _dir: dir,
+        }
+    }
+
+    fn advance(&self, secs: u32) {
+        self.clock.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    async fn upload(&self, csv: Vec<u8>, category: &str) -> UploadReport {
+        self.store
+            .upload("numbers.csv", Arc::new(csv), category, 7, None)
+            .await
+            .unwrap()
+    }
+
+    async fn available(&self, category: &str) -> u64 {
+        self.store
+            .categories()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(c, _)| c == category)
+            .map_or(0, |(_, n)| n)
+    }
+}
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod file {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::File).await
+                }
+            )*
+        }
+        mod mongodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Mongo).await
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    uploads_report_and_deduplicate,
+    bad_uploads_change_nothing,
+    claims_are_exclusive_and_one_per_user,
+    concurrent_claims_never_share_a_number,
+    change_gives_another_number_or_keeps_the_old_one,
+    cancel_and_complete_follow_the_reuse_rule,
+    once_and_unlimited_rules,
+    leases_end_on_time,
+    stats_count_every_state,
+    deleting_a_file_takes_its_free_numbers_out,
+);
+
+async fn uploads_report_and_deduplicate(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::default()).await;
+    let mut csv = uae_csv(0, 10);
+    csv.extend_from_slice(b"971500000003\nnot a number\n");
+    let report = pool.upload(csv, "UAE Mobile").await;
+    assert_eq!(report.category, "UAE Mobile");
+    assert_eq!(report.accepted, 10);
+    assert_eq!(report.duplicates_in_file, 1);
+    assert_eq!(report.rejected_count, 1);
+    assert_eq!(report.duplicates_in_pool, 0);
+    assert!(
+        report.file.starts_with("UAE_Mobile_") && report.file.ends_with(".csv"),
+        "{}",
+        report.file
+    );
+
+    // Half new, half already in the pool.
+    let second = pool.upload(uae_csv(5, 10), "UAE Mobile").await;
+    assert_eq!((second.accepted, second.duplicates_in_pool), (5, 5));
+    assert_ne!(second.file, report.file, "one stored name per upload");
+    assert_eq!(pool.available("UAE Mobile").await, 15);
+
+    let files = pool.store.files().await.unwrap();
+    assert_eq!(files.len(), 2);
+    let first = files.iter().find(|f| f.name == report.file).unwrap();
+    assert_eq!(first.meta.original_name, "numbers.csv");
+    assert_eq!(first.meta.country_name, "UAE Mobile");
+    assert_eq!(first.meta.number_count, 10);
+    assert_eq!(first.meta.admin_id, 7);
+    assert_eq!(first.meta.country_code.as_deref(), Some("AE"));
+    assert_eq!(first.meta.sha256.len(), 64);
+    assert_eq!(first.usage.total, 10);
+}
+
+async fn bad_uploads_change_nothing(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::default()).await;
+    pool.upload(uae_csv(0, 4), "UAE Mobile").await;
+    let again = pool
+        .store
+        .upload("again.csv", Arc::new(uae_csv(0, 4)), "UAE Mobile", 7, None)
+        .await;
+    match again {
+        Err(StoreError::NothingToImport(why)) => {
+            assert!(why.to_string().contains("already in the pool"), "{why}")
+        }
+        other => panic!("expected NothingToImport, got {other:?}"),
+    }
+    let junk = pool
+        .store
+        .upload(
+            "junk.csv",
+            Arc::new(b"Number\nhello\n".to_vec()),
+            "UAE Mobile",
+            7,
+            None,
+        )
+        .await;
+    assert!(
+        matches!(junk, Err(StoreError::Plugin(ref e)) if e.to_string().contains("no usable phone numbers")),
+        "{junk:?}"
+    );
+    let bad_category = pool
+        .store
+        .upload("x.csv", Arc::new(uae_csv(100, 2)), "  ", 7, None)
+        .await;
+    assert!(
+        matches!(bad_category, Err(StoreError::BadCategory(_))),
+        "{bad_category:?}"
+    );
+    assert_eq!(pool.store.files().await.unwrap().len(), 1);
+    assert_eq!(pool.available("UAE Mobile").await, 4);
+    // The refused numbers were not reserved by the failed attempts.
+    assert_eq!(pool.upload(uae_csv(100, 2), "UAE Mobile").await.accepted, 2);
+}
+
+async fn claims_are_exclusive_and_one_per_user(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::default()).await;
+    let report = pool.upload(uae_csv(0, 3), "UAE Mobile").await;
+    pool.upload(uae_csv(50, 2), "Test SIMs").await;
+
+    let a = pool.store.claim("UAE Mobile", 1).await.unwrap();
+    assert!(a.number.starts_with("+97150"), "{}", a.number);
+    assert_eq!(
+        (a.category.as_str(), a.file.as_str(), a.user),
+        ("UAE Mobile", report.file.as_str(), 1)
+    );
+    assert_eq!((a.since, a.until), (START, START + LEASE));
+
+    match pool.store.claim("Test SIMs", 1).await {
+        Err(StoreError::AlreadyAssigned { user: 1, number }) => assert_eq!(number, a.number),
+        other => panic!("expected AlreadyAssigned, got {other:?}"),
+    }
+    assert_eq!(pool.store.holding(1).await.unwrap(), Some(a.clone()));
+    assert_eq!(pool.store.holding(2).await.unwrap(), None);
+
+    let b = pool.store.claim("UAE Mobile", 2).await.unwrap();
+    let c = pool.store.claim("UAE Mobile", 3).await.unwrap();
+    let numbers: HashSet<_> = [&a.number, &b.number, &c.number].into_iter().collect();
+    assert_eq!(numbers.len(), 3);
+    assert!(matches!(
+        pool.store.claim("UAE Mobile", 4).await,
+        Err(StoreError::NoneAvailable(c)) if c == "UAE Mobile"
+    ));
+    assert!(matches!(
+        pool.store.claim("Nowhere", 4).await,
+        Err(StoreError::NoneAvailable(_))
+    ));
+    let held = pool.store.assignments().await.unwrap();
+    assert_eq!(
+        held.iter().map(|a| a.user).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert_eq!(pool.available("UAE Mobile").await, 0);
+    assert_eq!(pool.available("Test SIMs").await, 2);
+}
+
+async fn concurrent_claims_never_share_a_number(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::default()).await;
+    pool.upload(uae_csv(0, 40), "UAE Mobile").await;
+    let claims: Vec<_> = (0..60i64)
+        .map(|user| {
+            let store = pool.store.clone();
+            // Users 0..10 press twice at once.
+            let user = user % 50;
+            tokio::spawn(async move { (user, store.claim("UAE Mobile", user).await) })
+        })
+        .collect();
+    let mut got = Vec::new();
+    let (mut none_left, mut twice) = (0, 0);
+    for c in claims {
+        match c.await.unwrap() {
+            (user, Ok(a)) => got.push((user, a.number)),
+            (_, Err(StoreError::NoneAvailable(_))) => none_left += 1,
+            (_, Err(StoreError::AlreadyAssigned { .. })) => twice += 1,
+            (_, Err(e)) => panic!("claim failed: {e}"),
+        }
+    }
+    assert_eq!(got.len(), 40, "every number is given out");
+    let numbers: HashSet<_> = got.iter().map(|(_, n)| n).collect();
+    let users: HashSet<_> = got.iter().map(|(u, _)| u).collect();
+    assert_eq!(numbers.len(), 40, "no number twice");
+    assert_eq!(users.len(), 40, "no user twice");
+    assert_eq!(none_left + twice, 20);
+    assert_eq!(pool.store.assignments().await.unwrap().len(), 40);
+}
+
+async fn change_gives_another_number_or_keeps_the_old_one(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::default()).await;
+    pool.upload(uae_csv(0, 2), "UAE Mobile").await;
+    let first = pool.store.claim("UAE Mobile", 1).await.unwrap();
+    let second = pool.store.change(1).await.unwrap();
+    assert_ne!(first.number, second.number, "never the same number");
+    assert_eq!(second.category, "UAE Mobile");
+    assert_eq!(
+        pool.store.holding(1).await.unwrap().unwrap().number,
+        second.number
+    );
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        1,
+        "the old number is free again"
+    );
+
+    // The only other number taken: the user keeps theirs.
+    let other = pool.store.claim("UAE Mobile", 2).await.unwrap();
+    assert_eq!(other.number, first.number);
+    assert!(matches!(
+        pool.store.change(1).await,
+        Err(StoreError::NoneAvailable(c)) if c == "UAE Mobile"
+    ));
+    assert_eq!(
+        pool.store.holding(1).await.unwrap().unwrap().number,
+        second.number
+    );
+    assert!(matches!(
+        pool.store.change(9).await,
+        Err(StoreError::NotAssigned(9))
+    ));
+}
+
+async fn cancel_and_complete_follow_the_reuse_rule(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::Cooldown(3600)).await;
+    pool.upload(uae_csv(0, 2), "UAE Mobile").await;
+
+    pool.store.claim("UAE Mobile", 1).await.unwrap();
+    pool.store.cancel(1).await.unwrap();
+    assert_eq!(pool.store.holding(1).await.unwrap(), None);
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        2,
+        "a cancelled number is free at once"
+    );
+    assert!(matches!(
+        pool.store.cancel(1).await,
+        Err(StoreError::NotAssigned(1))
+    ));
+
+    pool.advance(5);
+    let b = pool.store.claim("UAE Mobile", 1).await.unwrap();
+    assert!(
+        !pool
+            .store
+            .complete_use(1, &b.number, b.since - 1)
+            .await
+            .unwrap(),
+        "another use"
+    );
+    assert!(
+        !pool
+            .store
+            .complete_use(2, &b.number, b.since)
+            .await
+            .unwrap(),
+        "another user"
+    );
+    assert!(pool
+        .store
+        .complete_use(1, &b.number, b.since)
+        .await
+        .unwrap());
+    assert!(
+        !pool
+            .store
+            .complete_use(1, &b.number, b.since)
+            .await
+            .unwrap(),
+        "once"
+    );
+    assert_eq!(pool.store.holding(1).await.unwrap(), None);
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        1,
+        "a used number cools down"
+    );
+
+    pool.advance(3599);
+    assert_eq!(pool.available("UAE Mobile").await, 1);
+    pool.advance(1);
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        2,
+        "back after its cooldown"
+    );
+}
+
+async fn once_and_unlimited_rules(backend: Backend) {
+    let once = Pool::open(backend, ReuseRule::Once).await;
+    once.upload(uae_csv(0, 1), "UAE Mobile").await;
+    let a = once.store.claim("UAE Mobile", 1).await.unwrap();
+    once.store.cancel(1).await.unwrap();
+    let b = once.store.claim("UAE Mobile", 1).await.unwrap();
+    assert_eq!(a.number, b.number, "a cancelled use does not retire");
+    assert!(once
+        .store
+        .complete_use(1, &b.number, b.since)
+        .await
+        .unwrap());
+    once.advance(100 * 24 * 3600);
+    assert!(matches!(
+        once.store.claim("UAE Mobile", 2).await,
+        Err(StoreError::NoneAvailable(_))
+    ));
+    let stats = once.store.stats().await.unwrap();
+    assert_eq!(stats.categories["UAE Mobile"].retired, 1);
+
+    let unlimited = Pool::open(backend, ReuseRule::Unlimited).await;
+    unlimited.upload(uae_csv(0, 1), "UAE Mobile").await;
+    let c = unlimited.store.claim("UAE Mobile", 1).await.unwrap();
+    assert!(unlimited
+        .store
+        .complete_use(1, &c.number, c.since)
+        .await
+        .unwrap());
+    let d = unlimited.store.claim("UAE Mobile", 2).await.unwrap();
+    assert_eq!(c.number, d.number, "available again at once");
+}
+
+async fn leases_end_on_time(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::default()).await;
+    pool.upload(uae_csv(0, 1), "UAE Mobile").await;
+    let a = pool.store.claim("UAE Mobile", 1).await.unwrap();
+    pool.advance(LEASE - 1);
+    assert_eq!(pool.store.holding(1).await.unwrap(), Some(a.clone()));
+    assert_eq!(pool.store.assignments().await.unwrap().len(), 1);
+    pool.advance(1);
+    assert_eq!(
+        pool.store.holding(1).await.unwrap(),
+        None,
+        "the lease ended"
+    );
+    assert!(pool.store.assignments().await.unwrap().is_empty());
+    assert_eq!(
+        pool.available("UAE Mobile").await,
+        1,
+        "an expired use frees at once"
+    );
+    assert!(!pool
+        .store
+        .complete_use(1, &a.number, a.since)
+        .await
+        .unwrap());
+    let b = pool.store.claim("UAE Mobile", 2).await.unwrap();
+    assert_eq!(b.number, a.number);
+    let stats = pool.store.stats().await.unwrap();
+    assert_eq!(stats.categories["UAE Mobile"].assignments, 2);
+}
+
+async fn stats_count_every_state(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::Cooldown(3600)).await;
+    let report = pool.upload(uae_csv(0, 10), "UAE Mobile").await;
+    pool.upload(uae_csv(100, 5), "Test SIMs").await;
+    let a = pool.store.claim("UAE Mobile", 1).await.unwrap();
+    pool.store.claim("UAE Mobile", 2).await.unwrap();
+    assert!(pool
+        .store
+        .complete_use(1, &a.number, a.since)
+        .await
+        .unwrap());
+    pool.store.claim("UAE Mobile", 3).await.unwrap();
+    pool.store.cancel(3).await.unwrap();
+
+    let stats = pool.store.stats().await.unwrap();
+    let uae = &stats.categories["UAE Mobile"];
+    assert_eq!(
+        (
+            uae.total,
+            uae.available,
+            uae.assigned,
+            uae.cooling,
+            uae.retired
+        ),
+        (10, 8, 1, 1, 0)
+    );
+    assert_eq!(uae.assignments, 3);
+    assert_eq!(uae.used_numbers, 3);
+    assert_eq!(uae.last_used, Some(START));
+    assert_eq!(uae.used_percent, 30.0);
+    assert_eq!(stats.categories["Test SIMs"].available, 5);
+    assert_eq!(stats.categories["Test SIMs"].assignments, 0);
+    let file = stats.files.iter().find(|f| f.name == report.file).unwrap();
+    assert_eq!(file.usage.assignments, 3);
+    assert_eq!(file.usage.total, 10);
+}
+
+async fn deleting_a_file_takes_its_free_numbers_out(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::default()).await;
+    let report = pool.upload(uae_csv(0, 3), "UAE Mobile").await;
+    let held = pool.store.claim("UAE Mobile", 1).await.unwrap();
+    let meta = pool.store.delete_file(&report.file).await.unwrap();
+    assert!(meta.deleted && meta.deleted_at.is_some());
+    assert_eq!(meta.number_count, 3);
+    assert_eq!(pool.available("UAE Mobile").await, 0);
+    assert!(matches!(
+        pool.store.claim("UAE Mobile", 2).await,
+        Err(StoreError::NoneAvailable(_))
+    ));
+    // The number in use stays with its user until the use ends.
+    assert_eq!(
+        pool.store.holding(1).await.unwrap().unwrap().number,
+        held.number
+    );
+    pool.store.cancel(1).await.unwrap();
+    assert_eq!(pool.available("UAE Mobile").await, 0);
+
+    // Deleted files stay listed; their numbers may come back in a new upload.
+    let files = pool.store.files().await.unwrap();
+    assert!(files
+        .iter()
+        .any(|f| f.name == report.file && f.meta.deleted));
+    assert_eq!(pool.upload(uae_csv(0, 3), "UAE Mobile").await.accepted, 3);
+    assert_eq!(pool.available("UAE Mobile").await, 3);
+    assert!(matches!(
+        pool.store.delete_file("nope.csv").await,
+        Err(StoreError::UnknownFile(_))
+    ));
+    // Deleting twice is harmless.
+    assert!(pool.store.delete_file(&report.file).await.unwrap().deleted);
+}
+
+/// Migration mode: the numbers in files go first; MongoDB serves a category
+/// once its files have none left; new uploads land in MongoDB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_uses_the_files_first_then_mongodb() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = StoreConfig::new(dir.path());
+    let files = FileStore::open(config.clone(), shared_plugins()).unwrap();
+    files
+        .upload("old.csv", Arc::new(uae_csv(0, 2)), "UAE Mobile", 7, None)
+        .await
+        .unwrap();
+    let server = MongoServer::get();
+    let db = connect(&server.uri(), &server.fresh_database())
+        .await
+        .unwrap();
+    let mongo = MongoStore::open(&db, &config, shared_plugins())
+        .await
+        .unwrap();
+    let store = MigrationStore::new(Arc::new(files.clone()), Arc::new(mongo.clone()));
+    let report = store
+        .upload("new.csv", Arc::new(uae_csv(100, 2)), "UAE Mobile", 7, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        mongo.files().await.unwrap()[0].name,
+        report.file,
+        "uploads go to MongoDB"
+    );
+    assert_eq!(
+        store.categories().await.unwrap(),
+        vec![("UAE Mobile".to_string(), 4)]
+    );
+
+    let from_files: Vec<_> = [1, 2].iter().map(|&u| files.holding(u).unwrap()).collect();
+    assert!(from_files.iter().all(Option::is_none));
+    let a = store.claim("UAE Mobile", 1).await.unwrap();
+    let b = store.claim("UAE Mobile", 2).await.unwrap();
+    assert_eq!(files.holding(1).unwrap(), Some(a.clone()), "files first");
+    assert_eq!(files.holding(2).unwrap(), Some(b));
+    let c = store.claim("UAE Mobile", 3).await.unwrap();
+    assert_eq!(c.file, report.file, "then MongoDB");
+    assert!(matches!(
+        store.claim("UAE Mobile", 3).await,
+        Err(StoreError::AlreadyAssigned { .. })
+    ));
+    assert!(matches!(
+        store.claim("UAE Mobile", 1).await,
+        Err(StoreError::AlreadyAssigned { .. })
+    ));
+
+    // Changing a file number when the files have no other: one from MongoDB.
+    let changed = store.change(1).await.unwrap();
+    assert_eq!(changed.file, report.file);
+    assert_eq!(files.holding(1).unwrap(), None, "the file number went back");
+    assert_eq!(store.holding(1).await.unwrap(), Some(changed));
+    assert_eq!(store.assignments().await.unwrap().len(), 3);
+    store.cancel(3).await.unwrap();
+    assert_eq!(mongo.holding(3).await.unwrap(), None);
+    let stats = store.stats().await.unwrap();
+    assert_eq!(stats.categories["UAE Mobile"].total, 4);
+    assert_eq!(stats.files.len(), 2);
+    // Numbers still in the files do not enter MongoDB a second time.
+    let overlap = store
+        .upload(
+            "overlap.csv",
+            Arc::new(uae_csv(0, 3)),
+            "UAE Mobile",
+            7,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!((overlap.accepted, overlap.duplicates_in_pool), (1, 2));
+}
+
+/// An upload whose process died mid-way is removed at the next start, so
+/// its numbers can be uploaded again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_left_unfinished_by_a_dead_process_is_removed() {
+    use ::mongodb::bson::{doc, Document};
+    let dir = tempfile::tempdir().unwrap();
+    let server = MongoServer::get();
+    let db = connect(&server.uri(), &server.fresh_database())
+        .await
+        .unwrap();
+    let (clock, _) = Clock::manual(START);
+    let mut config = StoreConfig::new(dir.path());
+    config.clock = clock;
+    MongoStore::open(&db, &config, shared_plugins())
+        .await
+        .unwrap();
+    // What a process killed during an upload leaves: the file not ready, a number in.
+    db.collection::<Document>("files")
+        .insert_one(doc! { "_id": "UAE_Mobile_x.csv", "id": 99i64, "ready": false, "deleted": false, "touched": i64::from(START) - 7200 })
+        .await
+        .unwrap();
+    db.collection::<Document>("numbers")
+        .insert_one(doc! { "n": 971_500_000_001i64, "file": 99i64, "r": 1i64, "state": "free", "free_at": 0i64, "uses": 0i64, "live": true })
+        .await
+        .unwrap();
+    let store = MongoStore::open(&db, &config, shared_plugins())
+        .await
+        .unwrap();
+    let report = store
+        .upload("again.csv", Arc::new(uae_csv(1, 1)), "UAE Mobile", 7, None)
+        .await
+        .unwrap();
+    assert_eq!((report.accepted, report.duplicates_in_pool), (1, 0));
+    assert_eq!(store.files().await.unwrap().len(), 1);
+}

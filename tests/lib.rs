@@ -1,0 +1,1 @@
+//! The integration tests and benchmarks live in `all/` and `benches/`.
