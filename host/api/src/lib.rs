@@ -1,0 +1,206 @@
+//! numbot's HTTP API: test suites take a number, wait for the message that
+//! reaches it, read the code and release it, on the same pool, with the
+//! same exclusivity, limits and audit as Telegram users. Also `/metrics`
+//! (Prometheus), `/healthz` and `/readyz`.
+//!
+//! - [`routes`]: the `/v1` handlers, annotated for the OpenAPI document;
+//! - [`auth`]: bearer tokens; [`body`]: strict JSON bodies; [`error`]: refusals;
+//! - [`metrics`]: the Prometheus recorder; [`notifier`]: API users' messages
+//!   diverted from Telegram to the [`numbot_core::inbox::Inbox`].
+
+pub mod auth;
+pub mod body;
+pub mod error;
+pub mod metrics;
+pub mod notifier;
+pub mod routes;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{
+    extract::{DefaultBodyLimit, MatchedPath, Request, State},
+    http::StatusCode,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use numbot_core::{inbox::Inbox, Numbers};
+use numbot_otp::MonitorStatus;
+use serde::Deserialize;
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub use notifier::ApiNotifier;
+
+/// Largest request body accepted.
+pub const MAX_BODY: usize = 16 * 1024;
+
+/// `[api]` of the configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Where the API listens, e.g. `0.0.0.0:8080`.
+    pub listen: SocketAddr,
+}
+
+/// What the handlers share.
+pub struct ApiState {
+    numbers: Arc<Numbers>,
+    inbox: Arc<dyn Inbox>,
+    tokens: auth::TokenCache,
+    monitor: Option<Arc<MonitorStatus>>,
+    metrics: Option<metrics::Metrics>,
+}
+
+impl ApiState {
+    /// The API over the shared use cases and the API users' inbox;
+    /// `monitor` tells `/readyz` whether the SMS provider answers.
+    pub fn new(
+        numbers: Arc<Numbers>,
+        inbox: Arc<dyn Inbox>,
+        monitor: Option<Arc<MonitorStatus>>,
+        metrics: Option<metrics::Metrics>,
+    ) -> Arc<ApiState> {
+        Arc::new(ApiState {
+            numbers,
+            inbox,
+            tokens: auth::TokenCache::default(),
+            monitor,
+            metrics,
+        })
+    }
+}
+
+/// The OpenAPI document's frame; the paths come from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "numbot API", description = "Phone numbers from the team's pool for SMS verification tests: take one, wait for its code, release it."),
+    modifiers(&Bearer),
+)]
+struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The `/v1` routes and the OpenAPI document generated from them.
+pub fn v1(state: Arc<ApiState>) -> (Router, utoipa::openapi::OpenApi) {
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::categories))
+        .routes(routes!(routes::take))
+        .routes(routes!(routes::uses))
+        .routes(routes!(routes::messages))
+        .routes(routes!(routes::done))
+        .routes(routes!(routes::cancel))
+        .with_state(state)
+        .split_for_parts();
+    (router, openapi)
+}
+
+/// Every route: `/v1`, `/v1/openapi.json`, `/metrics`, `/healthz`, `/readyz`.
+pub fn router(state: Arc<ApiState>) -> Router {
+    let (v1, openapi) = v1(state.clone());
+    let openapi = Arc::new(openapi);
+    let operations = Router::new()
+        .route("/metrics", get(metrics::render))
+        .route("/readyz", get(ready))
+        .with_state(state);
+    Router::new()
+        .merge(v1)
+        .merge(operations)
+        .route(
+            "/v1/openapi.json",
+            get(move || {
+                let openapi = openapi.clone();
+                async move { Json((*openapi).clone()) }
+            }),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { error::ApiError::not_found("no such route") })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(count))
+}
+
+/// Counts every request by route and status, with its duration.
+async fn count(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = request.method().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    ::metrics::counter!("numbot_api_requests_total", "route" => route.clone(), "method" => method, "status" => status)
+        .increment(1);
+    ::metrics::histogram!("numbot_api_request_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Ready when the pool answers, the four plugin worlds are loaded and the
+/// SMS provider is not failing.
+async fn ready(State(state): State<Arc<ApiState>>) -> Response {
+    let mut problems = Vec::new();
+    let store =
+        tokio::time::timeout(Duration::from_secs(2), state.numbers.store().categories()).await;
+    if !matches!(store, Ok(Ok(_))) {
+        problems.push("the pool does not answer".to_string());
+    }
+    let loaded = state.numbers.plugins().inventory();
+    for world in numbot_core::WorldKind::ALL {
+        if !loaded.plugins.iter().any(|p| p.world == world) {
+            problems.push(format!("no {world} plugin is loaded"));
+        }
+    }
+    if state.monitor.as_ref().is_some_and(|m| m.failing()) {
+        problems.push("the SMS provider keeps failing".to_string());
+    }
+    if problems.is_empty() {
+        "ready".into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "ready": false, "problems": problems })),
+        )
+            .into_response()
+    }
+}
+
+/// The API listening, until dropped.
+pub struct RunningApi {
+    /// Where it listens (the port chosen when `listen` asked for port 0).
+    pub addr: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Listens on `config.listen` and serves [`router`].
+pub async fn serve(config: &ApiConfig, state: Arc<ApiState>) -> std::io::Result<RunningApi> {
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = router(state);
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("the API stopped: {e}");
+        }
+    });
+    Ok(RunningApi { addr, _stop: stop })
+}

@@ -1,0 +1,726 @@
+//! The HTTP API over real HTTP: every route and status on the file store,
+//! a long poll woken by the code, a Telegram user and an API client racing
+//! for the last number, the OpenAPI document against the routes, a
+//! Prometheus scrape, and two replicas on MongoDB sharing tokens and pool.
+
+use std::{
+    collections::BTreeSet,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use numbot_api::ApiConfig;
+use numbot_core::{tokens::NewToken, UserStore};
+use numbot_otp::{ProviderConfig, SmsConfig};
+use numbot_testing::{
+    fake_sms::{self, FakeSms},
+    fake_telegram::TestUser,
+};
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::support::{uae_csv, BotHarness, ADMIN};
+
+/// A bot with the API on an ephemeral port, and a client for it.
+struct Api {
+    h: BotHarness,
+    base: String,
+    http: reqwest::Client,
+}
+
+/// What an API call answered.
+struct Answer {
+    status: StatusCode,
+    headers: header::HeaderMap,
+    body: Value,
+}
+
+impl Api {
+    async fn start(sms: Option<&FakeSms>) -> Api {
+        let sms = sms.map(|fake| {
+            let mut c = SmsConfig::new(ProviderConfig::Twilio {
+                url: fake.url(),
+                account: fake_sms::ACCOUNT.into(),
+                token: fake_sms::TOKEN.into(),
+            });
+            c.poll_interval_ms = 20;
+            c.timeout_ms = 500;
+            c
+        });
+        let h = BotHarness::start(|c| {
+            c.api = Some(ApiConfig {
+                listen: "127.0.0.1:0".parse().unwrap(),
+            });
+            c.sms = sms;
+            c.limits.numbers_per_window = 1000;
+        })
+        .await;
+        let addr = h.service.api_addr().expect("the API listens");
+        Api {
+            h,
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A new token's secret.
+    async fn token(
+        &self,
+        name: &str,
+        categories: &[&str],
+        per_window: Option<u32>,
+        uses: u32,
+    ) -> String {
+        let new = NewToken {
+            name: name.into(),
+            categories: categories.iter().map(|c| c.to_string()).collect(),
+            numbers_per_window: per_window,
+            max_uses: uses,
+        };
+        numbot_core::tokens::issue(&*self.h.users, new)
+            .await
+            .unwrap()
+            .0
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn upload(&self, first: u64, n: u64, category: &str) {
+        self.h
+            .upload(
+                &TestUser::new(ADMIN),
+                "n.csv",
+                uae_csv(first, n),
+                Some(category),
+            )
+            .await;
+    }
+}
+
+fn code(a: &Answer) -> &str {
+    a.body["error"]["code"].as_str().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_with_its_statuses() {
+    let api = Api::start(None).await;
+    api.upload(0, 3, "UAE Mobile").await;
+    api.upload(100, 2, "UAE Spare").await;
+    let ci = api.token("ci", &["UAE Mobile"], Some(2), 1).await;
+
+    // 401 without a token, with a wrong one.
+    for token in [None, Some("nbt_wrong")] {
+        let a = api.call(Method::GET, "/v1/categories", token, None).await;
+        assert_eq!(
+            (a.status, code(&a)),
+            (StatusCode::UNAUTHORIZED, "unauthorized")
+        );
+    }
+    // Categories: the token's only.
+    let a = api
+        .call(Method::GET, "/v1/categories", Some(&ci), None)
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body, json!([{"name": "UAE Mobile", "available": 3}]));
+
+    // Malformed bodies: 400 with the field at fault.
+    let bad = [
+        (json!({}), "category"),
+        (json!({"category": 5}), "category"),
+        (json!({"category": "UAE Mobile", "extra": 1}), "extra"),
+        (json!({"category": ""}), "category"),
+    ];
+    for (body, field) in bad {
+        let a = api
+            .call(Method::POST, "/v1/numbers", Some(&ci), Some(body.clone()))
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(a.body["error"]["field"], field, "{body}: {}", a.body);
+    }
+    let raw = api
+        .http
+        .post(format!("{}/v1/numbers", api.base))
+        .bearer_auth(&ci)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body("{\"category\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
+    let huge = json!({"category": "x".repeat(100_000)});
+    let a = api
+        .call(Method::POST, "/v1/numbers", Some(&ci), Some(huge))
+        .await;
+    assert_eq!(
+        (a.status, code(&a)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
+    );
+    // 403: not the token's category.
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Spare"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+
+    // 201: a number, with what a test needs.
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let use_id = a.body["use_id"].as_str().unwrap().to_string();
+    let number = a.body["number"].as_str().unwrap().to_string();
+    assert!(number.starts_with("+97150"));
+    assert_eq!(a.body["country"], "AE");
+    assert_eq!(a.body["category"], "UAE Mobile");
+    assert!(a.body["display"].as_str().unwrap().contains(' '));
+    assert!(chrono::DateTime::parse_from_rfc3339(a.body["expires_at"].as_str().unwrap()).is_ok());
+    // 409: one use at a time for this token.
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    assert_eq!((a.status, code(&a)), (StatusCode::CONFLICT, "holding_max"));
+    // Its uses.
+    let a = api.call(Method::GET, "/v1/uses", Some(&ci), None).await;
+    assert_eq!(a.body.as_array().unwrap().len(), 1);
+    assert_eq!(a.body[0]["use_id"], use_id.as_str());
+
+    // Messages: none yet (wait=0); a wait over 120 s is refused; another
+    // token cannot see the use.
+    let path = format!("/v1/uses/{use_id}/messages");
+    let a = api.call(Method::GET, &path, Some(&ci), None).await;
+    assert_eq!((a.status, a.body.clone()), (StatusCode::OK, json!([])));
+    let a = api
+        .call(Method::GET, &format!("{path}?wait=121"), Some(&ci), None)
+        .await;
+    assert_eq!(
+        (a.status, a.body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("wait"))
+    );
+    let other = api.token("other", &[], None, 1).await;
+    for p in [
+        path.clone(),
+        format!("/v1/uses/{use_id}/done"),
+        format!("/v1/uses/{use_id}/cancel"),
+    ] {
+        let method = if p.ends_with("messages") {
+            Method::GET
+        } else {
+            Method::POST
+        };
+        let a = api.call(method, &p, Some(&other), None).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{p}");
+    }
+    let a = api
+        .call(Method::GET, "/v1/uses/garbage/messages", Some(&ci), None)
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+
+    // Done: the use ends, the number follows the reuse rule.
+    let a = api
+        .call(
+            Method::POST,
+            &format!("/v1/uses/{use_id}/done"),
+            Some(&ci),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.body["ended"].as_str()),
+        (StatusCode::OK, Some("done"))
+    );
+    let a = api
+        .call(
+            Method::POST,
+            &format!("/v1/uses/{use_id}/done"),
+            Some(&ci),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "a use ends once");
+
+    // The token's limit: 2 per window, so the next take is 429 with Retry-After.
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED);
+    let second = a.body["use_id"].as_str().unwrap().to_string();
+    let a = api
+        .call(
+            Method::POST,
+            &format!("/v1/uses/{second}/cancel"),
+            Some(&ci),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.body["ended"].as_str()),
+        (StatusCode::OK, Some("cancelled"))
+    );
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    assert_eq!(
+        (a.status, code(&a)),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+    let retry: u64 = a.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+
+    // 409: no free number.
+    let wide = api.token("wide", &[], None, 5).await;
+    for _ in 0..2 {
+        let a = api
+            .call(
+                Method::POST,
+                "/v1/numbers",
+                Some(&wide),
+                Some(json!({"category": "UAE Spare"})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED);
+    }
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&wide),
+            Some(json!({"category": "UAE Spare"})),
+        )
+        .await;
+    assert_eq!(
+        (a.status, code(&a)),
+        (StatusCode::CONFLICT, "none_available")
+    );
+    assert_eq!(
+        api.call(Method::GET, "/v1/uses", Some(&wide), None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "one token, two numbers at once"
+    );
+
+    // Revoked: 401 (within the lookup cache's few seconds).
+    numbot_core::UserStore::revoke_token(&*api.h.users, "wide", 1)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let a = api.call(Method::GET, "/v1/uses", Some(&wide), None).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+
+    // The audit trail names the token.
+    let audit = api.h.users.recent_audit(50).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "take" && e.detail.contains("api token ci")));
+
+    // Health.
+    assert_eq!(
+        api.call(Method::GET, "/healthz", None, None).await.status,
+        StatusCode::OK
+    );
+    let ready = api.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert_eq!(
+        api.call(Method::GET, "/nowhere", None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_poll_returns_when_the_code_arrives() {
+    let fake = FakeSms::start().await.unwrap();
+    let api = Api::start(Some(&fake)).await;
+    api.upload(0, 2, "UAE Mobile").await;
+    let ci = api.token("ci", &[], None, 1).await;
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    let use_id = a.body["use_id"].as_str().unwrap().to_string();
+    let number = a.body["number"].as_str().unwrap().to_string();
+    let path = format!("/v1/uses/{use_id}/messages?wait=30");
+    let started = Instant::now();
+    let waiting = {
+        let (http, base, ci, path) = (api.http.clone(), api.base.clone(), ci.clone(), path.clone());
+        tokio::spawn(async move {
+            let r = http
+                .get(format!("{base}{path}"))
+                .bearer_auth(ci)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status(),
+                r.json::<Value>().await.unwrap(),
+                started.elapsed(),
+            )
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "the request waits for the message");
+    fake.deliver(
+        &number,
+        "ACME",
+        "Your ACME code is 482913. It expires in 10 minutes.",
+    );
+    let (status, body, took) = waiting.await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(body[0]["code"], "482913");
+    assert!(body[0]["text"].as_str().unwrap().contains("ACME"));
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    // Nothing after it: an empty list at the end of the wait.
+    let after = body[0]["id"].as_u64().unwrap();
+    let a = api
+        .call(
+            Method::GET,
+            &format!("/v1/uses/{use_id}/messages?wait=1&after={after}"),
+            Some(&ci),
+            None,
+        )
+        .await;
+    assert_eq!(a.body, json!([]));
+    // The Telegram side saw none of it.
+    assert!(api.h.tg.calls("sendMessage") < 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_telegram_user_and_an_api_client_race_for_the_last_number() {
+    let api = Api::start(None).await;
+    for round in 0..5u64 {
+        let category = format!("Last {round}");
+        api.upload(1_000 + round, 1, &category).await;
+        let token = api.token(&format!("race{round}"), &[], None, 1).await;
+        let user = TestUser::new(500 + round as i64);
+        let list = api.h.say(&user, "/countries").await;
+        let button = list
+            .buttons
+            .iter()
+            .flatten()
+            .find(|(label, _)| label.starts_with(&category))
+            .unwrap()
+            .1
+            .clone();
+        let from = api.h.tg.transcript(user.id).len();
+        api.h
+            .tg
+            .press_button(&user, list.message_id.unwrap(), &button);
+        let a = api
+            .call(
+                Method::POST,
+                "/v1/numbers",
+                Some(&token),
+                Some(json!({"category": category})),
+            )
+            .await;
+        let replies = api.h.bot_entries(user.id, from, |e| !e.is_empty()).await;
+        let telegram_got = replies[0]
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("Your number");
+        let api_got = a.status == StatusCode::CREATED;
+        assert!(
+            telegram_got ^ api_got,
+            "exactly one: telegram {telegram_got}, api {api_got}"
+        );
+        if !api_got {
+            assert_eq!(code(&a), "none_available");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_every_route() {
+    let api = Api::start(None).await;
+    let a = api.call(Method::GET, "/v1/openapi.json", None, None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut documented = BTreeSet::new();
+    for (path, item) in a.body["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let expected: BTreeSet<String> = [
+        "GET /v1/categories",
+        "POST /v1/numbers",
+        "GET /v1/uses",
+        "GET /v1/uses/{use_id}/messages",
+        "POST /v1/uses/{use_id}/done",
+        "POST /v1/uses/{use_id}/cancel",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(documented, expected);
+    // Every documented route answers (401 without a token: it exists).
+    for route in &expected {
+        let (method, path) = route.split_once(' ').unwrap();
+        let path = path.replace("{use_id}", "1.0.0");
+        let a = api.call(method.parse().unwrap(), &path, None, None).await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{route}");
+    }
+    assert!(a.body["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+/// Every line of a Prometheus text scrape is a comment or `name{labels} value`.
+fn parse_prometheus(text: &str) -> Vec<(String, f64)> {
+    let mut samples = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        if let Some(comment) = line.strip_prefix('#') {
+            assert!(
+                comment.starts_with(" HELP ") || comment.starts_with(" TYPE "),
+                "{line}"
+            );
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("{line}"));
+        let name = series.split('{').next().unwrap();
+        assert!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "{line}"
+        );
+        if let Some(labels) = series.strip_prefix(name) {
+            if !labels.is_empty() {
+                assert!(labels.starts_with('{') && labels.ends_with('}'), "{line}");
+            }
+        }
+        let value: f64 = value.parse().unwrap_or_else(|_| panic!("{line}"));
+        samples.push((series.to_string(), value));
+    }
+    samples
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_prometheus_text() {
+    let api = Api::start(None).await;
+    api.upload(0, 3, "UAE Mobile").await;
+    let ci = api.token("ci", &[], None, 1).await;
+    api.call(
+        Method::POST,
+        "/v1/numbers",
+        Some(&ci),
+        Some(json!({"category": "UAE Mobile"})),
+    )
+    .await;
+    api.call(
+        Method::POST,
+        "/v1/numbers",
+        Some(&ci),
+        Some(json!({"category": "UAE Mobile"})),
+    )
+    .await;
+    let text = api
+        .http
+        .get(format!("{}/metrics", api.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let samples = parse_prometheus(&text);
+    let has = |prefix: &str| samples.iter().any(|(s, _)| s.starts_with(prefix));
+    for metric in [
+        "numbot_claims_total{",
+        "numbot_claim_seconds_bucket{",
+        "numbot_available_numbers{category=\"UAE Mobile\"}",
+        "numbot_plugin_call_seconds_bucket{",
+        "numbot_api_requests_total{",
+    ] {
+        assert!(has(metric), "{metric} missing:\n{text}");
+    }
+    let available = samples
+        .iter()
+        .find(|(s, _)| s == "numbot_available_numbers{category=\"UAE Mobile\"}")
+        .unwrap()
+        .1;
+    assert_eq!(available, 2.0);
+}
+
+/// Two replicas on one MongoDB: a token made on one works on the other,
+/// their claims never share a number, and the code the leading monitor
+/// relays reaches a long poll on the other replica.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_mongodb_share_tokens_pool_and_messages() {
+    let server = crate::support::MongoServer::get();
+    let database = server.fresh_database();
+    let fake = FakeSms::start().await.unwrap();
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        replicas.push(crate::support::ApiReplica::start(&server.uri(), &database, &fake).await);
+    }
+    let (a, b) = (&replicas[0], &replicas[1]);
+    numbot_core::upload::import(
+        &*crate::support::shared_plugins(),
+        &*a.store,
+        numbot_core::Upload {
+            file_name: "n.csv".into(),
+            bytes: Arc::new(uae_csv(0, 40)),
+            category: "UAE Mobile".into(),
+            admin: 1,
+            default_country: None,
+        },
+    )
+    .await
+    .unwrap();
+    let (secret, _) = numbot_core::tokens::issue(
+        &*a.users,
+        NewToken {
+            name: "ci".into(),
+            categories: vec![],
+            // Above the configured per-user limit, which would stop it at 10.
+            numbers_per_window: Some(40),
+            max_uses: 20,
+        },
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let take = |base: String| {
+        let (http, secret) = (http.clone(), secret.clone());
+        async move {
+            let r = http
+                .post(format!("{base}/v1/numbers"))
+                .bearer_auth(secret)
+                .json(&json!({"category": "UAE Mobile"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let mut numbers = BTreeSet::new();
+    let mut uses = Vec::new();
+    for i in 0..20 {
+        let base = if i % 2 == 0 { a.base() } else { b.base() };
+        let u = take(base).await;
+        assert!(
+            numbers.insert(u["number"].as_str().unwrap().to_string()),
+            "distinct"
+        );
+        uses.push(u);
+    }
+    assert_eq!(a.store.assignments().await.unwrap().len(), 20);
+    // A code for a use taken on A, waited for on B (whichever leads).
+    let use_id = uses[0]["use_id"].as_str().unwrap();
+    let number = uses[0]["number"].as_str().unwrap();
+    let waiting = {
+        let (http, base, secret) = (http.clone(), b.base(), secret.clone());
+        let use_id = use_id.to_string();
+        tokio::spawn(async move {
+            http.get(format!("{base}/v1/uses/{use_id}/messages?wait=30"))
+                .bearer_auth(secret)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    fake.deliver(number, "ACME", "ACME: 771902 is your code");
+    let body = tokio::time::timeout(Duration::from_secs(30), waiting)
+        .await
+        .expect("the long poll answers")
+        .unwrap();
+    assert_eq!(body[0]["code"], "771902", "{body}");
+}
+
+/// An admin makes a token in Telegram; it opens the API at once; a user
+/// who is not an admin cannot make one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_make_and_revoke_tokens_in_telegram() {
+    let api = Api::start(None).await;
+    let admin = TestUser::new(ADMIN);
+    let made = api
+        .h
+        .say(&admin, "/token create tg-ci --max-uses 2 --categories UAE")
+        .await;
+    let text = made.text.unwrap_or_default();
+    let start = text.find("<code>nbt_").expect("the secret") + 6;
+    let secret = &text[start..start + text[start..].find("</code>").unwrap()];
+    let a = api
+        .call(Method::GET, "/v1/categories", Some(secret), None)
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let listed = api.h.say(&admin, "/token list").await;
+    assert!(listed
+        .text
+        .unwrap_or_default()
+        .contains("tg-ci · 2 at once · UAE · live"));
+    let refused = api.h.say(&TestUser::new(77), "/token create mine").await;
+    assert!(refused.text.unwrap_or_default().contains("for admins only"));
+    let revoked = api.h.say(&admin, "/token revoke tg-ci").await;
+    assert!(revoked.text.unwrap_or_default().contains("revoked"));
+    assert!(
+        numbot_core::UserStore::tokens(&*api.h.users).await.unwrap()[0]
+            .revoked_at
+            .is_some()
+    );
+}
