@@ -10,18 +10,16 @@
 //! prefix for parsing defaults to the national prefix, number patterns
 //! match the whole number.
 //!
-//! Compiled plans are kept for at most [`CAPACITY`] calling codes, least
-//! recently used first out: a regex keeps lazy-DFA state that grows with
-//! the inputs it sees, and all 250 codes compiled and used took more memory
-//! than a plugin instance has.
+//! Each calling code's plan is compiled once and kept: at most one per
+//! calling code (254), about 32 MiB with all of them compiled and used.
+//! Regexes are built with ASCII classes and a capped lazy DFA: with
+//! Unicode classes and the default 2 MiB of DFA state a regex, the plans of
+//! a varied stream grew past the plugin's 256 MiB.
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc, sync::OnceLock};
 
 use phonenumber::metadata::{Descriptor, Format, Metadata, DATABASE};
 use regex::{Captures, Regex, RegexBuilder};
-
-/// Calling codes whose compiled plans are kept at once.
-pub const CAPACITY: usize = 24;
 
 /// Lazy-DFA state one regex may keep. The patterns are small and matched
 /// against at most 17 digits: the default (2 MiB a regex) was never needed
@@ -52,16 +50,10 @@ pub enum Length {
     TooLong,
 }
 
-/// Every calling code, compiled on demand, a bounded number kept.
+/// Every calling code, compiled on first use and kept (one plan a code).
 #[derive(Default)]
 pub struct Plans {
-    cache: RefCell<Cache>,
-}
-
-#[derive(Default)]
-struct Cache {
-    plans: HashMap<u16, (Option<Rc<Plan>>, u64)>,
-    clock: u64,
+    compiled: RefCell<HashMap<u16, Option<Rc<Plan>>>>,
 }
 
 impl Plans {
@@ -85,31 +77,14 @@ impl Plans {
 
     /// The compiled plan of a calling code.
     pub fn get(&self, code: u16) -> Option<Rc<Plan>> {
-        let mut cache = self.cache.borrow_mut();
-        cache.clock += 1;
-        let now = cache.clock;
-        if let Some((plan, used)) = cache.plans.get_mut(&code) {
-            *used = now;
-            return plan.clone();
+        if !Plans::has_code(code) {
+            return None;
         }
-        if cache.plans.len() >= CAPACITY {
-            let oldest = cache
-                .plans
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(code, _)| *code);
-            if let Some(oldest) = oldest {
-                cache.plans.remove(&oldest);
-            }
-        }
-        let plan = Plan::compile(code).map(Rc::new);
-        cache.plans.insert(code, (plan.clone(), now));
-        plan
-    }
-
-    /// Calling codes compiled and kept now.
-    pub fn cached(&self) -> usize {
-        self.cache.borrow().plans.len()
+        self.compiled
+            .borrow_mut()
+            .entry(code)
+            .or_insert_with(|| Plan::compile(code).map(Rc::new))
+            .clone()
     }
 
     /// Validates a national significant number for a calling code and formats it.
