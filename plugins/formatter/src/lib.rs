@@ -94,7 +94,7 @@ impl Libphonenumber {
             number.insert(0, '+');
             international_by_default = true;
         }
-        let (code, national) = parse::parse(&self.plans, &number, default).map_err(|e| {
+        let (plan, national) = parse::parse(&self.plans, &number, default).map_err(|e| {
             // Digits that are no calling code and were given no country.
             if international_by_default && e == Error::UnknownCallingCode {
                 error(Error::NoRegion)
@@ -102,7 +102,8 @@ impl Libphonenumber {
                 error(e)
             }
         })?;
-        match self.plans.check(code, &national) {
+        let code = plan.code();
+        match plan.check(&national) {
             Some(valid) => Ok(Formatted {
                 e164: format!("+{code}{national}"),
                 display: valid.international,

@@ -14,7 +14,9 @@ use std::sync::OnceLock;
 
 use regex::{Regex, RegexBuilder};
 
-use crate::plans::{Length, Plans, Region};
+use std::rc::Rc;
+
+use crate::plans::{Length, Plan, Plans, Region};
 
 /// Why a text is not a number libphonenumber could read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +209,13 @@ fn is_valid_phone_context(context: &str) -> bool {
 /// libphonenumber's `normalize`: keypad digits for vanity numbers (three
 /// letters or more), else the decimal digits of any script.
 fn normalize(text: &str) -> String {
+    if is_plain(text) {
+        return text
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(char::from)
+            .collect();
+    }
     if text.chars().filter(char::is_ascii_alphabetic).count() >= 3 {
         text.chars()
             .filter_map(|c| match c.to_ascii_uppercase() {
@@ -242,12 +251,16 @@ pub fn prepare(text: &str) -> Result<String, Error> {
     if text.len() > MAX_INPUT {
         return Err(Error::TooLong);
     }
+    if is_plain(text) {
+        let number = extract_possible_number(text);
+        return match is_viable(number) {
+            true => Ok(number.to_string()),
+            false => Err(Error::NotANumber),
+        };
+    }
     let number = national_number_for_parsing(text)?;
     if !is_viable(&number) {
         return Err(Error::NotANumber);
-    }
-    if is_plain(&number) {
-        return Ok(number);
     }
     match extension_pattern().find(&number) {
         Some(m) if is_viable(&number[..m.start()]) => Ok(number[..m.start()].to_string()),
@@ -260,9 +273,14 @@ pub fn has_plus(number: &str) -> bool {
     number.starts_with(is_plus)
 }
 
-/// libphonenumber's `parse` of a prepared number: calling code and national
-/// significant number. `default` is the default region's ISO code.
-pub fn parse(plans: &Plans, number: &str, default: Option<&str>) -> Result<(u16, String), Error> {
+/// libphonenumber's `parse` of a prepared number: the calling code's plan
+/// and the national significant number. `default` is the default region's
+/// ISO code.
+pub fn parse(
+    plans: &Plans,
+    number: &str,
+    default: Option<&str>,
+) -> Result<(Rc<Plan>, String), Error> {
     let default_plan = default.and_then(|id| plans.get(Plans::code_of(id)?));
     let default_region = default_plan
         .as_ref()
@@ -284,12 +302,16 @@ pub fn parse(plans: &Plans, number: &str, default: Option<&str>) -> Result<(u16,
     match extracted {
         // No calling code in the number: the default region's.
         (0, _) => match (&default_plan, default_region) {
-            (Some(plan), Some(region)) => Ok((plan.code(), finish(&normalize(number), region)?)),
+            (Some(plan), Some(region)) => {
+                let national = finish(&normalize(number), region)?;
+                Ok((plan.clone(), national))
+            }
             _ => Err(Error::NoRegion),
         },
         (code, national) => {
             let plan = plans.get(code).ok_or(Error::UnknownCallingCode)?;
-            Ok((code, finish(&national, plan.main())?))
+            let national = finish(&national, plan.main())?;
+            Ok((plan, national))
         }
     }
 }

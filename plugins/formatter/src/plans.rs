@@ -19,7 +19,7 @@
 use std::{cell::RefCell, collections::HashMap, rc::Rc, sync::OnceLock};
 
 use phonenumber::metadata::{Descriptor, Format, Metadata, DATABASE};
-use regex::{Captures, Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder};
 
 /// Lazy-DFA state one regex may keep. The patterns are small and matched
 /// against at most 17 digits: the default (2 MiB a regex) was never needed
@@ -324,20 +324,24 @@ impl Region {
     /// pattern into one that does not.
     pub fn strip_national_prefix(&self, digits: &str) -> Option<String> {
         let prefix = self.national_prefix_for_parsing.as_ref()?;
-        let captures: Captures = prefix.captures(digits)?;
-        let whole = captures.get(0)?;
-        let viable = self.matches_general(digits);
-        let last_group = captures.len().checked_sub(1).filter(|&n| n > 0);
-        let transformed = match (&self.national_prefix_transform_rule, last_group) {
-            (Some(rule), Some(last)) if captures.get(last).is_some() => {
-                let mut out = String::new();
-                captures.expand(rule, &mut out);
-                out.push_str(&digits[whole.end()..]);
-                out
+        let end = prefix.find(digits)?.end();
+        let transformed = match &self.national_prefix_transform_rule {
+            Some(rule) => {
+                // The rule applies when the prefix's last group took part.
+                let captures = prefix.captures(digits)?;
+                let last = captures.len() - 1;
+                if last > 0 && captures.get(last).is_some() {
+                    let mut out = String::new();
+                    captures.expand(rule, &mut out);
+                    out.push_str(&digits[end..]);
+                    out
+                } else {
+                    digits[end..].to_string()
+                }
             }
-            _ => digits[whole.end()..].to_string(),
+            None => digits[end..].to_string(),
         };
-        (!viable || self.matches_general(&transformed)).then_some(transformed)
+        (!self.matches_general(digits) || self.matches_general(&transformed)).then_some(transformed)
     }
 
     /// libphonenumber's number type, reduced to "is it any known type".
