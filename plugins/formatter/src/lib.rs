@@ -89,9 +89,9 @@ impl Libphonenumber {
         let mut number = parse::prepare(trimmed).map_err(error)?;
         let mut international_by_default = false;
         if let Some(rest) = number.strip_prefix("00") {
-            number = format!("+{rest}");
+            number = format!("+{rest}").into();
         } else if default.is_none() && !parse::has_plus(&number) {
-            number.insert(0, '+');
+            number = format!("+{number}").into();
             international_by_default = true;
         }
         let (plan, national) = parse::parse(&self.plans, &number, default).map_err(|e| {

@@ -10,11 +10,9 @@
 //! (`maybeStripNationalPrefixAndCarrierCode`). Whether the result is a valid
 //! number is the plans' question.
 
-use std::sync::OnceLock;
+use std::{borrow::Cow, rc::Rc, sync::OnceLock};
 
 use regex::{Regex, RegexBuilder};
-
-use std::rc::Rc;
 
 use crate::plans::{Length, Plan, Plans, Region};
 
@@ -68,11 +66,11 @@ fn digit(c: char) -> Option<u32> {
     if c.is_ascii_digit() {
         return Some(c as u32 - '0' as u32);
     }
-    const ZEROS: [u32; 37] = [
+    const ZEROS: [u32; 36] = [
         0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
         0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
         0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0,
-        0xAA50, 0xABF0, 0xFF10, 0x0030,
+        0xAA50, 0xABF0, 0xFF10,
     ];
     let c = c as u32;
     ZEROS
@@ -247,25 +245,28 @@ enum Source {
 }
 
 /// The text's number, without an extension, ready for `parse`.
-pub fn prepare(text: &str) -> Result<String, Error> {
-    if text.len() > MAX_INPUT {
+pub fn prepare(text: &str) -> Result<Cow<'_, str>, Error> {
+    if text.len() > MAX_INPUT && text.chars().count() > MAX_INPUT {
         return Err(Error::TooLong);
     }
     if is_plain(text) {
         let number = extract_possible_number(text);
-        return match is_viable(number) {
-            true => Ok(number.to_string()),
-            false => Err(Error::NotANumber),
+        return if is_viable(number) {
+            Ok(Cow::Borrowed(number))
+        } else {
+            Err(Error::NotANumber)
         };
     }
-    let number = national_number_for_parsing(text)?;
+    let mut number = national_number_for_parsing(text)?;
     if !is_viable(&number) {
         return Err(Error::NotANumber);
     }
-    match extension_pattern().find(&number) {
-        Some(m) if is_viable(&number[..m.start()]) => Ok(number[..m.start()].to_string()),
-        _ => Ok(number),
+    if let Some(m) = extension_pattern().find(&number) {
+        if is_viable(&number[..m.start()]) {
+            number.truncate(m.start());
+        }
     }
+    Ok(Cow::Owned(number))
 }
 
 /// Whether a prepared number starts with `+` (and so names its country).
@@ -303,14 +304,14 @@ pub fn parse(
         // No calling code in the number: the default region's.
         (0, _) => match (&default_plan, default_region) {
             (Some(plan), Some(region)) => {
-                let national = finish(&normalize(number), region)?;
+                let national = finish(normalize(number), region)?;
                 Ok((plan.clone(), national))
             }
             _ => Err(Error::NoRegion),
         },
         (code, national) => {
             let plan = plans.get(code).ok_or(Error::UnknownCallingCode)?;
-            let national = finish(&national, plan.main())?;
+            let national = finish(national, plan.main())?;
             Ok((plan, national))
         }
     }
@@ -318,11 +319,11 @@ pub fn parse(
 
 /// The national number with its national prefix stripped when what remains
 /// has a possible length for the region.
-fn finish(national: &str, region: &Region) -> Result<String, Error> {
+fn finish(national: String, region: &Region) -> Result<String, Error> {
     if national.len() < MIN_NATIONAL {
         return Err(Error::TooShort);
     }
-    let national = match region.strip_national_prefix(national) {
+    let national = match region.strip_national_prefix(&national) {
         Some(stripped)
             if !matches!(
                 region.test_length(&stripped),
@@ -331,7 +332,7 @@ fn finish(national: &str, region: &Region) -> Result<String, Error> {
         {
             stripped
         }
-        _ => national.to_string(),
+        _ => national,
     };
     if national.len() < MIN_NATIONAL {
         return Err(Error::TooShort);
@@ -362,10 +363,10 @@ fn extract_country_code(number: &str, default: Option<&Region>) -> Result<(u16, 
             if full.len() <= MIN_NATIONAL {
                 return Err(Error::TooShortAfterPrefix);
             }
-            match split_calling_code(&full) {
-                Some((code, rest)) => Ok((code, rest.to_string())),
-                None => Err(Error::UnknownCallingCode),
-            }
+            let mut national = full;
+            let (code, rest) = split_calling_code(&national).ok_or(Error::UnknownCallingCode)?;
+            national.drain(..national.len() - rest.len());
+            Ok((code, national))
         }
         Source::Default => {
             // A number starting with the default region's own calling code
@@ -391,7 +392,7 @@ fn extract_country_code(number: &str, default: Option<&Region>) -> Result<(u16, 
 
 /// libphonenumber's `extractCountryCode`: the first one to three digits that
 /// are a calling code, and the rest.
-pub fn split_calling_code(digits: &str) -> Option<(u16, &str)> {
+fn split_calling_code(digits: &str) -> Option<(u16, &str)> {
     if digits.starts_with('0') {
         return None;
     }

@@ -16,7 +16,7 @@
 //! Unicode classes and the default 2 MiB of DFA state a regex, the plans of
 //! a varied stream grew past the plugin's 256 MiB.
 
-use std::{cell::RefCell, collections::HashMap, rc::Rc, sync::OnceLock};
+use std::{cell::RefCell, rc::Rc, sync::OnceLock};
 
 use phonenumber::metadata::{Descriptor, Format, Metadata, DATABASE};
 use regex::{Regex, RegexBuilder};
@@ -51,9 +51,17 @@ pub enum Length {
 }
 
 /// Every calling code, compiled on first use and kept (one plan a code).
-#[derive(Default)]
 pub struct Plans {
-    compiled: RefCell<HashMap<u16, Option<Rc<Plan>>>>,
+    /// By calling code: not yet compiled, or the plan (`None` if it failed to compile).
+    compiled: RefCell<Vec<Option<Option<Rc<Plan>>>>>,
+}
+
+impl Default for Plans {
+    fn default() -> Self {
+        Plans {
+            compiled: RefCell::new(vec![None; 1000]),
+        }
+    }
 }
 
 impl Plans {
@@ -80,10 +88,8 @@ impl Plans {
         if !Plans::has_code(code) {
             return None;
         }
-        self.compiled
-            .borrow_mut()
-            .entry(code)
-            .or_insert_with(|| Plan::compile(code).map(Rc::new))
+        self.compiled.borrow_mut()[usize::from(code)]
+            .get_or_insert_with(|| Plan::compile(code).map(Rc::new))
             .clone()
     }
 
@@ -112,8 +118,15 @@ pub struct Region {
     fixed_line: Option<Pattern>,
     mobile: Option<Pattern>,
     international_prefix: Option<Regex>,
-    national_prefix_for_parsing: Option<Regex>,
+    national_prefix_for_parsing: Option<Prefix>,
     national_prefix_transform_rule: Option<String>,
+}
+
+/// A national prefix for parsing: most are plain digits (`0`, `8`), tested
+/// without a regex search.
+enum Prefix {
+    Digits(String),
+    Pattern(Regex),
 }
 
 struct Pattern {
@@ -270,7 +283,14 @@ impl Region {
                 .international_prefix()
                 .map(|r| anchored(r.as_str()))
                 .transpose()?,
-            national_prefix_for_parsing: prefix_for_parsing.map(|p| anchored(&p)).transpose()?,
+            national_prefix_for_parsing: prefix_for_parsing
+                .map(|p| match p.trim() {
+                    digits if digits.bytes().all(|b| b.is_ascii_digit()) => {
+                        Ok(Prefix::Digits(digits.to_string()))
+                    }
+                    _ => anchored(&p).map(Prefix::Pattern),
+                })
+                .transpose()?,
             national_prefix_transform_rule: meta
                 .national_prefix_transform_rule()
                 .filter(|r| !r.is_empty())
@@ -323,23 +343,28 @@ impl Region {
     /// rewrites it), unless that would turn a number matching the general
     /// pattern into one that does not.
     pub fn strip_national_prefix(&self, digits: &str) -> Option<String> {
-        let prefix = self.national_prefix_for_parsing.as_ref()?;
-        let end = prefix.find(digits)?.end();
-        let transformed = match &self.national_prefix_transform_rule {
-            Some(rule) => {
-                // The rule applies when the prefix's last group took part.
-                let captures = prefix.captures(digits)?;
-                let last = captures.len() - 1;
-                if last > 0 && captures.get(last).is_some() {
-                    let mut out = String::new();
-                    captures.expand(rule, &mut out);
-                    out.push_str(&digits[end..]);
-                    out
-                } else {
-                    digits[end..].to_string()
+        let transformed = match self.national_prefix_for_parsing.as_ref()? {
+            // No groups: a plain strip, whatever the transform rule.
+            Prefix::Digits(prefix) => digits.strip_prefix(prefix.as_str())?.to_string(),
+            Prefix::Pattern(prefix) => {
+                let end = prefix.find(digits)?.end();
+                match &self.national_prefix_transform_rule {
+                    Some(rule) => {
+                        // The rule applies when the prefix's last group took part.
+                        let captures = prefix.captures(digits)?;
+                        let last = captures.len() - 1;
+                        if last > 0 && captures.get(last).is_some() {
+                            let mut out = String::new();
+                            captures.expand(rule, &mut out);
+                            out.push_str(&digits[end..]);
+                            out
+                        } else {
+                            digits[end..].to_string()
+                        }
+                    }
+                    None => digits[end..].to_string(),
                 }
             }
-            None => digits[end..].to_string(),
         };
         (!self.matches_general(digits) || self.matches_general(&transformed)).then_some(transformed)
     }
