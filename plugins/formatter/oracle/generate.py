@@ -15,8 +15,9 @@ documented readings, in the same form, or empty when neither applies:
 (b) `00` + country code is international whatever the default country.
 
 The oracle is pinned to the libphonenumber release whose metadata the
-`phonenumber` crate embeds (its version's build tag): see
-`plugins/formatter/tests/oracle.rs`.
+`phonenumber` crate embeds (its version's build tag, `+9.0.33`), as
+`scripts/test.sh` installs it: another release's metadata would count its
+changes as the formatter's disagreements.
 
     python plugins/formatter/oracle/generate.py > corpus.tsv
 """
@@ -27,6 +28,8 @@ import sys
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberFormat, PhoneNumberType
 from phonenumbers.phonenumberutil import NumberParseException
+
+PINNED = "9.0.33"
 
 # Every number type of libphonenumber's metadata.
 TYPES = [
@@ -162,6 +165,9 @@ def reading(text, default):
 
 
 def main():
+    if phonenumbers.__version__ != PINNED:
+        sys.exit(f"phonenumbers {phonenumbers.__version__} installed, the oracle is {PINNED}: "
+                 f"pip install phonenumbers=={PINNED}")
     out = sys.stdout
     origins = idd_origins()
     seen = set()
