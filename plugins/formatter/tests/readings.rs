@@ -89,3 +89,73 @@ fn refusals_say_why() {
         "unknown country code `XX`"
     );
 }
+
+#[test]
+fn any_text_gets_an_answer() {
+    // Pieces of what uploads hold: digits of several scripts, separators,
+    // pluses, letters, extensions and RFC 3966 parameters, in random order.
+    let pieces = [
+        "0",
+        "1",
+        "4",
+        "7",
+        "8",
+        "9",
+        "00",
+        "+",
+        "\u{FF0B}",
+        " ",
+        "-",
+        "(",
+        ")",
+        ".",
+        "/",
+        "x",
+        "ext",
+        ";ext=",
+        ";phone-context=",
+        "tel:",
+        ";isub=",
+        "#",
+        ",",
+        "\u{0661}",
+        "\u{FF12}",
+        "\u{0967}",
+        "ABC",
+        "é",
+        "\u{00A0}",
+        "~",
+    ];
+    let mut formatter = Libphonenumber::default();
+    formatter.configure(&Vec::new()).unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..200 {
+        let batch: Vec<String> = (0..100)
+            .map(|_| {
+                let len = (next() % 40) as usize;
+                (0..len)
+                    .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                    .collect()
+            })
+            .collect();
+        // Every sixth batch without a default country.
+        let default = ["GB", "RU", "US", "AR", "MX"]
+            .get(round % 6)
+            .map(|c| c.to_string());
+        for (input, result) in batch.iter().zip(formatter.format(batch.clone(), default)) {
+            match result {
+                Ok(f) => assert!(
+                    f.e164.starts_with('+') && f.e164[1..].bytes().all(|b| b.is_ascii_digit()),
+                    "{input:?}: {f:?}"
+                ),
+                Err(reason) => assert!(!reason.is_empty(), "{input:?}"),
+            }
+        }
+    }
+}
