@@ -30,6 +30,8 @@ if ! .venv/bin/python -c "import importlib.metadata as m; assert m.version('Seca
     .venv/bin/pip install --quiet --disable-pip-version-check "SecantusDB==$SECANTUS_VERSION"
 fi
 test -x .venv/bin/secantusd-py
+# libphonenumber, the formatter's oracle (plugins/formatter/tests/oracle.rs): the release whose metadata the phonenumber crate embeds.
+.venv/bin/pip install --quiet --disable-pip-version-check "phonenumbers==9.0.33"
 
 echo "== build plugins (default, examples, hostile fixtures)"
 cargo build-plugins
