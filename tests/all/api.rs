@@ -37,6 +37,13 @@ struct Answer {
 
 impl Api {
     async fn start(sms: Option<&FakeSms>) -> Api {
+        Api::start_with(sms, |_| {}).await
+    }
+
+    /// [`Api::start`] with `[api]` changed by `api`.
+    async fn start_with(sms: Option<&FakeSms>, api: impl FnOnce(&mut ApiConfig)) -> Api {
+        let mut config = ApiConfig::new("127.0.0.1:0".parse().unwrap());
+        api(&mut config);
         let sms = sms.map(|fake| {
             let mut c = SmsConfig::new(ProviderConfig::Twilio {
                 url: fake.url(),
@@ -48,9 +55,7 @@ impl Api {
             c
         });
         let h = BotHarness::start(|c| {
-            c.api = Some(ApiConfig {
-                listen: "127.0.0.1:0".parse().unwrap(),
-            });
+            c.api = Some(config);
             c.sms = sms;
             c.limits.numbers_per_window = 1000;
         })
@@ -378,6 +383,55 @@ async fn every_route_answers_with_its_statuses() {
     assert_eq!(
         api.call(Method::GET, "/nowhere", None, None).await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+/// `[api]` limits: a token sending faster than `requests_per_second` gets
+/// 429 and Retry-After, other tokens go on; `numbers_per_window` is the
+/// limit of tokens that set none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_limits_pace_requests_and_numbers_per_token() {
+    let api = Api::start_with(None, |c| {
+        c.requests_per_second = 3;
+        c.numbers_per_window = Some(1);
+    })
+    .await;
+    api.upload(0, 5, "UAE Mobile").await;
+    let busy = api.token("busy", &[], None, 3).await;
+    let calm = api.token("calm", &[], None, 3).await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let a = api.call(Method::GET, "/v1/uses", Some(&busy), None).await;
+        if a.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(code(&a), "too_many_requests");
+            assert!(a.headers.contains_key(header::RETRY_AFTER));
+        }
+        statuses.push(a.status);
+    }
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        (1..=5).contains(&refused),
+        "a burst of 3 goes through, then about 3 a second: {statuses:?}"
+    );
+    let a = api.call(Method::GET, "/v1/uses", Some(&calm), None).await;
+    assert_eq!(a.status, StatusCode::OK, "another token is not slowed");
+
+    let take = json!({"category": "UAE Mobile"});
+    let a = api
+        .call(Method::POST, "/v1/numbers", Some(&calm), Some(take.clone()))
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let a = api
+        .call(Method::POST, "/v1/numbers", Some(&calm), Some(take))
+        .await;
+    assert_eq!(
+        (a.status, code(&a)),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        "[api] numbers_per_window = 1 for tokens without their own: {}",
+        a.body
     );
 }
 

@@ -518,9 +518,7 @@ impl ApiReplica {
             config.limits.numbers(),
         ));
         let api = numbot::compose::start_api(
-            &numbot_api::ApiConfig {
-                listen: "127.0.0.1:0".parse().unwrap(),
-            },
+            &numbot_api::ApiConfig::new("127.0.0.1:0".parse().unwrap()),
             numbers,
             backends.inbox.clone(),
             Some(monitor.status.clone()),

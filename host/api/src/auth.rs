@@ -10,6 +10,7 @@ use std::{
 };
 
 use axum::{extract::FromRequestParts, http::request::Parts};
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use numbot_core::{tokens, tokens::ApiToken, SharedUsers};
 
 use crate::{error::ApiError, ApiState};
@@ -57,6 +58,29 @@ impl TokenCache {
     }
 }
 
+/// Requests per second per token.
+pub(crate) struct Pace {
+    limiter: DefaultKeyedRateLimiter<i64>,
+}
+
+impl Pace {
+    pub(crate) fn new(per_second: u32) -> Pace {
+        let per_second =
+            std::num::NonZeroU32::new(per_second.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+        Pace {
+            limiter: RateLimiter::keyed(Quota::per_second(per_second)),
+        }
+    }
+
+    /// Lets token `id` through, or says how long it should wait. Tokens are
+    /// few (admins make them), so the per-token state stays small.
+    fn check(&self, id: i64) -> Result<(), Duration> {
+        self.limiter.check_key(&id).map_err(|not_until| {
+            not_until.wait_time_from(governor::clock::DefaultClock::default().now())
+        })
+    }
+}
+
 impl FromRequestParts<Arc<ApiState>> for Client {
     type Rejection = ApiError;
 
@@ -77,6 +101,10 @@ impl FromRequestParts<Arc<ApiState>> for Client {
             .find(state.numbers.users(), &tokens::hash(secret))
             .await?
             .ok_or_else(ApiError::unauthorized)?;
+        state
+            .pace
+            .check(token.id)
+            .map_err(ApiError::too_many_requests)?;
         Ok(Client(token))
     }
 }

@@ -94,6 +94,17 @@ impl ApiError {
         e
     }
 
+    /// 429: the token sends requests faster than `[api] requests_per_second`.
+    pub fn too_many_requests(wait: Duration) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "this token sends requests too fast; slow down",
+        );
+        e.retry_after = Some(wait);
+        e
+    }
+
     /// 413: the body is over the limit.
     pub fn too_large(limit: usize) -> ApiError {
         ApiError::new(
@@ -123,7 +134,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();
         if let Some(wait) = self.retry_after {
-            let secs = wait.as_secs().max(1).to_string();
+            let secs = wait.as_secs_f64().ceil().max(1.0).to_string();
             if let Ok(value) = HeaderValue::from_str(&secs) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

@@ -45,6 +45,29 @@ pub const MAX_BODY: usize = 16 * 1024;
 pub struct ApiConfig {
     /// Where the API listens, e.g. `0.0.0.0:8080`.
     pub listen: SocketAddr,
+    /// Numbers a token takes per window when the token sets none; unset,
+    /// tokens share the `[limits]` of Telegram users.
+    #[serde(default)]
+    pub numbers_per_window: Option<u32>,
+    /// Requests a token makes per second (and in a burst); over it `429`,
+    /// so that a runaway test loop cannot starve the others.
+    #[serde(default = "default_requests_per_second")]
+    pub requests_per_second: u32,
+}
+
+fn default_requests_per_second() -> u32 {
+    50
+}
+
+impl ApiConfig {
+    /// Listens on `listen` with the default limits.
+    pub fn new(listen: SocketAddr) -> ApiConfig {
+        ApiConfig {
+            listen,
+            numbers_per_window: None,
+            requests_per_second: default_requests_per_second(),
+        }
+    }
 }
 
 /// What the handlers share.
@@ -52,14 +75,18 @@ pub struct ApiState {
     numbers: Arc<Numbers>,
     inbox: Arc<dyn Inbox>,
     tokens: auth::TokenCache,
+    pace: auth::Pace,
+    numbers_per_window: Option<u32>,
     monitor: Option<Arc<MonitorStatus>>,
     metrics: Option<metrics::Metrics>,
 }
 
 impl ApiState {
-    /// The API over the shared use cases and the API users' inbox;
-    /// `monitor` tells `/readyz` whether the SMS provider answers.
+    /// The API over the shared use cases and the API users' inbox, with
+    /// `config`'s limits; `monitor` tells `/readyz` whether the SMS
+    /// provider answers.
     pub fn new(
+        config: &ApiConfig,
         numbers: Arc<Numbers>,
         inbox: Arc<dyn Inbox>,
         monitor: Option<Arc<MonitorStatus>>,
@@ -69,6 +96,8 @@ impl ApiState {
             numbers,
             inbox,
             tokens: auth::TokenCache::default(),
+            pace: auth::Pace::new(config.requests_per_second),
+            numbers_per_window: config.numbers_per_window,
             monitor,
             metrics,
         })

@@ -204,6 +204,7 @@ pub async fn take(
     }
     let limit = client
         .numbers_per_window
+        .or(state.numbers_per_window)
         .map(|max| numbot_core::NumberLimit {
             max: max.max(1) as usize,
             window: state.numbers.limit().window,

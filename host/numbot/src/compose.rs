@@ -201,7 +201,7 @@ pub async fn start_api(
     monitor: Option<Arc<MonitorStatus>>,
 ) -> Result<RunningApi, StartError> {
     let metrics = numbot_api::metrics::install();
-    let state = ApiState::new(numbers, inbox, monitor, Some(metrics));
+    let state = ApiState::new(config, numbers, inbox, monitor, Some(metrics));
     Ok(numbot_api::serve(config, state).await?)
 }
 
