@@ -27,6 +27,6 @@ ENV NUMBOT_PLUGIN_DIRS=/usr/local/share/numbot/plugins \
     NUMBOT_DATA_DIR=/data
 USER numbot
 VOLUME ["/data"]
-EXPOSE 8443
+EXPOSE 8443 8080
 ENTRYPOINT ["numbot"]
 CMD ["run", "--config", "/etc/numbot/numbot.toml"]

@@ -435,6 +435,79 @@ async fn api_limits_pace_requests_and_numbers_per_token() {
     );
 }
 
+/// `/readyz` turns 503 while the SMS provider keeps failing and 200 once it
+/// answers again; `numbot ready` (what the compose file's health check
+/// runs) says the same through its exit status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_the_sms_provider() {
+    let fake = FakeSms::start().await.unwrap();
+    let api = Api::start(Some(&fake)).await;
+    let addr = api.base.trim_start_matches("http://").to_string();
+    let probe = |addr: String| async move {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(crate::support::binary("numbot"))
+                .args(["ready", "--api", &addr])
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    assert!(probe(addr.clone()).await.status.success());
+    api.upload(0, 2, "UAE Mobile").await;
+    let ci = api.token("ci", &[], None, 1).await;
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    assert_eq!(
+        a.status,
+        StatusCode::CREATED,
+        "a watched number makes the monitor poll"
+    );
+    fake.set_mode(fake_sms::Mode::Down);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let down = loop {
+        let ready = api.call(Method::GET, "/readyz", None, None).await;
+        if ready.status == StatusCode::SERVICE_UNAVAILABLE {
+            break ready;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still ready with the provider down"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        down.body["problems"].to_string().contains("SMS provider"),
+        "{}",
+        down.body
+    );
+    let out = probe(addr.clone()).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SMS provider"));
+    fake.set_mode(fake_sms::Mode::Normal);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while api.call(Method::GET, "/readyz", None, None).await.status != StatusCode::OK {
+        assert!(
+            Instant::now() < deadline,
+            "not ready again after the provider recovered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(probe(addr).await.status.success());
+    drop(api);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let out = probe(nobody).await;
+    assert!(!out.status.success(), "nothing listening is not ready");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_poll_returns_when_the_code_arrives() {
     let fake = FakeSms::start().await.unwrap();

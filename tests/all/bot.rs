@@ -806,6 +806,19 @@ fn the_example_config_parses_and_the_environment_overrides_secrets() {
     .unwrap();
     let config = Config::parse(&text).unwrap();
     assert_eq!(config.telegram.mode, Mode::Polling);
+    assert!(config.api.is_none(), "the API is off unless asked for");
+    // The commented `[api]` section is valid as written.
+    let api: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "# [api]")
+        .take_while(|l| l.starts_with("# "))
+        .map(|l| &l[2..])
+        .collect();
+    let api = Config::parse(&api.join("\n")).unwrap().api.expect("[api]");
+    assert_eq!(
+        (api.numbers_per_window, api.requests_per_second),
+        (Some(100), 50)
+    );
     assert!(config.clone().checked().is_err(), "no token in the file");
     let env = |k: &str| match k {
         "NUMBOT_TELEGRAM_TOKEN" => Some("123:abc".to_string()),

@@ -103,6 +103,14 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Asks a running numbot's API whether it is ready (`GET /readyz`):
+    /// exit 0 when it is, 1 with the reasons when not. For health checks
+    /// of images that have no HTTP client.
+    Ready {
+        /// The API's address, as `[api] listen` has it.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        api: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -192,6 +200,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats => stats(&cli),
         Command::Delete { file } => delete(&cli, file),
         Command::Token { command } => token(&cli, command),
+        Command::Ready { api } => ready(api),
     }
 }
 
@@ -459,4 +468,36 @@ fn token(cli: &Cli, command: &TokenCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `numbot ready`: `GET /readyz` on a running numbot.
+fn ready(api: &str) -> Result<ExitCode> {
+    let url = format!("http://{api}/readyz");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let answer = runtime.block_on(async {
+        let response = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()?
+            .get(&url)
+            .send()
+            .await?;
+        let status = response.status();
+        reqwest::Result::Ok((status, response.text().await?))
+    });
+    match answer {
+        Ok((status, body)) if status.is_success() => {
+            println!("{body}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok((status, body)) => {
+            eprintln!("not ready ({status}): {body}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("no answer from {url}: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
