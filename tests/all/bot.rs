@@ -28,19 +28,6 @@ fn number_in(e: &Entry) -> String {
     t[start..end].to_string()
 }
 
-/// Waits for the bot's answer to a button press (the toast text, if any).
-async fn toast(h: &BotHarness, user: &TestUser, message_id: i64, data: &str) -> Option<String> {
-    let before = h.tg.calls("answerCallbackQuery");
-    h.tg.press_button(user, message_id, data);
-    let deadline = tokio::time::Instant::now() + crate::support::REPLY;
-    while h.tg.calls("answerCallbackQuery") == before {
-        assert!(tokio::time::Instant::now() < deadline, "no callback answer");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    h.tg.last_params("answerCallbackQuery")
-        .and_then(|p| p["text"].as_str().map(str::to_string))
-}
-
 async fn upload_uae(h: &BotHarness, first: u64, n: u64, category: &str) {
     let reply = h
         .upload(&admin(), "numbers.csv", uae_csv(first, n), Some(category))
@@ -89,6 +76,7 @@ async fn a_user_gets_changes_and_cancels_a_number() {
     assert_eq!(
         got.buttons,
         vec![vec![
+            ("Done".to_string(), "dn".to_string()),
             ("Change number".to_string(), "chg".to_string()),
             ("Cancel".to_string(), "cxl".to_string())
         ]]
@@ -116,7 +104,7 @@ async fn a_user_gets_changes_and_cancels_a_number() {
     assert!(text(&cancelled).contains(&format!("Released <code>{second}</code>")));
     assert_eq!(h.store.holding(100).unwrap(), None);
     assert_eq!(
-        toast(&h, &user, number_message, "cxl").await.as_deref(),
+        h.toast(&user, number_message, "cxl").await.as_deref(),
         Some("You hold no number now.")
     );
 
@@ -187,7 +175,7 @@ async fn uploads_take_the_caption_the_range_column_or_ask() {
     let newer = h.upload(&admin, "new.csv", uae_csv(300, 3), None).await;
     assert!(text(&newer).contains("This replaces old.csv"), "{newer:?}");
     let stale = BotHarness::button(&old, "Cancel upload");
-    let said = toast(&h, &admin, old.message_id.unwrap(), &stale).await;
+    let said = h.toast(&admin, old.message_id.unwrap(), &stale).await;
     assert!(
         said.as_deref().unwrap_or("").contains("out of date"),
         "{said:?}"
@@ -267,7 +255,7 @@ async fn admin_commands_refuse_users_and_the_attempts_are_audited() {
     assert!(text(&reply).contains("Only admins can upload"));
     for data in ["ap:5", "rj:5", "del:x", "delok:x", "delno", "upc:x", "upx"] {
         assert_eq!(
-            toast(&h, &user, 1, data).await.as_deref(),
+            h.toast(&user, 1, data).await.as_deref(),
             Some("This button is for admins only."),
             "{data}"
         );
@@ -416,7 +404,7 @@ async fn approval_mode_and_bans() {
 
     let from = h.tg.transcript(100).len();
     assert_eq!(
-        toast(&h, &admin, request.message_id.unwrap(), "ap:100")
+        h.toast(&admin, request.message_id.unwrap(), "ap:100")
             .await
             .as_deref(),
         Some("Approved user 100.")
@@ -446,11 +434,10 @@ async fn approval_mode_and_bans() {
         text(&refused),
         "You are banned from this bot. Reason: sharing numbers. Contact an admin if this is a mistake."
     );
-    assert!(
-        toast(&h, &user, list.message_id.unwrap(), &list.buttons[0][0].1)
-            .await
-            .is_none()
-    );
+    assert!(h
+        .toast(&user, list.message_id.unwrap(), &list.buttons[0][0].1)
+        .await
+        .is_none());
     assert_eq!(
         h.store.holding(100).unwrap(),
         None,
@@ -473,7 +460,7 @@ async fn approval_mode_and_bans() {
     // A second user rejected from the request message is banned.
     let other = TestUser::new(200);
     h.say(&other, "/start").await;
-    toast(&h, &admin, 1, "rj:200").await;
+    h.toast(&admin, 1, "rj:200").await;
     assert_eq!(
         h.users.get(200).await.unwrap().unwrap().status,
         UserStatus::Banned

@@ -6,9 +6,12 @@ use std::{
     time::Duration,
 };
 
-use numbot_core::{Clock, Coordination, NumberStore, ReuseRule, StoreConfig, WatchRecord};
+use numbot_core::{
+    Clock, Coordination, NumberStore, ReuseRule, StoreConfig, UserStore, WatchRecord,
+};
 use numbot_otp::{
-    JsonConfig, Notifier, OtpEvent, OtpMonitor, ProviderConfig, ProviderError, SmsConfig,
+    CompleteOn, Delivery, JsonConfig, Notifier, OtpEvent, OtpMonitor, ProviderConfig,
+    ProviderError, SmsConfig,
 };
 use numbot_store_file::{FileStore, LocalCoordination};
 use numbot_store_mongo::{MongoCoordination, MongoStore};
@@ -29,7 +32,7 @@ struct Recorder {
 
 #[async_trait::async_trait]
 impl Notifier for Recorder {
-    async fn notify(&self, event: OtpEvent) -> bool {
+    async fn notify(&self, event: OtpEvent) -> Delivery {
         let text = render_event(&event);
         match event {
             OtpEvent::Message { user, .. } | OtpEvent::LeaseEnded { user, .. } => {
@@ -39,7 +42,7 @@ impl Notifier for Recorder {
                 self.admins.lock().unwrap().push(text);
             }
         }
-        true
+        Delivery::Delivered
     }
 }
 
@@ -88,10 +91,12 @@ fn monitor(store: &FileStore, sms: &SmsConfig, recorder: &Arc<Recorder>) -> OtpM
         recorder.clone(),
         Duration::from_millis(20),
     )
+    .with_rules(sms.rules())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_protocol_relays_the_code_once_and_completes_the_use() {
+    // `complete_on = "first_code"`; the default (Done) has a test of its own.
     for protocol in ["json", "twilio", "sms-activate"] {
         let fake = FakeSms::start().await.unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -102,7 +107,8 @@ async fn each_protocol_relays_the_code_once_and_completes_the_use() {
             .unwrap();
         let a = store.claim("UAE", 100).unwrap();
         let recorder = Arc::new(Recorder::default());
-        let sms = config(protocol, &fake);
+        let mut sms = config(protocol, &fake);
+        sms.complete_on = CompleteOn::FirstCode;
         let m = monitor(&store, &sms, &recorder);
         assert_eq!(
             m.tick().await.unwrap().relayed,
@@ -336,7 +342,10 @@ async fn a_user_who_cancels_while_a_message_is_in_flight_never_gets_it() {
     assert_eq!(said.len(), 1);
     assert_eq!(said[0].0, 200);
     assert!(said[0].1.contains("<code>2718</code>"), "{said:?}");
-    assert_eq!(store.holding(200).unwrap(), None, "B's use is complete");
+    assert!(
+        store.holding(200).unwrap().is_some(),
+        "B's use goes on until Done"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -392,7 +401,7 @@ async fn the_bot_relays_the_code_to_the_user_over_telegram() {
         got.text
             .as_deref()
             .unwrap_or_default()
-            .contains("the code will be sent here"),
+            .contains("messages to it are sent here"),
         "{got:?}"
     );
     let number = h.store.holding(100).unwrap().unwrap().number;
@@ -407,16 +416,32 @@ async fn the_bot_relays_the_code_to_the_user_over_telegram() {
         })
         .await
         .expect("the code reaches the user");
-    assert!(code.text.unwrap().contains("<code>72915</code>"));
-    // The use completes right after the message is sent.
-    let deadline = tokio::time::Instant::now() + REPLY;
-    while h.store.holding(100).unwrap().is_some() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the use never completed"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    assert!(code.text.as_deref().unwrap().contains("<code>72915</code>"));
+    // The use goes on (more codes may come) until the holder presses Done,
+    // which the relayed message offers.
+    assert_eq!(
+        code.buttons,
+        vec![vec![("Done".to_string(), "dn".to_string())]]
+    );
+    assert!(h.store.holding(100).unwrap().is_some(), "the use goes on");
+    fake.deliver(&number, "Telegram", "Telegram code: 11832");
+    let second =
+        h.tg.wait_for(100, REPLY, |e| {
+            e.text.as_deref().is_some_and(|t| t.contains("11832"))
+        })
+        .await
+        .expect("a second code reaches the holder too");
+    let toast = h.toast(&user, second.message_id.unwrap(), "dn").await;
+    assert_eq!(
+        toast.as_deref(),
+        Some(format!("Done with {number}.").as_str())
+    );
+    assert_eq!(h.store.holding(100).unwrap(), None, "Done ends the use");
+    let done = h.users.recent_audit(5).await.unwrap();
+    assert!(
+        done.iter().any(|e| e.actor == 100 && e.action == "done"),
+        "{done:?}"
+    );
 }
 
 /// Two processes on one MongoDB pool, each with its monitor running, on one
@@ -458,18 +483,24 @@ impl TwoMonitors {
             .await
             .unwrap();
         let recorders = [Arc::new(Recorder::default()), Arc::new(Recorder::default())];
-        let sms = config("twilio", &fake);
+        let mut sms = config("twilio", &fake);
+        // The last step checks that the code, relayed after the takeover,
+        // completes the use.
+        sms.complete_on = CompleteOn::FirstCode;
         let mut tasks = Vec::new();
         let mut monitors = Vec::new();
         for (i, store) in stores.iter().enumerate() {
-            let m = Arc::new(OtpMonitor::new(
-                store.clone(),
-                coordinations[i].clone(),
-                shared_plugins(),
-                sms.build().unwrap(),
-                recorders[i].clone(),
-                Duration::from_millis(20),
-            ));
+            let m = Arc::new(
+                OtpMonitor::new(
+                    store.clone(),
+                    coordinations[i].clone(),
+                    shared_plugins(),
+                    sms.build().unwrap(),
+                    recorders[i].clone(),
+                    Duration::from_millis(20),
+                )
+                .with_rules(sms.rules()),
+            );
             monitors.push(m.clone());
             tasks.push(tokio::spawn(m.run()));
         }
@@ -605,4 +636,143 @@ async fn a_takeover_announces_the_leases_that_ran_out_meanwhile() {
         m.coordinations[0].watches().await.unwrap().is_empty(),
         "the ended watch and the lost record are removed"
     );
+}
+
+/// A forged message (anyone can text a pool number) is relayed marked and
+/// ends nothing; the real code after it is relayed and, under
+/// `first_code`, completes the use. Under the default (`done`), codes
+/// never end the use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_message_is_marked_and_ends_nothing() {
+    for complete_on in [CompleteOn::FirstCode, CompleteOn::Done] {
+        let fake = FakeSms::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path(), ReuseRule::default(), None);
+        store
+            .upload("n.csv", Arc::new(uae_csv(0, 2)), "UAE", 1, None)
+            .await
+            .unwrap();
+        let a = store.claim("UAE", 100).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let mut sms = config("twilio", &fake);
+        sms.complete_on = complete_on;
+        sms.senders
+            .insert("UAE".into(), vec!["Google".into(), "Acme*".into()]);
+        let m = monitor(&store, &sms, &recorder);
+        m.tick().await.unwrap();
+
+        fake.deliver(&a.number, "+971555000111", "Your code is 1234");
+        assert_eq!(m.tick().await.unwrap().relayed, 1);
+        let said = recorder.users.lock().unwrap().clone();
+        assert!(
+            said[0].1.contains("unexpected sender (+971555000111)"),
+            "{said:?}"
+        );
+        assert!(
+            said[0].1.contains("<code>1234</code>"),
+            "shown, marked: {said:?}"
+        );
+        assert!(
+            store.holding(100).unwrap().is_some(),
+            "a forged code ends nothing"
+        );
+
+        fake.deliver(
+            &a.number,
+            "Google",
+            "G-771902 is your Google verification code.",
+        );
+        assert_eq!(m.tick().await.unwrap().relayed, 1);
+        let said = recorder.users.lock().unwrap().clone();
+        assert!(said[1].1.contains("<code>771902</code>"), "{said:?}");
+        assert!(!said[1].1.contains("unexpected"), "{said:?}");
+        let held = store.holding(100).unwrap();
+        match complete_on {
+            CompleteOn::FirstCode => assert_eq!(held, None, "the real code completes it"),
+            CompleteOn::Done => {
+                assert!(held.is_some(), "the holder ends it with Done");
+                assert!(said[1].1.contains("Press Done"), "{said:?}");
+            }
+        }
+    }
+}
+
+/// Answers every relay as told, then accepts.
+struct Scripted {
+    answers: Mutex<Vec<Delivery>>,
+    tried: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Notifier for Scripted {
+    async fn notify(&self, event: OtpEvent) -> Delivery {
+        if let OtpEvent::Message { text, .. } = &event {
+            self.tried.lock().unwrap().push(text.clone());
+        }
+        let mut answers = self.answers.lock().unwrap();
+        if answers.is_empty() {
+            Delivery::Delivered
+        } else {
+            answers.remove(0)
+        }
+    }
+}
+
+/// A relay counts only when the front end accepted it: a transient failure
+/// is tried again at the next poll, nothing completes meanwhile; a refusal
+/// for good (the bot blocked) ends the watch and gives the number back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_counts_only_when_it_was_accepted() {
+    let fake = FakeSms::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path(), ReuseRule::default(), None);
+    store
+        .upload("n.csv", Arc::new(uae_csv(0, 2)), "UAE", 1, None)
+        .await
+        .unwrap();
+    let a = store.claim("UAE", 100).unwrap();
+    let b = store.claim("UAE", 200).unwrap();
+    let notifier = Arc::new(Scripted {
+        answers: Mutex::new(vec![Delivery::Retry, Delivery::Retry]),
+        tried: Mutex::default(),
+    });
+    let mut sms = config("twilio", &fake);
+    sms.complete_on = CompleteOn::FirstCode;
+    let m = OtpMonitor::new(
+        Arc::new(store.clone()),
+        Arc::new(LocalCoordination::open(store.dir()).unwrap()),
+        shared_plugins(),
+        sms.build().unwrap(),
+        notifier.clone(),
+        Duration::from_millis(20),
+    )
+    .with_rules(sms.rules());
+    m.tick().await.unwrap();
+    fake.deliver(&a.number, "Google", "Your code is 5150");
+    assert_eq!(m.tick().await.unwrap().relayed, 0, "refused for now");
+    assert!(store.holding(100).unwrap().is_some(), "nothing completes");
+    assert_eq!(m.tick().await.unwrap().relayed, 0, "refused again");
+    assert_eq!(
+        m.tick().await.unwrap().relayed,
+        1,
+        "the next poll delivers it"
+    );
+    assert_eq!(
+        notifier.tried.lock().unwrap().len(),
+        3,
+        "the same message, three tries"
+    );
+    assert_eq!(store.holding(100).unwrap(), None, "then it completes");
+
+    notifier
+        .answers
+        .lock()
+        .unwrap()
+        .push(Delivery::Refused("bot was blocked by the user".into()));
+    fake.deliver(&b.number, "Google", "Your code is 6160");
+    assert_eq!(m.tick().await.unwrap().relayed, 0);
+    assert_eq!(store.holding(200).unwrap(), None, "the number went back");
+    assert_eq!(m.watching(), 0, "and the watch ended");
+    assert_eq!(m.tick().await.unwrap().relayed, 0, "never tried again");
+    assert_eq!(notifier.tried.lock().unwrap().len(), 4);
 }

@@ -279,6 +279,21 @@ impl BotHarness {
             .remove(0)
     }
 
+    /// Presses a button as `user` and waits for the bot's answer to the
+    /// press: the toast text, if any.
+    pub async fn toast(&self, user: &TestUser, message_id: i64, data: &str) -> Option<String> {
+        let before = self.tg.calls("answerCallbackQuery");
+        self.tg.press_button(user, message_id, data);
+        let deadline = tokio::time::Instant::now() + REPLY;
+        while self.tg.calls("answerCallbackQuery") == before {
+            assert!(tokio::time::Instant::now() < deadline, "no callback answer");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        self.tg
+            .last_params("answerCallbackQuery")
+            .and_then(|p| p["text"].as_str().map(str::to_string))
+    }
+
     /// The callback data of the button labelled `label` in `entry`.
     pub fn button(entry: &Entry, label: &str) -> String {
         entry
@@ -473,8 +488,8 @@ struct Nobody;
 
 #[async_trait::async_trait]
 impl numbot_otp::Notifier for Nobody {
-    async fn notify(&self, _: numbot_otp::OtpEvent) -> bool {
-        true
+    async fn notify(&self, _: numbot_otp::OtpEvent) -> numbot_otp::Delivery {
+        numbot_otp::Delivery::Delivered
     }
 }
 

@@ -7,7 +7,7 @@ use numbot_core::{
     inbox::{Inbox, InboxMessage, UseKey},
     tokens::token_of,
 };
-use numbot_otp::{Notifier, OtpEvent};
+use numbot_otp::{Delivery, Notifier, OtpEvent};
 
 /// Routes events: API holders' messages to the inbox, the rest to `next`.
 pub struct ApiNotifier {
@@ -24,7 +24,7 @@ impl ApiNotifier {
 
 #[async_trait::async_trait]
 impl Notifier for ApiNotifier {
-    async fn notify(&self, event: OtpEvent) -> bool {
+    async fn notify(&self, event: OtpEvent) -> Delivery {
         match event {
             OtpEvent::Message {
                 user,
@@ -32,6 +32,7 @@ impl Notifier for ApiNotifier {
                 text,
                 code,
                 sender,
+                unexpected_sender,
                 received_at,
                 ..
             } if token_of(user).is_some() => {
@@ -45,17 +46,18 @@ impl Notifier for ApiNotifier {
                     sender,
                     text,
                     code,
+                    unexpected_sender,
                 };
                 match self.inbox.put(key, message).await {
-                    Ok(_) => true,
+                    Ok(_) => Delivery::Delivered,
                     Err(e) => {
                         tracing::warn!("inbox: {e}");
-                        false
+                        Delivery::Retry
                     }
                 }
             }
             // A lease that ended shows in the API as the use being gone.
-            OtpEvent::LeaseEnded { user, .. } if token_of(user).is_some() => true,
+            OtpEvent::LeaseEnded { user, .. } if token_of(user).is_some() => Delivery::Delivered,
             other => self.next.notify(other).await,
         }
     }

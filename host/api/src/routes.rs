@@ -75,6 +75,9 @@ pub struct Message {
     pub text: String,
     /// The verification code found in it.
     pub code: Option<String>,
+    /// Sent by someone the category does not expect (`[sms.senders]`):
+    /// possibly forged; the use goes on.
+    pub unexpected_sender: bool,
 }
 
 /// How the use ended.
@@ -331,6 +334,7 @@ fn message(m: InboxMessage) -> Message {
         sender: m.sender,
         text: m.text,
         code: m.code,
+        unexpected_sender: m.unexpected_sender,
     }
 }
 

@@ -38,6 +38,9 @@ pub struct InboxMessage {
     pub text: String,
     /// The code the extractor found in it.
     pub code: Option<String>,
+    /// Its sender is not one the category expects (`[sms.senders]`).
+    #[serde(default)]
+    pub unexpected_sender: bool,
 }
 
 /// Why the inbox could not be read or written.

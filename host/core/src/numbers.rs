@@ -178,6 +178,24 @@ impl Numbers {
         Ok(held)
     }
 
+    /// Ends the user's use as done (it counts as used, under the reuse
+    /// rule): what they held.
+    pub async fn done(&self, user: i64) -> Result<Assignment, StoreError> {
+        let held = self
+            .store
+            .holding(user)
+            .await?
+            .ok_or(StoreError::NotAssigned(user))?;
+        if !self
+            .store
+            .complete_use(user, &held.number, held.since)
+            .await?
+        {
+            return Err(StoreError::NotAssigned(user));
+        }
+        Ok(held)
+    }
+
     /// Imports an upload: validator, formatter, deduplication, the pool.
     pub async fn upload(&self, upload: Upload) -> Result<UploadReport, StoreError> {
         crate::upload::import(&*self.plugins, &*self.store, upload).await

@@ -177,14 +177,17 @@ pub fn start_monitor(
     plugins: SharedPlugins,
     notifier: Arc<dyn Notifier>,
 ) -> Result<Monitor, StartError> {
-    let monitor = Arc::new(OtpMonitor::new(
-        backends.store.clone(),
-        backends.coordination.clone(),
-        plugins,
-        sms.build()?,
-        notifier,
-        sms.interval(),
-    ));
+    let monitor = Arc::new(
+        OtpMonitor::new(
+            backends.store.clone(),
+            backends.coordination.clone(),
+            plugins,
+            sms.build()?,
+            notifier,
+            sms.interval(),
+        )
+        .with_rules(sms.rules()),
+    );
     let status = monitor.status();
     Ok(Monitor {
         task: tokio::spawn(monitor.run()),

@@ -2,11 +2,14 @@
 //! settings (a tagged enum: `provider = "twilio" | "json" | "sms-activate"`),
 //! and the polling settings every protocol shares.
 
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 
 use serde::Deserialize;
 
-use crate::providers::{JsonProvider, Provider, SmsActivate, Twilio};
+use crate::{
+    providers::{JsonProvider, Provider, SmsActivate, Twilio},
+    rules::{CompleteOn, RelayRules},
+};
 
 /// `[sms]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -23,6 +26,15 @@ pub struct SmsConfig {
     /// Requests in flight at once for providers asked per number.
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
+    /// When a use ends: `"done"` (the holder says so; default) or
+    /// `"first_code"`.
+    #[serde(default)]
+    pub complete_on: CompleteOn,
+    /// Category → senders its messages should come from (names, `*`
+    /// patterns); `"*"` for every other category. Others are relayed
+    /// marked and never end a use.
+    #[serde(default)]
+    pub senders: BTreeMap<String, Vec<String>>,
 }
 
 /// The provider, by protocol.
@@ -183,6 +195,16 @@ impl SmsConfig {
             poll_interval_ms: default_interval_ms(),
             timeout_ms: default_timeout_ms(),
             concurrency: default_concurrency(),
+            complete_on: CompleteOn::default(),
+            senders: BTreeMap::new(),
+        }
+    }
+
+    /// What a relayed message does to its use.
+    pub fn rules(&self) -> RelayRules {
+        RelayRules {
+            complete_on: self.complete_on,
+            senders: self.senders.clone(),
         }
     }
 

@@ -19,8 +19,14 @@ pub enum OtpEvent {
         code: Option<String>,
         /// Who sent it, where the provider says.
         sender: Option<String>,
+        /// The category expects other senders: show it as suspect; it
+        /// never ends the use.
+        unexpected_sender: bool,
         /// When the provider received it (Unix seconds).
         received_at: i64,
+        /// The holder ends the use themselves (Done), so the message may
+        /// offer that.
+        awaits_done: bool,
     },
     /// A lease ran out before any code came; the number went back.
     LeaseEnded {
@@ -45,10 +51,22 @@ pub enum OtpEvent {
     },
 }
 
+/// What became of an event sent to a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The front end accepted it.
+    Delivered,
+    /// It failed for now (a network error, a 5xx, a flood wait): the next
+    /// poll tries again.
+    Retry,
+    /// The front end refused it for good (the user blocked the bot): the
+    /// holder cannot be told, so the watch ends and the number goes back.
+    Refused(String),
+}
+
 /// Where the monitor's events go.
 #[async_trait::async_trait]
 pub trait Notifier: Send + Sync {
-    /// Delivers an event. For a message to a user, whether it reached them:
-    /// false means try again at the next poll.
-    async fn notify(&self, event: OtpEvent) -> bool;
+    /// Delivers an event; for events to admins the answer is not used.
+    async fn notify(&self, event: OtpEvent) -> Delivery;
 }

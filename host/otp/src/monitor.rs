@@ -26,6 +26,7 @@ use numbot_core::{
 use crate::{
     events::{Notifier, OtpEvent},
     providers::{Outcome, Provider, ProviderError, Watch},
+    rules::RelayRules,
 };
 
 /// Messages relayed at once within one poll.
@@ -64,6 +65,9 @@ pub struct Tick {
 pub(crate) struct Watching {
     pub(crate) watch: Watch,
     pub(crate) until: u32,
+    /// The category the number came from (its expected senders); empty
+    /// until the store lists a watch taken over from another process.
+    pub(crate) category: String,
 }
 
 impl Watching {
@@ -92,7 +96,8 @@ pub(crate) struct State {
     pub(crate) seen: HashMap<String, i64>,
     /// When each number last changed hands (the new holder's start): a
     /// message stamped then or before belongs to an earlier holder, or
-    /// cannot be told apart from one, and goes to nobody.
+    /// cannot be told apart from one (providers stamp whole seconds), and
+    /// goes to nobody.
     pub(crate) released: HashMap<String, i64>,
     /// Numbers watched before, with when: a new watch of one is a handover.
     pub(crate) known: HashMap<String, i64>,
@@ -114,6 +119,7 @@ pub struct OtpMonitor {
     pub(crate) provider: Box<dyn Provider>,
     pub(crate) notifier: Arc<dyn Notifier>,
     interval: Duration,
+    pub(crate) rules: RelayRules,
     state: Mutex<State>,
     status: Arc<MonitorStatus>,
 }
@@ -154,9 +160,16 @@ impl OtpMonitor {
             provider,
             notifier,
             interval,
+            rules: RelayRules::default(),
             state: Mutex::default(),
             status: Arc::default(),
         }
+    }
+
+    /// The monitor with `rules` for what a relayed message does.
+    pub fn with_rules(mut self, rules: RelayRules) -> OtpMonitor {
+        self.rules = rules;
+        self
     }
 
     /// The monitor's health, for `/readyz`.
@@ -331,7 +344,11 @@ impl OtpMonitor {
                 a.number == w.number && i64::from(a.since) == w.since
             });
             if same {
-                current.remove(&user);
+                if let (Some(a), Some(w)) = (current.remove(&user), st.watches.get_mut(&user)) {
+                    if w.category.is_empty() {
+                        w.category = a.category.clone();
+                    }
+                }
             } else if let Some(w) = st.watches.remove(&user) {
                 ended.push((user, w));
             }
@@ -347,6 +364,7 @@ impl OtpMonitor {
                     since,
                 },
                 until: a.until,
+                category: a.category.clone(),
             };
             added.push(watching.shared(user));
             st.watches.insert(user, watching);

@@ -1,17 +1,21 @@
 //! Relaying one message: to the holder of this very use only, once, with
-//! the code the extractor finds; a code completes the use.
+//! the code the extractor finds, marked when its sender is not one the
+//! category expects. The rules say whether a code ends the use; a relay
+//! counts only once the front end accepted it.
+
+use numbot_core::reuse::End;
 
 use crate::{
     events::OtpEvent,
     monitor::id_hash,
     providers::{Outcome, Sms, Watch},
-    OtpMonitor,
+    Delivery, OtpMonitor,
 };
 
 impl OtpMonitor {
     /// Relays one message to the number's holder; whether it was relayed.
     pub(crate) async fn relay(&self, sms: Sms) -> bool {
-        let Some((user, watch)) = self.holder_of(&sms) else {
+        let Some((user, watch, category)) = self.holder_of(&sms) else {
             return false;
         };
         // The user may have cancelled (or changed number) while the message
@@ -48,49 +52,77 @@ impl OtpMonitor {
                 .ok()
                 .flatten(),
         };
+        let unexpected_sender = self.rules.unexpected(&category, sms.sender.as_deref());
+        let completes = self.rules.completes(code.is_some(), unexpected_sender);
         let message = OtpEvent::Message {
             user,
             number: watch.number.clone(),
             since: watch.since,
             text: sms.text.clone(),
-            code: code.clone(),
+            code,
             sender: sms.sender.clone(),
+            unexpected_sender,
             received_at: sms.received_at,
+            awaits_done: !completes,
         };
-        if !self.notifier.notify(message).await {
-            // Not delivered: forget it so that the next poll tries again.
-            self.lock().seen.remove(&id);
-            self.coordination.forget(&id).await;
-            return false;
+        match self.notifier.notify(message).await {
+            Delivery::Delivered => {}
+            Delivery::Retry => {
+                // Not delivered: forget it so that the next poll tries again.
+                self.lock().seen.remove(&id);
+                self.coordination.forget(&id).await;
+                return false;
+            }
+            Delivery::Refused(reason) => {
+                tracing::warn!(user, number = %watch.number, "the holder cannot be told ({reason}): the number goes back");
+                self.end_watch(user, &watch, End::Cancel).await;
+                return false;
+            }
         }
         if let Err(e) = self.coordination.relayed(&id, sms.received_at).await {
             tracing::warn!("a relayed message could not be recorded: {e}");
         }
         let latency = (crate::monitor::now() - sms.received_at).max(0);
         metrics::histogram!("numbot_relay_latency_seconds").record(latency as f64);
-        if code.is_some() {
-            let completed = self
-                .store
-                .complete_use(user, &watch.number, watch.since as u32)
-                .await
-                .unwrap_or(false);
-            if completed {
-                let ended = self.lock().watches.remove(&user);
-                if let Some(w) = ended {
-                    self.end_record(w.shared(user)).await;
-                }
-                if let Err(e) = self.provider.finished(&watch, Outcome::Completed).await {
-                    tracing::warn!("could not tell the provider a watch completed: {e}");
-                }
-            }
+        if completes {
+            self.end_watch(user, &watch, End::Complete).await;
         }
         true
     }
 
+    /// Ends `user`'s use of the watched number (completed, or given back
+    /// when the holder cannot be told) and the watch with it.
+    async fn end_watch(&self, user: i64, watch: &Watch, end: End) {
+        let ended = match end {
+            End::Complete => self
+                .store
+                .complete_use(user, &watch.number, watch.since as u32)
+                .await
+                .unwrap_or(false),
+            _ => self.store.cancel(user).await.is_ok(),
+        };
+        if !ended {
+            return;
+        }
+        let gone = self.lock().watches.remove(&user);
+        if let Some(w) = gone {
+            self.end_record(w.shared(user)).await;
+        }
+        let outcome = if end == End::Complete {
+            Outcome::Completed
+        } else {
+            Outcome::Released
+        };
+        if let Err(e) = self.provider.finished(watch, outcome).await {
+            tracing::warn!("could not tell the provider a watch ended: {e}");
+        }
+    }
+
     /// The user watching the number a message reached, if it is theirs: not
-    /// relayed yet, not stamped at or before the number changed hands, not
-    /// before the use began. Marks it seen.
-    fn holder_of(&self, sms: &Sms) -> Option<(i64, Watch)> {
+    /// relayed yet, not stamped at or before the second the number changed
+    /// hands, not before the use began; with the category it came from.
+    /// Marks it seen.
+    fn holder_of(&self, sms: &Sms) -> Option<(i64, Watch, String)> {
         let mut st = self.lock();
         if st.seen.contains_key(&id_hash(&sms.id))
             || st
@@ -104,7 +136,7 @@ impl OtpMonitor {
             .watches
             .iter()
             .find(|(_, w)| w.watch.number == sms.number && sms.received_at >= w.watch.since)
-            .map(|(user, w)| (*user, w.watch.clone()));
+            .map(|(user, w)| (*user, w.watch.clone(), w.category.clone()));
         if holder.is_some() {
             st.seen.insert(id_hash(&sms.id), sms.received_at);
         }

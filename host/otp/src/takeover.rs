@@ -77,6 +77,7 @@ impl OtpMonitor {
                         since: w.since,
                     },
                     until: w.until,
+                    category: String::new(),
                 },
             );
         }

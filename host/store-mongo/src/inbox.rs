@@ -50,6 +50,8 @@ struct MessageDoc {
     text: String,
     #[serde(default)]
     code: Option<String>,
+    #[serde(default)]
+    unexpected_sender: bool,
 }
 
 fn wrap(e: mongodb::error::Error) -> InboxError {
@@ -103,7 +105,8 @@ impl Inbox for MongoInbox {
             .insert_one(doc! {
                 "holder": key.holder, "since": i64::from(key.since), "id": id as i64,
                 "received_at": message.received_at, "sender": message.sender,
-                "text": message.text, "code": message.code, "at": now,
+                "text": message.text, "code": message.code,
+                "unexpected_sender": message.unexpected_sender, "at": now,
             })
             .await
             .map_err(wrap)?;
@@ -140,6 +143,7 @@ impl Inbox for MongoInbox {
                 sender: m.sender,
                 text: m.text,
                 code: m.code,
+                unexpected_sender: m.unexpected_sender,
             })
             .collect())
     }

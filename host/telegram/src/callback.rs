@@ -15,6 +15,8 @@ pub enum Callback {
     Change,
     /// "Cancel" under a number.
     Cancel,
+    /// "Done" under a number or a relayed message.
+    Done,
     /// Approve a user waiting for access.
     Approve(i64),
     /// Reject (and ban) a user waiting for access.
@@ -60,6 +62,7 @@ impl Callback {
             Callback::Pick(k) => format!("pk:{k}"),
             Callback::Change => "chg".into(),
             Callback::Cancel => "cxl".into(),
+            Callback::Done => "dn".into(),
             Callback::Approve(id) => format!("ap:{id}"),
             Callback::Reject(id) => format!("rj:{id}"),
             Callback::Delete(k) => format!("del:{k}"),
@@ -79,6 +82,7 @@ impl Callback {
             "pk" => Callback::Pick(text()?),
             "chg" => Callback::Change,
             "cxl" => Callback::Cancel,
+            "dn" => Callback::Done,
             "ap" => Callback::Approve(arg.parse().ok()?),
             "rj" => Callback::Reject(arg.parse().ok()?),
             "del" => Callback::Delete(text()?),
@@ -114,6 +118,7 @@ mod tests {
             Callback::pick("UAE Mobile"),
             Callback::Change,
             Callback::Cancel,
+            Callback::Done,
             Callback::Approve(-1001234567890),
             Callback::Reject(42),
             Callback::Delete(key("UAE_Mobile_20261124_030000.csv")),
@@ -137,6 +142,7 @@ mod tests {
             ("pk:x", false),
             ("chg", false),
             ("cxl", false),
+            ("dn", false),
             ("ap:1", true),
             ("rj:1", true),
             ("del:x", true),

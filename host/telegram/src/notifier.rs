@@ -1,51 +1,81 @@
 //! The OTP monitor's events, written for Telegram and sent by the bot.
 
-use numbot_otp::{Notifier, OtpEvent};
-use teloxide::{prelude::*, types::ParseMode, RequestError};
+use std::{sync::Arc, time::Duration};
 
-use crate::{render::html, Tg};
+use numbot_otp::{Delivery, Notifier, OtpEvent};
+use teloxide::{
+    prelude::*,
+    types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode},
+    ApiError, RequestError,
+};
+
+use crate::{callback::Callback, render::html, App, Tg};
 
 /// Characters of an SMS relayed (the rest is cut, marked with `…`): a
 /// message holds 4,096; an SMS rarely more than a few hundred.
 const MAX_RELAYED_TEXT: usize = 3000;
+/// Tries of one message within a poll before the next poll takes over.
+const ATTEMPTS: u32 = 3;
+/// The first wait between tries; it doubles.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// The longest flood wait honoured within a poll.
+const LONGEST_WAIT: Duration = Duration::from_secs(5);
 
 /// Sends the monitor's events: messages and expiries to their users,
 /// provider alerts to every admin.
 pub struct TelegramNotifier {
     bot: Tg,
-    admins: Vec<i64>,
+    app: Arc<App>,
 }
 
 impl TelegramNotifier {
-    /// Sends through `bot`; alerts go to `admins`.
-    pub fn new(bot: Tg, admins: Vec<i64>) -> TelegramNotifier {
-        TelegramNotifier { bot, admins }
+    /// Sends through `bot`; alerts go to `app`'s admins, refusals to its
+    /// audit trail.
+    pub fn new(bot: Tg, app: Arc<App>) -> TelegramNotifier {
+        TelegramNotifier { bot, app }
     }
 
-    /// Tells a user something (HTML); whether it was delivered.
-    async fn tell_user(&self, user: i64, html: String) -> bool {
-        let request = self
-            .bot
-            .send_message(ChatId(user), html)
-            .parse_mode(ParseMode::Html);
-        match self.bot.send(request).await {
-            Ok(_) => true,
-            // Telegram refused it for good (the user blocked the bot, say):
-            // trying again every poll would not change that.
-            Err(RequestError::Api(e)) => {
-                tracing::warn!(user, "Telegram refused a relayed message: {e}");
-                true
+    /// Tells a user something (HTML), with a Done button when the use
+    /// waits for one, trying again with backoff while Telegram fails for
+    /// now.
+    async fn tell_user(&self, user: i64, html: String, done: bool) -> Delivery {
+        let mut backoff = FIRST_BACKOFF;
+        for attempt in 1..=ATTEMPTS {
+            let mut request = self
+                .bot
+                .send_message(ChatId(user), html.clone())
+                .parse_mode(ParseMode::Html);
+            if done {
+                request = request.reply_markup(InlineKeyboardMarkup::new([[
+                    InlineKeyboardButton::callback("Done", Callback::Done),
+                ]]));
             }
-            Err(e) => {
-                tracing::warn!(user, "could not relay a message, will try again: {e}");
-                false
+            let wait = match self.bot.send(request).await {
+                Ok(_) => return Delivery::Delivered,
+                Err(RequestError::Api(e)) if permanent(&e) => {
+                    tracing::warn!(user, "Telegram refused a relayed message for good: {e}");
+                    self.app
+                        .audit(user, "relay_refused", format!("Telegram: {e}"))
+                        .await;
+                    return Delivery::Refused(e.to_string());
+                }
+                Err(RequestError::RetryAfter(after)) => after.duration().min(LONGEST_WAIT),
+                Err(e) => {
+                    tracing::warn!(user, attempt, "could not relay a message: {e}");
+                    backoff
+                }
+            };
+            if attempt < ATTEMPTS {
+                tokio::time::sleep(wait).await;
+                backoff *= 2;
             }
         }
+        Delivery::Retry
     }
 
     /// Tells every admin something (plain text).
     async fn tell_admins(&self, text: String) {
-        for &admin in &self.admins {
+        for &admin in &self.app.settings.access.admins {
             if let Err(e) = self
                 .bot
                 .send(self.bot.send_message(ChatId(admin), text.clone()))
@@ -57,11 +87,31 @@ impl TelegramNotifier {
     }
 }
 
+/// Errors that no retry changes: the user cannot be written to.
+fn permanent(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::BotBlocked
+            | ApiError::UserDeactivated
+            | ApiError::ChatNotFound
+            | ApiError::UserNotFound
+            | ApiError::CantInitiateConversation
+            | ApiError::CantTalkWithBots
+            | ApiError::BotKicked
+    )
+}
+
 /// The message a user gets for an event, in Telegram's HTML.
 pub fn render(event: &OtpEvent) -> String {
     match event {
         OtpEvent::Message {
-            number, text, code, ..
+            number,
+            text,
+            code,
+            sender,
+            unexpected_sender,
+            awaits_done,
+            ..
         } => {
             let body = if text.chars().count() > MAX_RELAYED_TEXT {
                 let mut cut: String = text.chars().take(MAX_RELAYED_TEXT).collect();
@@ -70,7 +120,14 @@ pub fn render(event: &OtpEvent) -> String {
             } else {
                 text.clone()
             };
-            match code {
+            let mut out = String::new();
+            if *unexpected_sender {
+                out.push_str(&format!(
+                    "⚠️ From an unexpected sender ({}): this category's codes come from elsewhere, so it may be forged. The number stays yours.\n\n",
+                    html(sender.as_deref().unwrap_or("unknown"))
+                ));
+            }
+            out.push_str(&match code {
                 Some(code) => format!(
                     "Code for <code>{}</code>: <code>{}</code>\n\n{}",
                     html(number),
@@ -82,7 +139,11 @@ pub fn render(event: &OtpEvent) -> String {
                     html(number),
                     html(&body)
                 ),
+            });
+            if *awaits_done {
+                out.push_str("\n\nMore messages to this number come here too. Press Done when you have finished.");
             }
+            out
         }
         OtpEvent::LeaseEnded { number, .. } => format!(
             "No code reached <code>{}</code> before its time ran out; the number went back to the pool. Send /countries for another.",
@@ -99,15 +160,16 @@ pub fn render(event: &OtpEvent) -> String {
 
 #[async_trait::async_trait]
 impl Notifier for TelegramNotifier {
-    async fn notify(&self, event: OtpEvent) -> bool {
+    async fn notify(&self, event: OtpEvent) -> Delivery {
         let text = render(&event);
         match event {
-            OtpEvent::Message { user, .. } | OtpEvent::LeaseEnded { user, .. } => {
-                self.tell_user(user, text).await
-            }
+            OtpEvent::Message {
+                user, awaits_done, ..
+            } => self.tell_user(user, text, awaits_done).await,
+            OtpEvent::LeaseEnded { user, .. } => self.tell_user(user, text, false).await,
             OtpEvent::ProviderDown { .. } | OtpEvent::ProviderRecovered { .. } => {
                 self.tell_admins(text).await;
-                true
+                Delivery::Delivered
             }
         }
     }

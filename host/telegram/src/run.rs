@@ -172,7 +172,7 @@ pub async fn start(
     });
     let raw: Bot = (*bot).clone();
     let mut dispatcher = Dispatcher::builder(raw.clone(), schema())
-        .dependencies(dptree::deps![app, bot.clone()])
+        .dependencies(dptree::deps![app.clone(), bot.clone()])
         .default_handler(|_| async {})
         .error_handler(LoggingErrorHandler::with_custom_text(
             "a request to Telegram failed",
@@ -219,7 +219,7 @@ pub async fn start(
             })
         }
     };
-    let notifier = Arc::new(TelegramNotifier::new(bot, settings.access.admins.clone()));
+    let notifier = Arc::new(TelegramNotifier::new(bot, app.clone()));
     let running = RunningBot {
         shutdown,
         task,

@@ -220,6 +220,7 @@ async fn on_button(
         Callback::Pick(key) => user::pick(&bot, &app, &me, &key).await,
         Callback::Change => user::change(&bot, &app, &me, message).await,
         Callback::Cancel => user::cancel(&bot, &app, &me, message).await,
+        Callback::Done => user::done(&bot, &app, &me, message).await,
         Callback::Approve(target) => admin::decide(&bot, &app, &me, true, target).await,
         Callback::Reject(target) => admin::decide(&bot, &app, &me, false, target).await,
         Callback::Delete(key) => admin::delete_pick(&bot, &app, &me, message, &key).await,

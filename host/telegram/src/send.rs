@@ -20,8 +20,8 @@ use governor::{
 };
 use teloxide::{
     payloads::{
-        AnswerCallbackQuery, EditMessageText, GetChatMember, GetFile, GetMe, SendDocument,
-        SendMessage, SendPhoto, SetMyCommands,
+        AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText, GetChatMember, GetFile,
+        GetMe, SendDocument, SendMessage, SendPhoto, SetMyCommands,
     },
     requests::{Output, Request},
     types::{ChatId, Recipient},
@@ -198,6 +198,7 @@ macro_rules! not_paced {
 
 not_paced!(
     AnswerCallbackQuery,
+    EditMessageReplyMarkup,
     EditMessageText,
     GetChatMember,
     GetFile,

@@ -1,5 +1,5 @@
 //! What every user can do: `/start`, `/help`, `/countries`, pick a number,
-//! Change and Cancel, `/stats`.
+//! Done, Change and Cancel, `/stats`.
 
 use numbot_core::{Assignment, StoreError, TakeError};
 use teloxide::{
@@ -35,7 +35,7 @@ pub(crate) async fn start(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
 
 pub(crate) async fn help(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
     let mut text = String::from(
-        "numbot gives you a phone number from the team's pool; use it for a verification, then press Cancel (or Change number for another).\n\n",
+        "numbot gives you a phone number from the team's pool; use it for a verification, then press Done (Cancel gives it back unused; Change number gets another).\n\n",
     );
     for c in UserCommand::bot_commands() {
         text.push_str(&format!(
@@ -160,6 +160,7 @@ pub(crate) async fn countries(
 /// The buttons under a number.
 fn number_keyboard() -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([[
+        InlineKeyboardButton::callback("Done", Callback::Done),
         InlineKeyboardButton::callback("Change number", Callback::Change),
         InlineKeyboardButton::callback("Cancel", Callback::Cancel),
     ]])
@@ -172,9 +173,9 @@ async fn number_text(app: &App, a: &Assignment) -> String {
         .map(|t| t.format("%H:%M UTC").to_string())
         .unwrap_or_default();
     let waiting = if app.settings.relays_codes {
-        "Use it now: the code will be sent here when the SMS arrives."
+        "Use it now: messages to it are sent here. Press Done when you have finished, Cancel to give it back unused."
     } else {
-        "When you are done, press Cancel; Change number gives you another."
+        "Press Done when you have finished, Cancel to give it back unused; Change number gives you another."
     };
     format!(
         "Your number: <code>{}</code>\n{}\nCountry: {} · Category: {}\nFrom file: {}\nIt is yours until {until}. {waiting}",
@@ -232,7 +233,7 @@ pub(crate) async fn pick(bot: &Tg, app: &App, me: &Caller, category_key: &str) -
         Err(e @ TakeError::Limited { .. }) => limited(bot, me, &e).await.map(|()| None),
         Err(TakeError::Store(StoreError::AlreadyAssigned { number, .. })) => {
             let text = format!(
-                "You already hold <code>{}</code>. One number at a time: press Cancel when you are done, or Change number for another.",
+                "You already hold <code>{}</code>. One number at a time: press Done when you have finished, or Change number for another.",
                 html(&number)
             );
             bot.send(
@@ -293,6 +294,33 @@ pub(crate) async fn cancel(bot: &Tg, app: &App, me: &Caller, message: &Message) 
             )
             .await?;
             Ok(Some("Number released.".into()))
+        }
+        Err(StoreError::NotAssigned(_)) => Ok(Some("You hold no number now.".into())),
+        Err(e) => store_failed(bot, me, e).await,
+    }
+}
+
+/// Done: the use ends and counts as used. Pressed under the number, the
+/// message says so; under a relayed message, its button goes.
+pub(crate) async fn done(bot: &Tg, app: &App, me: &Caller, message: &Message) -> Answer {
+    match app.numbers.done(me.id).await {
+        Ok(held) => {
+            app.audit(me.id, "done", held.number.clone()).await;
+            if message.text().is_some_and(|t| t.starts_with("Your number")) {
+                let text = format!(
+                    "Done with <code>{}</code>. Send /countries when you need another number.",
+                    html(&held.number)
+                );
+                bot.send(
+                    bot.edit_message_text(me.chat, message.id, text)
+                        .parse_mode(ParseMode::Html),
+                )
+                .await?;
+            } else {
+                bot.send(bot.edit_message_reply_markup(me.chat, message.id))
+                    .await?;
+            }
+            Ok(Some(format!("Done with {}.", held.number)))
         }
         Err(StoreError::NotAssigned(_)) => Ok(Some("You hold no number now.".into())),
         Err(e) => store_failed(bot, me, e).await,

@@ -160,7 +160,9 @@ async fn call(
         "getupdates" => get_updates(&state, &params).await,
         "sendmessage" => send_message(&state, chat, &method, &params),
         "senddocument" | "sendphoto" => send_file(&state, chat, upload, &method, &params),
-        "editmessagetext" => edit_message_text(&state, chat, &params),
+        "editmessagetext" | "editmessagereplymarkup" => {
+            edit_message(&state, chat, &method, &params)
+        }
         "answercallbackquery" | "setmycommands" | "deletemycommands" => ok(json!(true)),
         "getfile" => get_file(&state, &params),
         "getchatmember" => get_chat_member(&state, chat, &params),
@@ -257,9 +259,9 @@ fn send_file(
     ))
 }
 
-fn edit_message_text(state: &State, chat: Option<i64>, params: &Value) -> Response {
+fn edit_message(state: &State, chat: Option<i64>, method: &str, params: &Value) -> Response {
     match (chat, int(params, "message_id")) {
-        (Some(chat), Some(id)) => match state.edit_message(chat, id, params) {
+        (Some(chat), Some(id)) => match state.edit_message(chat, id, method, params) {
             Some(message) => ok(message),
             None => fail(
                 StatusCode::BAD_REQUEST,

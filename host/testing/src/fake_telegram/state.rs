@@ -377,6 +377,7 @@ impl State {
         &self,
         chat_id: i64,
         message_id: i64,
+        method: &str,
         params: &Value,
     ) -> Option<Value> {
         let mut inner = self.lock();
@@ -396,7 +397,7 @@ impl State {
             .insert((chat_id, message_id), message.clone());
         inner.transcripts.entry(chat_id).or_default().push(Entry {
             from: "bot",
-            method: "editmessagetext".into(),
+            method: method.into(),
             message_id: Some(message_id),
             text: params["text"].as_str().map(str::to_string),
             data: None,
