@@ -5,7 +5,8 @@
 //! numbers; then the real bot runs against the fake Telegram server and the
 //! fake SMS provider: an admin uploads the CSV in a chat, a user gets a
 //! number and changes it, an SMS reaches the provider and the code reaches
-//! the user. `scripts/demo.sh` runs it.
+//! the user; last, a test suite's client takes a number through the HTTP
+//! API and its waiting request returns the code. `scripts/demo.sh` runs it.
 
 use std::{
     path::{Path, PathBuf},
@@ -16,7 +17,10 @@ use std::{
 use anyhow::{Context, Result};
 use clap::Parser;
 use numbot::{compose, config::Config};
-use numbot_core::{upload, NumberStore, Plugins, StoreConfig, Upload};
+use numbot_core::{
+    tokens::{self, NewToken},
+    upload, NumberStore, Plugins, SharedUsers, StoreConfig, Upload,
+};
 use numbot_otp::{ProviderConfig, SmsConfig};
 use numbot_plugin_host::{dirs::default_plugin_dirs, PluginRunner};
 use numbot_store_file::FileStore;
@@ -122,15 +126,17 @@ async fn run(args: Args) -> Result<()> {
     );
     println!("   data directory; admin 1 and user 101 chat.");
     println!(
-        "   Messages to one chat are paced at 1/s by teloxide's Throttle (Telegram's per-chat"
+        "   Messages to one chat are paced at 1/s (Telegram's per-chat limit), so some replies"
     );
-    println!("   limit), so some replies wait for the previous one; edits are not paced.");
+    println!("   wait for the previous one; edits are not paced.");
     let bot_dir = std::env::temp_dir().join(format!("numbot-demo-bot-{}", std::process::id()));
     let result = telegram_tour(plugins, &bot_dir, &file_name, bytes, args.keep_running).await;
     let _ = std::fs::remove_dir_all(&bot_dir);
     result?;
     println!();
-    println!("Demo complete: the code reached the user.");
+    println!(
+        "Demo complete: the code reached the user in Telegram and the test suite through the API."
+    );
     Ok(())
 }
 
@@ -329,9 +335,11 @@ async fn telegram_tour(
     });
     provider.poll_interval_ms = 250;
     config.sms = Some(provider);
+    config.api = Some(numbot_api::ApiConfig::new("127.0.0.1:0".parse()?));
     let config = config.checked()?;
     let backends =
         compose::open_backends(&config.store, config.store.store_config(), plugins.clone()).await?;
+    let users = backends.users.clone();
     let service = compose::serve(&config, backends, plugins).await?;
     let (admin, user) = (TestUser::new(1), TestUser::new(101));
     let (mut seen_admin, mut seen_user) = (0, 0);
@@ -382,7 +390,9 @@ async fn telegram_tour(
     println!(
         "   The code reached the user {relayed_after:.1?} after the SMS reached the provider (the monitor"
     );
-    println!("   polls every 250 ms here, one request for every number in use; Throttle paces the chat).");
+    println!(
+        "   polls every 250 ms here, one request for every number in use; the chat is paced)."
+    );
     println!(
         "   Bot API calls: {} sendMessage, {} editMessageText, {} answerCallbackQuery, {} getFile",
         tg.calls("sendMessage"),
@@ -390,11 +400,85 @@ async fn telegram_tour(
         tg.calls("answerCallbackQuery"),
         tg.calls("getFile")
     );
+    let api = service.api_addr().context("the API listens")?;
+    api_tour(&format!("http://{api}"), &users, &sms).await?;
     if keep_running {
         print_playground(&tg, &sms);
         tokio::signal::ctrl_c().await?;
     }
     service.stop(Duration::from_secs(2)).await;
+    Ok(())
+}
+
+/// Step 7: what a CI job does through the HTTP API (examples/api has it
+/// as a script): take a number, wait for its message while the app under
+/// test sends the SMS, read the code, release the number.
+async fn api_tour(base: &str, users: &SharedUsers, sms: &FakeSms) -> Result<()> {
+    println!();
+    println!("7. The HTTP API, as a test suite in CI uses it (on {base}):");
+    let new = NewToken {
+        name: "ci".into(),
+        categories: vec![],
+        numbers_per_window: None,
+        max_uses: 1,
+    };
+    let (secret, _) = tokens::issue(&**users, new).await?;
+    println!("   numbot token create ci            -> a secret shown once (stored hashed)");
+    let http = reqwest::Client::new();
+    let taken: serde_json::Value = http
+        .post(format!("{base}/v1/numbers"))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({ "category": "Team Pool" }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let (use_id, number) = (
+        taken["use_id"].as_str().context("a use id")?.to_string(),
+        taken["number"].as_str().context("a number")?.to_string(),
+    );
+    println!("   POST /v1/numbers {{\"category\":\"Team Pool\"}} -> 201 {number} (use {use_id})");
+    let waiting = {
+        let (http, url, secret) = (
+            http.clone(),
+            format!("{base}/v1/uses/{use_id}/messages?wait=30"),
+            secret.clone(),
+        );
+        tokio::spawn(async move {
+            let answer = http.get(url).bearer_auth(secret).send().await?;
+            answer.error_for_status()?.json::<serde_json::Value>().await
+        })
+    };
+    // A real SMS takes seconds to arrive. This one is sent in the next
+    // second at the earliest: a message stamped in the very second a number
+    // changed hands cannot be told apart from the previous holder's, and
+    // goes to nobody.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    tokio::time::sleep(
+        Duration::from_millis(1000 - u64::from(now.subsec_millis())) + Duration::from_millis(50),
+    )
+    .await;
+    println!("   GET /v1/uses/{use_id}/messages?wait=30 waits; the app under test sends its SMS");
+    sms.deliver(
+        &number,
+        "Acme",
+        "Your Acme sign-in code is 730 118. It expires in 10 minutes.",
+    );
+    let sent = Instant::now();
+    let messages = tokio::time::timeout(Duration::from_secs(30), waiting).await???;
+    let answered_after = sent.elapsed();
+    let code = messages[0]["code"]
+        .as_str()
+        .with_context(|| format!("no code in the answer after {answered_after:.1?}: {messages}"))?;
+    anyhow::ensure!(code == "730118", "the API answered {messages}");
+    println!("   -> 200 [{{\"sender\":\"Acme\",\"code\":\"{code}\", ...}}] {answered_after:.1?} after the SMS reached the provider");
+    http.post(format!("{base}/v1/uses/{use_id}/done"))
+        .bearer_auth(&secret)
+        .send()
+        .await?
+        .error_for_status()?;
+    println!("   POST /v1/uses/{use_id}/done      -> 200: the number's use is over");
     Ok(())
 }
 
