@@ -16,6 +16,15 @@ if [ "$free_kib" -lt $((4 * 1024 * 1024)) ]; then
     echo "warning: less than 4 GiB free; the build may run out of disk" >&2
 fi
 
+# The API client examples' test runs them as a CI job would: curl and jq.
+missing=""
+for tool in curl jq; do command -v "$tool" >/dev/null || missing="$missing $tool"; done
+if [ -n "$missing" ]; then
+    echo "== installing$missing"
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq $missing >/dev/null;
+    else sudo apt-get update -qq && sudo apt-get install -y -qq $missing >/dev/null; fi
+fi
+
 echo "== MongoDB-wire test server (SecantusDB, pinned) in .venv"
 # A real MongoDB-wire server for the MongoDB tests: a test dependency, never linked.
 SECANTUS_VERSION="0.7.0b3"

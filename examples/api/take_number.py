@@ -66,14 +66,15 @@ class Use:
         return self.numbot.call("GET", f"/uses/{self.id}/messages?wait={wait}&after={after}")
 
     def code(self, timeout=300):
-        """The first verification code that reaches the number."""
+        """The first verification code that reaches the number from a sender
+        the category expects (others may be forged)."""
         deadline = time.monotonic() + timeout
         after = 0
         while time.monotonic() < deadline:
             wait = max(1, min(60, int(deadline - time.monotonic())))
             for message in self.messages(after, wait):
                 after = max(after, message["id"])
-                if message["code"]:
+                if message["code"] and not message.get("unexpected_sender"):
                     return message["code"]
         raise TimeoutError(f"no code reached {self.number} in {timeout} s")
 

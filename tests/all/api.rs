@@ -40,10 +40,11 @@ impl Api {
         Api::start_with(sms, |_| {}).await
     }
 
-    /// [`Api::start`] with `[api]` changed by `api`.
-    async fn start_with(sms: Option<&FakeSms>, api: impl FnOnce(&mut ApiConfig)) -> Api {
-        let mut config = ApiConfig::new("127.0.0.1:0".parse().unwrap());
-        api(&mut config);
+    /// [`Api::start`] with its configuration then changed by `change`.
+    async fn start_with(
+        sms: Option<&FakeSms>,
+        change: impl FnOnce(&mut numbot::config::Config),
+    ) -> Api {
         let sms = sms.map(|fake| {
             let mut c = SmsConfig::new(ProviderConfig::Twilio {
                 url: fake.url(),
@@ -55,9 +56,10 @@ impl Api {
             c
         });
         let h = BotHarness::start(|c| {
-            c.api = Some(config);
+            c.api = Some(ApiConfig::new("127.0.0.1:0".parse().unwrap()));
             c.sms = sms;
             c.limits.numbers_per_window = 1000;
+            change(c);
         })
         .await;
         let addr = h.service.api_addr().expect("the API listens");
@@ -392,8 +394,9 @@ async fn every_route_answers_with_its_statuses() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_limits_pace_requests_and_numbers_per_token() {
     let api = Api::start_with(None, |c| {
-        c.requests_per_second = 3;
-        c.numbers_per_window = Some(1);
+        let api = c.api.as_mut().unwrap();
+        api.requests_per_second = 3;
+        api.numbers_per_window = Some(1);
     })
     .await;
     api.upload(0, 5, "UAE Mobile").await;
@@ -850,4 +853,77 @@ async fn admins_make_and_revoke_tokens_in_telegram() {
             .revoked_at
             .is_some()
     );
+}
+
+/// The client examples in `examples/api`, run as a CI job runs them: the
+/// shell one (curl and jq) and the Python one (standard library) each take
+/// a number, get the code the app under test caused, and release it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_examples_take_a_number_and_get_its_code() {
+    let fake = Arc::new(FakeSms::start().await.unwrap());
+    let api = Api::start_with(Some(&fake), |c| {
+        let sms = c.sms.as_mut().unwrap();
+        sms.senders.insert("UAE Mobile".into(), vec!["Acme".into()]);
+    })
+    .await;
+    api.upload(0, 4, "UAE Mobile").await;
+    let token = api.token("ci", &[], None, 1).await;
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/api");
+    let dir = tempfile::tempdir().unwrap();
+
+    // The shell example: the trigger stands for the app under test.
+    let trigger = dir.path().join("send-the-sms.sh");
+    std::fs::write(
+        &trigger,
+        "#!/bin/sh\ncurl -fsS -X POST \"$SMS_URL/control/sms\" -H 'Content-Type: application/json' \
+         -d \"{\\\"to\\\":\\\"$1\\\",\\\"from\\\":\\\"Acme\\\",\\\"text\\\":\\\"Your Acme code is 555 123\\\"}\" >/dev/null\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&trigger, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (base, secret, sms_url) = (api.base.clone(), token.clone(), fake.url());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .arg(format!("{examples}/take-number.sh"))
+            .arg("UAE Mobile")
+            .arg(&trigger)
+            .env("NUMBOT_URL", base)
+            .env("NUMBOT_TOKEN", secret)
+            .env("SMS_URL", sms_url)
+            .output()
+            .expect("bash")
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "555123\n");
+    let uses = api.call(Method::GET, "/v1/uses", Some(&token), None).await;
+    assert_eq!(uses.body, json!([]), "the script said done");
+
+    // The Python example prints the number, then the code.
+    let (base, secret, fake2) = (api.base.clone(), token.clone(), fake.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("python3")
+            .arg(format!("{examples}/take_number.py"))
+            .arg("UAE Mobile")
+            .env("NUMBOT_URL", base)
+            .env("NUMBOT_TOKEN", secret)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let number = lines.next().unwrap().unwrap();
+        // A forged code first: the client skips it.
+        fake2.deliver(&number, "+971555000111", "Your code is 0000");
+        fake2.deliver(&number, "Acme", "Your Acme code is 271 828");
+        let code = lines.next().unwrap().unwrap();
+        assert!(child.wait().unwrap().success());
+        (number, code)
+    });
+    let (number, code) = tokio::time::timeout(Duration::from_secs(60), out)
+        .await
+        .expect("the Python client finishes")
+        .unwrap();
+    assert!(number.starts_with("+97150"), "{number}");
+    assert_eq!(code, "271828");
 }

@@ -77,6 +77,9 @@ async fn main() {
     });
     provider.poll_interval_ms = interval;
     provider.concurrency = 64;
+    // Each code ends its use, so that the count of completed uses checks
+    // that every code was relayed.
+    provider.complete_on = numbot_otp::CompleteOn::FirstCode;
     config.sms = Some(provider);
     let config = config.checked().unwrap();
 
