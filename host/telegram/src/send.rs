@@ -74,7 +74,11 @@ impl Pacer {
         while let Err(wait) = self.overall.check().map_err(|n| self.until(&n)) {
             tokio::time::sleep(wait).await;
         }
-        if self.sent.fetch_add(1, Ordering::Relaxed).is_multiple_of(PRUNE_EVERY) {
+        if self
+            .sent
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
+        {
             // Chats quiet for a minute hold nothing.
             self.per_second.retain_recent();
             self.per_minute.retain_recent();
