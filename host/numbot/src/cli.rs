@@ -264,7 +264,7 @@ fn run_bot(cli: &Cli, path: &Path) -> Result<ExitCode> {
         config.plugins.dirs.clone()
     };
     let cache_dir = config.plugins.cache_dir.clone().or_else(|| cli.cache_dir());
-    let plugins = compose::start_plugins(dirs, cache_dir)?;
+    let (plugins, _reload) = compose::start_bot_plugins(&config.plugins, dirs, cache_dir)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let backends =
