@@ -26,6 +26,7 @@ use crate::{
     compose::{self, Backends},
     config::{Config, PoolKind, StoreSection},
     plugin_run::{self, RunError, RunOptions},
+    scaffold,
 };
 
 /// numbot: a team's pool of phone numbers on Telegram, with WebAssembly plugins.
@@ -145,6 +146,21 @@ enum PluginsCommand {
         #[arg(long)]
         manifest: Option<PathBuf>,
     },
+    /// Writes a new plugin crate on the SDK: the plugin, its manifest
+    /// defaults, a unit test and a README (`cargo build-plugins --dir` builds it).
+    New {
+        /// The world: validator, formatter, policy or extractor.
+        kind: WorldKind,
+        /// The crate's name and the plugin's id (lower-case letters, digits, - and _).
+        name: String,
+        /// Where to write it (it must not exist or be empty); default: ./NAME.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The numbot checkout (or its plugins/sdk) to take the SDK from;
+        /// default: the one this numbot was built from.
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
     /// Runs a loaded plugin on standard input, one JSON line out per input:
     /// formatter (a number a line), extractor (`{"text": ...}` lines),
     /// policy (JSON requests), validator (a file).
@@ -211,6 +227,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plugins {
             command: PluginsCommand::Check { file, manifest },
         } => plugins_check(&cli, file, manifest.as_deref()),
+        Command::Plugins {
+            command:
+                PluginsCommand::New {
+                    kind,
+                    name,
+                    dir,
+                    sdk,
+                },
+        } => plugins_new(*kind, name, dir.as_deref(), sdk.as_deref()),
         Command::Plugins {
             command:
                 PluginsCommand::Run {
@@ -352,6 +377,30 @@ fn plugins_check(cli: &Cli, file: &Path, manifest: Option<&Path>) -> Result<Exit
         "ok: {} {} implements numbot:plugin@{}/{}{claims} (limits: {} MiB, {} ms)",
         m.id, m.version, m.api, m.world, m.limits.memory_mib, m.limits.timeout_ms
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `numbot plugins new`: the crate, and what to do next.
+fn plugins_new(
+    kind: WorldKind,
+    name: &str,
+    dir: Option<&Path>,
+    sdk: Option<&Path>,
+) -> Result<ExitCode> {
+    scaffold::check_name(name)?;
+    let sdk = scaffold::find_sdk(sdk)?;
+    let dir = dir.map_or_else(|| PathBuf::from(name), Path::to_path_buf);
+    let files = scaffold::write_crate(kind, name, &dir, &sdk)?;
+    let root = files[0].parent().unwrap_or(&dir).display().to_string();
+    println!(
+        "wrote the {kind} plugin `{name}` in {root} (SDK: {})",
+        sdk.display()
+    );
+    for file in &files {
+        println!("  {}", file.display());
+    }
+    println!("next: edit src/lib.rs, `cargo test` in {root}, then from the numbot checkout");
+    println!("      cargo build-plugins --dir {root} [--out PLUGIN_DIR]");
     Ok(ExitCode::SUCCESS)
 }
 
