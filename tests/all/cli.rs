@@ -1,20 +1,58 @@
-//! `numbot plugins list` and `numbot plugins check`, run as a user would.
+//! The `numbot` command line (`plugins list|check|run`, the store
+//! commands), run as a user would.
 
-use std::process::Command;
+use std::{
+    io::Write,
+    process::{Command, Stdio},
+};
 
 use crate::support::{cache, defaults, examples, fixtures};
 
 fn numbot(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(crate::support::binary("numbot"))
+    numbot_with_input(args, b"")
+}
+
+/// Runs numbot with `input` on its standard input.
+fn numbot_with_input(args: &[&str], input: &[u8]) -> (bool, String, String) {
+    let mut child = Command::new(crate::support::binary("numbot"))
         .args(args)
         .env("NUMBOT_CACHE_DIR", cache())
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("run numbot");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // Written from a thread: numbot answers while it reads.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("numbot's output");
+    writer.join().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// `numbot plugins run` on the default and example plugins.
+fn run_plugin(args: &[&str], input: &[u8]) -> (bool, Vec<serde_json::Value>, String) {
+    let (d, e) = (defaults(), examples());
+    let dirs = [
+        "--plugin-dir",
+        d.to_str().unwrap(),
+        "--plugin-dir",
+        e.to_str().unwrap(),
+    ];
+    let (ok, stdout, stderr) =
+        numbot_with_input(&[&["plugins", "run"][..], args, &dirs].concat(), input);
+    let lines = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (ok, lines, stderr)
 }
 
 #[test]
@@ -157,4 +195,147 @@ fn store_commands_import_list_report_and_delete() {
     assert!(stdout.contains("(deleted)"), "{stdout}");
     let (ok, _, stderr) = numbot(&[&["delete", "nope.csv"][..], &common].concat());
     assert!(!ok && stderr.contains("no file `nope.csv`"), "{stderr}");
+}
+
+#[test]
+fn plugins_run_formats_every_line_in_order_across_batches() {
+    // 1,203 lines: three batches of 500 and a short one, valid and not.
+    let inputs: Vec<String> = (0..1203)
+        .map(|i| match i % 3 {
+            0 => format!("050{:07}", i),
+            1 => format!("+44 7400 {:06}", i),
+            _ => format!("nonsense {i}"),
+        })
+        .collect();
+    let (ok, lines, stderr) = run_plugin(
+        &["formatter", "--country", "ae"],
+        inputs.join("\n").as_bytes(),
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(lines.len(), inputs.len());
+    for (input, line) in inputs.iter().zip(&lines) {
+        assert_eq!(line["input"], input.as_str(), "{line}");
+    }
+    // Routed: AE to the example country plugin, GB to the default.
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"input": "0500000000", "e164": "+971500000000",
+            "display": "050 000 0000", "country": "AE"})
+    );
+    assert_eq!(lines[1]["display"], "+44 7400 000001");
+    assert!(lines[2]["error"].is_string(), "{}", lines[2]);
+
+    // One plugin by id: the default formatter's own display, no routing.
+    let (ok, lines, stderr) = run_plugin(
+        &[
+            "formatter",
+            "--plugin",
+            "numbot-formatter",
+            "--country",
+            "AE",
+        ],
+        b"0500000000\n",
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(lines[0]["display"], "+971 50 000 0000");
+}
+
+#[test]
+fn plugins_run_extracts_codes_from_json_lines() {
+    let input = concat!(
+        r#"{"text": "Your WhatsApp code is 482-913", "sender": "WhatsApp"}"#,
+        "\n\n",
+        r#"{"text": "Lunch at noon?"}"#,
+        "\n"
+    );
+    let (ok, lines, stderr) = run_plugin(&["extractor"], input.as_bytes());
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        lines,
+        [
+            serde_json::json!({"code": "482913"}),
+            serde_json::json!({"code": null})
+        ]
+    );
+}
+
+#[test]
+fn plugins_run_asks_a_policy_and_lists_what_the_validator_read() {
+    let request = r#"{"category": "UAE Mobile", "seed": 7, "candidates": [
+        {"id": 10, "name": "a.csv", "available": 40, "last_used": 1790000000},
+        {"id": 11, "name": "b.csv", "available": 5}]}"#;
+    let (ok, lines, stderr) = run_plugin(&["policy", "--plugin", "lru-policy"], request.as_bytes());
+    assert!(ok, "{stderr}");
+    assert_eq!(lines.len(), 1);
+    // The least recently used file: b.csv was never used.
+    assert_eq!(
+        (&lines[0]["id"], &lines[0]["name"]),
+        (&11.into(), &"b.csv".into())
+    );
+    assert!(lines[0]["slot"].as_u64().unwrap() < 5);
+    assert_eq!(lines[0]["seed"], 7);
+
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sample.csv");
+    let (ok, lines, stderr) = run_plugin(&["validator", sample], b"");
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("plugin `numbot-validator`: numbers 8, rejected 3, duplicates 1"),
+        "{stderr}"
+    );
+    let kinds: Vec<(u64, &str)> = lines
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds.len(), 12);
+    assert!(
+        kinds.windows(2).all(|w| w[0].0 < w[1].0),
+        "file order: {kinds:?}"
+    );
+    assert_eq!(kinds[4], (6, "duplicate"));
+    assert_eq!(lines[4]["first_line"], 2);
+    assert_eq!(kinds[7], (9, "rejected"));
+    assert_eq!(lines[0]["category"], "UAE Mobile");
+}
+
+#[test]
+fn plugins_run_errors_name_the_plugin_and_what_happened() {
+    let (ok, _, stderr) = run_plugin(&["formatter", "--plugin", "nope"], b"1\n");
+    assert!(!ok);
+    assert!(stderr.contains("no plugin `nope` is loaded"), "{stderr}");
+
+    let (ok, _, stderr) = run_plugin(&["formatter", "--plugin", "lru-policy"], b"1\n");
+    assert!(!ok);
+    assert!(
+        stderr.contains("plugin `lru-policy` is a policy plugin, not a formatter"),
+        "{stderr}"
+    );
+
+    let input = b"{\"text\": \"code 1234\"}\n{\"text\": 5}\n";
+    let (ok, lines, stderr) = run_plugin(&["extractor"], input);
+    assert!(!ok);
+    assert_eq!(lines.len(), 1, "the lines before the bad one are answered");
+    assert!(
+        stderr.contains("plugin `numbot-extractor`: input line 2: expected a JSON object"),
+        "{stderr}"
+    );
+
+    let f = fixtures();
+    let (ok, stdout, stderr) = numbot_with_input(
+        &[
+            "plugins",
+            "run",
+            "formatter",
+            "--plugin",
+            "fixture-panic",
+            "--plugin-dir",
+            f.to_str().unwrap(),
+        ],
+        b"+971501234567\n",
+    );
+    assert!(!ok && stdout.is_empty());
+    assert!(
+        stderr.contains("input line 1: plugin `fixture-panic` crashed"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("crashed").count(), 1, "said once: {stderr}");
 }

@@ -181,6 +181,22 @@ fn country_plugin_claims_its_country_and_the_default_serves_the_rest() {
 }
 
 #[test]
+fn a_plugin_named_by_id_answers_without_routing() {
+    let host = shared_host();
+    let Some(AnyPlugin::Formatter(ae, _)) = host.plugin("ae-formatter") else {
+        panic!("ae-formatter missing: {:?}", host.plugins());
+    };
+    // The routing would send a UK number to the default; the AE plugin refuses it.
+    let out = ae.format(&["+44 7400 123456".into()], None).unwrap();
+    assert!(out[0].is_err(), "{out:?}");
+    assert!(matches!(
+        host.plugin("lru-policy"),
+        Some(AnyPlugin::Policy(p)) if p.manifest().id == "lru-policy"
+    ));
+    assert!(host.plugin("no-such-plugin").is_none());
+}
+
+#[test]
 fn settings_reach_configure_and_plugin_logs_reach_tracing() {
     let dirs = vec![defaults()];
     let mut settings = std::collections::HashMap::new();

@@ -12,6 +12,7 @@ mod otp;
 mod policy;
 mod reload;
 mod replicas;
+mod scaffold;
 mod store;
 mod store_contract;
 mod support;

@@ -141,3 +141,53 @@ fn duplicate_ids_are_refused() {
     assert!(matches!(&*errors[0].1, LoadError::DuplicateId { id, .. } if id == "numbot-policy"));
     assert!(host.policy().is_ok());
 }
+
+#[test]
+fn the_bot_serves_its_configured_plugin_and_reloads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_plugin(&defaults(), "numbot-policy", dir.path(), "numbot-policy");
+    copy_plugin(&examples(), "lru-policy", dir.path(), "lru-policy");
+    let mut section = numbot::config::PluginsSection {
+        policy: Some("lru-policy".into()),
+        reload_ms: 20,
+        ..Default::default()
+    };
+    let (plugins, watch) =
+        numbot::compose::start_bot_plugins(&section, vec![dir.path().into()], Some(cache()))
+            .unwrap();
+    assert!(watch.is_some());
+    let host = plugins.host();
+    assert_eq!(host.policy().unwrap().manifest().id, "lru-policy");
+    assert_eq!(picks_of_first(host), 40);
+
+    // A new build of the plugin (its manifest says 0.2.0) serves without a restart.
+    let manifest = dir.path().join("lru-policy.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while host.policy().unwrap().manifest().version != "0.2.0" {
+        assert!(
+            Instant::now() < deadline,
+            "not reloaded: {:?}",
+            host.plugins()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    // A configured id that is not loaded stops the start, naming the key.
+    section.policy = Some("busiest-first".into());
+    section.reload_ms = 0;
+    let err = numbot::compose::start_bot_plugins(&section, vec![dir.path().into()], Some(cache()))
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains(
+            "plugins.policy = \"busiest-first\": no policy plugin with that id is loaded"
+        ),
+        "{err}"
+    );
+}

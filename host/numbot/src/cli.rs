@@ -2,12 +2,14 @@
 //! only what it needs.
 
 use std::{
+    fs::File,
+    io::{self, BufRead, BufReader, IsTerminal},
     path::{Path, PathBuf},
     process::ExitCode,
     sync::Arc,
 };
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use numbot_core::{
     clock::{rfc3339, unix_now},
@@ -23,6 +25,8 @@ use numbot_plugin_host::{
 use crate::{
     compose::{self, Backends},
     config::{Config, PoolKind, StoreSection},
+    plugin_run::{self, RunError, RunOptions},
+    scaffold,
 };
 
 /// numbot: a team's pool of phone numbers on Telegram, with WebAssembly plugins.
@@ -150,6 +154,47 @@ enum PluginsCommand {
         #[arg(long)]
         manifest: Option<PathBuf>,
     },
+    /// Writes a new plugin crate on the SDK: the plugin, its manifest
+    /// defaults, a unit test and a README (`cargo build-plugins --dir` builds it).
+    New {
+        /// The world: validator, formatter, policy or extractor.
+        kind: WorldKind,
+        /// The crate's name and the plugin's id (lower-case letters, digits, - and _).
+        name: String,
+        /// Where to write it (it must not exist or be empty); default: ./NAME.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The numbot checkout (or its plugins/sdk) to take the SDK from;
+        /// default: the one this numbot was built from.
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+    /// Runs a loaded plugin on standard input, one JSON line out per input:
+    /// formatter (a number a line), extractor (`{"text": ...}` lines),
+    /// policy (JSON requests), validator (a file).
+    Run {
+        /// The world: formatter, extractor, policy or validator.
+        world: WorldKind,
+        /// The plugin's id; default: the host's routing (formatter) or the
+        /// plugin it uses (numbot-extractor, numbot-policy, numbot-validator).
+        #[arg(long)]
+        plugin: Option<String>,
+        /// Formatter: the country of numbers written without a calling code
+        /// (ISO 3166 alpha-2).
+        #[arg(long, value_parser = country_code)]
+        country: Option<String>,
+        /// Read this file instead of standard input (the validator's file).
+        file: Option<PathBuf>,
+    },
+}
+
+/// An ISO 3166 alpha-2 code, upper-cased.
+fn country_code(s: &str) -> Result<String, String> {
+    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(s.to_ascii_uppercase())
+    } else {
+        Err(format!("`{s}` is not an ISO 3166 alpha-2 code such as AE"))
+    }
 }
 
 impl Cli {
@@ -190,6 +235,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plugins {
             command: PluginsCommand::Check { file, manifest },
         } => plugins_check(&cli, file, manifest.as_deref()),
+        Command::Plugins {
+            command:
+                PluginsCommand::New {
+                    kind,
+                    name,
+                    dir,
+                    sdk,
+                },
+        } => plugins_new(*kind, name, dir.as_deref(), sdk.as_deref()),
+        Command::Plugins {
+            command:
+                PluginsCommand::Run {
+                    world,
+                    plugin,
+                    country,
+                    file,
+                },
+        } => {
+            let options = RunOptions {
+                plugin: plugin.clone(),
+                country: country.clone(),
+                interactive: file.is_none() && io::stdin().is_terminal(),
+            };
+            plugins_run(&cli, *world, &options, file.as_deref())
+        }
         Command::Import {
             file,
             category,
@@ -228,7 +298,7 @@ fn run_bot(cli: &Cli, path: &Path) -> Result<ExitCode> {
         config.plugins.dirs.clone()
     };
     let cache_dir = config.plugins.cache_dir.clone().or_else(|| cli.cache_dir());
-    let plugins = compose::start_plugins(dirs, cache_dir)?;
+    let (plugins, _reload) = compose::start_bot_plugins(&config.plugins, dirs, cache_dir)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let backends =
@@ -317,6 +387,77 @@ fn plugins_check(cli: &Cli, file: &Path, manifest: Option<&Path>) -> Result<Exit
         m.id, m.version, m.api, m.world, m.limits.memory_mib, m.limits.timeout_ms
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `numbot plugins new`: the crate, and what to do next.
+fn plugins_new(
+    kind: WorldKind,
+    name: &str,
+    dir: Option<&Path>,
+    sdk: Option<&Path>,
+) -> Result<ExitCode> {
+    scaffold::check_name(name)?;
+    let sdk = scaffold::find_sdk(sdk)?;
+    let dir = dir.map_or_else(|| PathBuf::from(name), Path::to_path_buf);
+    let files = scaffold::write_crate(kind, name, &dir, &sdk)?;
+    let root = files[0].parent().unwrap_or(&dir).display().to_string();
+    println!(
+        "wrote the {kind} plugin `{name}` in {root} (SDK: {})",
+        sdk.display()
+    );
+    for file in &files {
+        println!("  {}", file.display());
+    }
+    println!("next: edit src/lib.rs, `cargo test` in {root}, then from the numbot checkout");
+    println!("      cargo build-plugins --dir {root} [--out PLUGIN_DIR]");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `numbot plugins run`: the plugin's answers on standard output.
+fn plugins_run(
+    cli: &Cli,
+    world: WorldKind,
+    options: &RunOptions,
+    file: Option<&Path>,
+) -> Result<ExitCode> {
+    if options.country.is_some() && world != WorldKind::Formatter {
+        bail!("--country is for the formatter only");
+    }
+    let plugins = compose::start_plugins(cli.plugin_dirs(), cli.cache_dir())?;
+    let host = plugins.host();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let run = match world {
+        WorldKind::Validator => {
+            let path =
+                file.context("the validator reads a file: `numbot plugins run validator FILE`")?;
+            let result = plugin_run::validator(host, options, path, &mut out).map(|s| {
+                eprintln!(
+                    "plugin `{}`: numbers {}, rejected {}, duplicates {}",
+                    s.plugin, s.numbers, s.rejected, s.duplicates
+                )
+            });
+            return finish_run(result);
+        }
+        WorldKind::Formatter => plugin_run::formatter,
+        WorldKind::Extractor => plugin_run::extractor,
+        WorldKind::Policy => plugin_run::policy,
+    };
+    let mut input: Box<dyn BufRead> = match file {
+        Some(path) => Box::new(BufReader::new(
+            File::open(path).with_context(|| format!("open {}", path.display()))?,
+        )),
+        None => Box::new(io::stdin().lock()),
+    };
+    finish_run(run(host, options, &mut *input, &mut out))
+}
+
+/// A reader of the output that went away (`| head`) is not a failure.
+fn finish_run(result: Result<(), RunError>) -> Result<ExitCode> {
+    match result {
+        Err(e) if e.is_broken_pipe() => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+    }
 }
 
 fn import(

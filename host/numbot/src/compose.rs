@@ -13,12 +13,14 @@ use numbot_core::{
     UserStoreError,
 };
 use numbot_otp::{MonitorStatus, Notifier, OtpMonitor, SmsConfig, SmsConfigError};
-use numbot_plugin_host::{LoadError, PluginHost, PluginHostConfig, PluginRunner};
+use numbot_plugin_host::{
+    host::WatchHandle, LoadError, PluginHost, PluginHostConfig, PluginRunner,
+};
 use numbot_store_file::{FileStore, FileUsers, LocalCoordination};
 use numbot_store_mongo::{MongoCoordination, MongoInbox, MongoStore, MongoUsers};
 use numbot_telegram::{BotError, RunningBot};
 
-use crate::config::{Config, ConfigError, PoolKind, StoreSection};
+use crate::config::{Config, ConfigError, PluginsSection, PoolKind, StoreSection};
 
 /// The pool, the user records and the monitor's coordination.
 pub struct Backends {
@@ -67,15 +69,54 @@ pub fn start_plugins(
     dirs: Vec<PathBuf>,
     cache_dir: Option<PathBuf>,
 ) -> Result<Arc<PluginRunner>, LoadError> {
-    let host = PluginHost::start(PluginHostConfig {
+    start_host(PluginHostConfig {
         dirs,
         cache_dir,
         ..Default::default()
-    })?;
+    })
+    .map(PluginRunner::new)
+}
+
+fn start_host(config: PluginHostConfig) -> Result<Arc<PluginHost>, LoadError> {
+    let host = PluginHost::start(config)?;
     for (_, error) in host.load_errors() {
         eprintln!("warning: plugin refused: {error}");
     }
-    Ok(PluginRunner::new(host))
+    Ok(host)
+}
+
+/// The bot's plugins: those `[plugins]` names must be loaded, and the
+/// directories are rescanned every `reload_ms` on a thread of their own
+/// until the handle is dropped (none when `reload_ms` is 0).
+pub fn start_bot_plugins(
+    section: &PluginsSection,
+    dirs: Vec<PathBuf>,
+    cache_dir: Option<PathBuf>,
+) -> Result<(Arc<PluginRunner>, Option<WatchHandle>), StartError> {
+    let host = start_host(PluginHostConfig {
+        dirs,
+        cache_dir,
+        validator: section.validator.clone(),
+        policy: section.policy.clone(),
+        extractor: section.extractor.clone(),
+        ..Default::default()
+    })?;
+    let chosen = [
+        ("validator", &section.validator, host.validator().err()),
+        ("policy", &section.policy, host.policy().err()),
+        ("extractor", &section.extractor, host.extractor().err()),
+    ];
+    for (key, id, missing) in chosen {
+        if let (Some(id), Some(_)) = (id, missing) {
+            return Err(ConfigError::Invalid(format!(
+                "plugins.{key} = \"{id}\": no {key} plugin with that id is loaded (`numbot plugins list` shows them)"
+            ))
+            .into());
+        }
+    }
+    let watch =
+        (section.reload_ms > 0).then(|| host.watch(Duration::from_millis(section.reload_ms)));
+    Ok((PluginRunner::new(host), watch))
 }
 
 /// Opens what `section` configures, with `config` for the pool's rules

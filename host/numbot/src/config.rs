@@ -117,7 +117,7 @@ pub enum PoolKind {
 }
 
 /// `[plugins]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PluginsSection {
     /// Plugin directories; empty: the built defaults.
@@ -126,6 +126,37 @@ pub struct PluginsSection {
     /// The compiled-plugin cache; unset: `~/.cache/numbot`.
     #[serde(default)]
     pub cache_dir: Option<PathBuf>,
+    /// How often the running bot rescans the directories, in milliseconds:
+    /// a plugin built or dropped in serves from the next call, without a
+    /// restart. 0: never.
+    #[serde(default = "default_reload_ms")]
+    pub reload_ms: u64,
+    /// The validator, by id; unset: `numbot-validator` (else the only one).
+    #[serde(default)]
+    pub validator: Option<String>,
+    /// The selection policy, by id; unset: `numbot-policy` (else the only one).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The code extractor, by id; unset: `numbot-extractor` (else the only one).
+    #[serde(default)]
+    pub extractor: Option<String>,
+}
+
+fn default_reload_ms() -> u64 {
+    2_000
+}
+
+impl Default for PluginsSection {
+    fn default() -> Self {
+        PluginsSection {
+            dirs: Vec::new(),
+            cache_dir: None,
+            reload_ms: default_reload_ms(),
+            validator: None,
+            policy: None,
+            extractor: None,
+        }
+    }
 }
 
 fn default_mongodb_database() -> String {

@@ -219,6 +219,12 @@ impl PluginHost {
         }
     }
 
+    /// The serving plugin `id`, whatever its world: for callers that name
+    /// one plugin (`numbot plugins run --plugin`) instead of the routing.
+    pub fn plugin(&self, id: &str) -> Option<AnyPlugin> {
+        self.routes().by_id.get(id).cloned()
+    }
+
     /// Files that failed to load on their latest version.
     pub fn load_errors(&self) -> Vec<(PathBuf, Arc<LoadError>)> {
         let files = self.files.lock().unwrap_or_else(|p| p.into_inner());

@@ -32,6 +32,8 @@ pub(crate) struct Routes {
     pub(crate) by_country: HashMap<String, Arc<Plugin<FormatterWorld>>>,
     /// The formatter for everything else.
     pub(crate) fallback: Option<Arc<Plugin<FormatterWorld>>>,
+    /// Every serving plugin by id, for callers that name one.
+    pub(crate) by_id: BTreeMap<String, AnyPlugin>,
     pub(crate) infos: Vec<PluginInfo>,
 }
 
@@ -59,6 +61,7 @@ pub(crate) fn build_routes(files: &BTreeMap<PathBuf, FileEntry>) -> Routes {
     plugins.sort_by(|a, b| a.manifest().id.cmp(&b.manifest().id));
     for plugin in plugins {
         let manifest = plugin.manifest();
+        routes.by_id.insert(manifest.id.clone(), plugin.clone());
         let mut countries = None;
         match plugin {
             AnyPlugin::Validator(p) => {
