@@ -137,10 +137,6 @@ impl MonitorStatus {
     }
 }
 
-pub(crate) fn now() -> i64 {
-    unix_now()
-}
-
 impl OtpMonitor {
     /// A monitor polling `provider` every `interval` for the store's
     /// assignments, sharing its work with the other processes on the pool
@@ -369,7 +365,7 @@ impl OtpMonitor {
             added.push(watching.shared(user));
             st.watches.insert(user, watching);
         }
-        let horizon = now() - SEEN_FOR_SECS;
+        let horizon = unix_now() - SEEN_FOR_SECS;
         st.seen.retain(|_, at| *at >= horizon);
         st.released.retain(|_, at| *at >= horizon);
         st.known.retain(|_, at| *at >= horizon);

@@ -82,7 +82,7 @@ impl OtpMonitor {
         if let Err(e) = self.coordination.relayed(&id, sms.received_at).await {
             tracing::warn!("a relayed message could not be recorded: {e}");
         }
-        let latency = (crate::monitor::now() - sms.received_at).max(0);
+        let latency = (numbot_core::clock::unix_now() - sms.received_at).max(0);
         metrics::histogram!("numbot_relay_latency_seconds").record(latency as f64);
         if completes {
             self.end_watch(user, &watch, End::Complete).await;

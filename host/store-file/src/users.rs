@@ -172,10 +172,6 @@ pub(crate) fn line<T: serde::Serialize>(value: &T) -> Vec<u8> {
     bytes
 }
 
-fn now() -> i64 {
-    unix_now()
-}
-
 #[async_trait::async_trait]
 impl UserStore for FileUsers {
     async fn seen(
@@ -194,7 +190,7 @@ impl UserStore for FileUsers {
                 }
                 None => {
                     created = true;
-                    *slot = Some(UserRecord::new(id, name, status, now()));
+                    *slot = Some(UserRecord::new(id, name, status, unix_now()));
                     true
                 }
             })
@@ -222,7 +218,7 @@ impl UserStore for FileUsers {
         Ok(self
             .update(id, |slot| {
                 let r = slot.get_or_insert_with(|| {
-                    UserRecord::new(id, &format!("user {id}"), status, now())
+                    UserRecord::new(id, &format!("user {id}"), status, unix_now())
                 });
                 r.status = status;
                 r.status_by = Some(by);

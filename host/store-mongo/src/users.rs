@@ -142,10 +142,6 @@ fn status_name(s: UserStatus) -> &'static str {
     }
 }
 
-fn now() -> i64 {
-    unix_now()
-}
-
 impl MongoUsers {
     /// The user store in `database`, with its indexes.
     pub async fn open(database: &Database) -> Result<MongoUsers, UserStoreError> {
@@ -180,7 +176,7 @@ impl UserStore for MongoUsers {
         name: &str,
         status: UserStatus,
     ) -> Result<(UserRecord, bool), UserStoreError> {
-        let first_seen = now();
+        let first_seen = unix_now();
         // An upsert and a read, not find-and-modify: two cheap operations on
         // every server (find-and-modify is slow on some wire-compatible ones).
         let upserted = self
@@ -224,7 +220,7 @@ impl UserStore for MongoUsers {
     ) -> Result<UserRecord, UserStoreError> {
         let mut set = doc! { "status": status_name(status), "status_by": by };
         let mut update = doc! {
-            "$setOnInsert": { "name": format!("user {id}"), "first_seen": now(), "numbers_taken": 0i64 },
+            "$setOnInsert": { "name": format!("user {id}"), "first_seen": unix_now(), "numbers_taken": 0i64 },
         };
         match reason {
             Some(r) => {

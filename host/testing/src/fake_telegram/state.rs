@@ -3,9 +3,9 @@
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
     sync::Mutex,
-    time::{SystemTime, UNIX_EPOCH},
 };
 
+use numbot_core::clock::unix_now;
 use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
@@ -106,13 +106,6 @@ pub(super) fn bot_user() -> Value {
     json!({"id": 123456, "is_bot": true, "first_name": "numbot", "username": "numbot_fake_bot"})
 }
 
-pub(super) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 fn private_chat(user: &TestUser) -> Value {
     json!({"id": user.id, "type": "private", "first_name": user.first_name})
 }
@@ -194,7 +187,7 @@ impl State {
         let message_id = inner.next_message;
         inner.next_message += 1;
         let mut message = json!({
-            "message_id": message_id, "date": now(), "chat": private_chat(user), "from": user.json(),
+            "message_id": message_id, "date": unix_now(), "chat": private_chat(user), "from": user.json(),
         });
         let mut entry = Entry {
             from: "user",
@@ -255,7 +248,7 @@ impl State {
     pub(super) fn callback(&self, user: &TestUser, message_id: i64, data: &str) -> i64 {
         let mut inner = self.lock();
         let message = inner.messages.get(&(user.id, message_id)).cloned().unwrap_or_else(|| {
-            json!({"message_id": message_id, "date": now(), "chat": private_chat(user), "from": bot_user(), "text": ""})
+            json!({"message_id": message_id, "date": unix_now(), "chat": private_chat(user), "from": bot_user(), "text": ""})
         });
         let id = format!("cb{}", inner.next_update);
         inner.transcripts.entry(user.id).or_default().push(Entry {
@@ -329,7 +322,7 @@ impl State {
             .or(params["caption"].as_str())
             .map(str::to_string);
         let mut message = json!({
-            "message_id": message_id, "date": now(),
+            "message_id": message_id, "date": unix_now(),
             "chat": {"id": chat_id, "type": if chat_id < 0 { "supergroup" } else { "private" }, "first_name": "chat", "title": "chat"},
             "from": bot_user(),
         });
@@ -391,7 +384,7 @@ impl State {
                 message.as_object_mut().map(|m| m.remove("reply_markup"));
             }
         }
-        message["edit_date"] = json!(now());
+        message["edit_date"] = json!(unix_now());
         inner
             .messages
             .insert((chat_id, message_id), message.clone());
