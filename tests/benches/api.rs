@@ -89,8 +89,22 @@ async fn main() {
         }
         csv.into_bytes()
     };
-    common::import(&plugins, &store, "claims.csv", pool(0, 2 * clients), "Claims").await;
-    common::import(&plugins, &store, "codes.csv", pool(1_000_000, clients), "Codes").await;
+    common::import(
+        &plugins,
+        &store,
+        "claims.csv",
+        pool(0, 2 * clients),
+        "Claims",
+    )
+    .await;
+    common::import(
+        &plugins,
+        &store,
+        "codes.csv",
+        pool(1_000_000, clients),
+        "Codes",
+    )
+    .await;
     let users = Arc::new(FileUsers::open(dir.path()).unwrap());
     let mut secrets = Vec::with_capacity(clients);
     for i in 0..clients {
@@ -102,13 +116,14 @@ async fn main() {
         };
         secrets.push(tokens::issue(&*users, new).await.unwrap().0);
     }
+    let pool_store: numbot_core::Store = Arc::new(store.clone());
     let backends = compose::Backends {
-        store: Arc::new(store.clone()),
+        store: pool_store.clone(),
         users: users.clone(),
         coordination: Arc::new(LocalCoordination::open(dir.path()).unwrap()),
         inbox: Arc::new(numbot_core::inbox::MemoryInbox::default()),
     };
-    let service = compose::serve(&config, backends.clone(), plugins.clone())
+    let service = compose::serve(&config, backends, plugins.clone())
         .await
         .unwrap();
     let base = format!("http://{}", service.api_addr().unwrap());
@@ -128,8 +143,8 @@ async fn main() {
     };
 
     let numbers = Arc::new(Numbers::new(
-        backends.store.clone(),
-        backends.users.clone(),
+        pool_store,
+        users,
         plugins,
         NumberLimit {
             max: usize::MAX,
@@ -300,7 +315,11 @@ async fn codes_over_http(c: &Clients, secrets: &[String], sms: &FakeSms) -> Vec<
         }));
         tokio::time::sleep(Duration::from_millis(20)).await;
         let _ = sent_tx.send(Instant::now());
-        sms.deliver(&number, "Bench", &format!("Your code is {:06}", 100_000 + i));
+        sms.deliver(
+            &number,
+            "Bench",
+            &format!("Your code is {:06}", 100_000 + i),
+        );
     }
     let mut all = Vec::new();
     for w in waiting {
