@@ -143,6 +143,23 @@ async fn uploads_take_the_caption_the_range_column_or_ask() {
     let question = h.upload(&admin, "sample.csv", sample, None).await;
     assert!(text(&question).contains("Which category"), "{question:?}");
     assert!(text(&question).contains("Range column names 4 categories"));
+    // Names that would not show as typed, or would name a folder: refused
+    // with the reason, and the file still waits for a name.
+    let slash = h.say(&admin, "UK/Mobile").await;
+    assert!(
+        text(&slash).contains("contains the path separator `/`. Type another name."),
+        "{slash:?}"
+    );
+    let bidi = h.say(&admin, "Test\u{202E}eliboM").await;
+    assert!(
+        text(&bidi).contains("bidirectional control U+202E"),
+        "{bidi:?}"
+    );
+    let long = h.say(&admin, &"x".repeat(65)).await;
+    assert!(
+        text(&long).contains("65 characters, at most 64"),
+        "{long:?}"
+    );
     let typed = h.say(&admin, "Mixed Test").await;
     assert!(text(&typed).contains("into Mixed Test"), "{typed:?}");
     assert!(

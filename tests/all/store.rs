@@ -141,7 +141,7 @@ fn upload_reports_and_keeps_the_original() {
     }
     assert!(matches!(
         store.upload("x.csv", &sample, "  ", 7, None),
-        Err(StoreError::BadCategory(_))
+        Err(StoreError::BadCategory { .. })
     ));
     match store.upload("bad.csv", b"number\nhello\n", "X", 7, None) {
         Err(StoreError::Plugin(e)) => {

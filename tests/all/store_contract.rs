@@ -192,7 +192,7 @@ async fn bad_uploads_change_nothing(backend: Backend) {
         .upload("x.csv", Arc::new(uae_csv(100, 2)), "  ", 7, None)
         .await;
     assert!(
-        matches!(bad_category, Err(StoreError::BadCategory(_))),
+        matches!(bad_category, Err(StoreError::BadCategory { .. })),
         "{bad_category:?}"
     );
     assert_eq!(pool.store.files().await.unwrap().len(), 1);

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::plugins::PluginError;
+use crate::{plugins::PluginError, upload::CategoryProblem};
 
 /// An error of a backend's own (a database driver's), kept with its source.
 pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
@@ -41,9 +41,14 @@ pub enum StoreError {
     /// The upload has no number that can be added.
     #[error("nothing to import: {0}")]
     NothingToImport(NothingLeft),
-    /// The category name is empty or unusable.
-    #[error("bad category name `{0}`: use letters, digits and spaces")]
-    BadCategory(String),
+    /// The category name cannot be shown or stored safely.
+    #[error("`{name}` cannot be a category name: {problem}")]
+    BadCategory {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        problem: CategoryProblem,
+    },
     /// No number of the category is available now.
     #[error("no numbers available in `{0}`")]
     NoneAvailable(String),

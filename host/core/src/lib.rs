@@ -40,6 +40,7 @@ pub use numbers::{NumberView, Numbers, TakeError, Taker};
 pub use plugins::{PluginError, Plugins, SharedPlugins, WorldKind};
 pub use reuse::{End, ReuseRule};
 pub use store::{NumberStore, Store};
+pub use upload::CategoryProblem;
 pub use upload::{Prepared, RejectedNumber, Upload, UploadReport};
 pub use users::{
     AuditEvent, PendingUpload, SharedUsers, UserRecord, UserStatus, UserStore, UserStoreError,

@@ -162,13 +162,58 @@ impl Prepared {
     }
 }
 
-/// Categories users pick from: printable, not empty, not too long.
+/// The longest category name, in characters: it fits a Telegram button.
+pub const CATEGORY_MAX_CHARS: usize = 64;
+
+/// Categories users pick from, shown exactly as the admin wrote them (spaces
+/// around trimmed): not empty, at most [`CATEGORY_MAX_CHARS`], no path
+/// separator, no control character, and no bidirectional control, which
+/// would make a name display as another.
 pub fn check_category(category: &str) -> Result<String, StoreError> {
     let trimmed = category.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 64 || trimmed.chars().any(char::is_control) {
-        return Err(StoreError::BadCategory(category.to_string()));
+    let problem = if trimmed.is_empty() {
+        Some(CategoryProblem::Empty)
+    } else if trimmed.chars().count() > CATEGORY_MAX_CHARS {
+        Some(CategoryProblem::TooLong(trimmed.chars().count()))
+    } else {
+        trimmed.chars().find_map(|c| match c {
+            '/' | '\\' => Some(CategoryProblem::PathSeparator(c)),
+            '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}' => Some(CategoryProblem::Bidi(c)),
+            c if c.is_control() => Some(CategoryProblem::Control(c)),
+            _ => None,
+        })
+    };
+    match problem {
+        Some(problem) => Err(StoreError::BadCategory {
+            name: category.to_string(),
+            problem,
+        }),
+        None => Ok(trimmed.to_string()),
     }
-    Ok(trimmed.to_string())
+}
+
+/// Why a category name was refused, in words an admin can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CategoryProblem {
+    /// Nothing but spaces.
+    #[error("it is empty")]
+    Empty,
+    /// Longer than [`CATEGORY_MAX_CHARS`].
+    #[error("it has {0} characters, at most 64 fit")]
+    TooLong(usize),
+    /// `/` or `\`, which name folders on disk.
+    #[error("it contains the path separator `{0}`")]
+    PathSeparator(char),
+    /// A line break, tab or other control character.
+    #[error("it contains the control character U+{:04X}", *.0 as u32)]
+    Control(char),
+    /// A bidirectional control, which reorders how the name displays.
+    #[error("it contains the bidirectional control U+{:04X}", *.0 as u32)]
+    Bidi(char),
 }
 
 /// `UAE Mobile` -> `UAE_Mobile`: safe in a file name on any system.
@@ -355,8 +400,31 @@ mod tests {
             .next()
             .unwrap()
             .starts_with("category_"));
-        assert!(check_category("  ").is_err());
-        assert!(check_category("a\nb").is_err());
+        let problem = |name: &str| match check_category(name) {
+            Err(StoreError::BadCategory { problem, .. }) => Some(problem),
+            _ => None,
+        };
+        assert_eq!(problem("  "), Some(CategoryProblem::Empty));
+        assert_eq!(problem("a\nb"), Some(CategoryProblem::Control('\n')));
+        assert_eq!(
+            problem("UK/Mobile"),
+            Some(CategoryProblem::PathSeparator('/'))
+        );
+        assert_eq!(
+            problem("..\\etc"),
+            Some(CategoryProblem::PathSeparator('\\'))
+        );
+        assert_eq!(
+            problem("UAE\u{202E}eliboM"),
+            Some(CategoryProblem::Bidi('\u{202E}'))
+        );
+        assert_eq!(problem(&"x".repeat(65)), Some(CategoryProblem::TooLong(65)));
+        assert_eq!(check_category(&"ж".repeat(64)).unwrap(), "ж".repeat(64));
         assert_eq!(check_category(" UAE ").unwrap(), "UAE");
+        assert_eq!(
+            check_category("Émirats arabes unis – Mobile").unwrap(),
+            "Émirats arabes unis – Mobile"
+        );
+        assert_eq!(check_category("الإمارات").unwrap(), "الإمارات");
     }
 }

@@ -372,7 +372,7 @@ async fn import(
             )
             .await?;
         }
-        Err(StoreError::BadCategory(c)) => {
+        Err(e @ StoreError::BadCategory { .. }) => {
             if let Err(e) = app
                 .numbers
                 .users()
@@ -381,9 +381,7 @@ async fn import(
             {
                 tracing::error!("user store: {e}");
             }
-            let text = format!(
-                "`{c}` cannot be a category name (1-64 printable characters). Type another name."
-            );
+            let text = format!("{e}. Type another name.");
             bot.send(bot.send_message(me.chat, text)).await?;
         }
         Err(e) => {
