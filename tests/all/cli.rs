@@ -339,3 +339,19 @@ fn plugins_run_errors_name_the_plugin_and_what_happened() {
     );
     assert_eq!(stderr.matches("crashed").count(), 1, "said once: {stderr}");
 }
+
+/// The production binary links no test fake: its symbols name no part of
+/// `numbot-testing`, while the demo, built on it, does (so the check can
+/// tell).
+#[test]
+fn the_numbot_binary_holds_no_fake_server() {
+    let holds = |name: &str, needle: &[u8]| {
+        let bytes = std::fs::read(crate::support::binary(name)).unwrap();
+        memchr::memmem::find(&bytes, needle).is_some()
+    };
+    assert!(holds("numbot-demo", b"numbot_testing"));
+    assert!(holds("numbot-demo", b"FakeTelegram"));
+    assert!(!holds("numbot", b"numbot_testing"));
+    assert!(!holds("numbot", b"FakeTelegram"));
+    assert!(!holds("numbot", b"FakeSms"));
+}
