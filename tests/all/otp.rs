@@ -166,12 +166,78 @@ async fn batching_providers_ask_once_per_poll_for_every_watch() {
         store.claim("UAE", user).unwrap();
     }
     let recorder = Arc::new(Recorder::default());
-    for (protocol, per_poll) in [("twilio", 1), ("json", 1), ("sms-activate", 40)] {
+    for (protocol, per_poll) in [("twilio", 1), ("json", 1), ("sms-activate", 1)] {
         let m = monitor(&store, &config(protocol, &fake), &recorder);
         let before = fake.requests();
         assert_eq!(m.tick().await.unwrap().watched, 40);
         assert_eq!(fake.requests() - before, per_poll, "{protocol}");
     }
+    // An SMS-Activate service without the list of active activations: one
+    // `BAD_ACTION`, then `getStatus` per activation.
+    fake.set_activation_list(false);
+    let m = monitor(&store, &config("sms-activate", &fake), &recorder);
+    let before = fake.requests();
+    m.tick().await.unwrap();
+    assert_eq!(fake.requests() - before, 41);
+    let before = fake.requests();
+    m.tick().await.unwrap();
+    assert_eq!(fake.requests() - before, 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_activate_keys_activations_by_id_and_never_hands_codes_on() {
+    let fake = FakeSms::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // One number, handed to the next user as soon as it is free.
+    let store = store_in(dir.path(), ReuseRule::Unlimited, None);
+    store
+        .upload("n.csv", Arc::new(uae_csv(0, 1)), "UAE", 1, None)
+        .await
+        .unwrap();
+    let a = store.claim("UAE", 100).unwrap();
+    fake.activate(&[&a.number]);
+    let first = fake.activation_id(&a.number).unwrap();
+    assert_ne!(first, a.number.trim_start_matches('+'), "an id of its own");
+    let recorder = Arc::new(Recorder::default());
+    let mut sms = config("sms-activate", &fake);
+    sms.complete_on = CompleteOn::FirstCode;
+    let m = monitor(&store, &sms, &recorder);
+    let before = fake.requests();
+    m.tick().await.unwrap();
+
+    fake.deliver(
+        &a.number,
+        "Google",
+        "G-482913 is your Google verification code.",
+    );
+    assert_eq!(m.tick().await.unwrap().relayed, 1);
+    assert_eq!(store.holding(100).unwrap(), None, "the code completed it");
+    // Two polls and the completion: one request each.
+    assert_eq!(fake.requests() - before, 3);
+    let digits = a.number.trim_start_matches('+');
+    assert_eq!(fake.activation_status(digits).as_deref(), Some("6"));
+    let second = fake.activation_id(&a.number).unwrap();
+    assert_ne!(second, first, "the service's next activation of the number");
+
+    // The next holder of the number never gets the first holder's code.
+    let b = store.claim("UAE", 200).unwrap();
+    assert_eq!(b.number, a.number);
+    assert_eq!(m.tick().await.unwrap().relayed, 0);
+    assert_eq!(m.tick().await.unwrap().relayed, 0);
+    // Messages stamped in the second the number changed hands are nobody's:
+    // the next one comes a second later.
+    let into_second = chrono::Utc::now().timestamp_subsec_millis();
+    tokio::time::sleep(Duration::from_millis(u64::from(
+        1_050 - into_second.min(1_000),
+    )))
+    .await;
+    fake.deliver(&b.number, "Uber", "Your Uber code is 5577");
+    assert_eq!(m.tick().await.unwrap().relayed, 1);
+    let said = recorder.users.lock().unwrap().clone();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!(said[1].0, 200);
+    assert!(said[1].1.contains("<code>5577</code>"), "{said:?}");
+    assert!(!said[1].1.contains("482913"), "{said:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,9 @@
 //! every number, and the time from an SMS reaching the provider to the
 //! user's message reaching Telegram. Throttle is off (Telegram's limits
 //! would be measured instead). Needs the built plugins (`cargo build-plugins`).
-//! `-- --watches N --interval-ms MS --protocol twilio|json|sms-activate`.
+//! `-- --watches N --interval-ms MS --protocol twilio|json|sms-activate`;
+//! `--no-activation-list` makes the SMS-Activate fake answer
+//! `getActiveActivations` with `BAD_ACTION`, as services without it do.
 
 use std::{
     sync::Arc,
@@ -43,6 +45,7 @@ async fn main() {
         .unwrap_or(1_000);
     let protocol = arg(&args, "--protocol").unwrap_or_else(|| "twilio".into());
     let codes: u64 = 1_000.min(watches);
+    let no_list = args.iter().any(|a| a == "--no-activation-list");
 
     let tg = remote("fake-telegram", || async {
         FakeTelegram::start().await.unwrap()
@@ -99,6 +102,12 @@ async fn main() {
                 .unwrap()
                 .number,
         ));
+    }
+    if protocol == "sms-activate" {
+        // The account holds an activation for every number of the pool.
+        let numbers: Vec<&str> = held.iter().map(|(_, n)| n.as_str()).collect();
+        sms.activate(&numbers);
+        sms.set_activation_list(!no_list);
     }
     let backends = compose::Backends {
         store: Arc::new(store.clone()),

@@ -3,7 +3,11 @@
 //!
 //! - JSON: `GET /api/messages?number=&since=` (bearer token) →
 //!   `{"data": {"messages": [{"id", "to", "from", "text", "received_at"}]}}`;
-//! - SMS-Activate: `GET /stubs/handler_api.php?api_key=&action=getStatus|setStatus&id=`;
+//! - SMS-Activate: `GET /stubs/handler_api.php?api_key=&action=` with
+//!   `getActiveActivations` (every active activation and its codes, unless
+//!   [`FakeSms::set_activation_list`] turns it off), `getStatus&id=` and
+//!   `setStatus&id=&status=`; activations have ids of their own, not the
+//!   number's digits, and a number ended with status 6 or 8 gets a new one;
 //! - Twilio: `GET /2010-04-01/Accounts/{sid}/Messages.json` (basic auth, newest
 //!   first, 50 a page, `next_page_uri`).
 //!
@@ -65,10 +69,37 @@ struct State {
     mode: Mutex<Mode>,
     requests: AtomicU64,
     next: AtomicU64,
-    /// SMS-Activate statuses set by the client, by activation id, with the
-    /// message sequence at that moment: a set status ends the activation, and
-    /// only later messages belong to the next one.
-    statuses: Mutex<HashMap<String, (String, u64)>>,
+    /// SMS-Activate's activations.
+    activations: Mutex<Activations>,
+}
+
+/// The account's SMS-Activate activations.
+struct Activations {
+    /// A number's digits → its active activation id and the first message
+    /// sequence that belongs to it.
+    active: HashMap<String, (String, u64)>,
+    /// Every activation id ever made → its number's digits.
+    numbers: HashMap<String, String>,
+    /// Statuses set by the client, by activation id.
+    statuses: HashMap<String, String>,
+    next_id: u64,
+    /// Whether `getActiveActivations` is offered.
+    list: bool,
+}
+
+impl Activations {
+    /// The number's active activation, made if it has none.
+    fn of(&mut self, digits: &str, from_seq: u64) -> String {
+        if let Some((id, _)) = self.active.get(digits) {
+            return id.clone();
+        }
+        self.next_id += 1;
+        let id = format!("{}", 7_000_000_000 + self.next_id);
+        self.active
+            .insert(digits.to_string(), (id.clone(), from_seq));
+        self.numbers.insert(id.clone(), digits.to_string());
+        id
+    }
 }
 
 /// A running fake provider; it stops when dropped.
@@ -88,7 +119,13 @@ impl FakeSms {
             mode: Mutex::new(Mode::Normal),
             requests: AtomicU64::new(0),
             next: AtomicU64::new(1),
-            statuses: Mutex::new(HashMap::new()),
+            activations: Mutex::new(Activations {
+                active: HashMap::new(),
+                numbers: HashMap::new(),
+                statuses: HashMap::new(),
+                next_id: 0,
+                list: true,
+            }),
         });
         let app = Router::new()
             .route("/api/messages", get(json_list))
@@ -131,21 +168,56 @@ impl FakeSms {
         self.state.requests.load(Ordering::Relaxed)
     }
 
-    /// The SMS-Activate status a client set for an activation (the number's digits).
-    pub fn activation_status(&self, id: &str) -> Option<String> {
+    /// The SMS-Activate status a client last set on an activation of the
+    /// number with these digits.
+    pub fn activation_status(&self, digits: &str) -> Option<String> {
+        let a = self.state.activations();
+        a.statuses
+            .iter()
+            .filter(|(id, _)| a.numbers.get(*id).map(String::as_str) == Some(digits))
+            .max_by_key(|(id, _)| id.parse::<u64>().unwrap_or(0))
+            .map(|(_, status)| status.clone())
+    }
+
+    /// The SMS-Activate account holds these numbers (E.164): each gets an
+    /// activation (a message delivered to a number makes one too).
+    pub fn activate(&self, numbers: &[&str]) {
+        let seq = self.state.next.load(Ordering::Relaxed);
+        let mut a = self.state.activations();
+        for n in numbers {
+            a.of(
+                &n.chars().filter(char::is_ascii_digit).collect::<String>(),
+                seq,
+            );
+        }
+    }
+
+    /// The number's active SMS-Activate activation id.
+    pub fn activation_id(&self, number: &str) -> Option<String> {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
         self.state
-            .statuses
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .map(|(status, _)| status.clone())
+            .activations()
+            .active
+            .get(&digits)
+            .map(|(id, _)| id.clone())
+    }
+
+    /// Whether `getActiveActivations` is offered (`BAD_ACTION` otherwise,
+    /// as services without it answer).
+    pub fn set_activation_list(&self, offered: bool) {
+        self.state.activations().list = offered;
     }
 }
 
 impl State {
+    fn activations(&self) -> std::sync::MutexGuard<'_, Activations> {
+        self.activations.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn deliver(&self, to: &str, from: &str, text: &str) {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let to: String = to.chars().filter(char::is_ascii_digit).collect();
+        self.activations().of(&to, n);
         self.messages
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -250,42 +322,127 @@ async fn sms_activate(
         return "BAD_KEY".into_response();
     }
     match q.action.as_str() {
+        "getActiveActivations" => active_activations(&state),
         "getStatus" => {
-            let set = state
-                .statuses
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&q.id)
-                .cloned();
-            let after = set.as_ref().map_or(0, |(_, seq)| *seq);
-            let to = format!("+{}", q.id);
-            let code = state
-                .snapshot()
-                .into_iter()
-                .rev()
-                .find(|m| m.to == to && m.seq >= after)
-                .and_then(|m| first_code(&m.text));
-            match (code, set) {
-                (Some(code), _) => format!("STATUS_OK:{code}").into_response(),
-                (None, Some((status, _))) if status == "8" => "STATUS_CANCEL".into_response(),
-                (None, _) => "STATUS_WAIT_CODE".into_response(),
+            let Some((digits, from)) = activation(&state, &q.id) else {
+                return "NO_ACTIVATION".into_response();
+            };
+            match from {
+                None => "STATUS_CANCEL".into_response(),
+                Some(from) => match codes(&state, &digits, from).pop() {
+                    Some((code, _)) => format!("STATUS_OK:{code}").into_response(),
+                    None => "STATUS_WAIT_CODE".into_response(),
+                },
             }
         }
         "setStatus" => {
+            let Some((digits, _)) = activation(&state, &q.id) else {
+                return "NO_ACTIVATION".into_response();
+            };
             let seq = state.next.load(Ordering::Relaxed);
-            state
-                .statuses
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(q.id.clone(), (q.status.clone(), seq));
+            let mut a = state.activations();
+            let id = a.active.get(&digits).map(|(id, _)| id.clone());
+            let id = id.unwrap_or_else(|| q.id.clone());
+            a.statuses.insert(id, q.status.clone());
             match q.status.as_str() {
-                "6" => "ACCESS_ACTIVATION".into_response(),
-                "8" => "ACCESS_CANCEL".into_response(),
+                // Ended: the number's next activation starts from here.
+                "6" | "8" => {
+                    a.active.remove(&digits);
+                    a.of(&digits, seq);
+                    if q.status == "6" {
+                        "ACCESS_ACTIVATION"
+                    } else {
+                        "ACCESS_CANCEL"
+                    }
+                    .into_response()
+                }
+                // Another SMS: only later ones belong to it.
+                "3" => {
+                    if let Some(entry) = a.active.get_mut(&digits) {
+                        entry.1 = seq;
+                    }
+                    "ACCESS_RETRY_GET".into_response()
+                }
                 _ => "ACCESS_READY".into_response(),
             }
         }
-        _ => "WRONG_ACTION".into_response(),
+        _ => "BAD_ACTION".into_response(),
     }
+}
+
+/// The number an activation id (or, by the digits convention, a number's
+/// digits) is on, and the first message sequence of its activation if it
+/// is still active.
+fn activation(state: &State, id: &str) -> Option<(String, Option<u64>)> {
+    let seq = state.next.load(Ordering::Relaxed);
+    let mut a = state.activations();
+    if let Some(digits) = a.numbers.get(id).cloned() {
+        // An id of its own: active while it is the number's current one.
+        let from = a
+            .active
+            .get(&digits)
+            .filter(|(active, _)| active == id)
+            .map(|(_, from)| *from);
+        return Some((digits, from));
+    }
+    // The digits convention: the number's current activation.
+    if id.len() > 7 && id.chars().all(|c| c.is_ascii_digit()) {
+        a.of(id, seq);
+        let from = a.active.get(id).map(|(_, from)| *from);
+        return Some((id.to_string(), from));
+    }
+    None
+}
+
+/// The codes (with the message text) that reached the number from `from` on.
+fn codes(state: &State, digits: &str, from: u64) -> Vec<(String, String)> {
+    let to = format!("+{digits}");
+    state
+        .snapshot()
+        .into_iter()
+        .filter(|m| m.to == to && m.seq >= from)
+        .filter_map(|m| first_code(&m.text).map(|code| (code, m.text)))
+        .collect()
+}
+
+fn active_activations(state: &State) -> Response {
+    let active: Vec<(String, String, u64)> = {
+        let a = state.activations();
+        if !a.list {
+            return "BAD_ACTION".into_response();
+        }
+        a.active
+            .iter()
+            .map(|(digits, (id, from))| (digits.clone(), id.clone(), *from))
+            .collect()
+    };
+    if active.is_empty() {
+        return Json(json!({"status": "error", "error": "NO_ACTIVATIONS"})).into_response();
+    }
+    let list: Vec<Value> = active
+        .into_iter()
+        .map(|(digits, id, from)| {
+            let (codes, texts): (Vec<String>, Vec<String>) =
+                codes(state, &digits, from).into_iter().unzip();
+            let (code, text) = if codes.is_empty() {
+                (Value::Null, Value::Null)
+            } else {
+                (json!(codes), json!(texts))
+            };
+            json!({
+                "activationId": id,
+                "serviceCode": "ot",
+                "phoneNumber": digits,
+                "activationCost": "0.00",
+                "activationStatus": if codes.is_empty() { "1" } else { "2" },
+                "smsCode": code,
+                "smsText": text,
+                "activationTime": "2026-12-01 00:00:00",
+                "canGetAnotherSms": "1",
+            })
+        })
+        .collect();
+    Json(json!({"status": "success", "activeActivations": list})).into_response()
 }
 
 #[derive(Deserialize)]
