@@ -419,11 +419,21 @@ fn active_activations(state: &State) -> Response {
     if active.is_empty() {
         return Json(json!({"status": "error", "error": "NO_ACTIVATIONS"})).into_response();
     }
+    // One pass over the messages, whatever the number of activations.
+    let mut by_number: HashMap<String, Vec<Message>> = HashMap::new();
+    for m in state.snapshot() {
+        by_number.entry(m.to[1..].to_string()).or_default().push(m);
+    }
     let list: Vec<Value> = active
         .into_iter()
         .map(|(digits, id, from)| {
-            let (codes, texts): (Vec<String>, Vec<String>) =
-                codes(state, &digits, from).into_iter().unzip();
+            let (codes, texts): (Vec<String>, Vec<String>) = by_number
+                .get(&digits)
+                .into_iter()
+                .flatten()
+                .filter(|m| m.seq >= from)
+                .filter_map(|m| first_code(&m.text).map(|code| (code, m.text.clone())))
+                .unzip();
             let (code, text) = if codes.is_empty() {
                 (Value::Null, Value::Null)
             } else {
