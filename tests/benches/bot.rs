@@ -130,17 +130,25 @@ impl Bench {
             assert!(Instant::now() < deadline, "replies missing");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        users
-            .iter()
-            .map(|u| {
-                self.tg
-                    .transcript(u.id)
-                    .into_iter()
-                    .filter(|e| e.from == "bot")
-                    .nth(n - 1)
-                    .expect("the reply")
-            })
-            .collect()
+        // The count may include other chats' messages: wait for each reply.
+        loop {
+            let replies: Vec<Option<Entry>> = users
+                .iter()
+                .map(|u| {
+                    self.tg
+                        .transcript(u.id)
+                        .into_iter()
+                        .filter(|e| e.from == "bot")
+                        .nth(n - 1)
+                })
+                .collect();
+            let missing = replies.iter().filter(|r| r.is_none()).count();
+            if missing == 0 {
+                return replies.into_iter().flatten().collect();
+            }
+            assert!(Instant::now() < deadline, "{missing} replies missing");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Time from each user's `n`-th update to the bot's `n`-th reply (µs).

@@ -15,16 +15,20 @@ use crate::{host::PluginHost, instance::MAX_INSTANCES};
 pub struct PluginRunner {
     host: Arc<PluginHost>,
     /// Calls in flight per world: no more than a plugin has instances, so a
-    /// blocking thread never waits for one.
+    /// blocking thread never waits for one, and no more than the machine has
+    /// cores: the calls are pure CPU, and each instance beyond that would
+    /// cost its start (the formatter's metadata) and memory for nothing.
     permits: [Semaphore; 4],
 }
 
 impl PluginRunner {
     /// Runs `host`'s plugins.
     pub fn new(host: Arc<PluginHost>) -> Arc<PluginRunner> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let in_flight = MAX_INSTANCES.min(cores.max(2));
         Arc::new(PluginRunner {
             host,
-            permits: std::array::from_fn(|_| Semaphore::new(MAX_INSTANCES)),
+            permits: std::array::from_fn(|_| Semaphore::new(in_flight)),
         })
     }
 
