@@ -879,7 +879,11 @@ async fn the_client_examples_take_a_number_and_get_its_code() {
          -d \"{\\\"to\\\":\\\"$1\\\",\\\"from\\\":\\\"Acme\\\",\\\"text\\\":\\\"Your Acme code is 555 123\\\"}\" >/dev/null\n",
     )
     .unwrap();
-    std::fs::set_permissions(&trigger, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        &trigger,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
     let (base, secret, sms_url) = (api.base.clone(), token.clone(), fake.url());
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new("bash")
@@ -894,7 +898,11 @@ async fn the_client_examples_take_a_number_and_get_its_code() {
     })
     .await
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "555123\n");
     let uses = api.call(Method::GET, "/v1/uses", Some(&token), None).await;
     assert_eq!(uses.body, json!([]), "the script said done");

@@ -89,8 +89,22 @@ async fn main() {
         }
         csv.into_bytes()
     };
-    common::import(&plugins, &store, "claims.csv", pool(0, 2 * clients), "Claims").await;
-    common::import(&plugins, &store, "codes.csv", pool(1_000_000, clients), "Codes").await;
+    common::import(
+        &plugins,
+        &store,
+        "claims.csv",
+        pool(0, 2 * clients),
+        "Claims",
+    )
+    .await;
+    common::import(
+        &plugins,
+        &store,
+        "codes.csv",
+        pool(1_000_000, clients),
+        "Codes",
+    )
+    .await;
     let users = Arc::new(FileUsers::open(dir.path()).unwrap());
     let mut secrets = Vec::with_capacity(clients);
     for i in 0..clients {
@@ -300,7 +314,11 @@ async fn codes_over_http(c: &Clients, secrets: &[String], sms: &FakeSms) -> Vec<
         }));
         tokio::time::sleep(Duration::from_millis(20)).await;
         let _ = sent_tx.send(Instant::now());
-        sms.deliver(&number, "Bench", &format!("Your code is {:06}", 100_000 + i));
+        sms.deliver(
+            &number,
+            "Bench",
+            &format!("Your code is {:06}", 100_000 + i),
+        );
     }
     let mut all = Vec::new();
     for w in waiting {
