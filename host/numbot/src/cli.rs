@@ -107,6 +107,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The bot's webhook at Telegram.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
     /// Asks a running numbot's API whether it is ready (`GET /readyz`):
     /// exit 0 when it is, 1 with the reasons when not. For health checks
     /// of images that have no HTTP client.
@@ -114,6 +119,17 @@ enum Command {
         /// The API's address, as `[api] listen` has it.
         #[arg(long, default_value = "127.0.0.1:8080")]
         api: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Deletes the webhook (`deleteWebhook`), with the token and API of
+    /// the configuration. A stopping replica never does: the others share it.
+    Delete {
+        /// The TOML configuration, as `numbot run` reads it.
+        #[arg(long)]
+        config: PathBuf,
     },
 }
 
@@ -270,6 +286,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats => stats(&cli),
         Command::Delete { file } => delete(&cli, file),
         Command::Token { command } => token(&cli, command),
+        Command::Webhook {
+            command: WebhookCommand::Delete { config },
+        } => webhook_delete(config),
         Command::Ready { api } => ready(api),
     }
 }
@@ -289,7 +308,8 @@ fn open_store(cli: &Cli) -> Result<(tokio::runtime::Runtime, Arc<PluginRunner>, 
 }
 
 /// `numbot run`: the store, the user records, the bot and the OTP
-/// monitor, until Ctrl-C.
+/// monitor, until SIGTERM or SIGINT (Ctrl-C): then the updates in hand
+/// finish, the store flushes and the data directory's lock is released.
 fn run_bot(cli: &Cli, path: &Path) -> Result<ExitCode> {
     let config = Config::load(path)?;
     let dirs = if config.plugins.dirs.is_empty() {
@@ -301,25 +321,65 @@ fn run_bot(cli: &Cli, path: &Path) -> Result<ExitCode> {
     let (plugins, _reload) = compose::start_bot_plugins(&config.plugins, dirs, cache_dir)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
+        // Listening before anything starts: a signal during start-up is not lost.
+        let mut stop = Signals::new()?;
         let backends =
             compose::open_backends(&config.store, config.store.store_config(), plugins.clone())
                 .await?;
         let pool = backends.store.backend();
         let mut service = compose::serve(&config, backends, plugins).await?;
         eprintln!(
-            "numbot is running as @{} ({:?} mode, numbers in the {pool}); Ctrl-C stops it",
+            "numbot is running as @{} ({:?} mode, numbers in the {pool}); Ctrl-C or SIGTERM stops it",
             service.bot.username, config.telegram.mode,
         );
         tokio::select! {
-            signal = tokio::signal::ctrl_c() => {
-                signal?;
-                eprintln!("stopping: finishing the updates in hand");
+            name = stop.next() => {
+                eprintln!("{name}: stopping, finishing the updates in hand");
                 service.stop(std::time::Duration::from_secs(15)).await;
                 anyhow::Ok(())
             }
             reason = service.bot.finished() => Err(anyhow::anyhow!("the bot stopped: {reason}")),
         }
     })?;
+    // The runtime's end drops the store: usage files written, lock released.
+    drop(runtime);
+    eprintln!("numbot stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The signals that stop `numbot run`: SIGTERM (service managers,
+/// containers) and SIGINT (Ctrl-C).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+            int: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+        })
+    }
+
+    /// Waits for the first of them; its name.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
+    }
+}
+
+/// `numbot webhook delete`: the one way numbot deletes the bot's webhook.
+fn webhook_delete(path: &Path) -> Result<ExitCode> {
+    let config = Config::load(path)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime
+        .block_on(numbot_telegram::delete_webhook(&config.telegram))
+        .context("deleteWebhook")?;
+    println!("webhook deleted");
     Ok(ExitCode::SUCCESS)
 }
 
