@@ -3,7 +3,7 @@
 //! commit, [`GroupLog`]).
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::Read,
     path::Path,
     sync::{
@@ -14,7 +14,10 @@ use std::{
 
 use numbot_core::StoreError;
 
-use crate::log::{self, GroupLog, Pending};
+use crate::{
+    log::{self, GroupLog, Pending},
+    private,
+};
 
 /// One journal record: 32 bytes, CRC-protected, so that a torn tail after a
 /// crash is recognised and cut.
@@ -187,7 +190,7 @@ impl Journal {
 }
 
 fn open_append(path: &Path, valid_len: u64) -> Result<File, StoreError> {
-    let file = OpenOptions::new()
+    let file = private::options()
         .create(true)
         .append(true)
         .open(path)

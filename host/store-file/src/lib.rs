@@ -13,6 +13,9 @@
 //! - `relayed.log`: messages the OTP monitor relayed ([`LocalCoordination`]);
 //! - `tokens.jsonl`: API tokens (their hashes), beside the user records;
 //! - `.lock`: held by the process that owns the directory.
+//!
+//! The directory is created 0700 and every file in it 0600, whatever the
+//! umask; opening a directory open to other users logs a warning.
 
 mod backend;
 mod import;
@@ -21,6 +24,7 @@ mod log;
 mod metadata;
 mod open;
 mod pool;
+mod private;
 mod relayed;
 mod snapshot;
 mod store;

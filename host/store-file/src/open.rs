@@ -13,7 +13,7 @@ use crate::{
     journal,
     metadata::Metadata,
     pool::{Applied, Pool},
-    snapshot,
+    private, snapshot,
     store::FileKey,
 };
 
@@ -29,7 +29,7 @@ pub(crate) fn journal_path(dir: &Path, generation: u64) -> PathBuf {
 /// keeps it until exec).
 pub(crate) fn take_lock(dir: &Path) -> Result<fs::File, StoreError> {
     let lock_path = dir.join(".lock");
-    let lock = fs::OpenOptions::new()
+    let lock = private::options()
         .create(true)
         .truncate(false)
         .write(true)
