@@ -122,7 +122,8 @@ async fn main() {
         coordination: Arc::new(LocalCoordination::open(dir.path()).unwrap()),
         inbox: Arc::new(numbot_core::inbox::MemoryInbox::default()),
     };
-    let service = compose::serve(&config, backends.clone(), plugins.clone())
+    let (pool, people) = (backends.store.clone(), backends.users.clone());
+    let service = compose::serve(&config, backends, plugins.clone())
         .await
         .unwrap();
     let base = format!("http://{}", service.api_addr().unwrap());
@@ -142,8 +143,8 @@ async fn main() {
     };
 
     let numbers = Arc::new(Numbers::new(
-        backends.store.clone(),
-        backends.users.clone(),
+        pool,
+        people,
         plugins,
         NumberLimit {
             max: usize::MAX,
