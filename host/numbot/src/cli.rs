@@ -21,6 +21,7 @@ use numbot_plugin_host::{
     types::Countries,
     AnyPlugin, Manifest, PluginEngine, PluginRunner, WorldKind,
 };
+use numbot_store_file::FileStore;
 
 use crate::{
     compose::{self, Backends},
@@ -106,6 +107,17 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Salvages a data directory whose journal has damaged records (numbot
+    /// refuses to start on one): keeps every valid record, keeps numbers
+    /// whose state is unknown out of the free pool, and reports what it did.
+    /// numbot must not be running.
+    Repair {
+        /// The configuration numbot runs with: its `[store]` reuse rule and
+        /// lease decide how long unknown numbers stay out (default: the
+        /// defaults, in `--data-dir`).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// The bot's webhook at Telegram.
     Webhook {
@@ -289,6 +301,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Webhook {
             command: WebhookCommand::Delete { config },
         } => webhook_delete(config),
+        Command::Repair { config } => repair(&cli, config.as_deref()),
         Command::Ready { api } => ready(api),
     }
 }
@@ -370,6 +383,57 @@ impl Signals {
             _ = self.int.recv() => "SIGINT",
         }
     }
+}
+
+/// `numbot repair`: the journal salvaged, and what it cost, printed.
+fn repair(cli: &Cli, config: Option<&Path>) -> Result<ExitCode> {
+    let section = match config {
+        Some(path) => Config::load(path)?.store,
+        None => cli.store_section(),
+    };
+    let store_config = section.store_config();
+    let report = FileStore::repair(&store_config)
+        .with_context(|| format!("repairing {}", store_config.data_dir.display()))?;
+    for journal in &report.journals {
+        println!("{}: {} records kept", journal.path.display(), journal.kept);
+        for (offset, len) in &journal.dropped {
+            let records = len.div_ceil(32);
+            let plural = if records == 1 { "" } else { "s" };
+            println!(
+                "  dropped {len} damaged bytes at byte {offset} (about {records} record{plural})"
+            );
+        }
+        if journal.torn_tail > 0 {
+            println!("  dropped a torn tail of {} bytes", journal.torn_tail);
+        }
+        if let Some(backup) = &journal.backup {
+            println!("  the damaged original is kept as {}", backup.display());
+        }
+    }
+    if !report.damaged() {
+        println!("no damaged records: nothing to repair");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "holds ended (a dropped record may have ended them): {}",
+        report.holds_ended.len()
+    );
+    for user in &report.holds_ended {
+        println!("  user {user}");
+    }
+    println!(
+        "numbers kept out of the free pool (a dropped record may have claimed them): {}",
+        report.quarantined.len()
+    );
+    for q in &report.quarantined {
+        let until = q.until.map_or_else(
+            || "retired".to_string(),
+            |t| format!("until {}", rfc3339(t.into())),
+        );
+        println!("  {} ({}) {until}", q.number, q.file);
+    }
+    println!("repaired: numbot can start");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `numbot webhook delete`: the one way numbot deletes the bot's webhook.
