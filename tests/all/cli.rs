@@ -355,3 +355,103 @@ fn the_numbot_binary_holds_no_fake_server() {
     assert!(!holds("numbot", b"FakeTelegram"));
     assert!(!holds("numbot", b"FakeSms"));
 }
+
+/// Modes of the data directory and everything in it, by name.
+fn modes(dir: &std::path::Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let mut out = vec![(".".to_string(), mode(dir))];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        out.push((
+            path.file_name().unwrap().to_string_lossy().into(),
+            mode(&path),
+        ));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_data_directory_is_private_whatever_the_umask() {
+    let plugins = defaults();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sample.csv");
+    for umask in ["022", "000"] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let common = format!(
+            "--data-dir '{}' --plugin-dir '{}'",
+            data.display(),
+            plugins.display()
+        );
+        let script = format!(
+            "umask {umask} && \"$NUMBOT\" import '{sample}' --category 'UAE Mobile' {common} \
+             && \"$NUMBOT\" token create ci {common} && \"$NUMBOT\" stats {common}"
+        );
+        let out = Command::new("sh")
+            .args(["-c", &script])
+            .env("NUMBOT", crate::support::binary("numbot"))
+            .env("NUMBOT_CACHE_DIR", cache())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("go-rwx"), "umask {umask}: {stderr}");
+        // The relayed-ids log, from the library (this process's umask).
+        drop(numbot_store_file::LocalCoordination::open(&data).unwrap());
+        let modes = modes(&data);
+        for name in [
+            ".lock",
+            "metadata.json",
+            "journal.000001",
+            "users.jsonl",
+            "audit.jsonl",
+            "tokens.jsonl",
+            "relayed.log",
+        ] {
+            assert!(modes.iter().any(|(n, _)| n == name), "no {name}: {modes:?}");
+        }
+        assert!(modes.iter().any(|(n, _)| n.ends_with(".csv")), "{modes:?}");
+        assert!(
+            modes.iter().any(|(n, _)| n.ends_with(".numbers")),
+            "{modes:?}"
+        );
+        for (name, mode) in &modes {
+            let want = if name == "." { 0o700 } else { 0o600 };
+            assert_eq!(*mode, want, "umask {umask}: {name} is {mode:o}");
+        }
+    }
+}
+
+#[test]
+fn a_data_directory_open_to_others_is_reported_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let plugins = defaults();
+    let common = [
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--plugin-dir",
+        plugins.to_str().unwrap(),
+    ];
+    let (ok, _, stderr) = numbot(&[&["stats"][..], &common].concat());
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("go-rwx"), "{stderr}");
+    // As an older numbot (or a copy made with a loose umask) left it.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let journal = data.join("journal.000001");
+    std::fs::set_permissions(&journal, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (ok, _, stderr) = numbot(&[&["stats"][..], &common].concat());
+    assert!(ok, "{stderr}");
+    let fix = format!("chmod -R go-rwx {}", data.display());
+    for path in [&data, &journal] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(&fix) && l.contains(&format!("path={}", path.display()))),
+            "no warning for {}: {stderr}",
+            path.display()
+        );
+    }
+}

@@ -7,7 +7,7 @@ use numbot_plugin_host::{
     worlds::FormatterWorld, AnyPlugin, LoadError, Manifest, Plugin, PluginError, WorldKind,
 };
 
-use crate::support::{defaults, engine, fixtures, load, shared_host};
+use crate::support::{capture_logs, defaults, engine, fixtures, load, shared_host};
 
 fn fixture(name: &str) -> Arc<Plugin<FormatterWorld>> {
     match load(&fixtures(), name) {
@@ -337,4 +337,48 @@ fn concurrent_callers_share_at_most_eight_instances() {
     });
     let created = policy.instances_created();
     assert!((1..=8).contains(&created), "{created} instances");
+}
+
+#[test]
+fn compiled_cache_is_private_and_refuses_entries_others_can_write() {
+    use numbot_plugin_host::{engine::CacheOutcome, PluginEngine};
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let set = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    let root = tempfile::tempdir().unwrap();
+    let cache = root.path().join("cache");
+    let engine = PluginEngine::new(Some(cache.clone())).unwrap();
+    let path = defaults().join("numbot-policy.wasm");
+    let bytes = std::fs::read(&path).unwrap();
+    let compile = || engine.compile(&path, &bytes).unwrap().1;
+    assert_eq!(compile(), CacheOutcome::Compiled);
+    assert_eq!(mode(&cache), 0o700);
+    let entries: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let entry = &entries[0];
+    assert_eq!(mode(entry), 0o600);
+    assert_eq!(compile(), CacheOutcome::Hit);
+
+    // An entry the group could have written is not loaded: compiled again,
+    // and replaced by a private one.
+    set(entry, 0o660);
+    let (outcome, logs) = capture_logs(compile);
+    assert_eq!(outcome, CacheOutcome::Compiled);
+    assert!(logs.contains("cached compiled plugin refused"), "{logs}");
+    assert_eq!(mode(entry), 0o600);
+    assert_eq!(compile(), CacheOutcome::Hit);
+
+    // A directory others may write to is not trusted at all.
+    set(&cache, 0o777);
+    let (outcome, logs) = capture_logs(compile);
+    assert_eq!(outcome, CacheOutcome::Compiled);
+    assert!(logs.contains("compiled-plugin cache not used"), "{logs}");
+    assert_eq!(compile(), CacheOutcome::Compiled);
+    set(&cache, 0o700);
+    assert_eq!(compile(), CacheOutcome::Hit);
 }

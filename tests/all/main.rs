@@ -13,6 +13,7 @@ mod policy;
 mod reload;
 mod replicas;
 mod scaffold;
+mod shutdown;
 mod store;
 mod store_contract;
 mod support;

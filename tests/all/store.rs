@@ -752,3 +752,148 @@ fn deleted_files_and_dedup_across_restarts() {
         "G's numbers stay in the dedup set"
     );
 }
+
+/// Flips one byte of the journal at `offset`.
+fn damage(dir: &Path, offset: usize) {
+    let path = dir.join("journal.000001");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[offset] ^= 0x5a;
+    std::fs::write(&path, bytes).unwrap();
+}
+
+/// A damaged record in the middle of the journal stops `open` with an error
+/// that names the file, the offset and the fix; `repair` keeps every valid
+/// record, and afterwards no number anyone may hold is handed out.
+#[test]
+fn a_damaged_journal_record_stops_open_and_repair_salvages_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = 8_000_000;
+    let (clock, now) = Clock::manual(t0);
+    let rule = ReuseRule::Unlimited;
+    let mut held = HashMap::new();
+    {
+        let store = open(dir.path(), &clock, rule);
+        store
+            .upload("d.csv", &csv(&numbers(0, 10)), "Damage", 1, None)
+            .unwrap();
+        // Records 0-4: claims; 5: a completion; 6: a cancel.
+        for user in [6, 1, 2, 3, 4] {
+            held.insert(user, store.claim("Damage", user).unwrap().number);
+        }
+        store.complete(1).unwrap();
+        store.cancel(2).unwrap();
+        // Record 7, later: a claim after the damage to come.
+        now.fetch_add(100, Ordering::Relaxed);
+        held.insert(5, store.claim("Damage", 5).unwrap().number);
+    }
+    // The truth now: users 6, 3 and 4 hold theirs until t0 + 600, user 5
+    // until t0 + 700. Record 3 (user 3's claim) is damaged.
+    damage(dir.path(), 3 * 32 + 10);
+    let mut config = StoreConfig::new(dir.path());
+    config.clock = clock.clone();
+    config.reuse = rule;
+    config.lease_secs = 600;
+    let err = FileStore::open(config.clone(), plugins())
+        .err()
+        .expect("open refuses a damaged journal");
+    match &err {
+        StoreError::JournalDamaged {
+            path,
+            offset,
+            next_valid,
+            ..
+        } => {
+            assert_eq!(path, &dir.path().join("journal.000001"));
+            assert_eq!((*offset, *next_valid), (96, 128));
+        }
+        other => panic!("{other}"),
+    }
+    let message = err.to_string();
+    assert!(message.contains("journal.000001"), "{message}");
+    assert!(message.contains("byte 96"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "numbot repair --data-dir {}",
+            dir.path().display()
+        )),
+        "{message}"
+    );
+
+    let report = FileStore::repair(&config).unwrap();
+    assert_eq!(report.journals.len(), 1);
+    let journal = &report.journals[0];
+    assert_eq!(journal.kept, 7);
+    assert_eq!(journal.dropped, vec![(96, 32)]);
+    assert_eq!(journal.torn_tail, 0);
+    let backup = journal.backup.clone().unwrap();
+    assert_eq!(std::fs::read(&backup).unwrap().len(), 8 * 32);
+    // Users 1 and 2 ended theirs; user 6's hold began before the damage,
+    // so a dropped record may have ended it; users 4 and 5 claimed after.
+    assert_eq!(report.holds_ended, vec![6]);
+    let quarantined: HashSet<&str> = report
+        .quarantined
+        .iter()
+        .map(|q| q.number.as_str())
+        .collect();
+    assert_eq!(quarantined.len(), 8, "{:?}", report.quarantined);
+    assert!(!quarantined.contains(held[&4].as_str()));
+    assert!(!quarantined.contains(held[&5].as_str()));
+    for q in &report.quarantined {
+        assert_eq!(q.until, Some(t0 + 600), "{q:?}");
+        assert!(q.file.starts_with("Damage_"), "{q:?}");
+    }
+    // Repairing again finds nothing.
+    assert!(!FileStore::repair(&config).unwrap().damaged());
+
+    // Right after: nothing anyone may hold is handed out.
+    let store = FileStore::open(config.clone(), plugins()).unwrap();
+    assert_eq!(store.holding(4).unwrap().unwrap().number, held[&4]);
+    assert_eq!(store.holding(5).unwrap().unwrap().number, held[&5]);
+    assert_eq!(store.holding(6).unwrap(), None);
+    assert!(matches!(
+        store.claim("Damage", 100),
+        Err(StoreError::NoneAvailable(_))
+    ));
+    // Once every lease that may be running has ended, the pool is whole
+    // again but for user 5's number, still held (user 4's lease ran out).
+    now.store(t0 + 601, Ordering::Relaxed);
+    let mut given = HashSet::new();
+    for user in 100.. {
+        match store.claim("Damage", user) {
+            Ok(a) => assert!(given.insert(a.number)),
+            Err(StoreError::NoneAvailable(_)) => break,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(given.len(), 9);
+    assert!(!given.contains(&held[&5]));
+    drop(store);
+    // And it all survives a restart.
+    let store = FileStore::open(config, plugins()).unwrap();
+    assert_eq!(store.assignments().unwrap().len(), 10);
+}
+
+/// A torn tail (a crash mid-write) is still cut without a word.
+#[test]
+fn a_torn_journal_tail_is_still_cut_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let (clock, _) = Clock::manual(9_000_000);
+    let number = {
+        let store = open(dir.path(), &clock, ReuseRule::default());
+        store
+            .upload("t.csv", &csv(&numbers(0, 3)), "Torn", 1, None)
+            .unwrap();
+        store.claim("Torn", 1).unwrap().number
+    };
+    let path = dir.path().join("journal.000001");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mut half = bytes[..32].to_vec();
+    half[5] ^= 1;
+    bytes.extend_from_slice(&half);
+    bytes.extend_from_slice(&[0; 7]);
+    std::fs::write(&path, bytes).unwrap();
+    let store = open(dir.path(), &clock, ReuseRule::default());
+    assert_eq!(store.holding(1).unwrap().unwrap().number, number);
+    drop(store);
+    assert_eq!(std::fs::read(&path).unwrap().len(), 32);
+}

@@ -35,6 +35,25 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
+    /// The journal has a damaged record with valid ones after it: not the
+    /// torn tail a crash leaves, so records are missing from its middle and
+    /// replaying past them could hand out a number someone holds.
+    #[error(
+        "{}: damaged journal record at byte {offset} (valid records follow from byte {next_valid}); \
+         numbot will not guess what it said: run `numbot repair --data-dir {}`",
+        path.display(),
+        dir.display()
+    )]
+    JournalDamaged {
+        /// The journal file.
+        path: PathBuf,
+        /// Its data directory.
+        dir: PathBuf,
+        /// Where the first damaged record starts.
+        offset: u64,
+        /// Where the next valid record starts.
+        next_valid: u64,
+    },
     /// A plugin failed (validator, formatter, policy).
     #[error(transparent)]
     Plugin(#[from] PluginError),

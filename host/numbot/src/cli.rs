@@ -21,6 +21,7 @@ use numbot_plugin_host::{
     types::Countries,
     AnyPlugin, Manifest, PluginEngine, PluginRunner, WorldKind,
 };
+use numbot_store_file::FileStore;
 
 use crate::{
     compose::{self, Backends},
@@ -107,6 +108,22 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Salvages a data directory whose journal has damaged records (numbot
+    /// refuses to start on one): keeps every valid record, keeps numbers
+    /// whose state is unknown out of the free pool, and reports what it did.
+    /// numbot must not be running.
+    Repair {
+        /// The configuration numbot runs with: its `[store]` reuse rule and
+        /// lease decide how long unknown numbers stay out (default: the
+        /// defaults, in `--data-dir`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// The bot's webhook at Telegram.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
     /// Asks a running numbot's API whether it is ready (`GET /readyz`):
     /// exit 0 when it is, 1 with the reasons when not. For health checks
     /// of images that have no HTTP client.
@@ -114,6 +131,17 @@ enum Command {
         /// The API's address, as `[api] listen` has it.
         #[arg(long, default_value = "127.0.0.1:8080")]
         api: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Deletes the webhook (`deleteWebhook`), with the token and API of
+    /// the configuration. A stopping replica never does: the others share it.
+    Delete {
+        /// The TOML configuration, as `numbot run` reads it.
+        #[arg(long)]
+        config: PathBuf,
     },
 }
 
@@ -270,6 +298,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats => stats(&cli),
         Command::Delete { file } => delete(&cli, file),
         Command::Token { command } => token(&cli, command),
+        Command::Webhook {
+            command: WebhookCommand::Delete { config },
+        } => webhook_delete(config),
+        Command::Repair { config } => repair(&cli, config.as_deref()),
         Command::Ready { api } => ready(api),
     }
 }
@@ -289,7 +321,8 @@ fn open_store(cli: &Cli) -> Result<(tokio::runtime::Runtime, Arc<PluginRunner>, 
 }
 
 /// `numbot run`: the store, the user records, the bot and the OTP
-/// monitor, until Ctrl-C.
+/// monitor, until SIGTERM or SIGINT (Ctrl-C): then the updates in hand
+/// finish, the store flushes and the data directory's lock is released.
 fn run_bot(cli: &Cli, path: &Path) -> Result<ExitCode> {
     let config = Config::load(path)?;
     let dirs = if config.plugins.dirs.is_empty() {
@@ -301,25 +334,116 @@ fn run_bot(cli: &Cli, path: &Path) -> Result<ExitCode> {
     let (plugins, _reload) = compose::start_bot_plugins(&config.plugins, dirs, cache_dir)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
+        // Listening before anything starts: a signal during start-up is not lost.
+        let mut stop = Signals::new()?;
         let backends =
             compose::open_backends(&config.store, config.store.store_config(), plugins.clone())
                 .await?;
         let pool = backends.store.backend();
         let mut service = compose::serve(&config, backends, plugins).await?;
         eprintln!(
-            "numbot is running as @{} ({:?} mode, numbers in the {pool}); Ctrl-C stops it",
+            "numbot is running as @{} ({:?} mode, numbers in the {pool}); Ctrl-C or SIGTERM stops it",
             service.bot.username, config.telegram.mode,
         );
         tokio::select! {
-            signal = tokio::signal::ctrl_c() => {
-                signal?;
-                eprintln!("stopping: finishing the updates in hand");
+            name = stop.next() => {
+                eprintln!("{name}: stopping, finishing the updates in hand");
                 service.stop(std::time::Duration::from_secs(15)).await;
                 anyhow::Ok(())
             }
             reason = service.bot.finished() => Err(anyhow::anyhow!("the bot stopped: {reason}")),
         }
     })?;
+    // The runtime's end drops the store: usage files written, lock released.
+    drop(runtime);
+    eprintln!("numbot stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The signals that stop `numbot run`: SIGTERM (service managers,
+/// containers) and SIGINT (Ctrl-C).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+            int: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+        })
+    }
+
+    /// Waits for the first of them; its name.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
+    }
+}
+
+/// `numbot repair`: the journal salvaged, and what it cost, printed.
+fn repair(cli: &Cli, config: Option<&Path>) -> Result<ExitCode> {
+    let section = match config {
+        Some(path) => Config::load(path)?.store,
+        None => cli.store_section(),
+    };
+    let store_config = section.store_config();
+    let report = FileStore::repair(&store_config)
+        .with_context(|| format!("repairing {}", store_config.data_dir.display()))?;
+    for journal in &report.journals {
+        println!("{}: {} records kept", journal.path.display(), journal.kept);
+        for (offset, len) in &journal.dropped {
+            let records = len.div_ceil(32);
+            let plural = if records == 1 { "" } else { "s" };
+            println!(
+                "  dropped {len} damaged bytes at byte {offset} (about {records} record{plural})"
+            );
+        }
+        if journal.torn_tail > 0 {
+            println!("  dropped a torn tail of {} bytes", journal.torn_tail);
+        }
+        if let Some(backup) = &journal.backup {
+            println!("  the damaged original is kept as {}", backup.display());
+        }
+    }
+    if !report.damaged() {
+        println!("no damaged records: nothing to repair");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "holds ended (a dropped record may have ended them): {}",
+        report.holds_ended.len()
+    );
+    for user in &report.holds_ended {
+        println!("  user {user}");
+    }
+    println!(
+        "numbers kept out of the free pool (a dropped record may have claimed them): {}",
+        report.quarantined.len()
+    );
+    for q in &report.quarantined {
+        let until = q.until.map_or_else(
+            || "retired".to_string(),
+            |t| format!("until {}", rfc3339(t.into())),
+        );
+        println!("  {} ({}) {until}", q.number, q.file);
+    }
+    println!("repaired: numbot can start");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `numbot webhook delete`: the one way numbot deletes the bot's webhook.
+fn webhook_delete(path: &Path) -> Result<ExitCode> {
+    let config = Config::load(path)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime
+        .block_on(numbot_telegram::delete_webhook(&config.telegram))
+        .context("deleteWebhook")?;
+    println!("webhook deleted");
     Ok(ExitCode::SUCCESS)
 }
 

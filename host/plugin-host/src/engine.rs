@@ -120,8 +120,22 @@ impl PluginEngine {
         let digest = Sha256::digest(bytes);
         let key = format!("{}-{}.cwasm", hex(&digest), self.inner.engine_key);
         let cached = dir.join(key);
-        if cached.exists() {
-            // SAFETY: the cache directory is the host's own; artifacts in it were
+        let trusted_dir = private(dir);
+        if let Err(why) = &trusted_dir {
+            tracing::warn!(dir = %dir.display(), "compiled-plugin cache not used, compiling instead: {why}");
+        }
+        let trusted = trusted_dir.is_ok()
+            && match private(&cached) {
+                Ok(()) => true,
+                Err(why) if cached.exists() => {
+                    tracing::warn!(path = %cached.display(), "cached compiled plugin refused, recompiling: {why}");
+                    false
+                }
+                Err(_) => false,
+            };
+        if trusted {
+            // SAFETY: the cache file and its directory are this user's own and
+            // no one else may write them (checked just now); artifacts in it were
             // written by `Component::serialize` from this engine configuration
             // (the key holds both the content hash and the engine hash).
             match unsafe { Component::deserialize_file(&self.inner.engine, &cached) } {
@@ -132,12 +146,16 @@ impl PluginEngine {
             }
         }
         let component = Component::new(&self.inner.engine, bytes).map_err(compile_error)?;
+        if trusted_dir.is_err() {
+            return Ok((component, CacheOutcome::Compiled));
+        }
         match component.serialize() {
             Ok(artifact) => {
                 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
                 let n = NEXT.fetch_add(1, Ordering::Relaxed);
                 let tmp = cached.with_extension(format!("tmp.{}.{n}", std::process::id()));
-                let stored = fs::write(&tmp, &artifact).and_then(|()| fs::rename(&tmp, &cached));
+                let stored =
+                    write_private(&tmp, &artifact).and_then(|()| fs::rename(&tmp, &cached));
                 if let Err(e) = stored {
                     tracing::warn!(path = %cached.display(), "could not store compiled plugin: {e}");
                     let _ = fs::remove_file(&tmp);
@@ -190,7 +208,7 @@ impl PluginEngine {
 /// The cache holds native code that is loaded without checks: it must be
 /// the current user's own directory, not writable by anyone else.
 fn create_private_dir(dir: &Path) -> Result<(), LoadError> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    use std::os::unix::fs::DirBuilderExt;
     let io = |source| LoadError::Io {
         path: dir.to_path_buf(),
         source,
@@ -200,19 +218,52 @@ fn create_private_dir(dir: &Path) -> Result<(), LoadError> {
         .mode(0o700)
         .create(dir)
         .map_err(io)?;
-    let meta = fs::metadata(dir).map_err(io)?;
+    private(dir).map_err(|why| {
+        io(std::io::Error::other(format!(
+            "compiled-plugin cache {why}"
+        )))
+    })
+}
+
+/// Whether `path` (a cache file or the directory) is safe to load native
+/// code from: this user's own, and not writable by group or others.
+fn private(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
+    // The owner of /proc/self is this process's effective user.
     let me = fs::metadata("/proc/self")
         .map(|m| m.uid())
         .unwrap_or(meta.uid());
-    if meta.uid() != me || meta.permissions().mode() & 0o022 != 0 {
-        return Err(LoadError::Io {
-            path: dir.to_path_buf(),
-            source: std::io::Error::other(
-                "compiled-plugin cache must belong to this user and not be group- or world-writable",
-            ),
-        });
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link".into());
+    }
+    if meta.uid() != me {
+        return Err(format!(
+            "belongs to uid {}, not this user ({me})",
+            meta.uid()
+        ));
+    }
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(format!(
+            "is group- or world-writable (mode {mode:o}); fix it with `chmod go-w {}`",
+            path.display()
+        ));
     }
     Ok(())
+}
+
+/// Writes a new cache file for this user only (0600, whatever the umask).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    // A leftover of a crash may hold the name, with its own mode.
+    let _ = fs::remove_file(path);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)
 }
 
 fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {

@@ -2,11 +2,11 @@
 //! the upload's bytes and numbers are written beside `metadata.json`, then
 //! the entry names them. Three steps, so that the slow writes hold no lock.
 
-use std::{fs, io::Write};
+use std::io::Write;
 
 use numbot_core::{upload::stored_names, Prepared, StoreError, UploadReport};
 
-use crate::{journal::sync_dir, snapshot, store::FileKey, FileStore};
+use crate::{journal::sync_dir, private, snapshot, store::FileKey, FileStore};
 
 /// An import between its reservation and its entry in `metadata.json`.
 pub(crate) struct Reserved {
@@ -112,7 +112,12 @@ impl FileStore {
                 snapshot::encode_numbers(numbers),
             ),
         ] {
-            let mut f = fs::File::create(&path).map_err(StoreError::io(&path))?;
+            let mut f = private::options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&path)
+                .map_err(StoreError::io(&path))?;
             f.write_all(&content).map_err(StoreError::io(&path))?;
             f.sync_all().map_err(StoreError::io(&path))?;
         }

@@ -3,7 +3,7 @@
 //! commit, [`GroupLog`]).
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::Read,
     path::Path,
     sync::{
@@ -14,7 +14,10 @@ use std::{
 
 use numbot_core::StoreError;
 
-use crate::log::{self, GroupLog, Pending};
+use crate::{
+    log::{self, GroupLog, Pending},
+    private,
+};
 
 /// One journal record: 32 bytes, CRC-protected, so that a torn tail after a
 /// crash is recognised and cut.
@@ -67,9 +70,7 @@ impl Record {
 
     fn decode(bytes: &[u8]) -> Option<Record> {
         let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
-        if crc32(&bytes[..28]) != u32_at(28) {
-            return None;
-        }
+        // The cheap checks first: a damaged journal is searched byte by byte.
         let op = match bytes[0] {
             1 => Op::Claim,
             2 => Op::Complete,
@@ -77,6 +78,9 @@ impl Record {
             4 => Op::Expire,
             _ => return None,
         };
+        if bytes[1..4] != [0; 3] || crc32(&bytes[..28]) != u32_at(28) {
+            return None;
+        }
         Some(Record {
             op,
             file: u32_at(4),
@@ -88,26 +92,76 @@ impl Record {
     }
 }
 
-/// Reads a journal; a torn or damaged tail (a crash mid-write) is cut off.
+/// What a journal's bytes hold.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    /// Every valid record, with its byte offset.
+    pub records: Vec<(u64, Record)>,
+    /// Damaged regions (offset, length) that valid records follow.
+    pub damaged: Vec<(u64, u64)>,
+    /// Where the last valid record ends: what follows is a torn tail.
+    pub valid_len: u64,
+}
+
+impl Scan {
+    /// Reads the journal at `path` (missing: empty).
+    pub(crate) fn read(path: &Path) -> Result<(Scan, u64), StoreError> {
+        let mut bytes = Vec::new();
+        match File::open(path) {
+            Ok(mut f) => {
+                f.read_to_end(&mut bytes).map_err(StoreError::io(path))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Scan::default(), 0)),
+            Err(e) => return Err(StoreError::io(path)(e)),
+        }
+        Ok((Scan::of(&bytes), bytes.len() as u64))
+    }
+
+    /// Records are 32-byte aligned; after a bad one, the next valid record
+    /// is searched at every byte (a lost or extra byte shifts the rest).
+    /// A false match needs a valid op, zero padding and a matching CRC-32.
+    fn of(bytes: &[u8]) -> Scan {
+        let mut scan = Scan {
+            records: Vec::with_capacity(bytes.len() / RECORD_SIZE),
+            ..Scan::default()
+        };
+        let mut at = 0;
+        while at + RECORD_SIZE <= bytes.len() {
+            if let Some(r) = Record::decode(&bytes[at..at + RECORD_SIZE]) {
+                scan.records.push((at as u64, r));
+                at += RECORD_SIZE;
+                continue;
+            }
+            let next = (at + 1..=bytes.len() - RECORD_SIZE)
+                .find(|&i| Record::decode(&bytes[i..i + RECORD_SIZE]).is_some());
+            let Some(next) = next else { break };
+            scan.damaged.push((at as u64, (next - at) as u64));
+            at = next;
+        }
+        scan.valid_len = scan
+            .records
+            .last()
+            .map_or(0, |(offset, _)| offset + RECORD_SIZE as u64);
+        scan
+    }
+}
+
+/// Reads a journal for replay: a torn tail (a crash mid-write: bad bytes
+/// with no valid record after them) is left to be cut off; a damaged record
+/// with valid ones after it stops the store ([`StoreError::JournalDamaged`]).
 /// Returns the records and the length of the valid prefix.
 pub(crate) fn read(path: &Path) -> Result<(Vec<Record>, u64), StoreError> {
-    let mut bytes = Vec::new();
-    match File::open(path) {
-        Ok(mut f) => {
-            f.read_to_end(&mut bytes).map_err(StoreError::io(path))?;
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
-        Err(e) => return Err(StoreError::io(path)(e)),
+    let (scan, _) = Scan::read(path)?;
+    if let Some(&(offset, len)) = scan.damaged.first() {
+        return Err(StoreError::JournalDamaged {
+            path: path.to_path_buf(),
+            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            offset,
+            next_valid: offset + len,
+        });
     }
-    let mut records = Vec::with_capacity(bytes.len() / RECORD_SIZE);
-    for chunk in bytes.chunks_exact(RECORD_SIZE) {
-        match Record::decode(chunk) {
-            Some(r) => records.push(r),
-            None => break,
-        }
-    }
-    let valid = (records.len() * RECORD_SIZE) as u64;
-    Ok((records, valid))
+    let records = scan.records.into_iter().map(|(_, r)| r).collect();
+    Ok((records, scan.valid_len))
 }
 
 /// The journal writer, shared by all claimers: records are group-committed
@@ -187,7 +241,7 @@ impl Journal {
 }
 
 fn open_append(path: &Path, valid_len: u64) -> Result<File, StoreError> {
-    let file = OpenOptions::new()
+    let file = private::options()
         .create(true)
         .append(true)
         .open(path)
@@ -214,4 +268,50 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
 /// CRC-32 (IEEE) of the records and files the store writes.
 pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     crc32fast::hash(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(n: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..n {
+            Record {
+                op: Op::Claim,
+                file: 1,
+                index: i,
+                at: 1_000 + i,
+                user: i64::from(i),
+                until: 2_000,
+            }
+            .encode(&mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn damage_is_told_from_a_torn_tail() {
+        // Clean, and torn at the end: no damage, the tail is cut.
+        let clean = Scan::of(&records(4));
+        assert_eq!((clean.records.len(), clean.damaged.len()), (4, 0));
+        let mut torn = records(4);
+        torn.extend_from_slice(&records(1)[..20]);
+        let scan = Scan::of(&torn);
+        assert_eq!((scan.records.len(), scan.valid_len), (4, 128));
+        assert!(scan.damaged.is_empty());
+        // A flipped bit in the middle: one record dropped, the rest kept.
+        let mut flipped = records(4);
+        flipped[40] ^= 1;
+        let scan = Scan::of(&flipped);
+        assert_eq!(scan.records.len(), 3);
+        assert_eq!(scan.damaged, vec![(32, 32)]);
+        // A lost byte shifts what follows: found again, not cut as a tail.
+        let mut shifted = records(4);
+        shifted.remove(50);
+        let scan = Scan::of(&shifted);
+        assert_eq!(scan.records.len(), 3);
+        assert_eq!(scan.damaged, vec![(32, 31)]);
+        assert_eq!(scan.valid_len, 127);
+    }
 }

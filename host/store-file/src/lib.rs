@@ -12,7 +12,12 @@
 //! - `users.jsonl`, `audit.jsonl`: user records and the audit trail ([`FileUsers`]);
 //! - `relayed.log`: messages the OTP monitor relayed ([`LocalCoordination`]);
 //! - `tokens.jsonl`: API tokens (their hashes), beside the user records;
-//! - `.lock`: held by the process that owns the directory.
+//! - `.lock`: held by the process that owns the directory;
+//! - `journal.<generation>.damaged`: a damaged journal as it was, kept by
+//!   [`FileStore::repair`] (`numbot repair`).
+//!
+//! The directory is created 0700 and every file in it 0600, whatever the
+//! umask; opening a directory open to other users logs a warning.
 
 mod backend;
 mod import;
@@ -21,7 +26,9 @@ mod log;
 mod metadata;
 mod open;
 mod pool;
+mod private;
 mod relayed;
+mod repair;
 mod snapshot;
 mod store;
 mod tokens;
@@ -31,5 +38,6 @@ mod worker;
 
 pub use metadata::{write_atomic, Metadata};
 pub use relayed::LocalCoordination;
+pub use repair::{JournalReport, Quarantined, RepairReport};
 pub use store::FileStore;
 pub use users::FileUsers;

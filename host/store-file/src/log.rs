@@ -6,7 +6,7 @@
 //! joins a partial one, and only its own writers get the error.
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::Write,
     path::{Path, PathBuf},
     sync::{mpsc, Arc, Mutex},
@@ -14,6 +14,8 @@ use std::{
 };
 
 use tokio::sync::oneshot;
+
+use crate::private;
 
 /// A write that failed (shared by every writer of its batch).
 pub(crate) type WriteError = Arc<std::io::Error>;
@@ -37,7 +39,7 @@ pub(crate) struct GroupLog {
 /// Opens `path` for appending (created when missing) and makes its entry
 /// in the directory durable.
 pub(crate) fn open_append(path: &Path) -> std::io::Result<File> {
-    let file = OpenOptions::new().create(true).append(true).open(path)?;
+    let file = private::options().create(true).append(true).open(path)?;
     if let Some(dir) = path.parent() {
         File::open(dir)?.sync_all()?;
     }

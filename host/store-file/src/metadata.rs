@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use numbot_core::{FileMeta, StoreError};
 
-use crate::journal::sync_dir;
+use crate::{journal::sync_dir, private};
 
 /// The whole `metadata.json`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +53,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
     {
         use std::io::Write;
-        let mut f = fs::File::create(&tmp).map_err(StoreError::io(&tmp))?;
+        // A leftover of a crash may hold the name, with its own mode.
+        let _ = fs::remove_file(&tmp);
+        let mut f = private::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(StoreError::io(&tmp))?;
         f.write_all(bytes).map_err(StoreError::io(&tmp))?;
         f.sync_all().map_err(StoreError::io(&tmp))?;
     }

@@ -13,7 +13,7 @@ use crate::{
     journal,
     metadata::Metadata,
     pool::{Applied, Pool},
-    snapshot,
+    private, snapshot,
     store::FileKey,
 };
 
@@ -29,7 +29,7 @@ pub(crate) fn journal_path(dir: &Path, generation: u64) -> PathBuf {
 /// keeps it until exec).
 pub(crate) fn take_lock(dir: &Path) -> Result<fs::File, StoreError> {
     let lock_path = dir.join(".lock");
-    let lock = fs::OpenOptions::new()
+    let lock = private::options()
         .create(true)
         .truncate(false)
         .write(true)
@@ -61,10 +61,18 @@ pub(crate) struct Loaded {
     pub(crate) valid_len: u64,
 }
 
-/// Loads every file's numbers, the snapshot, then replays the journals from
-/// the snapshot's generation on (a crash between rotation and snapshot
-/// leaves two).
-pub(crate) fn load(config: &StoreConfig) -> Result<Loaded, StoreError> {
+/// The pool as the files and the snapshot leave it, before the journals.
+pub(crate) struct Base {
+    pub(crate) pool: Pool,
+    pub(crate) meta: Metadata,
+    pub(crate) by_category: HashMap<String, Vec<u32>>,
+    pub(crate) index: HashMap<u32, FileKey>,
+    /// The first journal to replay.
+    pub(crate) generation: u64,
+}
+
+/// Loads every file's numbers and the snapshot.
+pub(crate) fn load_base(config: &StoreConfig) -> Result<Base, StoreError> {
     let dir = &config.data_dir;
     let meta = Metadata::read(&dir.join("metadata.json"))?;
     let mut pool = Pool::new(config.reuse);
@@ -83,11 +91,42 @@ pub(crate) fn load(config: &StoreConfig) -> Result<Loaded, StoreError> {
         }
     }
     let snapshot_path = dir.join("snapshot.bin");
-    let snapshot_generation = match fs::read(&snapshot_path) {
+    let generation = match fs::read(&snapshot_path) {
         Ok(bytes) => snapshot::decode(&bytes, &mut pool, &snapshot_path)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => 1,
         Err(e) => return Err(StoreError::io(&snapshot_path)(e)),
     };
+    Ok(Base {
+        pool,
+        meta,
+        by_category,
+        index,
+        generation,
+    })
+}
+
+/// What is left to do after the journals: deleted files' numbers leave
+/// (records about them replay first, exactly as they happened), then the
+/// dedup set is rebuilt from what remains.
+pub(crate) fn finish(pool: &mut Pool, meta: &Metadata) {
+    for file in meta.files.values().filter(|f| f.deleted) {
+        pool.delete_file(file.id);
+    }
+    pool.rebuild_known();
+}
+
+/// Loads every file's numbers, the snapshot, then replays the journals from
+/// the snapshot's generation on (a crash between rotation and snapshot
+/// leaves two).
+pub(crate) fn load(config: &StoreConfig) -> Result<Loaded, StoreError> {
+    let dir = &config.data_dir;
+    let Base {
+        mut pool,
+        meta,
+        by_category,
+        index,
+        generation: snapshot_generation,
+    } = load_base(config)?;
     let mut generation = snapshot_generation;
     let mut replayed = 0u64;
     let mut latest = 0u32;
@@ -107,12 +146,7 @@ pub(crate) fn load(config: &StoreConfig) -> Result<Loaded, StoreError> {
         }
         break (list.len() as u64, valid);
     };
-    // Deletions last: records about a deleted file's numbers replay first,
-    // exactly as they happened. Then the dedup set from what remains.
-    for file in meta.files.values().filter(|f| f.deleted) {
-        pool.delete_file(file.id);
-    }
-    pool.rebuild_known();
+    finish(&mut pool, &meta);
     // Time never goes back past what the journal has seen, even if the
     // system clock was stepped back while the store was down.
     config.clock.observe(latest);

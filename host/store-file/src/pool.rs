@@ -301,6 +301,39 @@ impl Pool {
         }
     }
 
+    /// Keeps a number out of the free pool after a repair: cooling until
+    /// `until`, or retired for good (`None`). A hold on it ends; a deleted
+    /// file's number leaves.
+    pub(crate) fn quarantine(&mut self, file: u32, index: u32, until: Option<u32>) {
+        self.holds
+            .retain(|_, h| !(h.file == file && h.index == index));
+        let Some(f) = self.file_mut(file) else { return };
+        let i = index as usize;
+        if i >= f.numbers.len() || matches!(f.status[i], Status::Removed | Status::Retired) {
+            return;
+        }
+        f.take(index);
+        if f.deleted {
+            f.status[i] = Status::Removed;
+            let number = f.numbers[i];
+            self.known.remove(&number);
+            return;
+        }
+        match until {
+            None => f.status[i] = Status::Retired,
+            Some(until) => {
+                let until = if f.status[i] == Status::Cooling {
+                    until.max(f.cool_until[i])
+                } else {
+                    until
+                };
+                f.status[i] = Status::Cooling;
+                f.cool_until[i] = until;
+                f.cooling.push_back((until, index));
+            }
+        }
+    }
+
     /// Restores a hold read from a snapshot.
     pub(crate) fn restore_hold(&mut self, hold: Hold) {
         self.holds.insert(hold.user, hold);

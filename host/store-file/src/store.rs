@@ -29,7 +29,7 @@ use crate::{
     metadata::{self, Metadata},
     open::{journal_path, load, take_lock},
     pool::{Applied, Hold, Pool},
-    snapshot,
+    private, snapshot,
     usage::{save_usage_counts, usage_of, usage_tracking},
     worker::Worker,
 };
@@ -114,7 +114,8 @@ impl FileStore {
     /// down end now. Blocking: call it off the async threads.
     pub fn open(config: StoreConfig, plugins: SharedPlugins) -> Result<FileStore, StoreError> {
         let dir = config.data_dir.clone();
-        fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        private::create_dir(&dir).map_err(StoreError::io(&dir))?;
+        private::check(&dir);
         let lock = take_lock(&dir)?;
         let loaded = load(&config)?;
         let journal = Journal::open(&journal_path(&dir, loaded.generation), loaded.valid_len)?;

@@ -23,6 +23,7 @@ use numbot_core::{
 use crate::{
     log::{self, open_append, GroupLog, Pending},
     metadata::write_atomic,
+    private,
     tokens::TokenLog,
 };
 
@@ -89,7 +90,7 @@ pub(crate) fn read_lines<T: serde::de::DeserializeOwned>(
 impl FileUsers {
     /// Opens (or creates) the user files of `dir`.
     pub fn open(dir: &Path) -> Result<FileUsers, UserStoreError> {
-        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        private::create_dir(dir).map_err(io_err(dir))?;
         let users_path = dir.join("users.jsonl");
         let lines: Vec<UserRecord> = read_lines(&users_path)?;
         let line_count = lines.len();

@@ -27,7 +27,7 @@ mod user;
 
 pub use app::{App, Caller};
 pub use notifier::{render as render_event, TelegramNotifier};
-pub use run::{start, BotError, RunningBot};
+pub use run::{delete_webhook, start, BotError, RunningBot};
 pub use schema::schema;
 pub use settings::{
     AccessConfig, AccessMode, BotSettings, LimitsConfig, Mode, TelegramConfig, WebhookConfig,

@@ -13,7 +13,7 @@ use teloxide::{
     error_handlers::LoggingErrorHandler,
     prelude::*,
     types::{BotCommandScope, Recipient},
-    update_listeners::{webhooks, Polling},
+    update_listeners::{webhooks, Polling, UpdateListener},
     RequestError,
 };
 
@@ -23,7 +23,7 @@ use crate::{
     limits::RateLimiter,
     notifier::TelegramNotifier,
     schema::schema,
-    settings::{BotSettings, Mode},
+    settings::{BotSettings, Mode, TelegramConfig},
     Tg,
 };
 
@@ -204,11 +204,28 @@ pub async fn start(
                 })?;
             let url = reqwest::Url::parse(&hook.url)
                 .map_err(|e| BotError::Config(format!("telegram.webhook.url: {e}")))?;
-            let options =
-                webhooks::Options::new(hook.listen, url).secret_token(hook.secret_token.clone());
-            let listener = webhooks::axum(raw, options)
+            let options = webhooks::Options::new(hook.listen, url.clone())
+                .secret_token(hook.secret_token.clone());
+            // Bound before Telegram is told, so the first update finds it.
+            let tcp = tokio::net::TcpListener::bind(hook.listen)
                 .await
-                .map_err(|e| BotError::Webhook(e.to_string()))?;
+                .map_err(|e| BotError::Webhook(format!("listen on {}: {e}", hook.listen)))?;
+            bot.send(bot.set_webhook(url).secret_token(hook.secret_token.clone()))
+                .await?;
+            // Not teloxide's `webhooks::axum`: it deletes the webhook when it
+            // stops, and replicas share one webhook, so stopping one would
+            // silence them all. The server runs here and leaves it set.
+            let (mut listener, stop_flag, router) = webhooks::axum_no_setup(options);
+            let stop_listener = listener.stop_token();
+            tokio::spawn(async move {
+                let served = axum::serve(tcp, router)
+                    .with_graceful_shutdown(stop_flag)
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!("webhook server failed: {e}");
+                    stop_listener.stop();
+                }
+            });
             tokio::spawn(async move {
                 dispatcher
                     .dispatch_with_listener(
@@ -227,4 +244,15 @@ pub async fn start(
         username: me.username().to_string(),
     };
     Ok((running, notifier))
+}
+
+/// Deletes the bot's webhook (`numbot webhook delete`). A replica never
+/// does this when it stops, since every replica shares the one webhook; an
+/// operator does it when webhook mode ends for good.
+pub async fn delete_webhook(telegram: &TelegramConfig) -> Result<(), BotError> {
+    let api_url = reqwest::Url::parse(&telegram.api_url)
+        .map_err(|e| BotError::Config(format!("telegram.api_url: {e}")))?;
+    let bot = Tg::new(Bot::new(telegram.token.clone()).set_api_url(api_url), false);
+    bot.send(bot.delete_webhook()).await?;
+    Ok(())
 }

@@ -20,8 +20,8 @@ use governor::{
 };
 use teloxide::{
     payloads::{
-        AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText, GetChatMember, GetFile,
-        GetMe, SendDocument, SendMessage, SendPhoto, SetMyCommands,
+        AnswerCallbackQuery, DeleteWebhook, EditMessageReplyMarkup, EditMessageText, GetChatMember,
+        GetFile, GetMe, SendDocument, SendMessage, SendPhoto, SetMyCommands, SetWebhook,
     },
     requests::{Output, Request},
     types::{ChatId, Recipient},
@@ -198,10 +198,12 @@ macro_rules! not_paced {
 
 not_paced!(
     AnswerCallbackQuery,
+    DeleteWebhook,
     EditMessageReplyMarkup,
     EditMessageText,
     GetChatMember,
     GetFile,
     GetMe,
-    SetMyCommands
+    SetMyCommands,
+    SetWebhook
 );
