@@ -186,14 +186,10 @@ async fn ask_category(
         "Cancel upload",
         Callback::UploadCancel(file),
     )]);
-    // Waiting only once the admin has seen the question: a reply cannot be
-    // taken for a category they were never asked for.
-    bot.send(
-        bot.send_message(me.chat, text)
-            .parse_mode(ParseMode::Html)
-            .reply_markup(InlineKeyboardMarkup::new(rows)),
-    )
-    .await?;
+    // Waiting before the question goes out, so that however fast the admin
+    // answers (on whichever replica), the answer finds it; taken back if
+    // the question could not be sent, so no reply is taken for a category
+    // they were never asked for.
     let waiting = PendingUpload {
         at: unix_now(),
         ..pending
@@ -202,7 +198,21 @@ async fn ask_category(
         tracing::error!("user store: {e}");
         let text = "numbot could not keep the upload while waiting for its category; send it again with the category as its caption.";
         bot.send(bot.send_message(me.chat, text)).await?;
+        return Ok(());
     }
+    let asked = bot
+        .send(
+            bot.send_message(me.chat, text)
+                .parse_mode(ParseMode::Html)
+                .reply_markup(InlineKeyboardMarkup::new(rows)),
+        )
+        .await;
+    if asked.is_err() {
+        if let Err(e) = users.take_pending_upload(me.id).await {
+            tracing::error!("user store: {e}");
+        }
+    }
+    asked?;
     Ok(())
 }
 
