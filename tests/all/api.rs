@@ -910,11 +910,7 @@ async fn the_client_examples_take_a_number_and_get_its_code() {
     // The Python example prints the number, then the code. A use id names
     // its second: the next use of the number by the same token starts in
     // the next one.
-    let into_second = chrono::Utc::now().timestamp_subsec_millis();
-    tokio::time::sleep(Duration::from_millis(u64::from(
-        1_050 - into_second.min(1_000),
-    )))
-    .await;
+    crate::support::next_second().await;
     let (base, secret, fake2) = (api.base.clone(), token.clone(), fake.clone());
     let out = tokio::task::spawn_blocking(move || {
         use std::io::BufRead;

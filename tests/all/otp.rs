@@ -226,11 +226,7 @@ async fn sms_activate_keys_activations_by_id_and_never_hands_codes_on() {
     assert_eq!(m.tick().await.unwrap().relayed, 0);
     // Messages stamped in the second the number changed hands are nobody's:
     // the next one comes a second later.
-    let into_second = chrono::Utc::now().timestamp_subsec_millis();
-    tokio::time::sleep(Duration::from_millis(u64::from(
-        1_050 - into_second.min(1_000),
-    )))
-    .await;
+    crate::support::next_second().await;
     fake.deliver(&b.number, "Uber", "Your Uber code is 5577");
     assert_eq!(m.tick().await.unwrap().relayed, 1);
     let said = recorder.users.lock().unwrap().clone();

@@ -554,3 +554,13 @@ impl ApiReplica {
         format!("http://{}", self.api.addr)
     }
 }
+
+/// Sleeps into the next second of the clock: messages and uses are stamped
+/// in whole seconds, and some steps must not share one with the last.
+pub async fn next_second() {
+    let into_second = chrono::Utc::now().timestamp_subsec_millis();
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(
+        1_050 - into_second.min(1_000),
+    )))
+    .await;
+}
