@@ -400,7 +400,7 @@ impl FileStore {
         file: u32,
         index: u32,
     ) -> (Assignment, Seq) {
-        let now = self.inner.config.clock.now();
+        let now = self.inner.config.clock.start(user);
         let until = now.saturating_add(self.inner.config.lease_secs);
         let r = Record {
             op: Op::Claim,

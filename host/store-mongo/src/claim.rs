@@ -36,7 +36,7 @@ impl MongoStore {
         self.sweep(false).await?;
         // A second try when the user's own hold had run out unswept.
         for _ in 0..2 {
-            let now = self.now_secs();
+            let now = self.inner.clock.start(user);
             let until = now.saturating_add(self.inner.lease_secs);
             match self
                 .take(category, user, Self::hold(user, now, until))
@@ -80,7 +80,7 @@ impl MongoStore {
             .await?
             .ok_or(StoreError::NotAssigned(user))?;
         let key = self.key(old.file_id()).await?;
-        let now = self.now_secs();
+        let now = self.inner.clock.start(user);
         let reserve = doc! { "$set": {
             "state": State::Reserved, "user": user,
             "until": i64::from(now.saturating_add(RESERVATION_SECS)),
