@@ -1,7 +1,7 @@
 //! Who may use the bot: bans first, then the access mode (`open`,
 //! `approval`, `channel`). Admins from the configuration always may.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use teloxide::{
     prelude::*,
@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// How long a channel membership check is trusted.
-const MEMBERSHIP_TTL: Duration = Duration::from_secs(60);
+pub(crate) const MEMBERSHIP_TTL: Duration = Duration::from_secs(60);
 
 fn display_name(user: &User) -> String {
     match &user.username {
@@ -158,16 +158,8 @@ pub(crate) fn describe(app: &App, caller: &Caller) -> &'static str {
 
 /// Channel membership through getChatMember, cached for a minute when positive.
 async fn member_of_channel(bot: &Tg, app: &App, user: i64) -> Result<bool, RequestError> {
-    if let Some((at, true)) = app
-        .members
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&user)
-        .copied()
-    {
-        if at.elapsed() < MEMBERSHIP_TTL {
-            return Ok(true);
-        }
+    if app.members.get(user) == Some(true) {
+        return Ok(true);
     }
     let channel = app.settings.access.channel.clone().unwrap_or_default();
     let recipient = match channel.parse::<i64>() {
@@ -178,9 +170,8 @@ async fn member_of_channel(bot: &Tg, app: &App, user: i64) -> Result<bool, Reque
         .send(bot.get_chat_member(recipient, UserId(user as u64)))
         .await?;
     let present = member.kind.is_present();
-    app.members
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(user, (Instant::now(), present));
+    if present {
+        app.members.write(user, |m| *m = true);
+    }
     Ok(present)
 }

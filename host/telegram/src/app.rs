@@ -1,16 +1,15 @@
 //! What every handler is given: the bot's settings and the shared use
 //! cases, and the caller an update comes from.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::Instant,
-};
+use std::sync::Arc;
 
 use numbot_core::{clock::unix_now, text::truncate, AuditEvent, Numbers, UserRecord};
 use teloxide::types::{ChatId, Me};
 
-use crate::{limits::RateLimiter, settings::BotSettings};
+use crate::{
+    limits::{RateLimiter, Recent},
+    settings::BotSettings,
+};
 
 /// Everything a handler needs.
 pub struct App {
@@ -18,8 +17,8 @@ pub struct App {
     pub(crate) numbers: Arc<Numbers>,
     pub(crate) me: Me,
     pub(crate) flood: RateLimiter,
-    /// Channel membership checked recently: user -> (when, member).
-    pub(crate) members: Mutex<HashMap<i64, (Instant, bool)>>,
+    /// Users found in the channel within the last minute.
+    pub(crate) members: Recent<bool>,
 }
 
 impl App {

@@ -1,6 +1,7 @@
 //! The flood limit: a sliding window of recent updates per user, counted in
 //! memory, per process (the numbers limit is the user store's:
-//! [`numbot_core::NumberLimit`]).
+//! [`numbot_core::NumberLimit`]); and [`Recent`], the per-user memory that
+//! forgets, which holds it.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -8,11 +9,73 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// At most `max` events per `window` for each user.
+/// Per-user entries kept for `ttl` after their last write. The whole map
+/// is swept once per `ttl`, so it holds only the users written within the
+/// last two: its size follows the users active now, not every user ever.
+pub(crate) struct Recent<V> {
+    ttl: Duration,
+    /// When the map was last swept, and each user's entry with its last write.
+    inner: Mutex<(Instant, Entries<V>)>,
+}
+
+type Entries<V> = HashMap<i64, (Instant, V)>;
+
+impl<V> Recent<V> {
+    pub(crate) fn new(ttl: Duration) -> Recent<V> {
+        Recent {
+            ttl,
+            inner: Mutex::new((Instant::now(), HashMap::new())),
+        }
+    }
+
+    /// Runs `f` on the user's entry (a default one when it had expired) and
+    /// marks it written now.
+    pub(crate) fn write<R>(&self, user: i64, f: impl FnOnce(&mut V) -> R) -> R
+    where
+        V: Default,
+    {
+        let now = Instant::now();
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (swept, map) = &mut *inner;
+        if now.duration_since(*swept) >= self.ttl {
+            map.retain(|_, (at, _)| now.duration_since(*at) < self.ttl);
+            *swept = now;
+        }
+        let entry = map.entry(user).or_insert_with(|| (now, V::default()));
+        if now.duration_since(entry.0) >= self.ttl {
+            entry.1 = V::default();
+        }
+        entry.0 = now;
+        f(&mut entry.1)
+    }
+
+    /// The user's entry, unless it expired.
+    pub(crate) fn get(&self, user: i64) -> Option<V>
+    where
+        V: Clone,
+    {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner
+            .1
+            .get(&user)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Entries held, expired ones not yet swept included.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.inner.lock().unwrap().1.len()
+    }
+}
+
+/// At most `max` events per `window` for each user. A user's entry expires
+/// a window after their last update: by then every event has left the
+/// window and any wait they were told of is over.
 pub(crate) struct RateLimiter {
     max: usize,
     window: Duration,
-    events: Mutex<HashMap<i64, Events>>,
+    events: Recent<Events>,
 }
 
 /// A user's recent events, and until when they have been told to wait.
@@ -49,7 +112,7 @@ impl RateLimiter {
         RateLimiter {
             max: max.max(1) as usize,
             window,
-            events: Mutex::new(HashMap::new()),
+            events: Recent::new(window),
         }
     }
 
@@ -58,22 +121,22 @@ impl RateLimiter {
     /// so a flood gets one message, not one per update).
     pub(crate) fn acquire(&self, user: i64) -> Result<(), (Duration, bool)> {
         let now = Instant::now();
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        let e = events.entry(user).or_default();
-        e.slide(now, self.window);
-        match e.wait(now, self.max, self.window) {
-            Ok(()) => {
-                e.times.push_back(now);
-                Ok(())
-            }
-            Err(wait) => {
-                let tell = e.told_until.is_none_or(|t| now >= t);
-                if tell {
-                    e.told_until = Some(now + wait);
+        self.events.write(user, |e| {
+            e.slide(now, self.window);
+            match e.wait(now, self.max, self.window) {
+                Ok(()) => {
+                    e.times.push_back(now);
+                    Ok(())
                 }
-                Err((wait, tell))
+                Err(wait) => {
+                    let tell = e.told_until.is_none_or(|t| now >= t);
+                    if tell {
+                        e.told_until = Some(now + wait);
+                    }
+                    Err((wait, tell))
+                }
             }
-        }
+        })
     }
 }
 
@@ -105,5 +168,28 @@ mod tests {
             matches!(l.acquire(1), Err((_, true))),
             "told again: a new wait"
         );
+    }
+
+    #[test]
+    fn users_gone_quiet_are_forgotten() {
+        let l = RateLimiter::new(2, Duration::from_millis(50));
+        for user in 0..10_000 {
+            assert!(l.acquire(user).is_ok());
+        }
+        assert_eq!(l.events.len(), 10_000);
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(l.acquire(-1).is_ok(), "a new user: the sweep runs");
+        assert_eq!(l.events.len(), 1, "only the user active now is held");
+    }
+
+    #[test]
+    fn recent_entries_expire() {
+        let r: Recent<bool> = Recent::new(Duration::from_millis(40));
+        r.write(1, |v| *v = true);
+        assert_eq!(r.get(1), Some(true));
+        assert_eq!(r.get(2), None);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(r.get(1), None, "expired");
+        r.write(1, |v| assert!(!*v, "an expired entry starts afresh"));
     }
 }

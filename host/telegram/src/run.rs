@@ -2,7 +2,6 @@
 //! updates taken by long polling or from a webhook, as configured.
 
 use std::{
-    collections::HashMap,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -18,9 +17,10 @@ use teloxide::{
 };
 
 use crate::{
+    access::MEMBERSHIP_TTL,
     app::App,
     commands,
-    limits::RateLimiter,
+    limits::{RateLimiter, Recent},
     notifier::TelegramNotifier,
     schema::schema,
     settings::{BotSettings, Mode, TelegramConfig},
@@ -168,7 +168,7 @@ pub async fn start(
         settings: settings.clone(),
         numbers,
         me: me.clone(),
-        members: Mutex::new(HashMap::new()),
+        members: Recent::new(MEMBERSHIP_TTL),
     });
     let raw: Bot = (*bot).clone();
     let mut dispatcher = Dispatcher::builder(raw.clone(), schema())
