@@ -242,11 +242,13 @@ async fn a_provider_down_slow_or_answering_garbage_alerts_admins_once() {
         (Mode::Down, "HTTP 503"),
         (Mode::Slow(Duration::from_secs(2)), "unreachable"),
         (Mode::Garbage, "not JSON"),
+        (Mode::Oversized, "a body over 16 MiB"),
     ];
     for protocol in ["twilio", "json", "sms-activate"] {
         for (mode, what) in cases {
             let what = match (protocol, mode) {
                 ("sms-activate", Mode::Garbage) => "unexpected answer",
+                (_, Mode::Oversized) => "unexpected answer: a body over 16 MiB",
                 _ => what,
             };
             let fake = FakeSms::start().await.unwrap();

@@ -23,17 +23,38 @@ pub(super) fn garbage(provider: &str, detail: impl Into<String>) -> ProviderErro
     }
 }
 
-/// Sends a request; an error status or transport failure becomes a typed error.
+/// The largest response body read from a provider (16 MiB): a provider
+/// answering without end cannot exhaust memory; a longer body is refused as
+/// garbage.
+pub(super) const MAX_BODY: usize = 16 << 20;
+
+/// Sends a request; an error status or transport failure becomes a typed
+/// error, and so does a body over [`MAX_BODY`] (read no further).
 pub(super) async fn fetch(
     provider: &str,
     request: reqwest::RequestBuilder,
 ) -> Result<String, ProviderError> {
-    let response = request.send().await.map_err(|e| unreachable(provider, e))?;
+    let mut response = request.send().await.map_err(|e| unreachable(provider, e))?;
     let status = response.status();
-    let body = response
-        .text()
+    let too_long = || garbage(provider, format!("a body over {} MiB", MAX_BODY >> 20));
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
+        return Err(too_long());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| unreachable(provider, e))?;
+        .map_err(|e| unreachable(provider, e))?
+    {
+        if bytes.len() + chunk.len() > MAX_BODY {
+            return Err(too_long());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     if !status.is_success() {
         return Err(ProviderError::Status {
             provider: provider.into(),

@@ -31,6 +31,34 @@ impl Twilio {
     }
 }
 
+/// The next page's URL: `next_page_uri` is a path on the same server.
+/// Anything that would send the account's credentials elsewhere (another
+/// host, port or scheme, user info, a path not starting with one `/`) is
+/// refused.
+fn next_page(base: &str, next: &str) -> Result<String, ProviderError> {
+    let refused = || garbage("twilio", "a `next_page_uri` that leaves the server");
+    if !next.starts_with('/') || next.starts_with("//") || next.contains('\\') {
+        return Err(refused());
+    }
+    let url = format!("{base}{next}");
+    let (Ok(from), Ok(to)) = (reqwest::Url::parse(base), reqwest::Url::parse(&url)) else {
+        return Err(refused());
+    };
+    let origin = |u: &reqwest::Url| {
+        (
+            u.scheme().to_string(),
+            u.host_str().map(str::to_string),
+            u.port_or_known_default(),
+            u.username().to_string(),
+            u.password().map(str::to_string),
+        )
+    };
+    if origin(&from) != origin(&to) {
+        return Err(refused());
+    }
+    Ok(url)
+}
+
 #[async_trait::async_trait]
 impl Provider for Twilio {
     fn name(&self) -> &str {
@@ -88,7 +116,7 @@ impl Provider for Twilio {
             }
             // Newest first: once a page reaches before every watch, stop.
             match value["next_page_uri"].as_str() {
-                Some(next) if !older && !next.is_empty() => url = format!("{base}{next}"),
+                Some(next) if !older && !next.is_empty() => url = next_page(base, next)?,
                 _ => {
                     complete = true;
                     break;
@@ -100,5 +128,29 @@ impl Provider for Twilio {
             self.newest.advance(&out, watches);
         }
         Ok(for_watches(out, watches))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_page;
+
+    #[test]
+    fn next_pages_stay_on_the_server() {
+        let base = "https://api.twilio.com";
+        let path = "/2010-04-01/Accounts/AC1/Messages.json?Page=1&PageToken=PA2";
+        assert_eq!(next_page(base, path).unwrap(), format!("{base}{path}"));
+        assert!(next_page("http://127.0.0.1:8080", "/x?y=1").is_ok());
+        for hostile in [
+            "@evil.example/2010-04-01/",
+            ".evil.example/2010-04-01/",
+            ":8443/2010-04-01/",
+            "//evil.example/2010-04-01/",
+            "https://evil.example/2010-04-01/",
+            "/\\evil.example/",
+            "",
+        ] {
+            assert!(next_page(base, hostile).is_err(), "{hostile}");
+        }
     }
 }

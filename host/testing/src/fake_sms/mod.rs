@@ -52,6 +52,9 @@ pub enum Mode {
     Slow(Duration),
     /// 200 with a body no protocol expects.
     Garbage,
+    /// 200 with a body that never ends (64 MiB, sent in chunks with no
+    /// length given).
+    Oversized,
 }
 
 #[derive(Clone)]
@@ -245,6 +248,13 @@ impl State {
                 None
             }
             Mode::Garbage => Some((StatusCode::OK, "<html>¯\\_(ツ)_/¯</html>").into_response()),
+            Mode::Oversized => {
+                let chunk = axum::body::Bytes::from(vec![b' '; 1 << 20]);
+                let chunks = futures::stream::iter(
+                    (0..64).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
+                );
+                Some((StatusCode::OK, axum::body::Body::from_stream(chunks)).into_response())
+            }
         }
     }
 
