@@ -29,6 +29,9 @@ use crate::{
 
 /// Audit events kept in memory for `/audit`.
 const RECENT_AUDIT: usize = 500;
+/// How much of `audit.jsonl` start-up reads for them: the trail only
+/// grows, and only its end is kept in memory (4 KiB per event at most).
+const AUDIT_TAIL_BYTES: u64 = RECENT_AUDIT as u64 * 4096;
 
 /// User records and audit trail in files of the data directory.
 pub struct FileUsers {
@@ -56,11 +59,27 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> UserStoreError + '_ {
 pub(crate) fn read_lines<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> Result<Vec<T>, UserStoreError> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
+    read_tail(path, u64::MAX)
+}
+
+/// [`read_lines`] of at most the last `max_bytes` of the file (from the
+/// first whole line in them): what start-up needs of a log that only grows.
+pub(crate) fn read_tail<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    max_bytes: u64,
+) -> Result<Vec<T>, UserStoreError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = match fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io_err(path)(e)),
     };
+    let len = file.metadata().map_err(io_err(path))?.len();
+    let start = len.saturating_sub(max_bytes);
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(start))
+        .and_then(|_| file.read_to_end(&mut bytes))
+        .map_err(io_err(path))?;
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     if complete < bytes.len() {
         tracing::warn!(
@@ -71,11 +90,24 @@ pub(crate) fn read_lines<T: serde::de::DeserializeOwned>(
         OpenOptions::new()
             .write(true)
             .open(path)
-            .and_then(|f| f.set_len(complete as u64).and_then(|()| f.sync_data()))
+            .and_then(|f| {
+                f.set_len(start + complete as u64)
+                    .and_then(|()| f.sync_data())
+            })
             .map_err(io_err(path))?;
     }
+    let whole = &bytes[..complete];
+    // Past the start of the file, the first line may be cut: skip it.
+    let first = if start == 0 {
+        0
+    } else {
+        whole
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(whole.len(), |i| i + 1)
+    };
     let mut out = Vec::new();
-    for line in bytes[..complete].split(|&b| b == b'\n') {
+    for line in whole[first..].split(|&b| b == b'\n') {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -112,7 +144,7 @@ impl FileUsers {
             })?;
         }
         let audit_path = dir.join("audit.jsonl");
-        let audit: Vec<AuditEvent> = read_lines(&audit_path)?;
+        let audit: Vec<AuditEvent> = read_tail(&audit_path, AUDIT_TAIL_BYTES)?;
         let recent: VecDeque<AuditEvent> =
             audit.into_iter().rev().take(RECENT_AUDIT).rev().collect();
 
@@ -356,5 +388,66 @@ impl UserStore for FileUsers {
 
     async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError> {
         self.tokens.revoke(name, at).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use numbot_core::UserStore;
+
+    use super::*;
+
+    fn event(i: i64) -> AuditEvent {
+        AuditEvent {
+            at: 1_700_000_000 + i,
+            actor: 7,
+            action: "upload".into(),
+            detail: format!("file {i} ({})", "x".repeat(100)),
+        }
+    }
+
+    #[test]
+    fn start_up_reads_only_the_end_of_a_long_audit_trail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let mut text = Vec::new();
+        let total = 40_000;
+        for i in 0..total {
+            text.extend(line(&event(i)));
+        }
+        assert!(
+            text.len() as u64 > 2 * AUDIT_TAIL_BYTES,
+            "longer than the tail"
+        );
+        let complete = text.len() as u64;
+        // A crash mid-write left a torn last line.
+        text.extend_from_slice(b"{\"at\":17000");
+        fs::File::create(&path).unwrap().write_all(&text).unwrap();
+
+        let tail: Vec<AuditEvent> = read_tail(&path, AUDIT_TAIL_BYTES).unwrap();
+        assert!(tail.len() < total as usize / 2, "{} read", tail.len());
+        assert_eq!(tail.last(), Some(&event(total - 1)));
+        let first = tail[0].at - event(0).at;
+        assert_eq!(
+            tail,
+            (first..total).map(event).collect::<Vec<_>>(),
+            "whole lines, in order"
+        );
+        assert_eq!(
+            fs::metadata(&path).unwrap().len(),
+            complete,
+            "the torn line is cut"
+        );
+
+        let users = FileUsers::open(dir.path()).unwrap();
+        let recent = futures::executor::block_on(users.recent_audit(RECENT_AUDIT)).unwrap();
+        assert_eq!(
+            recent,
+            (total - RECENT_AUDIT as i64..total)
+                .map(event)
+                .collect::<Vec<_>>()
+        );
     }
 }
