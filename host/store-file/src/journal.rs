@@ -196,6 +196,27 @@ impl Journal {
         Some(self.log.append(bytes))
     }
 
+    /// The file appended to now.
+    pub(crate) fn path(&self) -> std::path::PathBuf {
+        self.log.path()
+    }
+
+    /// Waits until everything appended so far has been written (or has
+    /// failed), then forgets an earlier failure: the caller reloads memory
+    /// from the disk (see `FileStore::recover`). A write that fails now
+    /// keeps the failure.
+    pub(crate) fn settle(&self) -> Result<(), StoreError> {
+        let written = log::wait(self.log.append(Vec::new()));
+        if let Err(e) = written {
+            return Err(StoreError::Corrupt {
+                path: self.log.path(),
+                message: format!("journal write failed: {e}"),
+            });
+        }
+        self.failed.store(false, Ordering::SeqCst);
+        Ok(())
+    }
+
     fn check(&self, written: std::io::Result<()>) -> Result<(), StoreError> {
         let written = written.inspect_err(|_| self.failed.store(true, Ordering::SeqCst));
         if let Err(e) = written {

@@ -153,14 +153,59 @@ impl FileStore {
     }
 
     pub(crate) fn lock(&self) -> Result<MutexGuard<'_, State>, StoreError> {
-        let st = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         if st.failed {
-            return Err(StoreError::Corrupt {
-                path: self.inner.config.data_dir.clone(),
-                message: "a journal write failed earlier; restart numbot to recover".into(),
-            });
+            self.recover(&mut st)?;
         }
         Ok(st)
+    }
+
+    /// After a failed journal write (a full disk), memory may hold changes
+    /// the disk does not: memory is loaded again from the disk, which holds
+    /// every acknowledged change and nothing half-written (a failed write is
+    /// cut back off). Until that succeeds every change is refused.
+    fn recover(&self, st: &mut State) -> Result<(), StoreError> {
+        let refused = |message: &str| StoreError::Corrupt {
+            path: self.inner.config.data_dir.clone(),
+            message: format!("a journal write failed ({message}); nothing was changed"),
+        };
+        // A compaction holds its lock while it waits for this one.
+        let Ok(_one) = self.inner.compaction.try_lock() else {
+            return Err(refused("a compaction is running"));
+        };
+        self.inner.journal.settle()?;
+        let loaded = load(&self.inner.config)?;
+        let path = journal_path(&self.inner.config.data_dir, loaded.generation);
+        if path != self.inner.journal.path() {
+            return Err(refused("the journal moved"));
+        }
+        // A failed write that could not be cut back is cut now, so the next
+        // record does not follow a partial one.
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(StoreError::io(&path))?;
+        if file.metadata().map_err(StoreError::io(&path))?.len() > loaded.valid_len {
+            file.set_len(loaded.valid_len)
+                .and_then(|()| file.sync_all())
+                .map_err(StoreError::io(&path))?;
+        }
+        tracing::warn!(
+            "the store recovered from a failed journal write: memory reloaded from disk"
+        );
+        let reserved = std::mem::take(&mut st.reserved);
+        *st = State {
+            pool: loaded.pool,
+            meta: loaded.meta,
+            by_category: loaded.by_category,
+            index: loaded.index,
+            generation: loaded.generation,
+            records: loaded.records,
+            failed: false,
+            reserved,
+            compaction_requested: false,
+        };
+        Ok(())
     }
 
     /// The data directory (other parts of numbot keep their files beside the store's).
