@@ -2,7 +2,7 @@
 //! the upload's bytes and numbers are written beside `metadata.json`, then
 //! the entry names them. Three steps, so that the slow writes hold no lock.
 
-use std::io::Write;
+use std::{fs, io::Write};
 
 use numbot_core::{upload::stored_names, Prepared, StoreError, UploadReport};
 
@@ -72,7 +72,13 @@ impl FileStore {
             in_pool,
             upload,
         } = reserved;
-        let mut st = self.lock()?;
+        // A refused upload leaves none of its files (a full disk, say).
+        let dir = self.dir().to_path_buf();
+        let remove_files = || {
+            let _ = fs::remove_file(dir.join(&name));
+            let _ = fs::remove_file(dir.join(&name).with_extension("numbers"));
+        };
+        let mut st = self.lock().inspect_err(|_| remove_files())?;
         st.reserved.remove(&name);
         let accepted = numbers.len() as u64;
         let mut meta = st.meta.clone();
@@ -83,6 +89,7 @@ impl FileStore {
             for n in &numbers {
                 st.pool.known.remove(n);
             }
+            remove_files();
             return Err(e);
         }
         st.index.insert(id, FileKey::of(&name, &meta.files[&name]));
