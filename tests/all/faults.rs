@@ -265,3 +265,115 @@ async fn a_full_disk_refuses_claims_and_uploads_and_recovers() {
         1_000
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mongodb_server_killed_and_restarted_during_claims_loses_nothing() {
+    use std::{
+        collections::{HashMap, HashSet},
+        sync::{
+            atomic::{AtomicBool, Ordering},
+            Arc, Mutex,
+        },
+    };
+
+    use numbot_core::{NumberStore, StoreConfig};
+    use numbot_store_mongo::{connect, MongoStore};
+    use numbot_testing::secantus::Secantus;
+
+    use crate::support::{free_port, shared_plugins, target, UploadExt};
+
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("db");
+    let log = target().join(format!("secantusd-restart-{}.log", std::process::id()));
+    let port = free_port();
+    let first = Secantus::start_at(&log, port, Some(&storage));
+    let db = connect(&first.uri(), "restart").await.unwrap();
+    let store = MongoStore::open(&db, &StoreConfig::new(dir.path()), shared_plugins())
+        .await
+        .unwrap();
+    store
+        .upload("n.csv", Arc::new(uae_csv(0, 2_000)), "UAE", 1, None)
+        .await
+        .unwrap();
+
+    // Claimers go on through the outage; each keeps what was acknowledged.
+    let acknowledged = Arc::new(Mutex::new(HashMap::new()));
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let claimers: Vec<_> = (0..4)
+        .map(|c| {
+            let (store, acknowledged, errors, stop) = (
+                store.clone(),
+                acknowledged.clone(),
+                errors.clone(),
+                stop.clone(),
+            );
+            tokio::spawn(async move {
+                let mut user = 1_000 * (c + 1);
+                while !stop.load(Ordering::Relaxed) {
+                    match NumberStore::claim(&store, "UAE", user).await {
+                        Ok(a) => {
+                            acknowledged.lock().unwrap().insert(user, a.number);
+                        }
+                        Err(e) => {
+                            errors.lock().unwrap().push(e.to_string());
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                    }
+                    user += 1;
+                }
+            })
+        })
+        .collect();
+    let count = || acknowledged.lock().unwrap().len();
+    let wait_for = |n: usize| async move {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        while count() < n {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "claims stalled at {}",
+                count()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    wait_for(40).await;
+    first.kill();
+    let before_restart = count();
+    // Longer than the driver's 10 s server selection: claims are refused.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert!(
+        count() <= before_restart + 4,
+        "nothing is acknowledged while the server is down"
+    );
+    let second =
+        tokio::task::spawn_blocking(move || Secantus::start_at(&log, port, Some(&storage)))
+            .await
+            .unwrap();
+    wait_for(before_restart + 40).await;
+    stop.store(true, Ordering::Relaxed);
+    for c in claimers {
+        c.await.unwrap();
+    }
+
+    // The driver waits for the server (up to its selection timeout) and
+    // retries: a claim in the outage either waits or is refused cleanly.
+    let errors = errors.lock().unwrap().clone();
+    assert!(!errors.is_empty(), "claims were refused in the outage");
+    for e in &errors {
+        assert!(e.contains("MongoDB") || e.contains("database"), "{e}");
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let held = NumberStore::assignments(&store).await.unwrap();
+    let by_user: HashMap<i64, String> = held.iter().map(|a| (a.user, a.number.clone())).collect();
+    for (user, number) in &acknowledged {
+        assert_eq!(
+            by_user.get(user),
+            Some(number),
+            "acknowledged claim of {user} lost"
+        );
+    }
+    let distinct: HashSet<&String> = held.iter().map(|a| &a.number).collect();
+    assert_eq!(distinct.len(), held.len(), "no number held twice");
+    drop(second);
+}
