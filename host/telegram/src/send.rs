@@ -25,12 +25,16 @@ use teloxide::{
     },
     requests::{Output, Request},
     types::{ChatId, Recipient},
-    Bot, RequestError,
+    ApiError, Bot, RequestError,
 };
 
-/// Attempts before a request that keeps getting 429 is given up (each waits
-/// the `retry_after` Telegram asked for).
-const ATTEMPTS: u32 = 12;
+/// How long a request that keeps getting 429 is tried (each time after the
+/// `retry_after` Telegram asked for) before it is given up: a flood wait is
+/// waited out, however many refusals it takes.
+const LONGEST_FLOOD_WAIT: Duration = Duration::from_secs(300);
+/// Tries of a request Telegram's servers failed (5xx): the first wait is
+/// 250 ms and doubles, about 4 s in all.
+const SERVER_ATTEMPTS: u32 = 5;
 /// Sends between two prunings of the per-chat limiters' memory.
 const PRUNE_EVERY: u64 = 4096;
 
@@ -104,7 +108,9 @@ impl Tg {
     }
 
     /// Sends `request` (paced when it is a message), waiting out every
-    /// `RetryAfter` and retrying a dropped connection once.
+    /// `RetryAfter`, retrying a dropped connection once and a server error
+    /// (5xx) with backoff. A reply sent twice is better than one lost: a
+    /// 5xx may come after Telegram took the message.
     pub async fn send<R>(&self, request: R) -> Result<Output<R>, RequestError>
     where
         R: Request<Err = RequestError>,
@@ -115,10 +121,24 @@ impl Tg {
         }
         let mut network_retried = false;
         let mut attempt = 0;
+        let mut server_attempt = 0;
+        let mut backoff = Duration::from_millis(250);
+        let mut flood_waited = Duration::ZERO;
         loop {
             attempt += 1;
             match request.send_ref().await {
-                Err(RequestError::RetryAfter(after)) if attempt < ATTEMPTS => {
+                Err(e) if server_error(&e) && server_attempt + 1 < SERVER_ATTEMPTS => {
+                    server_attempt += 1;
+                    metrics::counter!("numbot_telegram_errors_total", "kind" => "server")
+                        .increment(1);
+                    tracing::warn!("Telegram failed ({e}), trying again in {backoff:?}");
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                }
+                Err(RequestError::RetryAfter(after))
+                    if flood_waited + after.duration() <= LONGEST_FLOOD_WAIT =>
+                {
+                    flood_waited += after.duration();
                     metrics::counter!("numbot_telegram_errors_total", "kind" => "retry_after")
                         .increment(1);
                     tracing::warn!("Telegram asked to wait {after:?} (attempt {attempt})");
@@ -144,6 +164,27 @@ impl Tg {
                 ok => return ok,
             }
         }
+    }
+}
+
+/// A failure of Telegram's servers rather than of the request: a 5xx
+/// (teloxide reads its description as an unknown API error) or a proxy's
+/// page that is not JSON.
+fn server_error(e: &RequestError) -> bool {
+    match e {
+        RequestError::Api(ApiError::Unknown(description)) => {
+            let d = description.to_ascii_lowercase();
+            [
+                "internal server error",
+                "bad gateway",
+                "service unavailable",
+                "gateway timeout",
+            ]
+            .iter()
+            .any(|s| d.contains(s))
+        }
+        RequestError::InvalidJson { .. } => true,
+        _ => false,
     }
 }
 
