@@ -377,3 +377,65 @@ async fn the_mongodb_server_killed_and_restarted_during_claims_loses_nothing() {
     assert_eq!(distinct.len(), held.len(), "no number held twice");
     drop(second);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bot_api_429_and_500_storms_through_the_real_binary_lose_no_reply() {
+    use numbot_testing::fake_telegram::FakeTelegram;
+
+    use crate::shutdown::{config, Run};
+
+    let dir = tempfile::tempdir().unwrap();
+    let tg = FakeTelegram::start().await.unwrap();
+    let config = config(dir.path(), &tg, "polling", 0);
+    let mut run = Run::start(dir.path(), &config);
+    run.running().await;
+    let replies = |user: i64| {
+        tg.transcript(user)
+            .iter()
+            .filter(|e| e.from == "bot")
+            .count()
+    };
+    let all_answered = |users: std::ops::Range<i64>| {
+        let run = &run;
+        async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+            while users.clone().any(|u| replies(u) == 0) {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "unanswered after the storm: {}",
+                    run.log()
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    // Every Bot API call refused with 429 (retry after 1 s), 30 times;
+    // then the replies failing with 500, 12 times; then getUpdates failing
+    // with 500 (teloxide waits 10 s before polling again).
+    for (storm, users) in [
+        ("429", 100..110),
+        ("500 on replies", 200..210),
+        ("500 on getUpdates", 300..305),
+    ] {
+        match storm {
+            "429" => tg.throttle(30, 1),
+            "500 on replies" => tg.fail(12, Some("sendMessage")),
+            _ => tg.fail(1, Some("getUpdates")),
+        }
+        for user in users.clone() {
+            tg.send_text(&TestUser::new(user), "/start");
+        }
+        all_answered(users.clone()).await;
+        for user in users {
+            assert_eq!(replies(user), 1, "{storm}: one reply, not lost, not twice");
+        }
+    }
+    assert!(
+        tg.calls("sendmessage") >= 25 + 12,
+        "the refused calls were made again"
+    );
+    assert!(run.log().contains("Telegram failed"), "{}", run.log());
+    let mut run = run;
+    let (status, _) = run.stop_with("TERM").await;
+    assert!(status.success(), "{status}: {}", run.log());
+}

@@ -13,7 +13,7 @@ use numbot_testing::fake_telegram::{FakeTelegram, TestUser};
 use crate::support::{binary, cache, defaults, free_port};
 
 /// Writes a configuration for `mode` (`polling`, or `webhook` on `port`).
-fn config(dir: &Path, tg: &FakeTelegram, mode: &str, port: u16) -> PathBuf {
+pub(crate) fn config(dir: &Path, tg: &FakeTelegram, mode: &str, port: u16) -> PathBuf {
     let webhook = if mode == "webhook" {
         format!(
             "[telegram.webhook]\nlisten = \"127.0.0.1:{port}\"\nurl = \"http://127.0.0.1:{port}/webhook\"\nsecret_token = \"stop-test\"\n"
@@ -55,13 +55,13 @@ cache_dir = "{cache}"
 }
 
 /// `numbot run` in its own process, its standard error in a file.
-struct Run {
+pub(crate) struct Run {
     child: Child,
     log: PathBuf,
 }
 
 impl Run {
-    fn start(dir: &Path, config: &Path) -> Run {
+    pub(crate) fn start(dir: &Path, config: &Path) -> Run {
         let log = dir.join("numbot.log");
         let child = Command::new(binary("numbot"))
             .args(["run", "--config"])
@@ -74,12 +74,12 @@ impl Run {
         Run { child, log }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Waits until the bot says it runs.
-    async fn running(&mut self) {
+    pub(crate) async fn running(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while !self.log().contains("numbot is running") {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -91,7 +91,7 @@ impl Run {
     }
 
     /// Sends `signal` and waits for the exit; how long it took.
-    async fn stop_with(&mut self, signal: &str) -> (ExitStatus, Duration) {
+    pub(crate) async fn stop_with(&mut self, signal: &str) -> (ExitStatus, Duration) {
         let sent = Instant::now();
         let killed = Command::new("kill")
             .args([format!("-{signal}"), self.child.id().to_string()])

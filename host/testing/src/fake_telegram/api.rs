@@ -15,7 +15,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::state::{self, bot_user, State};
+use super::state::{self, bot_user, Refusal, State};
 
 /// Largest request body accepted (the real API takes 50 MB uploads).
 const MAX_BODY: usize = 60 << 20;
@@ -143,16 +143,29 @@ async fn call(
         Err(response) => return response,
     };
     let method = method.to_ascii_lowercase();
-    if let Some(retry_after) = state.record_call(&method, &params) {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            Json(json!({
-                "ok": false, "error_code": 429,
-                "description": format!("Too Many Requests: retry after {retry_after}"),
-                "parameters": {"retry_after": retry_after},
-            })),
-        )
-            .into_response();
+    match state.record_call(&method, &params) {
+        Some(Refusal::TooMany(retry_after)) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(json!({
+                    "ok": false, "error_code": 429,
+                    "description": format!("Too Many Requests: retry after {retry_after}"),
+                    "parameters": {"retry_after": retry_after},
+                })),
+            )
+                .into_response();
+        }
+        Some(Refusal::Internal) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({
+                    "ok": false, "error_code": 500,
+                    "description": "Internal Server Error",
+                })),
+            )
+                .into_response();
+        }
+        None => {}
     }
     let chat = int(&params, "chat_id");
     match method.as_str() {

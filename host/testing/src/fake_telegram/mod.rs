@@ -148,6 +148,12 @@ impl FakeTelegram {
         self.state.throttle(count, retry_after, Some(method));
     }
 
+    /// The next `count` calls (of `method` only, any case, when given) get
+    /// HTTP 500. teloxide waits 10 s after a failed `getUpdates`.
+    pub fn fail(&self, count: u32, method: Option<&str>) {
+        self.state.fail(count, method);
+    }
+
     /// Sets a user's status in a channel, as `getChatMember` reports it
     /// (`member`, `administrator`, `creator`, `left`, `kicked`, `restricted`).
     pub fn set_member(&self, channel: i64, user: i64, status: &str) {

@@ -74,9 +74,19 @@ struct Inner {
     members: HashMap<(i64, i64), String>,
     /// Calls left to refuse, retry_after, and the one method refused (all when `None`).
     throttle: (u32, u32, Option<String>),
+    /// Calls left to fail with HTTP 500, and the one method failed (all when `None`).
+    failing: (u32, Option<String>),
     calls: BTreeMap<String, u64>,
     last_params: HashMap<String, Value>,
     webhook: Option<Webhook>,
+}
+
+/// How an armed fault refuses a call.
+pub(super) enum Refusal {
+    /// HTTP 429 with this `retry_after`.
+    TooMany(u32),
+    /// HTTP 500.
+    Internal,
 }
 
 /// A webhook set with `setWebhook`: updates are posted there, not polled.
@@ -152,6 +162,7 @@ impl State {
                 next_file: 1,
                 members: HashMap::new(),
                 throttle: (0, 0, None),
+                failing: (0, None),
                 calls: BTreeMap::new(),
                 last_params: HashMap::new(),
                 webhook: None,
@@ -403,17 +414,27 @@ impl State {
         Some(message)
     }
 
-    /// Records a call; answers `Some(retry_after)` while a throttle is armed.
-    pub(super) fn record_call(&self, method: &str, params: &Value) -> Option<u32> {
+    /// Records a call; answers how to refuse it while a throttle or a
+    /// failure is armed.
+    pub(super) fn record_call(&self, method: &str, params: &Value) -> Option<Refusal> {
         let mut inner = self.lock();
         *inner.calls.entry(method.to_string()).or_default() += 1;
         inner.last_params.insert(method.to_string(), params.clone());
+        let applies = inner.failing.1.as_deref().is_none_or(|m| m == method);
+        if inner.failing.0 > 0 && applies {
+            inner.failing.0 -= 1;
+            return Some(Refusal::Internal);
+        }
         let applies = inner.throttle.2.as_deref().is_none_or(|m| m == method);
         if inner.throttle.0 > 0 && applies {
             inner.throttle.0 -= 1;
-            return Some(inner.throttle.1);
+            return Some(Refusal::TooMany(inner.throttle.1));
         }
         None
+    }
+
+    pub(super) fn fail(&self, count: u32, method: Option<&str>) {
+        self.lock().failing = (count, method.map(str::to_ascii_lowercase));
     }
 
     pub(super) fn throttle(&self, count: u32, retry_after: u32, method: Option<&str>) {
