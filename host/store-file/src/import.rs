@@ -112,12 +112,14 @@ impl FileStore {
         numbers: &[u64],
     ) -> Result<(), StoreError> {
         let dir = self.dir();
+        // `.numbers` first: a crash leaves a `.numbers` file whenever it
+        // leaves anything, and `open` removes those `metadata.json` lacks.
         for (path, content) in [
-            (dir.join(name), bytes.to_vec()),
             (
                 dir.join(name).with_extension("numbers"),
                 snapshot::encode_numbers(numbers),
             ),
+            (dir.join(name), bytes.to_vec()),
         ] {
             let mut f = private::options()
                 .write(true)

@@ -105,6 +105,35 @@ pub(crate) fn load_base(config: &StoreConfig) -> Result<Base, StoreError> {
     })
 }
 
+/// Removes what uploads that never finished left (a crash between writing
+/// an upload's files and `metadata.json`): each `.numbers` file with no
+/// entry in the metadata, and its `.csv`. Only at open: no upload runs.
+pub(crate) fn remove_unfinished_uploads(dir: &Path, meta: &Metadata) -> Result<(), StoreError> {
+    for entry in fs::read_dir(dir).map_err(StoreError::io(dir))? {
+        let path = entry.map_err(StoreError::io(dir))?.path();
+        if path.extension().is_none_or(|e| e != "numbers") {
+            continue;
+        }
+        let csv = path.with_extension("csv");
+        let known = csv
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| meta.files.contains_key(n));
+        if known {
+            continue;
+        }
+        tracing::warn!(file = %csv.display(), "removing an upload that never finished");
+        for p in [&csv, &path] {
+            match fs::remove_file(p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io(p)(e)),
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What is left to do after the journals: deleted files' numbers leave
 /// (records about them replay first, exactly as they happened), then the
 /// dedup set is rebuilt from what remains.
