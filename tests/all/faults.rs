@@ -439,3 +439,164 @@ async fn bot_api_429_and_500_storms_through_the_real_binary_lose_no_reply() {
     let (status, _) = run.stop_with("TERM").await;
     assert!(status.success(), "{status}: {}", run.log());
 }
+
+/// The crash generator (`claim-loop`) claims, uploads and compacts at once
+/// and is killed with SIGKILL at random moments: after each restart every
+/// acknowledged claim and upload is there, no number is held twice, and an
+/// upload cut short left no file behind.
+#[test]
+fn sigkill_during_claims_uploads_and_compaction_loses_nothing() {
+    use std::{
+        collections::{HashMap, HashSet},
+        io::{BufRead, BufReader},
+        process::{Command, Stdio},
+    };
+
+    use numbot_core::StoreConfig;
+    use numbot_store_file::FileStore;
+
+    use crate::{
+        store::Uploads,
+        support::{cache, defaults, shared_plugins},
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let open = || FileStore::open(StoreConfig::new(dir.path()), shared_plugins()).unwrap();
+    open()
+        .upload("crash.csv", &uae_csv(0, 60_000), "Crash", 1, None)
+        .unwrap();
+    let mut rng = crate::store::numbot_test_rng(11);
+    let mut uploaded: HashMap<String, u64> = HashMap::new();
+    let (mut acked_total, mut compactions) = (0, 0);
+    for round in 0..10i64 {
+        let mut child = Command::new(crate::support::binary("claim-loop"))
+            .args(["--category", "Crash", "--threads", "4"])
+            .args(["--first-user", &(round * 1_000_000).to_string()])
+            .args(["--upload-every-ms", "15", "--compact-every", "200"])
+            .args(["--data-dir", dir.path().to_str().unwrap()])
+            .args(["--plugin-dir", defaults().to_str().unwrap()])
+            .env("NUMBOT_CACHE_DIR", cache())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .split(b'\n')
+                .map_while(Result::ok)
+                .map(|l| String::from_utf8_lossy(&l).into_owned())
+                .collect::<Vec<_>>()
+        });
+        std::thread::sleep(Duration::from_millis(300 + rng() % 500));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let lines = reader.join().unwrap();
+        let mut acked = Vec::new();
+        for line in &lines {
+            let parts: Vec<&str> = line.split(' ').collect();
+            match parts.as_slice() {
+                ["ACK", user, number] => {
+                    acked.push((user.parse::<i64>().unwrap(), number.to_string()))
+                }
+                ["UPLOADED", name, count] => {
+                    uploaded.insert(name.to_string(), count.parse().unwrap());
+                }
+                _ => {}
+            }
+        }
+        acked_total += acked.len();
+
+        let store = open();
+        let holds: HashMap<i64, String> = store
+            .assignments()
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.user, a.number))
+            .collect();
+        for (user, number) in &acked {
+            assert_eq!(
+                holds.get(user),
+                Some(number),
+                "round {round}: claim of {user} lost"
+            );
+        }
+        let distinct: HashSet<&String> = holds.values().collect();
+        assert_eq!(
+            distinct.len(),
+            holds.len(),
+            "round {round}: a number held twice"
+        );
+        let files: HashMap<String, u64> = store
+            .stats()
+            .unwrap()
+            .files
+            .into_iter()
+            .map(|f| (f.name, f.usage.total))
+            .collect();
+        for (name, count) in &uploaded {
+            assert_eq!(
+                files.get(name),
+                Some(count),
+                "round {round}: upload {name} lost"
+            );
+        }
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if let Some(stem) = name
+                .strip_suffix(".csv")
+                .or_else(|| name.strip_suffix(".numbers"))
+            {
+                assert!(
+                    files.contains_key(&format!("{stem}.csv")),
+                    "round {round}: {name} was left by an unfinished upload"
+                );
+            }
+        }
+        compactions += usize::from(dir.path().join("snapshot.bin").exists());
+    }
+    assert!(acked_total > 100, "only {acked_total} claims acknowledged");
+    assert!(
+        uploaded.len() > 10,
+        "only {} uploads acknowledged",
+        uploaded.len()
+    );
+    assert!(compactions > 0, "no compaction ran");
+}
+
+#[test]
+fn open_removes_what_an_unfinished_upload_left_and_nothing_else() {
+    use numbot_core::StoreConfig;
+    use numbot_store_file::FileStore;
+
+    use crate::{store::Uploads, support::shared_plugins};
+
+    let dir = tempfile::tempdir().unwrap();
+    let open = || FileStore::open(StoreConfig::new(dir.path()), shared_plugins()).unwrap();
+    let report = open()
+        .upload("kept.csv", &uae_csv(0, 10), "UAE", 1, None)
+        .unwrap();
+    // A crash after the `.numbers` file, and another after both files.
+    std::fs::write(dir.path().join("UAE_20261201_000000.numbers"), b"x").unwrap();
+    std::fs::write(dir.path().join("UAE_20261201_000001.numbers"), b"x").unwrap();
+    std::fs::write(dir.path().join("UAE_20261201_000001.csv"), b"Number\n").unwrap();
+    // Not numbot's: a CSV with no `.numbers` beside it.
+    std::fs::write(dir.path().join("notes.csv"), b"a,b\n").unwrap();
+    let store = open();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".csv") || n.ends_with(".numbers"))
+        .collect();
+    names.sort();
+    let stored = report.file.trim_end_matches(".csv");
+    assert_eq!(
+        names,
+        vec![
+            report.file.clone(),
+            format!("{stored}.numbers"),
+            "notes.csv".to_string()
+        ]
+    );
+    assert_eq!(store.stats().unwrap().files.len(), 1);
+}

@@ -27,7 +27,7 @@ fn plugins() -> SharedPlugins {
 
 /// Uploads as the blocking API's callers do: the plugins read the file,
 /// then the store imports it on this thread.
-trait Uploads {
+pub(crate) trait Uploads {
     fn upload(
         &self,
         name: &str,
@@ -583,7 +583,7 @@ fn lifecycle_matches_a_model() {
     }
 }
 
-fn numbot_test_rng(seed: u64) -> impl FnMut() -> u64 {
+pub(crate) fn numbot_test_rng(seed: u64) -> impl FnMut() -> u64 {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
     move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
