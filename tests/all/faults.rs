@@ -600,3 +600,86 @@ fn open_removes_what_an_unfinished_upload_left_and_nothing_else() {
     );
     assert_eq!(store.stats().unwrap().files.len(), 1);
 }
+
+/// `numbot run` killed with SIGKILL while codes are on their way to a user,
+/// then started again, six times: every code reaches the user (a code
+/// Telegram took just before the kill may come twice), and the use goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_relays_loses_no_code() {
+    use numbot_testing::{
+        fake_sms::{self, FakeSms},
+        fake_telegram::FakeTelegram,
+    };
+
+    use crate::shutdown::{config, Run};
+
+    let dir = tempfile::tempdir().unwrap();
+    let tg = FakeTelegram::start().await.unwrap();
+    let sms = FakeSms::start().await.unwrap();
+    let path = config(dir.path(), &tg, "polling", 0);
+    let mut toml = std::fs::read_to_string(&path).unwrap();
+    toml.push_str(&format!(
+        "\n[sms]\nprovider = \"twilio\"\nurl = \"{}\"\naccount = \"{}\"\ntoken = \"{}\"\npoll_interval_ms = 100\ntimeout_ms = 2000\n",
+        sms.url(),
+        fake_sms::ACCOUNT,
+        fake_sms::TOKEN
+    ));
+    std::fs::write(&path, toml).unwrap();
+    let mut run = Run::start(dir.path(), &path);
+    run.running().await;
+
+    let (admin, user) = (TestUser::new(ADMIN), TestUser::new(77));
+    tg.send_document(&admin, "n.csv", uae_csv(0, 5), Some("UAE Mobile"));
+    let said = |chat: i64, what: String| {
+        let tg = &tg;
+        async move {
+            tg.wait_for(chat, Duration::from_secs(60), |e| {
+                e.from == "bot" && text(e).contains(&what)
+            })
+            .await
+            .unwrap_or_else(|| panic!("no {what:?} in {:?}", tg.transcript(chat)))
+        }
+    };
+    said(ADMIN, "Imported 5".into()).await;
+    tg.send_text(&user, "/countries");
+    let list = said(77, "Pick a category".into()).await;
+    tg.press_button(&user, list.message_id.unwrap(), &list.buttons[0][0].1);
+    let got = said(77, "<code>+971".into()).await;
+    let shown = text(&got);
+    let start = shown.find("<code>").unwrap() + 6;
+    let number = shown[start..start + shown[start..].find("</code>").unwrap()].to_string();
+
+    let mut rng = crate::store::numbot_test_rng(5);
+    let codes: Vec<String> = (0..6).map(|i| format!("{}", 271_801 + i * 1_111)).collect();
+    for code in &codes {
+        sms.deliver(&number, "Acme", &format!("Your Acme code is {code}"));
+        tokio::time::sleep(Duration::from_millis(rng() % 400)).await;
+        run.kill();
+        run = Run::start(dir.path(), &path);
+        run.running().await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while !tg
+            .transcript(77)
+            .iter()
+            .any(|e| e.from == "bot" && text(e).contains(&format!("<code>{code}</code>")))
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "code {code} lost: {}",
+                run.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let transcript = tg.transcript(77);
+    for code in &codes {
+        let times = transcript
+            .iter()
+            .filter(|e| e.from == "bot" && text(e).contains(&format!("<code>{code}</code>")))
+            .count();
+        assert!((1..=2).contains(&times), "{code} relayed {times} times");
+    }
+    // The use goes on: the number is still the user's.
+    tg.send_text(&user, "/stats");
+    said(77, format!("Holding <code>{number}</code>")).await;
+}

@@ -74,6 +74,12 @@ impl Run {
         Run { child, log }
     }
 
+    /// Kills it with SIGKILL, as a crash would.
+    pub(crate) fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -193,4 +199,44 @@ async fn sigterm_and_sigint_in_polling_mode_exit_0_promptly() {
             "SIG{signal} took {took:?} to stop"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_in_flight_when_sigterm_arrives_finishes_first() {
+    use numbot_core::StoreConfig;
+    use numbot_store_file::FileStore;
+
+    use crate::support::{shared_plugins, uae_csv};
+
+    let dir = tempfile::tempdir().unwrap();
+    let tg = FakeTelegram::start().await.unwrap();
+    let config = config(dir.path(), &tg, "polling", 0);
+    let mut run = Run::start(dir.path(), &config);
+    run.running().await;
+    // An import long enough to be under way when the signal comes.
+    let admin = TestUser::new(1);
+    tg.send_document(&admin, "big.csv", uae_csv(0, 300_000), Some("UAE Mobile"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tg.calls("getfile") == 0 {
+        assert!(Instant::now() < deadline, "the bot did not fetch the file");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let (status, _) = run.stop_with("TERM").await;
+    assert!(status.success(), "{status}: {}", run.log());
+    let replies: Vec<String> = tg
+        .transcript(1)
+        .into_iter()
+        .filter(|e| e.from == "bot")
+        .filter_map(|e| e.text)
+        .collect();
+    assert!(
+        replies
+            .iter()
+            .any(|t| t.contains("Imported 300,000") || t.contains("Imported 300000")),
+        "the admin was told: {replies:?}"
+    );
+    let store =
+        FileStore::open(StoreConfig::new(dir.path().join("data")), shared_plugins()).unwrap();
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.categories["UAE Mobile"].total, 300_000);
 }
