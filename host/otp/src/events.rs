@@ -11,6 +11,8 @@ pub enum OtpEvent {
         user: i64,
         /// The number, E.164.
         number: String,
+        /// The category it came from (empty when not known yet).
+        category: String,
         /// When the holder's use began (Unix seconds).
         since: i64,
         /// The message as received.

@@ -57,6 +57,7 @@ impl OtpMonitor {
         let message = OtpEvent::Message {
             user,
             number: watch.number.clone(),
+            category: category.clone(),
             since: watch.since,
             text: sms.text.clone(),
             code,
