@@ -1009,3 +1009,96 @@ async fn the_client_examples_take_a_number_and_get_its_code() {
     assert!(number.starts_with("+97150"), "{number}");
     assert_eq!(code, "271828");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_chat_gets_every_relayed_code_and_audit_event() {
+    const LOG: i64 = -100_777;
+    let fake = FakeSms::start().await.unwrap();
+    let api = Api::start_with(Some(&fake), |c| {
+        c.telegram.log_chat = Some(LOG.to_string());
+    })
+    .await;
+    api.upload(0, 3, "UAE Mobile").await;
+    let log = |what: String| {
+        let tg = &api.h.tg;
+        async move {
+            tg.wait_for(LOG, Duration::from_secs(30), |e| {
+                e.text.as_deref().unwrap_or_default().contains(&what)
+            })
+            .await
+            .unwrap_or_else(|| panic!("no {what:?} in the log chat: {:?}", tg.transcript(LOG)))
+        }
+    };
+    log(format!("📋 upload · user {ADMIN}")).await;
+
+    // A Telegram user's code, the number masked.
+    let user = TestUser::new(100);
+    let list = api.h.say(&user, "/countries").await;
+    let got = api
+        .h
+        .press(&user, list.message_id.unwrap(), &list.buttons[0][0].1)
+        .await;
+    let shown = got.text.unwrap();
+    let start = shown.find("<code>").unwrap() + 6;
+    let number = shown[start..start + shown[start..].find("</code>").unwrap()].to_string();
+    fake.deliver(&number, "Acme", "Your Acme code is 482913");
+    let posted = log("482913".into()).await;
+    let posted = posted.text.unwrap();
+    let last4 = &number[number.len() - 4..];
+    assert_eq!(
+        posted,
+        format!("🔑 code <code>482913</code> · •••{last4} · UAE Mobile · user 100")
+    );
+    assert!(!posted.contains(&number[..number.len() - 4]), "masked");
+
+    // An API client's code.
+    let ci = api.token("ci", &[], None, 1).await;
+    let taken = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    let number = taken.body["number"].as_str().unwrap().to_string();
+    fake.deliver(&number, "Acme", "Your Acme code is 777001");
+    let posted = log("777001".into()).await.text.unwrap();
+    assert!(posted.contains("· API token "), "{posted}");
+
+    // An admin action.
+    api.h.say(&TestUser::new(55), "/start").await;
+    api.h.say(&TestUser::new(ADMIN), "/ban 55 spam").await;
+    log("📋 ban · user 1 · user 55: spam".into()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_chat_that_fails_never_holds_up_a_relay() {
+    let fake = FakeSms::start().await.unwrap();
+    // The fake refuses a chat it cannot resolve.
+    let api = Api::start_with(Some(&fake), |c| {
+        c.telegram.log_chat = Some("@no_such_chat".into());
+    })
+    .await;
+    api.upload(0, 2, "UAE Mobile").await;
+    let user = TestUser::new(100);
+    let list = api.h.say(&user, "/countries").await;
+    let got = api
+        .h
+        .press(&user, list.message_id.unwrap(), &list.buttons[0][0].1)
+        .await;
+    let shown = got.text.unwrap();
+    let start = shown.find("<code>").unwrap() + 6;
+    let number = shown[start..start + shown[start..].find("</code>").unwrap()].to_string();
+    fake.deliver(&number, "Acme", "Your Acme code is 482913");
+    api.h
+        .tg
+        .wait_for(100, Duration::from_secs(30), |e| {
+            e.text
+                .as_deref()
+                .unwrap_or_default()
+                .contains("<code>482913</code>")
+        })
+        .await
+        .expect("the code is relayed");
+}

@@ -263,10 +263,15 @@ pub async fn serve(
         plugins.clone(),
         config.limits.numbers(),
     ));
-    let (bot, telegram) = numbot_telegram::start(config.bot_settings(), numbers.clone()).await?;
+    let (bot, telegram, log) =
+        numbot_telegram::start(config.bot_settings(), numbers.clone()).await?;
     let notifier: Arc<dyn Notifier> = match &config.api {
         Some(_) => Arc::new(ApiNotifier::new(backends.inbox.clone(), telegram)),
         None => telegram,
+    };
+    let notifier: Arc<dyn Notifier> = match log {
+        Some(log) => Arc::new(numbot_telegram::LoggedNotifier::new(notifier, log)),
+        None => notifier,
     };
     let monitor = match &config.sms {
         Some(sms) => Some(start_monitor(sms, &backends, plugins, notifier)?),

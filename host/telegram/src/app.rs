@@ -8,6 +8,8 @@ use teloxide::types::{ChatId, Me};
 
 use crate::{
     limits::{RateLimiter, Recent},
+    log_chat::{self, LogChat},
+    render::html,
     settings::BotSettings,
 };
 
@@ -19,6 +21,8 @@ pub struct App {
     pub(crate) flood: RateLimiter,
     /// Users found in the channel within the last minute.
     pub(crate) members: Recent<bool>,
+    /// Where audit events are posted too (`telegram.log_chat`).
+    pub(crate) log: Option<LogChat>,
 }
 
 impl App {
@@ -35,6 +39,14 @@ impl App {
             // Details can carry user text (file names, reasons): bounded.
             detail: truncate(&detail, 200),
         };
+        if let Some(log) = &self.log {
+            log.post(format!(
+                "📋 {} · {} · {}",
+                html(&event.action),
+                log_chat::holder(actor),
+                html(&event.detail)
+            ));
+        }
         if let Err(e) = self.numbers.users().audit(event).await {
             tracing::error!("audit trail: {e}");
         }

@@ -17,6 +17,7 @@ pub mod callback;
 pub mod chart;
 pub mod commands;
 mod limits;
+pub mod log_chat;
 mod notifier;
 pub mod render;
 mod run;
@@ -26,6 +27,7 @@ pub mod settings;
 mod user;
 
 pub use app::{App, Caller};
+pub use log_chat::{LogChat, LoggedNotifier};
 pub use notifier::{render as render_event, TelegramNotifier};
 pub use run::{delete_webhook, start, BotError, RunningBot};
 pub use schema::schema;

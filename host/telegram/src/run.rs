@@ -21,6 +21,7 @@ use crate::{
     app::App,
     commands,
     limits::{RateLimiter, Recent},
+    log_chat::LogChat,
     notifier::TelegramNotifier,
     schema::schema,
     settings::{BotSettings, Mode, TelegramConfig},
@@ -148,11 +149,12 @@ async fn set_menus(bot: &Tg, settings: &BotSettings) -> Result<(), RequestError>
 /// Starts the bot on the current tokio runtime over the shared use cases:
 /// checks the token (getMe), sets the menus, then takes updates by long
 /// polling or webhook as configured. The notifier sends the OTP monitor's
-/// events through the same bot.
+/// events through the same bot; the log chat, when configured, is for
+/// wrapping the notifier chain in a [`crate::LoggedNotifier`].
 pub async fn start(
     settings: BotSettings,
     numbers: Arc<Numbers>,
-) -> Result<(RunningBot, Arc<TelegramNotifier>), BotError> {
+) -> Result<(RunningBot, Arc<TelegramNotifier>, Option<LogChat>), BotError> {
     let api_url = reqwest::Url::parse(&settings.telegram.api_url)
         .map_err(|e| BotError::Config(format!("telegram.api_url: {e}")))?;
     let bot = Tg::new(
@@ -169,6 +171,11 @@ pub async fn start(
         numbers,
         me: me.clone(),
         members: Recent::new(MEMBERSHIP_TTL),
+        log: settings
+            .telegram
+            .log_chat
+            .as_deref()
+            .map(|chat| LogChat::start(bot.clone(), chat)),
     });
     let raw: Bot = (*bot).clone();
     let mut dispatcher = Dispatcher::builder(raw.clone(), schema())
@@ -243,7 +250,7 @@ pub async fn start(
         stopped,
         username: me.username().to_string(),
     };
-    Ok((running, notifier))
+    Ok((running, notifier, app.log.clone()))
 }
 
 /// Deletes the bot's webhook (`numbot webhook delete`). A replica never

@@ -27,6 +27,11 @@ pub struct TelegramConfig {
     /// Webhook mode settings.
     #[serde(default)]
     pub webhook: Option<WebhookConfig>,
+    /// A chat (`-100…` id or `@name`, the bot a member that may post)
+    /// where every relayed code and every audit event is posted, numbers
+    /// masked but for their last four digits; none: no log chat.
+    #[serde(default)]
+    pub log_chat: Option<String>,
 }
 
 /// How updates arrive.
@@ -146,6 +151,7 @@ impl Default for TelegramConfig {
             mode: Mode::default(),
             throttle: true,
             webhook: None,
+            log_chat: None,
         }
     }
 }
