@@ -57,8 +57,19 @@ pub(crate) struct Loaded {
     pub(crate) by_category: HashMap<String, Vec<u32>>,
     pub(crate) index: HashMap<u32, FileKey>,
     pub(crate) generation: u64,
+    /// The generation the snapshot starts from.
+    pub(crate) snapshot_generation: u64,
     pub(crate) records: u64,
     pub(crate) valid_len: u64,
+}
+
+/// Removes journals older than the snapshot: they are in it (a compaction
+/// that died after writing the snapshot left them); newer ones stay until
+/// the next snapshot covers them. Only the process owning the directory.
+pub(crate) fn remove_stale_journals(dir: &Path, snapshot_generation: u64) {
+    for stale in 1..snapshot_generation {
+        let _ = fs::remove_file(journal_path(dir, stale));
+    }
 }
 
 /// The pool as the files and the snapshot leave it, before the journals.
@@ -179,12 +190,6 @@ pub(crate) fn load(config: &StoreConfig) -> Result<Loaded, StoreError> {
     // Time never goes back past what the journal has seen, even if the
     // system clock was stepped back while the store was down.
     config.clock.observe(latest);
-    // Journals older than the snapshot are in it (a compaction that died
-    // after writing the snapshot left them); newer ones stay until the next
-    // snapshot covers them.
-    for stale in 1..snapshot_generation {
-        let _ = fs::remove_file(journal_path(dir, stale));
-    }
     tracing::info!(files = meta.files.len(), replayed, "store loaded");
     Ok(Loaded {
         pool,
@@ -192,6 +197,7 @@ pub(crate) fn load(config: &StoreConfig) -> Result<Loaded, StoreError> {
         by_category,
         index,
         generation,
+        snapshot_generation,
         records,
         valid_len,
     })

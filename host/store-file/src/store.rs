@@ -27,7 +27,7 @@ use numbot_core::{
 use crate::{
     journal::{Journal, Op, Record, Seq},
     metadata::{self, Metadata},
-    open::{journal_path, load, remove_unfinished_uploads, take_lock},
+    open::{journal_path, load, remove_stale_journals, remove_unfinished_uploads, take_lock},
     pool::{Applied, Hold, Pool},
     private, snapshot,
     usage::{save_usage_counts, usage_of, usage_tracking},
@@ -118,6 +118,7 @@ impl FileStore {
         private::check(&dir);
         let lock = take_lock(&dir)?;
         let loaded = load(&config)?;
+        remove_stale_journals(&dir, loaded.snapshot_generation);
         remove_unfinished_uploads(&dir, &loaded.meta)?;
         let journal = Journal::open(&journal_path(&dir, loaded.generation), loaded.valid_len)?;
         let (compactor, requests) = std::sync::mpsc::channel();
