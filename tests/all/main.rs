@@ -3,6 +3,7 @@
 //! The plugins come from `cargo build-plugins` (the README's test command runs it first).
 
 mod api;
+mod backup;
 mod bot;
 mod cli;
 mod fake_telegram;

@@ -119,6 +119,23 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Writes a backup of the data directory to FILE (a .tar.gz with a
+    /// manifest and checksums): a consistent state of the pool, whether
+    /// numbot is running on the directory or not.
+    Backup {
+        /// The archive to write.
+        file: PathBuf,
+        /// The configuration numbot runs with (its `[store]` reuse rule is
+        /// needed to read the pool; default: the defaults, in `--data-dir`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Restores a backup into `--data-dir`, which must be new or empty; a
+    /// damaged archive is refused and leaves nothing behind.
+    Restore {
+        /// The archive `numbot backup` wrote.
+        file: PathBuf,
+    },
     /// The bot's webhook at Telegram.
     Webhook {
         #[command(subcommand)]
@@ -302,6 +319,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             command: WebhookCommand::Delete { config },
         } => webhook_delete(config),
         Command::Repair { config } => repair(&cli, config.as_deref()),
+        Command::Backup { file, config } => backup(&cli, file, config.as_deref()),
+        Command::Restore { file } => restore(&cli, file),
         Command::Ready { api } => ready(api),
     }
 }
@@ -386,6 +405,47 @@ impl Signals {
 }
 
 /// `numbot repair`: the journal salvaged, and what it cost, printed.
+fn backup(cli: &Cli, out: &Path, config: Option<&Path>) -> Result<ExitCode> {
+    let section = match config {
+        Some(path) => Config::load(path)?.store,
+        None => cli.store_section(),
+    };
+    if section.mongodb_uri.is_some() {
+        bail!("numbot backup copies the file store; back a MongoDB pool up with the database's own tools (mongodump)");
+    }
+    let store_config = section.store_config();
+    let manifest = numbot_store_file::backup::backup(&store_config, out)
+        .with_context(|| format!("backing up {}", store_config.data_dir.display()))?;
+    let bytes: u64 = manifest.files.iter().map(|f| f.bytes).sum();
+    println!(
+        "{}: {} uploads, {} numbers held, {} files ({bytes} bytes before compression)",
+        out.display(),
+        manifest.uploads,
+        manifest.held,
+        manifest.files.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(cli: &Cli, from: &Path) -> Result<ExitCode> {
+    let manifest = numbot_store_file::backup::restore(from, &cli.data_dir)
+        .with_context(|| format!("restoring {}", from.display()))?;
+    // Opened once: the restored directory is a store numbot can run on.
+    let (runtime, _, backends) = open_store(cli)
+        .with_context(|| format!("opening the restored {}", cli.data_dir.display()))?;
+    let stats = runtime.block_on(backends.store.stats())?;
+    let numbers: u64 = stats.categories.values().map(|u| u.total).sum();
+    println!(
+        "restored {} (taken {}) into {}: {} uploads, {numbers} numbers, {} held",
+        from.display(),
+        manifest.created_at,
+        cli.data_dir.display(),
+        manifest.uploads,
+        stats.categories.values().map(|u| u.assigned).sum::<u64>()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn repair(cli: &Cli, config: Option<&Path>) -> Result<ExitCode> {
     let section = match config {
         Some(path) => Config::load(path)?.store,

@@ -20,6 +20,7 @@
 //! umask; opening a directory open to other users logs a warning.
 
 mod backend;
+pub mod backup;
 mod import;
 mod journal;
 mod log;
