@@ -1,8 +1,24 @@
-//! The `/csvstats` chart: one horizontal bar per file, split into available,
-//! in use, cooling down and retired numbers, as a PNG.
+//! The `/csvstats` chart: one horizontal bar per file, named, split into
+//! available, in use, cooling down and retired numbers, with its count, a
+//! legend, an axis and a title; drawn with plotters in an embedded font
+//! (DejaVu Sans, `assets/`), so no system fonts are needed.
+
+use std::sync::Once;
+
+use plotters::{
+    coord::ranged1d::SegmentValue,
+    prelude::*,
+    style::{
+        register_font,
+        text_anchor::{HPos, Pos, VPos},
+        FontStyle,
+    },
+};
 
 /// One bar of the chart.
 pub struct Bar {
+    /// The file it shows.
+    pub name: String,
     /// Available now.
     pub available: u64,
     /// Held by users.
@@ -13,6 +29,12 @@ pub struct Bar {
     pub retired: u64,
 }
 
+impl Bar {
+    fn total(&self) -> u64 {
+        self.available + self.assigned + self.cooling + self.retired
+    }
+}
+
 /// Colours, in bar order: available, in use, cooling, retired.
 pub const LEGEND: [(&str, [u8; 3]); 4] = [
     ("available", [46, 160, 67]),
@@ -21,50 +43,56 @@ pub const LEGEND: [(&str, [u8; 3]); 4] = [
     ("retired", [220, 38, 38]),
 ];
 
-const WIDTH: u32 = 640;
-const BAR: u32 = 22;
-const GAP: u32 = 10;
-const MARGIN: u32 = 16;
-const BACKGROUND: [u8; 3] = [255, 255, 255];
-const TRACK: [u8; 3] = [241, 245, 249];
-
+/// Width of the image: Telegram shows photos up to about this wide.
+pub const WIDTH: u32 = 900;
+/// Height of one file's row.
+const ROW: u32 = 34;
+/// Title, legend and axis.
+const FRAME: u32 = 150;
+/// File names are cut to this many characters.
+const NAME_CHARS: usize = 28;
 /// Bars drawn at most (the caller lists no more files than this).
 pub const MAX_BARS: usize = 60;
 
-/// Renders the bars (the first [`MAX_BARS`]), longest file full width, as PNG bytes.
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+
+fn font() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        register_font("sans-serif", FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("the embedded font is a TrueType font"));
+    });
+}
+
+/// The height of a chart of `bars` bars.
+pub fn height(bars: usize) -> u32 {
+    FRAME + ROW * bars.clamp(1, MAX_BARS) as u32
+}
+
+fn cut(name: &str) -> String {
+    if name.chars().count() <= NAME_CHARS {
+        return name.to_string();
+    }
+    let mut out: String = name.chars().take(NAME_CHARS - 1).collect();
+    out.push('…');
+    out
+}
+
+fn colour([r, g, b]: [u8; 3]) -> RGBColor {
+    RGBColor(r, g, b)
+}
+
+/// Renders the bars (the first [`MAX_BARS`]) as PNG bytes.
 pub fn render(bars: &[Bar]) -> Vec<u8> {
+    font();
     let bars = &bars[..bars.len().min(MAX_BARS)];
-    let rows = bars.len().max(1) as u32;
-    let height = MARGIN * 2 + rows * BAR + (rows - 1) * GAP;
-    let mut pixels = vec![0u8; (WIDTH * height * 3) as usize];
-    for px in pixels.chunks_exact_mut(3) {
-        px.copy_from_slice(&BACKGROUND);
-    }
-    let span = WIDTH - 2 * MARGIN;
-    let max = bars
-        .iter()
-        .map(|b| b.available + b.assigned + b.cooling + b.retired)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    for (row, bar) in bars.iter().enumerate() {
-        let top = MARGIN + row as u32 * (BAR + GAP);
-        fill(&mut pixels, MARGIN, top, span, BAR, TRACK);
-        let mut x = MARGIN;
-        let parts = [bar.available, bar.assigned, bar.cooling, bar.retired];
-        for (part, (_, colour)) in parts.iter().zip(LEGEND) {
-            let w = ((*part as u128 * span as u128) / max as u128) as u32;
-            // A non-empty part stays visible.
-            let w = if *part > 0 { w.max(2) } else { 0 }.min(MARGIN + span - x);
-            fill(&mut pixels, x, top, w, BAR, colour);
-            x += w;
-        }
-    }
+    let (width, height) = (WIDTH, height(bars.len()));
+    let mut pixels = vec![255u8; (width * height * 3) as usize];
+    draw(bars, &mut pixels, (width, height)).expect("drawing into memory");
     let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, WIDTH, height);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().expect("PNG header into memory");
     writer
         .write_image_data(&pixels)
@@ -73,54 +101,152 @@ pub fn render(bars: &[Bar]) -> Vec<u8> {
     out
 }
 
-fn fill(pixels: &mut [u8], x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
-    for row in y..y + h {
-        for col in x..x + w {
-            let i = ((row * WIDTH + col) * 3) as usize;
-            pixels[i..i + 3].copy_from_slice(&colour);
-        }
+fn draw(
+    bars: &[Bar],
+    pixels: &mut [u8],
+    size: (u32, u32),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = BitMapBackend::with_buffer(pixels, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (head, body) = root.split_vertically(76);
+    // Title, then the legend in a row under it.
+    head.draw(&Text::new(
+        "Numbers per file, by state",
+        (16, 10),
+        ("sans-serif", 26).into_font(),
+    ))?;
+    let mut x = 16;
+    for (label, rgb) in LEGEND {
+        head.draw(&Rectangle::new(
+            [(x, 50), (x + 16, 64)],
+            colour(rgb).filled(),
+        ))?;
+        head.draw(&Text::new(
+            label,
+            (x + 22, 49),
+            ("sans-serif", 16).into_font(),
+        ))?;
+        x += 40 + 9 * label.len() as i32;
     }
+    let max = bars.iter().map(Bar::total).max().unwrap_or(0).max(1);
+    let rows = bars.len().max(1) as u32;
+    let names: Vec<String> = bars.iter().map(|b| cut(&b.name)).collect();
+    // The first file on top.
+    let row_of = |i: usize| rows - 1 - i as u32;
+    let mut chart = ChartBuilder::on(&body)
+        .margin(14)
+        .x_label_area_size(40)
+        .y_label_area_size(230)
+        .build_cartesian_2d(0..max + max / 4 + 1, (0..rows - 1).into_segmented())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_desc("numbers")
+        .x_labels(8)
+        .y_labels(rows as usize)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(row) => names
+                .get((rows - 1 - row) as usize)
+                .cloned()
+                .unwrap_or_default(),
+            _ => String::new(),
+        })
+        .label_style(("sans-serif", 15))
+        .draw()?;
+    for (part, (_, rgb)) in LEGEND.iter().enumerate() {
+        let fill = colour(*rgb).filled();
+        chart.draw_series(bars.iter().enumerate().map(move |(i, bar)| {
+            let parts = [bar.available, bar.assigned, bar.cooling, bar.retired];
+            let start: u64 = parts[..part].iter().sum();
+            let mut r = Rectangle::new(
+                [
+                    (start, SegmentValue::Exact(row_of(i))),
+                    (start + parts[part], SegmentValue::Exact(row_of(i) + 1)),
+                ],
+                fill,
+            );
+            r.set_margin(6, 6, 0, 0);
+            r
+        }))?;
+    }
+    chart.draw_series(bars.iter().enumerate().map(|(i, bar)| {
+        let used = bar.assigned + bar.cooling + bar.retired;
+        Text::new(
+            format!("{} ({used} used)", bar.total()),
+            (
+                bar.total() + max / 100 + 1,
+                SegmentValue::CenterOf(row_of(i)),
+            ),
+            TextStyle::from(("sans-serif", 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center)),
+        )
+    }))?;
+    root.present()?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn decode(png_bytes: &[u8]) -> (png::OutputInfo, Vec<u8>) {
+        let decoder = png::Decoder::new(png_bytes);
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        (info, buf)
+    }
+
     #[test]
-    fn renders_a_png_with_each_part_in_its_colour() {
-        let png_bytes = render(&[
+    fn renders_a_labelled_png_with_each_state_in_its_colour() {
+        let bars = [
             Bar {
+                name: "UAE_Mobile_20261201_101010.csv".into(),
                 available: 50,
                 assigned: 25,
                 cooling: 25,
                 retired: 0,
             },
             Bar {
+                name: "UK.csv".into(),
                 available: 10,
                 assigned: 0,
                 cooling: 0,
-                retired: 0,
+                retired: 5,
             },
-        ]);
-        let decoder = png::Decoder::new(png_bytes.as_slice());
-        let mut reader = decoder.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        assert_eq!(
-            (info.width, info.height),
-            (WIDTH, 2 * MARGIN + 2 * BAR + GAP)
-        );
-        let at = |x: u32, y: u32| {
-            let i = ((y * WIDTH + x) * 3) as usize;
-            [buf[i], buf[i + 1], buf[i + 2]]
-        };
-        let mid = MARGIN + BAR / 2;
-        assert_eq!(at(MARGIN + 10, mid), LEGEND[0].1);
-        assert_eq!(at(MARGIN + 608 / 2 + 10, mid), LEGEND[1].1);
-        assert_eq!(at(WIDTH - MARGIN - 10, mid), LEGEND[2].1);
-        // The second file is a tenth as long: its track shows after it.
-        let second = MARGIN + BAR + GAP + BAR / 2;
-        assert_eq!(at(MARGIN + 10, second), LEGEND[0].1);
-        assert_eq!(at(MARGIN + 200, second), TRACK);
+        ];
+        let png_bytes = render(&bars);
+        if let Some(path) = std::env::var_os("NUMBOT_CHART_OUT") {
+            std::fs::write(path, &png_bytes).unwrap();
+        }
+        let (info, buf) = decode(&png_bytes);
+        assert_eq!((info.width, info.height), (WIDTH, height(2)));
+        let count = |rgb: [u8; 3]| buf.chunks_exact(3).filter(|p| *p == rgb).count();
+        for (label, rgb) in LEGEND {
+            assert!(count(rgb) > 50, "{label} is drawn");
+        }
+        // Text in the embedded font: dark pixels beyond the bars' colours.
+        let dark = buf
+            .chunks_exact(3)
+            .filter(|p| p.iter().all(|c| *c < 90))
+            .count();
+        assert!(dark > 2_000, "labels, title and axis are drawn: {dark}");
+        // Twice as many available as in use in the first bar.
+        assert!(count(LEGEND[0].1) > count(LEGEND[1].1));
+    }
+
+    #[test]
+    fn sixty_files_fit_and_long_names_are_cut() {
+        let bars: Vec<Bar> = (0..80)
+            .map(|i| Bar {
+                name: format!("{}_{i}.csv", "A very long category name".repeat(3)),
+                available: i,
+                assigned: 1,
+                cooling: 0,
+                retired: 0,
+            })
+            .collect();
+        let (info, _) = decode(&render(&bars));
+        assert_eq!(info.height, height(MAX_BARS));
+        assert_eq!(cut(&bars[0].name).chars().count(), NAME_CHARS);
     }
 }

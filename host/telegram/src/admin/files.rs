@@ -66,6 +66,7 @@ pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Req
     let bars: Vec<chart::Bar> = files
         .iter()
         .map(|f| chart::Bar {
+            name: f.name.clone(),
             available: f.usage.available,
             assigned: f.usage.assigned,
             cooling: f.usage.cooling,
@@ -73,13 +74,7 @@ pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Req
         })
         .collect();
     let png = chart::render(&bars);
-    let legend = chart::LEGEND
-        .iter()
-        .zip(["green", "orange", "grey", "red"])
-        .map(|((what, _), colour)| format!("{colour} = {what}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let caption = format!("Files 1-{} top to bottom: {legend}.", files.len());
+    let caption = format!("Numbers per file by state ({} files).", files.len());
     bot.send(
         bot.send_photo(me.chat, InputFile::memory(png).file_name("csvstats.png"))
             .caption(caption),
