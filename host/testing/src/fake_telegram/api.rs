@@ -233,6 +233,10 @@ async fn get_updates(state: &State, params: &Value) -> Response {
 
 fn send_message(state: &State, chat: Option<i64>, method: &str, params: &Value) -> Response {
     match chat {
+        Some(chat) if state.blocked(chat) => fail(
+            StatusCode::FORBIDDEN,
+            "Forbidden: bot was blocked by the user",
+        ),
         Some(chat) if params["text"].as_str().is_some_and(|t| !t.is_empty()) => {
             ok(state.bot_message(chat, method, params, json!({})))
         }

@@ -154,6 +154,12 @@ impl FakeTelegram {
         self.state.fail(count, method);
     }
 
+    /// The user blocks the bot: messages to them get 403 "bot was blocked
+    /// by the user", as Telegram answers.
+    pub fn block(&self, user: i64) {
+        self.state.block(user);
+    }
+
     /// Sets a user's status in a channel, as `getChatMember` reports it
     /// (`member`, `administrator`, `creator`, `left`, `kicked`, `restricted`).
     pub fn set_member(&self, channel: i64, user: i64, status: &str) {

@@ -72,6 +72,8 @@ struct Inner {
     files: HashMap<String, (String, Vec<u8>)>,
     next_file: u64,
     members: HashMap<(i64, i64), String>,
+    /// Users who blocked the bot: messages to them get 403.
+    blocked: std::collections::HashSet<i64>,
     /// Calls left to refuse, retry_after, and the one method refused (all when `None`).
     throttle: (u32, u32, Option<String>),
     /// Calls left to fail with HTTP 500, and the one method failed (all when `None`).
@@ -161,6 +163,7 @@ impl State {
                 files: HashMap::new(),
                 next_file: 1,
                 members: HashMap::new(),
+                blocked: std::collections::HashSet::new(),
                 throttle: (0, 0, None),
                 failing: (0, None),
                 calls: BTreeMap::new(),
@@ -439,6 +442,14 @@ impl State {
 
     pub(super) fn throttle(&self, count: u32, retry_after: u32, method: Option<&str>) {
         self.lock().throttle = (count, retry_after, method.map(str::to_ascii_lowercase));
+    }
+
+    pub(super) fn block(&self, user: i64) {
+        self.lock().blocked.insert(user);
+    }
+
+    pub(super) fn blocked(&self, user: i64) -> bool {
+        self.lock().blocked.contains(&user)
     }
 
     pub(super) fn set_member(&self, channel: i64, user: i64, status: &str) {
