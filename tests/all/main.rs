@@ -5,6 +5,7 @@
 mod api;
 mod backup;
 mod bot;
+mod broadcast;
 mod cli;
 mod fake_telegram;
 mod faults;

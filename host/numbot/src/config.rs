@@ -352,6 +352,7 @@ impl Config {
             limits: self.limits.clone(),
             default_country: self.store.default_country.clone(),
             relays_codes: self.sms.is_some(),
+            state_dir: Some(self.store.data_dir.clone()),
         }
     }
 }

@@ -7,6 +7,7 @@ use numbot_core::{clock::unix_now, text::truncate, AuditEvent, Numbers, UserReco
 use teloxide::types::{ChatId, Me};
 
 use crate::{
+    admin::broadcast::Broadcasts,
     limits::{RateLimiter, Recent},
     log_chat::{self, LogChat},
     render::html,
@@ -23,6 +24,8 @@ pub struct App {
     pub(crate) members: Recent<bool>,
     /// Where audit events are posted too (`telegram.log_chat`).
     pub(crate) log: Option<LogChat>,
+    /// The `/broadcast` being previewed or sent.
+    pub(crate) broadcasts: Broadcasts,
 }
 
 impl App {

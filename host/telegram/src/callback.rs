@@ -36,10 +36,18 @@ pub enum Callback {
     },
     /// Cancel a waiting upload (the file's key).
     UploadCancel(String),
+    /// Send the previewed broadcast.
+    BroadcastSend(u64),
+    /// Drop the previewed broadcast.
+    BroadcastCancel(u64),
+    /// Stop the broadcast being sent.
+    BroadcastStop(u64),
 }
 
 /// The actions of the admin buttons (see [`Callback::encode`]).
-const ADMIN_ACTIONS: [&str; 7] = ["ap", "rj", "del", "delok", "delno", "upc", "upx"];
+const ADMIN_ACTIONS: [&str; 10] = [
+    "ap", "rj", "del", "delok", "delno", "upc", "upx", "bcgo", "bcno", "bcstop",
+];
 
 impl Callback {
     /// The button of category `name`.
@@ -70,6 +78,9 @@ impl Callback {
             Callback::DeleteNo => "delno".into(),
             Callback::UploadCategory { category, file } => format!("upc:{category}:{file}"),
             Callback::UploadCancel(file) => format!("upx:{file}"),
+            Callback::BroadcastSend(id) => format!("bcgo:{id}"),
+            Callback::BroadcastCancel(id) => format!("bcno:{id}"),
+            Callback::BroadcastStop(id) => format!("bcstop:{id}"),
         }
     }
 
@@ -96,6 +107,9 @@ impl Callback {
                 }
             }
             "upx" => Callback::UploadCancel(text()?),
+            "bcgo" => Callback::BroadcastSend(arg.parse().ok()?),
+            "bcno" => Callback::BroadcastCancel(arg.parse().ok()?),
+            "bcstop" => Callback::BroadcastStop(arg.parse().ok()?),
             _ => return None,
         })
     }
@@ -129,6 +143,9 @@ mod tests {
                 file: key("BQACAgIAAxkBAAIBY2Z"),
             },
             Callback::UploadCancel(key("BQACAgIAAxkBAAIBY2Z")),
+            Callback::BroadcastSend(1_764_590_400),
+            Callback::BroadcastCancel(1),
+            Callback::BroadcastStop(u64::MAX),
         ];
         for c in all {
             let data = c.encode();

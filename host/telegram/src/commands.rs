@@ -49,6 +49,9 @@ pub enum AdminCommand {
     /// The last audit events.
     #[command(description = "Recent admin actions and refusals")]
     Audit,
+    /// `/broadcast TEXT`: a message to every active user, after a preview.
+    #[command(description = "Message every active user: /broadcast TEXT")]
+    Broadcast(String),
     /// API tokens: `/token create|list|revoke`.
     #[command(description = "API tokens: /token create|list|revoke")]
     Token(String),
@@ -125,6 +128,6 @@ mod tests {
             Some(Parsed::Unknown("frobnicate".into()))
         );
         assert_eq!(menu(false).len(), 4);
-        assert_eq!(menu(true).len(), 4 + 9);
+        assert_eq!(menu(true).len(), 4 + 10);
     }
 }

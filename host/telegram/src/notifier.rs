@@ -88,7 +88,7 @@ impl TelegramNotifier {
 }
 
 /// Errors that no retry changes: the user cannot be written to.
-fn permanent(e: &ApiError) -> bool {
+pub(crate) fn permanent(e: &ApiError) -> bool {
     matches!(
         e,
         ApiError::BotBlocked

@@ -18,6 +18,7 @@ use teloxide::{
 
 use crate::{
     access::MEMBERSHIP_TTL,
+    admin::{self, broadcast::Broadcasts},
     app::App,
     commands,
     limits::{RateLimiter, Recent},
@@ -176,7 +177,9 @@ pub async fn start(
             .log_chat
             .as_deref()
             .map(|chat| LogChat::start(bot.clone(), chat)),
+        broadcasts: Broadcasts::open(settings.state_dir.as_deref()).await,
     });
+    admin::broadcast::resume(&bot, &app);
     let raw: Bot = (*bot).clone();
     let mut dispatcher = Dispatcher::builder(raw.clone(), schema())
         .dependencies(dptree::deps![app.clone(), bot.clone()])

@@ -138,6 +138,7 @@ async fn on_admin_command(
         AdminCommand::Plugins => admin::plugins(&bot, &app, &me).await,
         AdminCommand::Audit => admin::audit(&bot, &app, &me).await,
         AdminCommand::Token(args) => admin::token(&bot, &app, &me, args.trim()).await,
+        AdminCommand::Broadcast(text) => admin::broadcast(&bot, &app, &me, text.trim()).await,
     }
 }
 
@@ -153,6 +154,7 @@ fn admin_command_name(command: &AdminCommand) -> &'static str {
         AdminCommand::Plugins => "plugins",
         AdminCommand::Audit => "audit",
         AdminCommand::Token(_) => "token",
+        AdminCommand::Broadcast(_) => "broadcast",
     }
 }
 
@@ -232,6 +234,11 @@ async fn on_button(
         Callback::UploadCancel(file) => {
             admin::upload_choice(&bot, &app, &me, message, None, &file).await
         }
+        Callback::BroadcastSend(id) => admin::broadcast_send(&bot, &app, &me, id).await,
+        Callback::BroadcastCancel(id) => {
+            admin::broadcast_cancel(&bot, &app, &me, message, id).await
+        }
+        Callback::BroadcastStop(id) => admin::broadcast_stop(&app, id).await,
     };
     answer(&bot, &q, outcome).await
 }

@@ -125,6 +125,9 @@ pub struct BotSettings {
     pub default_country: Option<String>,
     /// Whether an OTP monitor relays codes (the number message says so).
     pub relays_codes: bool,
+    /// Where work that outlives a restart is kept (a `/broadcast` being
+    /// sent); none: not kept.
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 fn yes() -> bool {

@@ -2,6 +2,7 @@
 //! users, see the plugins and the audit trail. The caller's role is checked
 //! before these run (see [`crate::schema`]); each change is audited.
 
+pub(crate) mod broadcast;
 mod files;
 mod info;
 mod people;
@@ -11,6 +12,9 @@ mod upload;
 use numbot_core::StoreError;
 use teloxide::{prelude::*, RequestError};
 
+pub(crate) use broadcast::{
+    broadcast, cancel as broadcast_cancel, send as broadcast_send, stop as broadcast_stop,
+};
 pub(crate) use files::{csvdelete, csvlist, csvstats, delete_confirmed, delete_kept, delete_pick};
 pub(crate) use info::{audit, plugins};
 pub(crate) use people::{approve, ban, decide, unban};
