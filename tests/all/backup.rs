@@ -32,6 +32,13 @@ fn numbot(args: &[&str], dir: &Path) -> Output {
         .expect("run numbot")
 }
 
+/// `bytes` with one bit flipped `eighths`/8 of the way in.
+fn flip(bytes: &[u8], eighths: usize) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out[bytes.len() * eighths / 8] ^= 0x10;
+    out
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -203,11 +210,13 @@ fn restore_refuses_damaged_archives_and_used_directories() {
     raw[at] = b'n';
     let mut changed = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     changed.write_all(&raw).unwrap();
-    let mut flipped = good.clone();
-    flipped[good.len() / 2] ^= 0x10;
     for (damage, bytes, says) in [
         ("cut short", good[..good.len() / 2].to_vec(), "damaged"),
-        ("a flipped bit", flipped, "damaged"),
+        ("a bit flipped at 1/8", flip(&good, 1), "damaged"),
+        ("a bit flipped at 3/8", flip(&good, 3), "damaged"),
+        ("a bit flipped at 4/8", flip(&good, 4), "damaged"),
+        ("a bit flipped at 5/8", flip(&good, 5), "damaged"),
+        ("a bit flipped at 7/8", flip(&good, 7), "damaged"),
         (
             "a changed file",
             changed.finish().unwrap(),

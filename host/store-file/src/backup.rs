@@ -327,6 +327,10 @@ fn unpack(from: &Path, dir: &Path) -> Result<Manifest, BackupError> {
             .and_then(|()| out.sync_all())
             .map_err(io(&path))?;
     }
+    // The tar ends before the gzip trailer: reading on to the end checks
+    // the CRC of everything, padding and headers included.
+    std::io::copy(&mut tar.into_inner(), &mut std::io::sink())
+        .map_err(|e| not_a_backup(from, e))?;
     if let Some(missing) = expected.keys().find(|n| !seen.contains(**n)) {
         return Err(not_a_backup(from, format!("{missing:?} is missing")));
     }
