@@ -27,7 +27,9 @@ use numbot_core::{
 use crate::{
     journal::{Journal, Op, Record, Seq},
     metadata::{self, Metadata},
-    open::{journal_path, load, remove_stale_journals, remove_unfinished_uploads, take_lock},
+    open::{
+        journal_path, load, remove_stale_journals, remove_unfinished_uploads, take_lock, Loaded,
+    },
     pool::{Applied, Hold, Pool},
     private, snapshot,
     usage::{save_usage_counts, usage_of, usage_tracking},
@@ -68,6 +70,23 @@ pub(crate) struct State {
     pub(crate) reserved: HashSet<String>,
     /// The compactor has been asked to run.
     compaction_requested: bool,
+}
+
+impl State {
+    /// The state the disk holds, with the upload names still `reserved`.
+    fn loaded(loaded: Loaded, reserved: HashSet<String>) -> State {
+        State {
+            pool: loaded.pool,
+            meta: loaded.meta,
+            by_category: loaded.by_category,
+            index: loaded.index,
+            generation: loaded.generation,
+            records: loaded.records,
+            failed: false,
+            reserved,
+            compaction_requested: false,
+        }
+    }
 }
 
 pub(crate) struct Inner {
@@ -128,17 +147,7 @@ impl FileStore {
                 compaction: Mutex::new(()),
                 config,
                 policy: Policy::new(plugins),
-                state: Mutex::new(State {
-                    pool: loaded.pool,
-                    meta: loaded.meta,
-                    by_category: loaded.by_category,
-                    index: loaded.index,
-                    generation: loaded.generation,
-                    records: loaded.records,
-                    failed: false,
-                    reserved: HashSet::new(),
-                    compaction_requested: false,
-                }),
+                state: Mutex::new(State::loaded(loaded, HashSet::new())),
                 journal,
                 worker: Worker::start(&dir)?,
                 _lock: lock,
@@ -196,17 +205,7 @@ impl FileStore {
             "the store recovered from a failed journal write: memory reloaded from disk"
         );
         let reserved = std::mem::take(&mut st.reserved);
-        *st = State {
-            pool: loaded.pool,
-            meta: loaded.meta,
-            by_category: loaded.by_category,
-            index: loaded.index,
-            generation: loaded.generation,
-            records: loaded.records,
-            failed: false,
-            reserved,
-            compaction_requested: false,
-        };
+        *st = State::loaded(loaded, reserved);
         Ok(())
     }
 
