@@ -1038,9 +1038,7 @@ async fn the_log_chat_gets_every_relayed_code_and_audit_event() {
         .h
         .press(&user, list.message_id.unwrap(), &list.buttons[0][0].1)
         .await;
-    let shown = got.text.unwrap();
-    let start = shown.find("<code>").unwrap() + 6;
-    let number = shown[start..start + shown[start..].find("</code>").unwrap()].to_string();
+    let number = crate::support::number_in(&got);
     fake.deliver(&number, "Acme", "Your Acme code is 482913");
     let posted = log("482913".into()).await;
     let posted = posted.text.unwrap();
@@ -1087,9 +1085,7 @@ async fn a_log_chat_that_fails_never_holds_up_a_relay() {
         .h
         .press(&user, list.message_id.unwrap(), &list.buttons[0][0].1)
         .await;
-    let shown = got.text.unwrap();
-    let start = shown.find("<code>").unwrap() + 6;
-    let number = shown[start..start + shown[start..].find("</code>").unwrap()].to_string();
+    let number = crate::support::number_in(&got);
     fake.deliver(&number, "Acme", "Your Acme code is 482913");
     api.h
         .tg

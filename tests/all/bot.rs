@@ -10,7 +10,7 @@ use numbot_store_file::FileUsers;
 use numbot_telegram::{render::key, AccessMode, Mode, WebhookConfig};
 use numbot_testing::fake_telegram::{Entry, TestUser};
 
-use crate::support::{uae_csv, BotHarness, ADMIN};
+use crate::support::{number_in, uae_csv, BotHarness, ADMIN};
 
 fn admin() -> TestUser {
     TestUser::new(ADMIN)
@@ -18,14 +18,6 @@ fn admin() -> TestUser {
 
 fn text(e: &Entry) -> &str {
     e.text.as_deref().unwrap_or_default()
-}
-
-/// The number in a "Your number" message.
-fn number_in(e: &Entry) -> String {
-    let t = text(e);
-    let start = t.find("<code>").expect("a number in <code>") + 6;
-    let end = t[start..].find("</code>").unwrap() + start;
-    t[start..end].to_string()
 }
 
 async fn upload_uae(h: &BotHarness, first: u64, n: u64, category: &str) {

@@ -447,7 +447,7 @@ async fn bot_api_429_and_500_storms_through_the_real_binary_lose_no_reply() {
 #[test]
 fn sigkill_during_claims_uploads_and_compaction_loses_nothing() {
     use std::{
-        collections::{HashMap, HashSet},
+        collections::HashMap,
         io::{BufRead, BufReader},
         process::{Command, Stdio},
     };
@@ -508,25 +508,7 @@ fn sigkill_during_claims_uploads_and_compaction_loses_nothing() {
         acked_total += acked.len();
 
         let store = open();
-        let holds: HashMap<i64, String> = store
-            .assignments()
-            .unwrap()
-            .into_iter()
-            .map(|a| (a.user, a.number))
-            .collect();
-        for (user, number) in &acked {
-            assert_eq!(
-                holds.get(user),
-                Some(number),
-                "round {round}: claim of {user} lost"
-            );
-        }
-        let distinct: HashSet<&String> = holds.values().collect();
-        assert_eq!(
-            distinct.len(),
-            holds.len(),
-            "round {round}: a number held twice"
-        );
+        crate::support::assert_claims_survived(&store, &acked, round);
         let files: HashMap<String, u64> = store
             .stats()
             .unwrap()
@@ -644,10 +626,7 @@ async fn sigkill_during_relays_loses_no_code() {
     tg.send_text(&user, "/countries");
     let list = said(77, "Pick a category".into()).await;
     tg.press_button(&user, list.message_id.unwrap(), &list.buttons[0][0].1);
-    let got = said(77, "<code>+971".into()).await;
-    let shown = text(&got);
-    let start = shown.find("<code>").unwrap() + 6;
-    let number = shown[start..start + shown[start..].find("</code>").unwrap()].to_string();
+    let number = crate::support::number_in(&said(77, "<code>+971".into()).await);
 
     let mut rng = crate::store::numbot_test_rng(5);
     let codes: Vec<String> = (0..6).map(|i| format!("{}", 271_801 + i * 1_111)).collect();

@@ -647,25 +647,7 @@ fn acknowledged_claims_survive_sigkill() {
             .collect();
         acked_total += acked.len();
         let store = open(dir.path(), &Clock::system(), ReuseRule::default());
-        let holds: HashMap<i64, String> = store
-            .assignments()
-            .unwrap()
-            .into_iter()
-            .map(|a| (a.user, a.number))
-            .collect();
-        for (user, number) in &acked {
-            assert_eq!(
-                holds.get(user),
-                Some(number),
-                "round {round}: acknowledged claim of user {user} lost"
-            );
-        }
-        let distinct: HashSet<&String> = holds.values().collect();
-        assert_eq!(
-            distinct.len(),
-            holds.len(),
-            "round {round}: a number is held twice"
-        );
+        crate::support::assert_claims_survived(&store, &acked, round);
     }
     assert!(
         acked_total > 100,

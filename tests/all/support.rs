@@ -170,6 +170,38 @@ pub const ADMIN: i64 = 1;
 pub const REPLY: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// `n` valid UAE mobile numbers as a CSV with a `Number` header.
+/// A store reopened after a crash of round `round`: every acknowledged
+/// claim (user, number) is held by its user, and no number is held twice.
+pub fn assert_claims_survived(store: &FileStore, acked: &[(i64, String)], round: i64) {
+    let holds: std::collections::HashMap<i64, String> = store
+        .assignments()
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.user, a.number))
+        .collect();
+    for (user, number) in acked {
+        assert_eq!(
+            holds.get(user),
+            Some(number),
+            "round {round}: acknowledged claim of user {user} lost"
+        );
+    }
+    let distinct: std::collections::HashSet<&String> = holds.values().collect();
+    assert_eq!(
+        distinct.len(),
+        holds.len(),
+        "round {round}: a number is held twice"
+    );
+}
+
+/// The number in a "Your number" message: the first `<code>` of it.
+pub fn number_in(e: &Entry) -> String {
+    let t = e.text.as_deref().unwrap_or_default();
+    let start = t.find("<code>").expect("a number in <code>") + 6;
+    let end = t[start..].find("</code>").unwrap() + start;
+    t[start..end].to_string()
+}
+
 pub fn uae_csv(first: u64, n: u64) -> Vec<u8> {
     let mut csv = String::from("Number\n");
     for i in first..first + n {
