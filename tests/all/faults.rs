@@ -662,3 +662,92 @@ async fn sigkill_during_relays_loses_no_code() {
     tg.send_text(&user, "/stats");
     said(77, format!("Holding <code>{number}</code>")).await;
 }
+
+/// A TCP proxy in front of the MongoDB-wire server that closes a
+/// connection once it has carried nothing for `idle`, as load balancers
+/// and NAT gateways do.
+async fn idle_dropping_proxy(upstream: u16, idle: Duration) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+                else {
+                    return;
+                };
+                let (mut a, mut b) = ([0u8; 16 * 1024], [0u8; 16 * 1024]);
+                loop {
+                    let carried = tokio::time::timeout(idle, async {
+                        tokio::select! {
+                            n = client.read(&mut a) => match n {
+                                Ok(n) if n > 0 => server.write_all(&a[..n]).await.is_ok(),
+                                _ => false,
+                            },
+                            n = server.read(&mut b) => match n {
+                                Ok(n) if n > 0 => client.write_all(&b[..n]).await.is_ok(),
+                                _ => false,
+                            },
+                        }
+                    })
+                    .await;
+                    if carried != Ok(true) {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A connection the network dropped while it sat idle in the driver's pool
+/// is not reused: with an idle limit below the network's, the first write
+/// after a quiet spell succeeds. Without one, that write fails, which is
+/// what a replica saw after five quiet minutes behind SecantusDB's own
+/// idle timeout. (numbot's default limit is checked in `numbot-store-mongo`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_dropped_while_idle_is_not_reused() {
+    use numbot_core::{NumberStore, StoreConfig};
+    let server = crate::support::MongoServer::get();
+    let upstream: u16 = server
+        .uri()
+        .trim_start_matches("mongodb://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let proxy = idle_dropping_proxy(upstream, Duration::from_millis(1_500)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = server.fresh_database();
+    let quiet_spell = |options: &'static str| {
+        let (dir, database) = (dir.path().to_owned(), database.clone());
+        async move {
+            // The driver's monitor checks the server twice a second, so
+            // only the pool's connections go quiet long enough to be dropped.
+            let uri = format!(
+                "mongodb://127.0.0.1:{proxy}/?directConnection=true&heartbeatFrequencyMS=500{options}"
+            );
+            let db = numbot_store_mongo::connect(&uri, &database).await.unwrap();
+            let pool = numbot_store_mongo::MongoStore::open(
+                &db,
+                &StoreConfig::new(&dir),
+                crate::support::shared_plugins(),
+            )
+            .await
+            .unwrap();
+            pool.assignments().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            pool.assignments().await.map(|_| ())
+        }
+    };
+    quiet_spell("&maxIdleTimeMS=500")
+        .await
+        .expect("a write after a quiet spell, with an idle limit below the network's");
+    let err = quiet_spell("&maxIdleTimeMS=600000")
+        .await
+        .expect_err("without an idle limit, the dropped connection is reused");
+    assert!(err.to_string().contains("ending cooldowns"), "{err}");
+}

@@ -21,6 +21,13 @@ use numbot_core::StoreError;
 /// How long to look for a reachable MongoDB server before an operation fails.
 const SERVER_SELECTION: Duration = Duration::from_secs(10);
 
+/// How long a pooled connection may sit unused before it is closed rather
+/// than reused. Servers, load balancers and NAT gateways drop idle
+/// connections (SecantusDB after 300 s, cloud balancers after 4 to 6
+/// minutes); a write sent on one fails with an end-of-file that the driver
+/// does not retry against a standalone server. A URI's `maxIdleTimeMS` wins.
+const MAX_IDLE: Duration = Duration::from_secs(60);
+
 /// A database handle, with the commands sent through it counted when asked.
 #[derive(Clone)]
 pub struct Connection {
@@ -49,18 +56,26 @@ pub async fn connect_counting(uri: &str, database: &str) -> Result<Connection, S
     open(uri, database, Some(Arc::default())).await
 }
 
-async fn open(
-    uri: &str,
-    database: &str,
-    commands: Option<Arc<AtomicU64>>,
-) -> Result<Connection, StoreError> {
+/// The driver's options for `uri`, with numbot's defaults where the URI is
+/// silent.
+async fn options(uri: &str) -> Result<ClientOptions, StoreError> {
     let mut options = ClientOptions::parse(uri)
         .await
         .map_err(StoreError::database("store.mongodb_uri"))?;
     options
         .server_selection_timeout
         .get_or_insert(SERVER_SELECTION);
+    options.max_idle_time.get_or_insert(MAX_IDLE);
     options.app_name.get_or_insert_with(|| "numbot".into());
+    Ok(options)
+}
+
+async fn open(
+    uri: &str,
+    database: &str,
+    commands: Option<Arc<AtomicU64>>,
+) -> Result<Connection, StoreError> {
+    let mut options = options(uri).await?;
     if let Some(count) = &commands {
         let count = count.clone();
         options.command_event_handler = Some(EventHandler::callback(move |e: CommandEvent| {
@@ -79,4 +94,25 @@ async fn open(
         database: db,
         commands,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn idle_connections_are_closed_before_servers_drop_them() {
+        let plain = options("mongodb://127.0.0.1:27017").await.unwrap();
+        assert_eq!(plain.max_idle_time, Some(MAX_IDLE));
+        assert_eq!(plain.server_selection_timeout, Some(SERVER_SELECTION));
+        let set =
+            options("mongodb://127.0.0.1:27017/?maxIdleTimeMS=5000&serverSelectionTimeoutMS=700")
+                .await
+                .unwrap();
+        assert_eq!(set.max_idle_time, Some(Duration::from_secs(5)));
+        assert_eq!(
+            set.server_selection_timeout,
+            Some(Duration::from_millis(700))
+        );
+    }
 }
