@@ -8,8 +8,8 @@ use std::{
 };
 
 use numbot_core::{
-    migration::MigrationStore, Clock, NumberStore, ReuseRule, Store, StoreConfig, StoreError,
-    UploadReport,
+    history, migration::MigrationStore, Clock, CodeRecord, CodeSeen, Ended, HistoryQuery,
+    NumberStore, ReuseRule, Store, StoreConfig, StoreError, UploadReport, UseRecord,
 };
 use numbot_store_file::FileStore;
 use numbot_store_mongo::{connect, MongoStore};
@@ -124,6 +124,7 @@ contract!(
     leases_end_on_time,
     stats_count_every_state,
     deleting_a_file_takes_its_free_numbers_out,
+    every_use_is_kept_in_the_history,
 );
 
 async fn uploads_report_and_deduplicate(backend: Backend) {
@@ -578,6 +579,130 @@ async fn migration_uses_the_files_first_then_mongodb() {
         .await
         .unwrap();
     assert_eq!((overlap.accepted, overlap.duplicates_in_pool), (1, 2));
+    // One history across both pools, by end time. User 1's change went
+    // from the files to MongoDB: to the files, the number was given back.
+    let ended: Vec<(i64, Ended)> = uses(&store, HistoryQuery::default())
+        .await
+        .iter()
+        .map(|r| (r.holder, r.ended))
+        .collect();
+    assert_eq!(ended, [(1, Ended::Cancelled), (3, Ended::Cancelled)]);
+}
+
+async fn uses(store: &dyn NumberStore, query: HistoryQuery) -> Vec<UseRecord> {
+    history::last(store.history(query).await.unwrap(), 1_000)
+        .await
+        .unwrap()
+}
+
+/// Every use, however it ended, is kept with who held it, where the number
+/// came from, and the codes it got.
+async fn every_use_is_kept_in_the_history(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::Unlimited).await;
+    pool.upload(uae_csv(0, 10), "UAE Mobile").await;
+    let store = &pool.store;
+    let code = |a: &numbot_core::Assignment, at: u32, text: Option<&str>| CodeRecord {
+        number: a.number.clone(),
+        holder: a.user,
+        start: a.since,
+        seen: CodeSeen {
+            at: i64::from(at),
+            code: text.map(str::to_string),
+        },
+    };
+    let token_holder = -7001;
+    let a = store.claim("UAE Mobile", 1).await.unwrap();
+    store
+        .record_code(code(&a, START + 5, Some("111")))
+        .await
+        .unwrap();
+    store.record_code(code(&a, START + 6, None)).await.unwrap();
+    pool.advance(10);
+    assert!(store.complete_use(1, &a.number, a.since).await.unwrap());
+    let b = store.claim("UAE Mobile", 2).await.unwrap();
+    pool.advance(10);
+    store.cancel(2).await.unwrap();
+    let c = store.claim("UAE Mobile", 3).await.unwrap();
+    pool.advance(10);
+    let d = store.change(3).await.unwrap();
+    let e = store.claim("UAE Mobile", token_holder).await.unwrap();
+    pool.advance(LEASE + 1);
+    assert!(store.assignments().await.unwrap().is_empty());
+    let all = uses(store.as_ref(), HistoryQuery::default()).await;
+    let seen: Vec<(i64, &str, Ended, usize)> = all
+        .iter()
+        .map(|r| (r.holder, r.number.as_str(), r.ended, r.codes.len()))
+        .collect();
+    assert_eq!(
+        &seen[..3],
+        [
+            (1, a.number.as_str(), Ended::Completed, 2),
+            (2, b.number.as_str(), Ended::Cancelled, 0),
+            (3, c.number.as_str(), Ended::Changed, 0),
+        ]
+    );
+    let mut expired = seen[3..].to_vec();
+    expired.sort_by_key(|&(holder, ..)| holder);
+    assert_eq!(
+        expired,
+        [
+            (token_holder, e.number.as_str(), Ended::Expired, 0),
+            (3, d.number.as_str(), Ended::Expired, 0),
+        ]
+    );
+    let first = &all[0];
+    assert_eq!(
+        (
+            first.category.as_str(),
+            first.file.as_str(),
+            first.start,
+            first.end
+        ),
+        ("UAE Mobile", a.file.as_str(), a.since, START + 10)
+    );
+    assert_eq!(
+        first.codes,
+        [
+            CodeSeen {
+                at: i64::from(START + 5),
+                code: Some("111".into())
+            },
+            CodeSeen {
+                at: i64::from(START + 6),
+                code: None
+            },
+        ]
+    );
+    assert_eq!(all[3].end, START + 30 + LEASE + 1);
+    assert_eq!(
+        all.iter()
+            .find(|r| r.holder == token_holder)
+            .unwrap()
+            .token(),
+        Some(7)
+    );
+    // One holder's, and a window of end times.
+    let mine = uses(
+        store.as_ref(),
+        HistoryQuery {
+            holder: Some(2),
+            ..HistoryQuery::default()
+        },
+    )
+    .await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].number, b.number);
+    let window = uses(
+        store.as_ref(),
+        HistoryQuery {
+            from: Some(START + 20),
+            to: Some(START + 31),
+            holder: None,
+        },
+    )
+    .await;
+    let ends: Vec<u32> = window.iter().map(|r| r.end).collect();
+    assert_eq!(ends, [START + 20, START + 30]);
 }
 
 /// An upload whose process died mid-way is removed at the next start, so

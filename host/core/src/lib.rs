@@ -6,6 +6,7 @@
 //! - [`plugins`]: [`Plugins`], the four WebAssembly worlds, async;
 //! - [`coordination`]: what the OTP monitors of several processes share;
 //! - [`numbers`]: the use cases (take, change, release, upload);
+//! - [`history`]: every use after it ended, streamed back;
 //! - [`tokens`], [`inbox`]: API clients' tokens and the messages they wait for;
 //! - [`model`], [`reuse`], [`upload`], [`policy`]: the rules written once.
 //!
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod coordination;
 pub mod error;
+pub mod history;
 pub mod inbox;
 pub mod limit;
 pub mod migration;
@@ -34,6 +36,7 @@ pub use clock::Clock;
 pub use config::StoreConfig;
 pub use coordination::{Coordination, CoordinationError, WatchRecord};
 pub use error::{NothingLeft, StoreError};
+pub use history::{CodeRecord, CodeSeen, Ended, HistoryQuery, UseRecord, UseStream};
 pub use limit::{NumberLimit, NumberSlot};
 pub use model::{Assignment, FileInfo, FileMeta, NumberState, Stats, Usage};
 pub use numbers::{NumberView, Numbers, TakeError, Taker};

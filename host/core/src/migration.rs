@@ -12,6 +12,7 @@ use async_trait::async_trait;
 
 use crate::{
     error::StoreError,
+    history::{self, CodeRecord, HistoryQuery, UseStream},
     model::{Assignment, FileMeta, Stats},
     store::{NumberStore, Store},
     upload::{Prepared, UploadReport},
@@ -119,7 +120,8 @@ impl NumberStore for MigrationStore {
             None => Err(StoreError::NotAssigned(user)),
             Some(Held::Then) => self.then.change(user).await,
             Some(Held::First) => match self.first.change(user).await {
-                // The files have no other: one from the other pool, then the old one back.
+                // The files have no other: one from the other pool, then the
+                // old one back (its history says cancelled, not changed).
                 Err(StoreError::NoneAvailable(category)) => {
                     let next = self.then.claim(&category, user).await?;
                     if let Err(e) = self.first.cancel(user).await {
@@ -186,5 +188,25 @@ impl NumberStore for MigrationStore {
             Err(StoreError::UnknownFile(_)) => self.then.delete_file(name).await,
             other => other,
         }
+    }
+
+    async fn record_code(&self, code: CodeRecord) -> Result<(), StoreError> {
+        let in_first = self
+            .first
+            .holding(code.holder)
+            .await?
+            .is_some_and(|a| a.number == code.number && a.since == code.start);
+        if in_first {
+            self.first.record_code(code).await
+        } else {
+            self.then.record_code(code).await
+        }
+    }
+
+    async fn history(&self, query: HistoryQuery) -> Result<UseStream, StoreError> {
+        Ok(history::merge(
+            self.first.history(query).await?,
+            self.then.history(query).await?,
+        ))
     }
 }

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 
 use crate::{
     error::StoreError,
+    history::{CodeRecord, HistoryQuery, UseStream},
     model::{Assignment, FileInfo, FileMeta, Stats},
     upload::{Prepared, UploadReport},
 };
@@ -72,4 +73,11 @@ pub trait NumberStore: Send + Sync + 'static {
     /// Deletes a file: its free numbers leave the pool now, held ones when
     /// their use ends; its metadata and history stay, marked deleted.
     async fn delete_file(&self, name: &str) -> Result<FileMeta, StoreError>;
+
+    /// Keeps a message relayed during a use; it joins the use's history
+    /// record when the use ends.
+    async fn record_code(&self, code: CodeRecord) -> Result<(), StoreError>;
+
+    /// The uses that ended, oldest first, as the query narrows them.
+    async fn history(&self, query: HistoryQuery) -> Result<UseStream, StoreError>;
 }

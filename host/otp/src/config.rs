@@ -35,6 +35,10 @@ pub struct SmsConfig {
     /// marked and never end a use.
     #[serde(default)]
     pub senders: BTreeMap<String, Vec<String>>,
+    /// Whether the history keeps the text of each relayed code (by
+    /// default only that one came, and when).
+    #[serde(default)]
+    pub keep_codes: bool,
 }
 
 /// The provider, by protocol.
@@ -197,6 +201,7 @@ impl SmsConfig {
             concurrency: default_concurrency(),
             complete_on: CompleteOn::default(),
             senders: BTreeMap::new(),
+            keep_codes: false,
         }
     }
 
@@ -205,6 +210,7 @@ impl SmsConfig {
         RelayRules {
             complete_on: self.complete_on,
             senders: self.senders.clone(),
+            keep_codes: self.keep_codes,
         }
     }
 

@@ -3,7 +3,7 @@
 //! category expects. The rules say whether a code ends the use; a relay
 //! counts only once the front end accepted it.
 
-use numbot_core::reuse::End;
+use numbot_core::{reuse::End, CodeRecord, CodeSeen};
 
 use crate::{
     events::OtpEvent,
@@ -54,6 +54,15 @@ impl OtpMonitor {
         };
         let unexpected_sender = self.rules.unexpected(&category, sms.sender.as_deref());
         let completes = self.rules.completes(code.is_some(), unexpected_sender);
+        let kept = code.as_ref().map(|code| CodeRecord {
+            number: watch.number.clone(),
+            holder: user,
+            start: watch.since as u32,
+            seen: CodeSeen {
+                at: sms.received_at,
+                code: self.rules.keep_codes.then(|| code.clone()),
+            },
+        });
         let message = OtpEvent::Message {
             user,
             number: watch.number.clone(),
@@ -66,6 +75,14 @@ impl OtpMonitor {
             received_at: sms.received_at,
             awaits_done: !completes,
         };
+        // Kept before the holder sees it (and may press Done), so that it
+        // joins its use; a message tried again is kept again, and readers
+        // drop the repeat.
+        if let Some(kept) = kept {
+            if let Err(e) = self.store.record_code(kept).await {
+                tracing::warn!("a relayed code was not kept in the history: {e}");
+            }
+        }
         match self.notifier.notify(message).await {
             Delivery::Delivered => {}
             Delivery::Retry => {

@@ -27,6 +27,8 @@ pub struct RelayRules {
     /// Category → the senders its messages are expected from; `"*"` is
     /// every category without its own list. No list: any sender.
     pub senders: BTreeMap<String, Vec<String>>,
+    /// Whether the history keeps code texts.
+    pub keep_codes: bool,
 }
 
 impl RelayRules {

@@ -6,12 +6,12 @@
 use std::{collections::HashSet, sync::Arc};
 
 use async_trait::async_trait;
-use numbot_core::{Assignment, FileMeta, NumberStore, Prepared, Stats, StoreError, UploadReport};
-
-use crate::{
-    journal::{Op, Seq},
-    FileStore,
+use numbot_core::{
+    Assignment, CodeRecord, Ended, FileMeta, HistoryQuery, NumberStore, Prepared, Stats,
+    StoreError, UploadReport, UseStream,
 };
+
+use crate::{journal::Seq, FileStore};
 
 impl FileStore {
     /// Runs an in-memory step on the store's thread, then waits for the disk.
@@ -75,7 +75,7 @@ impl NumberStore for FileStore {
     }
 
     async fn cancel(&self, user: i64) -> Result<(), StoreError> {
-        self.run(move |s| s.finish_in_memory(user, Op::Cancel))
+        self.run(move |s| s.finish_in_memory(user, Ended::Cancelled))
             .await
     }
 
@@ -104,5 +104,13 @@ impl NumberStore for FileStore {
     async fn delete_file(&self, name: &str) -> Result<FileMeta, StoreError> {
         let name = name.to_string();
         self.read(move |s| s.delete_file(&name)).await
+    }
+
+    async fn record_code(&self, code: CodeRecord) -> Result<(), StoreError> {
+        FileStore::record_code(self, code).await
+    }
+
+    async fn history(&self, query: HistoryQuery) -> Result<UseStream, StoreError> {
+        Ok(crate::history::read(self.dir(), query))
     }
 }

@@ -24,8 +24,14 @@ pub const FORMAT: &str = "numbot-backup/1";
 
 /// Append-only files of the data directory kept in a backup, up to their
 /// last whole line: the user records, the audit trail, API tokens and the
-/// messages already relayed.
-const LOGS: [&str; 4] = ["users.jsonl", "audit.jsonl", "tokens.jsonl", "relayed.log"];
+/// messages already relayed, and the history of uses.
+const LOGS: [&str; 5] = [
+    "users.jsonl",
+    "audit.jsonl",
+    "tokens.jsonl",
+    "relayed.log",
+    crate::history::HISTORY_FILE,
+];
 
 /// Loads retried when a compaction ran during one.
 const LOAD_TRIES: usize = 5;

@@ -11,6 +11,7 @@
 //!   for people, written with each snapshot;
 //! - `users.jsonl`, `audit.jsonl`: user records and the audit trail ([`FileUsers`]);
 //! - `relayed.log`: messages the OTP monitor relayed ([`LocalCoordination`]);
+//! - `history.jsonl`: every use that ended and the codes it got ([`history`]);
 //! - `tokens.jsonl`: API tokens (their hashes), beside the user records;
 //! - `.lock`: held by the process that owns the directory;
 //! - `journal.<generation>.damaged`: a damaged journal as it was, kept by
@@ -21,6 +22,7 @@
 
 mod backend;
 pub mod backup;
+pub mod history;
 mod import;
 mod journal;
 mod log;

@@ -20,12 +20,14 @@ use std::{
 };
 
 use numbot_core::{
-    clock::rfc3339, plugins::Candidate, policy::Policy, Assignment, FileInfo, FileMeta,
-    SharedPlugins, Stats, StoreConfig, StoreError,
+    clock::rfc3339, plugins::Candidate, policy::Policy, Assignment, CodeRecord, Ended, FileInfo,
+    FileMeta, SharedPlugins, Stats, StoreConfig, StoreError, UseRecord,
 };
 
 use crate::{
+    history::{Line, HISTORY_FILE},
     journal::{Journal, Op, Record, Seq},
+    log::{self, GroupLog},
     metadata::{self, Metadata},
     open::{
         journal_path, load, remove_stale_journals, remove_unfinished_uploads, take_lock, Loaded,
@@ -94,6 +96,8 @@ pub(crate) struct Inner {
     policy: Policy,
     state: Mutex<State>,
     journal: Journal,
+    /// `history.jsonl`: uses as they end, codes as they are relayed.
+    history: GroupLog,
     /// Runs the in-memory steps of async callers, one after another.
     pub(crate) worker: Worker,
     /// Wakes the compactor thread.
@@ -140,6 +144,10 @@ impl FileStore {
         remove_stale_journals(&dir, loaded.snapshot_generation);
         remove_unfinished_uploads(&dir, &loaded.meta)?;
         let journal = Journal::open(&journal_path(&dir, loaded.generation), loaded.valid_len)?;
+        let history_path = dir.join(HISTORY_FILE);
+        let history = log::open_append(&history_path)
+            .and_then(|f| GroupLog::start("numbot-history", &history_path, f))
+            .map_err(StoreError::io(&history_path))?;
         let (compactor, requests) = std::sync::mpsc::channel();
         let store = FileStore {
             inner: Arc::new(Inner {
@@ -149,6 +157,7 @@ impl FileStore {
                 policy: Policy::new(plugins),
                 state: Mutex::new(State::loaded(loaded, HashSet::new())),
                 journal,
+                history,
                 worker: Worker::start(&dir)?,
                 _lock: lock,
             }),
@@ -264,7 +273,12 @@ impl FileStore {
         let now = self.inner.config.clock.now();
         let due = st.pool.due_expiries(now);
         for r in &due {
-            st.pool.apply(r);
+            let hold = st.pool.holds.get(&r.user).copied();
+            if st.pool.apply(r) == Applied::Done {
+                if let Some(hold) = hold {
+                    self.keep(st, hold, r.at, Ended::Expired);
+                }
+            }
         }
         if due.is_empty() {
             None
@@ -313,13 +327,13 @@ impl FileStore {
             .unwrap_or_default();
         // Chosen while the old number is still held, so it cannot come back.
         let (file, index) = self.choose(&mut st, &category, user)?;
-        self.end_hold(&mut st, hold, Op::Cancel);
+        self.end_hold(&mut st, hold, Ended::Changed);
         Ok(self.assign(&mut st, &category, user, file, index))
     }
 
     /// The code arrived: the user's use of the number is complete.
     pub fn complete(&self, user: i64) -> Result<(), StoreError> {
-        self.blocking(self.finish_in_memory(user, Op::Complete))
+        self.blocking(self.finish_in_memory(user, Ended::Completed))
     }
 
     /// Completes the use of `number` that `user` began at `since`, and only
@@ -343,23 +357,33 @@ impl FileStore {
         if hold.since != since || number_text(&st.pool, hold.file, hold.index) != number {
             return Ok((false, expired));
         }
-        Ok((true, self.end_hold(&mut st, hold, Op::Complete)))
+        Ok((true, self.end_hold(&mut st, hold, Ended::Completed)))
     }
 
     /// The user gives the number back without a code.
     pub fn cancel(&self, user: i64) -> Result<(), StoreError> {
-        self.blocking(self.finish_in_memory(user, Op::Cancel))
+        self.blocking(self.finish_in_memory(user, Ended::Cancelled))
     }
 
-    pub(crate) fn finish_in_memory(&self, user: i64, op: Op) -> Result<((), Seq), StoreError> {
+    pub(crate) fn finish_in_memory(
+        &self,
+        user: i64,
+        ended: Ended,
+    ) -> Result<((), Seq), StoreError> {
         let mut st = self.lock()?;
         self.expire(&mut st);
         let hold = held(&st, user)?;
-        Ok(((), self.end_hold(&mut st, hold, op)))
+        Ok(((), self.end_hold(&mut st, hold, ended)))
     }
 
-    /// Ends a hold with `op` (journaled); returns the sequence to wait on.
-    fn end_hold(&self, st: &mut State, hold: Hold, op: Op) -> Seq {
+    /// Ends a hold (journaled, and kept in the history); returns the
+    /// sequence to wait on.
+    fn end_hold(&self, st: &mut State, hold: Hold, ended: Ended) -> Seq {
+        let op = match ended {
+            Ended::Completed => Op::Complete,
+            Ended::Cancelled | Ended::Changed => Op::Cancel,
+            Ended::Expired => Op::Expire,
+        };
         let r = Record {
             op,
             file: hold.file,
@@ -369,7 +393,34 @@ impl FileStore {
             until: 0,
         };
         st.pool.apply(&r);
+        self.keep(st, hold, r.at, ended);
         self.log(st, &[r])
+    }
+
+    /// Appends the use that `hold` was to the history. Not waited on: the
+    /// pool's record is the journal's; a crash can lose the history of the
+    /// uses that ended in its last moment.
+    fn keep(&self, st: &State, hold: Hold, end: u32, ended: Ended) {
+        let a = assignment_of(st, hold);
+        let line = Line::Use(UseRecord {
+            number: a.number,
+            holder: hold.user,
+            category: a.category,
+            file: a.file,
+            start: hold.since,
+            end,
+            ended,
+            codes: Vec::new(),
+        });
+        drop(self.inner.history.append(line.bytes()));
+    }
+
+    /// Appends a relayed code to the history; returns once it is on disk.
+    pub(crate) async fn record_code(&self, code: CodeRecord) -> Result<(), StoreError> {
+        let pending = self.inner.history.append(Line::Code(code).bytes());
+        log::wait_async(pending)
+            .await
+            .map_err(StoreError::io(self.inner.history.path()))
     }
 
     /// The number a user holds now, if any.

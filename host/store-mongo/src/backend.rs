@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use numbot_core::{
-    clock::rfc3339, reuse::End, Assignment, FileInfo, FileMeta, NumberStore, Prepared, Stats,
-    StoreError, UploadReport, Usage,
+    clock::rfc3339, Assignment, CodeRecord, Ended, FileInfo, FileMeta, HistoryQuery, NumberStore,
+    Prepared, Stats, StoreError, UploadReport, Usage, UseStream,
 };
 use serde::Deserialize;
 
@@ -84,7 +84,7 @@ impl NumberStore for MongoStore {
             .held_by(user)
             .await?
             .ok_or(StoreError::NotAssigned(user))?;
-        if self.end_use(&d, End::Cancel).await? {
+        if self.end_use(&d, Ended::Cancelled).await? {
             Ok(())
         } else {
             Err(StoreError::NotAssigned(user))
@@ -98,7 +98,7 @@ impl NumberStore for MongoStore {
         };
         match self.held_by(user).await? {
             Some(d) if d.n == n && d.since == Some(i64::from(since)) => {
-                self.end_use(&d, End::Complete).await
+                self.end_use(&d, Ended::Completed).await
             }
             _ => Ok(false),
         }
@@ -228,5 +228,13 @@ impl NumberStore for MongoStore {
         self.forget_key(meta.id);
         self.forget_counts();
         Ok(meta)
+    }
+
+    async fn record_code(&self, code: CodeRecord) -> Result<(), StoreError> {
+        MongoStore::record_code(self, code).await
+    }
+
+    async fn history(&self, query: HistoryQuery) -> Result<UseStream, StoreError> {
+        Ok(MongoStore::history(self, query))
     }
 }

@@ -4,7 +4,7 @@
 //! sweep, the counts and the usage counters are once a second per process.
 
 use mongodb::bson::{doc, Document};
-use numbot_core::{plugins::Candidate, reuse::End, Assignment, StoreError};
+use numbot_core::{plugins::Candidate, Assignment, Ended, StoreError};
 
 use crate::{
     counts::FileCount,
@@ -90,7 +90,7 @@ impl MongoStore {
             Some((Taken::UserHolds, _)) => return Err(self.already(user).await),
             _ => return Err(StoreError::NoneAvailable(key.category.clone())),
         };
-        if !self.end_use(&old, End::Cancel).await? {
+        if !self.end_use(&old, Ended::Changed).await? {
             // The old use ended meanwhile (cancelled, completed or expired
             // elsewhere): there is nothing to change.
             self.unreserve(&new, user).await;

@@ -29,6 +29,7 @@ mod connect;
 mod coordination;
 mod counts;
 mod docs;
+mod history;
 mod import;
 mod inbox;
 mod store;

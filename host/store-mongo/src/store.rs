@@ -15,9 +15,8 @@ use mongodb::{
     Collection, Database, IndexModel,
 };
 use numbot_core::{
-    policy::Policy,
-    reuse::{AfterUse, End},
-    Assignment, Clock, ReuseRule, SharedPlugins, StoreConfig, StoreError,
+    policy::Policy, reuse::AfterUse, Assignment, Clock, CodeRecord, Ended, ReuseRule,
+    SharedPlugins, StoreConfig, StoreError, UseRecord,
 };
 
 use crate::{
@@ -54,6 +53,10 @@ pub(crate) struct Inner {
     pub(crate) files: Collection<Document>,
     pub(crate) originals: Collection<Document>,
     pub(crate) counters: Collection<Document>,
+    /// Every use that ended.
+    pub(crate) history: Collection<UseRecord>,
+    /// Codes relayed during uses, until their use joins the history.
+    pub(crate) codes: Collection<CodeRecord>,
     pub(crate) policy: Policy,
     pub(crate) lease_secs: u32,
     pub(crate) reuse: ReuseRule,
@@ -121,11 +124,25 @@ impl MongoStore {
             .create_index(index(doc! { "file": 1 }, None))
             .await
             .map_err(db("creating the originals' index"))?;
+        let history = database.collection::<UseRecord>("history");
+        for keys in [doc! { "end": 1 }, doc! { "holder": 1, "end": 1 }] {
+            history
+                .create_index(index(keys, None))
+                .await
+                .map_err(db("creating the history's indexes"))?;
+        }
+        let codes = database.collection::<CodeRecord>("codes");
+        codes
+            .create_index(index(doc! { "number": 1, "start": 1 }, None))
+            .await
+            .map_err(db("creating the codes' index"))?;
         let store = MongoStore {
             inner: Arc::new(Inner {
                 numbers,
                 files,
                 originals,
+                history,
+                codes,
                 counters: database.collection("counters"),
                 policy: Policy::new(plugins),
                 lease_secs: config.lease_secs,
@@ -184,7 +201,7 @@ impl MongoStore {
         .await?;
         for d in due {
             if d.state == State::Held {
-                self.end_use(&d, End::Expire).await?;
+                self.end_use(&d, Ended::Expired).await?;
             } else {
                 let freed = self
                     .inner
@@ -314,7 +331,7 @@ impl MongoStore {
             .map_err(db("reading a user's number"))?;
         match d {
             Some(d) if d.until.unwrap_or_default() <= i64::from(self.now_secs()) => {
-                self.end_use(&d, End::Expire).await?;
+                self.end_use(&d, Ended::Expired).await?;
                 Ok(None)
             }
             other => Ok(other),
@@ -355,9 +372,9 @@ impl MongoStore {
     /// Ends the use in `d` (compare-and-set on holder and start): what the
     /// number becomes follows the reuse rule, then it leaves the pool if its
     /// file was deleted. Whether this call ended it.
-    pub(crate) async fn end_use(&self, d: &NumberDoc, end: End) -> Result<bool, StoreError> {
+    pub(crate) async fn end_use(&self, d: &NumberDoc, ended: Ended) -> Result<bool, StoreError> {
         let now = self.now_secs();
-        let after = self.inner.reuse.after(end, now);
+        let after = self.inner.reuse.after(ended.end(), now);
         let set = match after {
             AfterUse::Retired => doc! { "state": State::Retired },
             AfterUse::Cooling(until) => {
@@ -365,7 +382,7 @@ impl MongoStore {
             }
             AfterUse::Free => doc! { "state": State::Free, "free_at": 0i64 },
         };
-        let ended = self
+        let changed = self
             .inner
             .numbers
             .update_one(
@@ -374,8 +391,9 @@ impl MongoStore {
             )
             .await
             .map_err(db("ending a use"))?;
-        let done = ended.modified_count == 1;
+        let done = changed.modified_count == 1;
         if done {
+            self.keep(d, now, ended).await;
             // Its file may have been deleted before or during the use.
             self.leave_if_deleted(d).await?;
             if after == AfterUse::Free {
