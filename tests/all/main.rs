@@ -10,6 +10,7 @@ mod cli;
 mod fake_telegram;
 mod faults;
 mod formatter;
+mod history;
 mod hostile;
 mod otp;
 mod policy;

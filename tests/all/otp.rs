@@ -46,7 +46,7 @@ impl Notifier for Recorder {
     }
 }
 
-fn config(provider: &str, fake: &FakeSms) -> SmsConfig {
+pub(crate) fn config(provider: &str, fake: &FakeSms) -> SmsConfig {
     let mut c = SmsConfig::new(match provider {
         "json" => {
             let mut c = JsonConfig::new(

@@ -130,6 +130,19 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Writes every use that ended (who held which number, when, how it
+    /// ended, its codes) to FILE, as CSV or XLSX by its extension. Works
+    /// beside a running numbot.
+    Export {
+        /// The file to write: `.csv` or `.xlsx`.
+        file: PathBuf,
+        /// The first day (YYYY-MM-DD, UTC) of uses that ended; default: the first.
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day (YYYY-MM-DD, UTC), included; default: today.
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// Restores a backup into `--data-dir`, which must be new or empty; a
     /// damaged archive is refused and leaves nothing behind.
     Restore {
@@ -321,6 +334,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Repair { config } => repair(&cli, config.as_deref()),
         Command::Backup { file, config } => backup(&cli, file, config.as_deref()),
         Command::Restore { file } => restore(&cli, file),
+        Command::Export { file, from, to } => export(&cli, file, from.as_deref(), to.as_deref()),
         Command::Ready { api } => ready(api),
     }
 }
@@ -402,6 +416,33 @@ impl Signals {
             _ = self.int.recv() => "SIGINT",
         }
     }
+}
+
+/// `numbot export`: the history of the file store is read from its file
+/// (no lock: numbot may be running), MongoDB's through the pool.
+fn export(cli: &Cli, out: &Path, from: Option<&str>, to: Option<&str>) -> Result<ExitCode> {
+    let Some(format) = numbot_export::Format::of(out) else {
+        bail!("{}: name the file .csv or .xlsx", out.display());
+    };
+    let query = numbot_export::period(from, to)?;
+    let written = if cli.mongodb_uri.is_some() {
+        let (runtime, _plugins, backends) = open_store(cli)?;
+        runtime.block_on(async {
+            let uses = backends.store.history(query).await?;
+            anyhow::Ok(numbot_export::write(uses, format, out).await?)
+        })?
+    } else {
+        if !cli.data_dir.is_dir() {
+            bail!("{} is not a data directory", cli.data_dir.display());
+        }
+        let runtime = tokio::runtime::Runtime::new()?;
+        runtime.block_on(async {
+            let uses = numbot_store_file::history::read(&cli.data_dir, query);
+            numbot_export::write(uses, format, out).await
+        })?
+    };
+    println!("{written} uses written to {}", out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `numbot repair`: the journal salvaged, and what it cost, printed.

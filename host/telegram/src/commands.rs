@@ -16,6 +16,9 @@ pub enum UserCommand {
     /// Numbers available and the user's own use.
     #[command(description = "Numbers available and your own use")]
     Stats,
+    /// The user's last numbers and the codes they got.
+    #[command(description = "Your last numbers and codes")]
+    History,
     /// What numbot does.
     #[command(description = "What numbot does")]
     Help,
@@ -52,6 +55,9 @@ pub enum AdminCommand {
     /// `/broadcast TEXT`: a message to every active user, after a preview.
     #[command(description = "Message every active user: /broadcast TEXT")]
     Broadcast(String),
+    /// `/export [from] [to]`: every use in the period as CSV and XLSX.
+    #[command(description = "Uses as CSV and XLSX: /export [from] [to] (YYYY-MM-DD)")]
+    Export(String),
     /// API tokens: `/token create|list|revoke`.
     #[command(description = "API tokens: /token create|list|revoke")]
     Token(String),
@@ -127,7 +133,7 @@ mod tests {
             parse("/frobnicate now", "numbot"),
             Some(Parsed::Unknown("frobnicate".into()))
         );
-        assert_eq!(menu(false).len(), 4);
-        assert_eq!(menu(true).len(), 4 + 10);
+        assert_eq!(menu(false).len(), 5);
+        assert_eq!(menu(true).len(), 5 + 11);
     }
 }

@@ -119,6 +119,7 @@ async fn on_user_command(
         UserCommand::Help => user::help(&bot, &app, &me).await,
         UserCommand::Countries => user::countries(&bot, &app, &me, None).await.map(drop),
         UserCommand::Stats => user::stats(&bot, &app, &me).await,
+        UserCommand::History => user::history(&bot, &app, &me).await,
     }
 }
 
@@ -139,6 +140,7 @@ async fn on_admin_command(
         AdminCommand::Audit => admin::audit(&bot, &app, &me).await,
         AdminCommand::Token(args) => admin::token(&bot, &app, &me, args.trim()).await,
         AdminCommand::Broadcast(text) => admin::broadcast(&bot, &app, &me, text.trim()).await,
+        AdminCommand::Export(args) => admin::export(&bot, &app, &me, args.trim()).await,
     }
 }
 
@@ -155,6 +157,7 @@ fn admin_command_name(command: &AdminCommand) -> &'static str {
         AdminCommand::Audit => "audit",
         AdminCommand::Token(_) => "token",
         AdminCommand::Broadcast(_) => "broadcast",
+        AdminCommand::Export(_) => "export",
     }
 }
 

@@ -1,7 +1,7 @@
 //! What every user can do: `/start`, `/help`, `/countries`, pick a number,
 //! Done, Change and Cancel, `/stats`.
 
-use numbot_core::{Assignment, StoreError, TakeError};
+use numbot_core::{history, Assignment, HistoryQuery, StoreError, TakeError};
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode},
@@ -380,4 +380,73 @@ async fn store_failed(bot: &Tg, me: &Caller, e: StoreError) -> Answer {
     let text = "Something went wrong on numbot's side; nothing was changed. The admins can see the details in the log.";
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(None)
+}
+
+/// Uses `/history` shows.
+const HISTORY_LISTED: usize = 10;
+
+/// `/history`: the user's last numbers, how each use ended and the codes
+/// it got (their texts when the history keeps them).
+pub(crate) async fn history(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
+    if !access::may_take(bot, app, me).await? {
+        return Ok(());
+    }
+    let store = app.numbers.store();
+    let query = HistoryQuery {
+        holder: Some(me.id),
+        ..HistoryQuery::default()
+    };
+    let uses = match store.history(query).await {
+        Ok(stream) => history::last(stream, HISTORY_LISTED).await,
+        Err(e) => Err(e),
+    };
+    let uses = match uses {
+        Ok(u) => u,
+        Err(e) => return store_failed(bot, me, e).await.map(drop),
+    };
+    let mut text = String::new();
+    if let Ok(Some(a)) = store.holding(me.id).await {
+        text.push_str(&format!(
+            "<b>Now</b>\n<code>{}</code> · {} · since {}\n\n",
+            html(&a.number),
+            html(&a.category),
+            minute(i64::from(a.since))
+        ));
+    }
+    if uses.is_empty() {
+        text.push_str("No number of yours has ended a use yet.");
+    } else {
+        text.push_str(&format!("<b>Your last {} numbers</b>\n", uses.len()));
+    }
+    for u in uses.iter().rev() {
+        let texts: Vec<String> = u
+            .codes
+            .iter()
+            .filter_map(|c| c.code.as_deref())
+            .map(|c| format!("<code>{}</code>", html(c)))
+            .collect();
+        let codes = match (u.codes.len(), texts.is_empty()) {
+            (0, _) => "no code".to_string(),
+            (1, true) => "1 code".to_string(),
+            (n, true) => format!("{n} codes"),
+            (_, false) => texts.join(", "),
+        };
+        text.push_str(&format!(
+            "<code>{}</code> · {} · {} · {} · {codes}\n",
+            html(&u.number),
+            html(&u.category),
+            minute(i64::from(u.start)),
+            u.ended.as_str()
+        ));
+    }
+    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
+        .await?;
+    Ok(())
+}
+
+/// A time as `2026-12-01 14:05 UTC`.
+fn minute(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }

@@ -3,6 +3,7 @@
 //! before these run (see [`crate::schema`]); each change is audited.
 
 pub(crate) mod broadcast;
+mod export;
 mod files;
 mod info;
 mod people;
@@ -15,6 +16,7 @@ use teloxide::{prelude::*, RequestError};
 pub(crate) use broadcast::{
     broadcast, cancel as broadcast_cancel, send as broadcast_send, stop as broadcast_stop,
 };
+pub(crate) use export::export;
 pub(crate) use files::{csvdelete, csvlist, csvstats, delete_confirmed, delete_kept, delete_pick};
 pub(crate) use info::{audit, plugins};
 pub(crate) use people::{approve, ban, decide, unban};

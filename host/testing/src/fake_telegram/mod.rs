@@ -113,6 +113,12 @@ impl FakeTelegram {
         self.state.callback(user, message_id, data)
     }
 
+    /// The bytes of the last document or photo the bot sent under
+    /// `file_name`.
+    pub fn sent_file(&self, file_name: &str) -> Option<Vec<u8>> {
+        self.state.last_file_named(file_name)
+    }
+
     /// Everything said in a chat, in order.
     pub fn transcript(&self, chat_id: i64) -> Vec<Entry> {
         self.state.transcript(chat_id)

@@ -312,6 +312,17 @@ impl State {
             .map(|(path, bytes)| (path.clone(), bytes.len()))
     }
 
+    /// The bytes of the last file stored under `file_name`.
+    pub(super) fn last_file_named(&self, file_name: &str) -> Option<Vec<u8>> {
+        let suffix = format!("_{file_name}");
+        self.lock()
+            .files
+            .iter()
+            .filter(|(_, (path, _))| path.ends_with(&suffix))
+            .max_by_key(|(id, _)| id.trim_start_matches("file").parse::<u64>().unwrap_or(0))
+            .map(|(_, (_, bytes))| bytes.clone())
+    }
+
     pub(super) fn file_bytes(&self, path: &str) -> Option<Vec<u8>> {
         self.lock()
             .files

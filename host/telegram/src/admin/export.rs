@@ -1,0 +1,112 @@
+//! `/export [from] [to]`: every use that ended in the period, sent as a
+//! CSV and an XLSX file. The files are written from the history's stream
+//! to a temporary directory, never held in memory.
+
+use std::path::Path;
+
+use numbot_core::HistoryQuery;
+use numbot_export::{period, Format};
+use teloxide::{prelude::*, types::InputFile, RequestError};
+
+use super::failed;
+use crate::{app::App, app::Caller, Tg};
+
+/// Telegram refuses documents a bot sends above 50 MB.
+const MAX_DOCUMENT: u64 = 50 * 1024 * 1024;
+
+const USAGE: &str = "Usage: /export [from] [to], dates as YYYY-MM-DD (UTC, both included). Without dates: every use.";
+
+pub(crate) async fn export(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    args: &str,
+) -> Result<(), RequestError> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    if words.len() > 2 {
+        bot.send(bot.send_message(me.chat, USAGE)).await?;
+        return Ok(());
+    }
+    let (from, to) = (words.first().copied(), words.get(1).copied());
+    let query = match period(from, to) {
+        Ok(q) => q,
+        Err(e) => {
+            bot.send(bot.send_message(me.chat, format!("{e}.\n{USAGE}")))
+                .await?;
+            return Ok(());
+        }
+    };
+    let dir = match tokio::task::spawn_blocking(tempfile::tempdir).await {
+        Ok(Ok(dir)) => dir,
+        other => {
+            tracing::error!("export: no temporary directory: {other:?}");
+            bot.send(bot.send_message(
+                me.chat,
+                "The export could not be written: no temporary directory.",
+            ))
+            .await?;
+            return Ok(());
+        }
+    };
+    let stem = format!("uses_{}_{}", from.unwrap_or("start"), to.unwrap_or("now"));
+    let sent = send(bot, app, me, query, &dir.path().join(stem)).await;
+    // Removing the files is blocking work.
+    tokio::task::spawn_blocking(move || drop(dir));
+    let uses = sent?;
+    if uses > 0 {
+        let period = format!("{} to {}", from.unwrap_or("start"), to.unwrap_or("now"));
+        app.audit(me.id, "export", format!("{period}: {uses} uses"))
+            .await;
+    }
+    Ok(())
+}
+
+/// Writes and sends each format (`stem` with its extension); how many
+/// uses the period holds.
+async fn send(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    query: HistoryQuery,
+    stem: &Path,
+) -> Result<u64, RequestError> {
+    let mut uses = 0;
+    for format in [Format::Csv, Format::Xlsx] {
+        let stream = match app.numbers.store().history(query).await {
+            Ok(s) => s,
+            Err(e) => return failed(bot, me, e).await.map(|()| 0),
+        };
+        let path = stem.with_extension(format.extension());
+        uses = match numbot_export::write(stream, format, &path).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(admin = me.id, "export: {e}");
+                bot.send(bot.send_message(me.chat, format!("The export failed: {e}")))
+                    .await?;
+                continue;
+            }
+        };
+        if uses == 0 {
+            bot.send(bot.send_message(me.chat, "No use ended in that period."))
+                .await?;
+            return Ok(0);
+        }
+        let size = tokio::fs::metadata(&path).await.map_or(0, |m| m.len());
+        if size > MAX_DOCUMENT {
+            let text = format!(
+                "The {} file is {} MB, over Telegram's 50 MB: export a shorter period, or run `numbot export FILE` on the server.",
+                format.extension(),
+                size / (1024 * 1024)
+            );
+            bot.send(bot.send_message(me.chat, text)).await?;
+            continue;
+        }
+        let caption = format!("{uses} uses ({})", format.extension().to_uppercase());
+        bot.send(
+            bot.send_document(me.chat, InputFile::file(path))
+                .caption(caption),
+        )
+        .await?;
+    }
+    Ok(uses)
+}
