@@ -305,7 +305,7 @@ async fn csvstats_csvlist_and_csvdelete_with_confirmation() {
 
     let from = h.tg.transcript(ADMIN).len();
     h.tg.send_text(&admin, "/csvstats");
-    let replies = h.bot_entries(ADMIN, from, |e| e.len() >= 2).await;
+    let replies = h.bot_entries(ADMIN, from, |e| e.len() >= 3).await;
     let table = text(&replies[0]);
     assert!(
         table.contains("<pre>") && table.contains("UAE_Mobile_") && table.contains("UAE_Spare_"),
@@ -320,6 +320,27 @@ async fn csvstats_csvlist_and_csvdelete_with_confirmation() {
         "a labelled chart, not a few bars: {size} bytes"
     );
     assert!(text(&replies[1]).contains("Numbers per file by state (2 files)"));
+    // Over time: user 100's number, taken today, is today's bar.
+    assert_eq!(replies[2].file.clone().unwrap().0, "usage.png");
+    assert!(text(&replies[2]).contains("last 14 days"));
+    let png_bytes = h.tg.sent_file("usage.png").unwrap();
+    let mut reader = png::Decoder::new(png_bytes.as_slice()).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(
+        (info.width, info.height),
+        (
+            numbot_telegram::chart::WIDTH,
+            numbot_telegram::chart::USAGE_HEIGHT
+        )
+    );
+    let [(_, taken), (_, codes)] = numbot_telegram::chart::USAGE_LEGEND;
+    let count = |rgb: [u8; 3]| pixels.chunks_exact(3).filter(|p| *p == rgb).count();
+    // Both colours are in the legend; only "taken" has a bar.
+    assert!(
+        count(taken) > count(codes) + 1_000,
+        "today's number taken is drawn, and no code"
+    );
 
     let files = h.say(&admin, "/csvlist").await;
     assert!(text(&files).contains("2 files"), "{files:?}");

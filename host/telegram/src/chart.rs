@@ -1,7 +1,10 @@
-//! The `/csvstats` chart: one horizontal bar per file, named, split into
-//! available, in use, cooling down and retired numbers, with its count, a
-//! legend, an axis and a title; drawn with plotters in an embedded font
-//! (DejaVu Sans, `assets/`), so no system fonts are needed.
+//! The `/csvstats` charts, drawn with plotters in an embedded font (DejaVu
+//! Sans, `assets/`), so no system fonts are needed:
+//! - per file: one horizontal bar each, named, split into available, in
+//!   use, cooling down and retired numbers, with its count;
+//! - over time: numbers taken and codes received per day.
+//!
+//! Each has a title, a legend and axes.
 
 use std::sync::Once;
 
@@ -89,13 +92,45 @@ pub fn render(bars: &[Bar]) -> Vec<u8> {
     let (width, height) = (WIDTH, height(bars.len()));
     let mut pixels = vec![255u8; (width * height * 3) as usize];
     draw(bars, &mut pixels, (width, height)).expect("drawing into memory");
+    encode(&pixels, width, height)
+}
+
+/// One day of the usage chart.
+pub struct Day {
+    /// Its label on the axis (`12-01`).
+    pub label: String,
+    /// Numbers taken that day.
+    pub taken: u64,
+    /// Codes received that day.
+    pub codes: u64,
+}
+
+/// Colours of the usage chart: numbers taken, codes received.
+pub const USAGE_LEGEND: [(&str, [u8; 3]); 2] = [
+    ("numbers taken", [37, 99, 235]),
+    ("codes received", [46, 160, 67]),
+];
+
+/// Height of the usage chart.
+pub const USAGE_HEIGHT: u32 = 460;
+
+/// Renders numbers taken and codes received per day as PNG bytes.
+pub fn render_usage(days: &[Day]) -> Vec<u8> {
+    font();
+    let (width, height) = (WIDTH, USAGE_HEIGHT);
+    let mut pixels = vec![255u8; (width * height * 3) as usize];
+    draw_usage(days, &mut pixels, (width, height)).expect("drawing into memory");
+    encode(&pixels, width, height)
+}
+
+fn encode(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header().expect("PNG header into memory");
     writer
-        .write_image_data(&pixels)
+        .write_image_data(pixels)
         .expect("PNG data into memory");
     writer.finish().expect("PNG end into memory");
     out
@@ -184,6 +219,86 @@ fn draw(
     Ok(())
 }
 
+fn draw_usage(
+    days: &[Day],
+    pixels: &mut [u8],
+    size: (u32, u32),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = BitMapBackend::with_buffer(pixels, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (head, body) = root.split_vertically(76);
+    head.draw(&Text::new(
+        format!(
+            "Numbers taken and codes received, last {} days (UTC)",
+            days.len()
+        ),
+        (16, 10),
+        ("sans-serif", 26).into_font(),
+    ))?;
+    let mut x = 16;
+    for (label, rgb) in USAGE_LEGEND {
+        head.draw(&Rectangle::new(
+            [(x, 50), (x + 16, 64)],
+            colour(rgb).filled(),
+        ))?;
+        head.draw(&Text::new(
+            label,
+            (x + 22, 49),
+            ("sans-serif", 16).into_font(),
+        ))?;
+        x += 40 + 9 * label.len() as i32;
+    }
+    let n = days.len().max(1) as u32;
+    let max = days
+        .iter()
+        .map(|d| d.taken.max(d.codes))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let labels: Vec<&str> = days.iter().map(|d| d.label.as_str()).collect();
+    let mut chart = ChartBuilder::on(&body)
+        .margin(14)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d((0..n - 1).into_segmented(), 0..max + max / 5 + 1)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n as usize)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i as usize).unwrap_or(&"").to_string(),
+            _ => String::new(),
+        })
+        .y_desc("per day")
+        .label_style(("sans-serif", 14))
+        .draw()?;
+    // Two bars a day, side by side: each takes half of the day's width.
+    let day_px = chart.plotting_area().dim_in_pixel().0 / n;
+    let half = (day_px / 2) as i32;
+    for (side, (_, rgb)) in USAGE_LEGEND.iter().enumerate() {
+        let fill = colour(*rgb).filled();
+        chart.draw_series(days.iter().enumerate().map(move |(i, d)| {
+            let value = if side == 0 { d.taken } else { d.codes };
+            let i = i as u32;
+            let mut r = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), 0),
+                    (SegmentValue::Exact(i + 1), value),
+                ],
+                fill,
+            );
+            if side == 0 {
+                r.set_margin(0, 0, 4, half as u32);
+            } else {
+                r.set_margin(0, 0, half as u32, 4);
+            }
+            r
+        }))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +347,31 @@ mod tests {
         assert!(dark > 2_000, "labels, title and axis are drawn: {dark}");
         // Twice as many available as in use in the first bar.
         assert!(count(LEGEND[0].1) > count(LEGEND[1].1));
+    }
+
+    #[test]
+    fn the_usage_chart_shows_both_series_per_day() {
+        let days: Vec<Day> = (0..14)
+            .map(|i| Day {
+                label: format!("12-{:02}", 1 + i),
+                taken: 10 * i,
+                codes: 5 * i,
+            })
+            .collect();
+        let png_bytes = render_usage(&days);
+        if let Some(path) = std::env::var_os("NUMBOT_USAGE_CHART_OUT") {
+            std::fs::write(path, &png_bytes).unwrap();
+        }
+        let (info, buf) = decode(&png_bytes);
+        assert_eq!((info.width, info.height), (WIDTH, USAGE_HEIGHT));
+        let count = |rgb: [u8; 3]| buf.chunks_exact(3).filter(|p| *p == rgb).count();
+        let (taken, codes) = (count(USAGE_LEGEND[0].1), count(USAGE_LEGEND[1].1));
+        assert!(codes > 500, "codes are drawn: {codes}");
+        // Twice as many taken as codes: about twice the area.
+        let ratio = taken as f64 / codes as f64;
+        assert!((1.6..2.4).contains(&ratio), "{taken} / {codes}");
+        let empty = render_usage(&[]);
+        assert_eq!(decode(&empty).0.height, USAGE_HEIGHT);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Admins' view of the uploaded files: `/csvstats` (table and chart),
 //! `/csvlist`, and `/csvdelete` with its confirmation.
 
-use numbot_core::{text::truncate, FileInfo};
+use numbot_core::{text::truncate, FileInfo, HistoryQuery, StoreError};
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode},
@@ -73,14 +73,79 @@ pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Req
             retired: f.usage.retired,
         })
         .collect();
-    let png = chart::render(&bars);
+    // Drawing is CPU work: off the async threads.
+    let png = tokio::task::spawn_blocking(move || chart::render(&bars))
+        .await
+        .unwrap_or_default();
     let caption = format!("Numbers per file by state ({} files).", files.len());
     bot.send(
         bot.send_photo(me.chat, InputFile::memory(png).file_name("csvstats.png"))
             .caption(caption),
     )
     .await?;
+    let days = match usage_days(app).await {
+        Ok(days) => days,
+        Err(e) => return failed(bot, me, e).await,
+    };
+    let png = tokio::task::spawn_blocking(move || chart::render_usage(&days))
+        .await
+        .unwrap_or_default();
+    let caption = format!(
+        "Numbers taken and codes received per day, last {USAGE_DAYS} days (UTC). Codes count once their use has ended."
+    );
+    bot.send(
+        bot.send_photo(me.chat, InputFile::memory(png).file_name("usage.png"))
+            .caption(caption),
+    )
+    .await?;
     Ok(())
+}
+
+/// Days the usage chart covers, today included.
+const USAGE_DAYS: i64 = 14;
+
+/// Numbers taken (uses begun, ended or not) and codes received per UTC day
+/// over the last [`USAGE_DAYS`], from the history and the holds of now.
+async fn usage_days(app: &App) -> Result<Vec<chart::Day>, StoreError> {
+    const DAY: i64 = 86_400;
+    let store = app.numbers.store();
+    let now = i64::from(store.now());
+    let first = now - now.rem_euclid(DAY) - (USAGE_DAYS - 1) * DAY;
+    let mut days: Vec<chart::Day> = (0..USAGE_DAYS)
+        .map(|i| chart::Day {
+            label: chrono::DateTime::from_timestamp(first + i * DAY, 0)
+                .map(|t| t.format("%m-%d").to_string())
+                .unwrap_or_default(),
+            taken: 0,
+            codes: 0,
+        })
+        .collect();
+    let slot = |t: i64| {
+        let i = (t - first).div_euclid(DAY);
+        (0..USAGE_DAYS).contains(&i).then_some(i as usize)
+    };
+    let query = HistoryQuery {
+        from: u32::try_from(first).ok(),
+        ..HistoryQuery::default()
+    };
+    let mut uses = store.history(query).await?;
+    while let Some(r) = uses.recv().await {
+        let r = r?;
+        if let Some(i) = slot(i64::from(r.start)) {
+            days[i].taken += 1;
+        }
+        for c in &r.codes {
+            if let Some(i) = slot(c.at) {
+                days[i].codes += 1;
+            }
+        }
+    }
+    for a in store.assignments().await? {
+        if let Some(i) = slot(i64::from(a.since)) {
+            days[i].taken += 1;
+        }
+    }
+    Ok(days)
 }
 
 pub(crate) async fn csvlist(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
