@@ -11,6 +11,9 @@ use std::{
     time::Instant,
 };
 
+mod common;
+
+use common::rss_peak_mib;
 use numbot_core::{CodeRecord, CodeSeen, Ended, HistoryQuery, UseRecord};
 use numbot_export::Format;
 
@@ -21,15 +24,6 @@ fn dir() -> PathBuf {
         env!("CARGO_MANIFEST_DIR"),
         "/../target/bench-export"
     ))
-}
-
-fn rss_peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// `history.jsonl` as the file store writes it: a code, then its use.

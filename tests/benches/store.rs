@@ -13,7 +13,7 @@ use std::{
 
 mod common;
 
-use common::plugins;
+use common::{plugins, rss_peak_mib};
 use numbot_core::{NumberStore, SharedPlugins, StoreConfig, UploadReport};
 use numbot_store_file::FileStore;
 
@@ -77,15 +77,6 @@ fn ims_csv(rows: u64) -> Vec<u8> {
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn rss_peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// 1,000 concurrent claimers on a 1,000,000-number pool, every claim durable.

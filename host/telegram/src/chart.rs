@@ -136,6 +136,34 @@ fn encode(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// The area a chart is drawn in, under its header.
+type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+
+/// Draws the title, then the legend in a row under it; returns the area
+/// left for the chart.
+fn header<'a>(
+    root: &Area<'a>,
+    title: &str,
+    legend: &[(&str, [u8; 3])],
+) -> Result<Area<'a>, Box<dyn std::error::Error>> {
+    let (head, body) = root.split_vertically(76);
+    head.draw(&Text::new(title, (16, 10), ("sans-serif", 26).into_font()))?;
+    let mut x = 16;
+    for (label, rgb) in legend {
+        head.draw(&Rectangle::new(
+            [(x, 50), (x + 16, 64)],
+            colour(*rgb).filled(),
+        ))?;
+        head.draw(&Text::new(
+            *label,
+            (x + 22, 49),
+            ("sans-serif", 16).into_font(),
+        ))?;
+        x += 40 + 9 * label.len() as i32;
+    }
+    Ok(body)
+}
+
 fn draw(
     bars: &[Bar],
     pixels: &mut [u8],
@@ -143,26 +171,7 @@ fn draw(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let root = BitMapBackend::with_buffer(pixels, size).into_drawing_area();
     root.fill(&WHITE)?;
-    let (head, body) = root.split_vertically(76);
-    // Title, then the legend in a row under it.
-    head.draw(&Text::new(
-        "Numbers per file, by state",
-        (16, 10),
-        ("sans-serif", 26).into_font(),
-    ))?;
-    let mut x = 16;
-    for (label, rgb) in LEGEND {
-        head.draw(&Rectangle::new(
-            [(x, 50), (x + 16, 64)],
-            colour(rgb).filled(),
-        ))?;
-        head.draw(&Text::new(
-            label,
-            (x + 22, 49),
-            ("sans-serif", 16).into_font(),
-        ))?;
-        x += 40 + 9 * label.len() as i32;
-    }
+    let body = header(&root, "Numbers per file, by state", &LEGEND)?;
     let max = bars.iter().map(Bar::total).max().unwrap_or(0).max(1);
     let rows = bars.len().max(1) as u32;
     let names: Vec<String> = bars.iter().map(|b| cut(&b.name)).collect();
@@ -226,28 +235,11 @@ fn draw_usage(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let root = BitMapBackend::with_buffer(pixels, size).into_drawing_area();
     root.fill(&WHITE)?;
-    let (head, body) = root.split_vertically(76);
-    head.draw(&Text::new(
-        format!(
-            "Numbers taken and codes received, last {} days (UTC)",
-            days.len()
-        ),
-        (16, 10),
-        ("sans-serif", 26).into_font(),
-    ))?;
-    let mut x = 16;
-    for (label, rgb) in USAGE_LEGEND {
-        head.draw(&Rectangle::new(
-            [(x, 50), (x + 16, 64)],
-            colour(rgb).filled(),
-        ))?;
-        head.draw(&Text::new(
-            label,
-            (x + 22, 49),
-            ("sans-serif", 16).into_font(),
-        ))?;
-        x += 40 + 9 * label.len() as i32;
-    }
+    let title = format!(
+        "Numbers taken and codes received, last {} days (UTC)",
+        days.len()
+    );
+    let body = header(&root, &title, &USAGE_LEGEND)?;
     let n = days.len().max(1) as u32;
     let max = days
         .iter()

@@ -11,6 +11,16 @@ pub fn target() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"))
 }
 
+/// This process's peak resident memory (`VmHWM`), in MiB.
+pub fn rss_peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
 /// The default plugins from `cargo build-plugins`, with a compiled cache of
 /// the benches' own.
 pub fn host() -> Arc<PluginHost> {
