@@ -755,10 +755,10 @@ async fn user_records_and_the_audit_trail_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     {
         let users = FileUsers::open(dir.path()).unwrap();
-        let (r, created) = users.seen(7, "Ann", UserStatus::Pending).await.unwrap();
+        let (r, created) = users.seen(7, "Ann", None, UserStatus::Pending).await.unwrap();
         assert!(created && r.status == UserStatus::Pending);
         let (_, created) = users
-            .seen(7, "Ann (@ann)", UserStatus::Active)
+            .seen(7, "Ann (@ann)", None, UserStatus::Active)
             .await
             .unwrap();
         assert!(!created);

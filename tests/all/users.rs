@@ -22,7 +22,7 @@ async fn mongo_users() -> Arc<dyn UserStore> {
 }
 
 async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
-    let (r, created) = users.seen(7, "Ann", UserStatus::Pending).await.unwrap();
+    let (r, created) = users.seen(7, "Ann", None, UserStatus::Pending).await.unwrap();
     assert!(created);
     assert_eq!(
         (r.id, r.name.as_str(), r.status, r.numbers_taken),
@@ -30,15 +30,27 @@ async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
     );
     // Seen again: the stored status wins over the default, the name refreshes.
     let (r, created) = users
-        .seen(7, "Ann (@ann)", UserStatus::Active)
+        .seen(7, "Ann (@ann)", Some("pt-br"), UserStatus::Active)
         .await
         .unwrap();
     assert!(!created);
     assert_eq!(
-        (r.name.as_str(), r.status),
-        ("Ann (@ann)", UserStatus::Pending)
+        (r.name.as_str(), r.status, r.language()),
+        ("Ann (@ann)", UserStatus::Pending, Some("pt-br"))
     );
     assert_eq!(users.get(7).await.unwrap().unwrap().name, "Ann (@ann)");
+    // A chosen language wins over Telegram's, and survives a refresh.
+    users.set_language(7, Some("ru")).await.unwrap();
+    let (r, _) = users
+        .seen(7, "Ann (@ann)", Some("es"), UserStatus::Active)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.language(), r.telegram_language.as_deref()),
+        (Some("ru"), Some("es"))
+    );
+    users.set_language(7, None).await.unwrap();
+    assert_eq!(users.get(7).await.unwrap().unwrap().language(), Some("es"));
     assert_eq!(users.get(8).await.unwrap(), None);
 
     let banned = users
@@ -122,8 +134,8 @@ async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
         NumberSlot::Granted
     );
     assert_eq!(users.get(99).await.unwrap(), None);
-    users.seen(3, "Cy", UserStatus::Pending).await.unwrap();
-    users.seen(5, "Di", UserStatus::Pending).await.unwrap();
+    users.seen(3, "Cy", None, UserStatus::Pending).await.unwrap();
+    users.seen(5, "Di", None, UserStatus::Pending).await.unwrap();
     let pending: Vec<i64> = users
         .with_status(UserStatus::Pending)
         .await
@@ -235,5 +247,5 @@ async fn mongodb_a_damaged_status_fails_closed() {
         }
         other => panic!("a damaged status must be refused: {other:?}"),
     }
-    assert!(users.seen(7, "Ann", UserStatus::Active).await.is_err());
+    assert!(users.seen(7, "Ann", None, UserStatus::Active).await.is_err());
 }

@@ -112,6 +112,7 @@ pub async fn issue(
         .seen(
             token.account(),
             &format!("api token {name}"),
+            None,
             UserStatus::Active,
         )
         .await?;

@@ -96,6 +96,13 @@ pub struct UserRecord {
     /// The reason given with a ban.
     #[serde(default)]
     pub reason: Option<String>,
+    /// The language the user chose with `/language`, overriding Telegram's.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The language of the user's Telegram app as last seen, so that
+    /// messages sent unasked (relayed codes) use it too.
+    #[serde(default)]
+    pub telegram_language: Option<String>,
 }
 
 impl UserRecord {
@@ -110,7 +117,17 @@ impl UserRecord {
             recent_numbers: Vec::new(),
             status_by: None,
             reason: None,
+            language: None,
+            telegram_language: None,
         }
+    }
+
+    /// The language to write to the user in: their choice, else their
+    /// Telegram app's; `None` leaves it to the bot's default.
+    pub fn language(&self) -> Option<&str> {
+        self.language
+            .as_deref()
+            .or(self.telegram_language.as_deref())
     }
 }
 
@@ -145,13 +162,18 @@ pub struct PendingUpload {
 #[async_trait::async_trait]
 pub trait UserStore: Send + Sync {
     /// The record of `id`, creating it with `status` when absent; refreshes
-    /// the stored name when it changed. True when it was created.
+    /// the stored name and Telegram language when they changed. True when
+    /// it was created.
     async fn seen(
         &self,
         id: i64,
         name: &str,
+        telegram_language: Option<&str>,
         status: UserStatus,
     ) -> Result<(UserRecord, bool), UserStoreError>;
+
+    /// Sets (or, with `None`, clears) the language `id` chose.
+    async fn set_language(&self, id: i64, language: Option<&str>) -> Result<(), UserStoreError>;
 
     /// The record of `id`, if known.
     async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError>;

@@ -302,6 +302,15 @@ impl Config {
                 return bad("telegram.webhook.secret_token (or NUMBOT_WEBHOOK_SECRET) must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
             }
         }
+        if let Some(language) = &self.telegram.language {
+            if numbot_telegram::Lang::from_tag(language).is_none() {
+                let known: Vec<&str> = numbot_telegram::Lang::all().map(|l| l.code()).collect();
+                return Err(ConfigError::Invalid(format!(
+                    "telegram.language `{language}` is not one numbot speaks: {}",
+                    known.join(", ")
+                )));
+            }
+        }
         if self.access.mode == AccessMode::Channel {
             let channel = self.access.channel.as_deref().unwrap_or("").trim();
             let name_ok = channel.strip_prefix('@').is_some_and(|n| {

@@ -211,25 +211,45 @@ impl UserStore for FileUsers {
         &self,
         id: i64,
         name: &str,
+        telegram_language: Option<&str>,
         status: UserStatus,
     ) -> Result<(UserRecord, bool), UserStoreError> {
         let mut created = false;
         let record = self
             .update(id, |slot| match slot {
-                Some(r) if r.name == name => false,
+                Some(r)
+                    if r.name == name && r.telegram_language.as_deref() == telegram_language =>
+                {
+                    false
+                }
                 Some(r) => {
                     r.name = name.to_string();
+                    r.telegram_language = telegram_language.map(str::to_string);
                     true
                 }
                 None => {
                     created = true;
-                    *slot = Some(UserRecord::new(id, name, status, unix_now()));
+                    let mut r = UserRecord::new(id, name, status, unix_now());
+                    r.telegram_language = telegram_language.map(str::to_string);
+                    *slot = Some(r);
                     true
                 }
             })
             .await?
             .expect("seen always leaves a record");
         Ok((record, created))
+    }
+
+    async fn set_language(&self, id: i64, language: Option<&str>) -> Result<(), UserStoreError> {
+        self.update(id, |slot| match slot {
+            Some(r) if r.language.as_deref() != language => {
+                r.language = language.map(str::to_string);
+                true
+            }
+            _ => false,
+        })
+        .await?;
+        Ok(())
     }
 
     async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError> {

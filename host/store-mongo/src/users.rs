@@ -46,6 +46,10 @@ struct UserDoc {
     status_by: Option<i64>,
     #[serde(default)]
     reason: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    telegram_language: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -117,6 +121,8 @@ fn record(d: Document) -> Result<UserRecord, UserStoreError> {
         recent_numbers: u.recent_numbers,
         status_by: u.status_by,
         reason: u.reason,
+        language: u.language,
+        telegram_language: u.telegram_language,
     })
 }
 
@@ -174,6 +180,7 @@ impl UserStore for MongoUsers {
         &self,
         id: i64,
         name: &str,
+        telegram_language: Option<&str>,
         status: UserStatus,
     ) -> Result<(UserRecord, bool), UserStoreError> {
         let first_seen = unix_now();
@@ -184,7 +191,7 @@ impl UserStore for MongoUsers {
             .update_one(
                 doc! { "_id": id },
                 doc! {
-                    "$set": { "name": name },
+                    "$set": { "name": name, "telegram_language": telegram_language },
                     "$setOnInsert": {
                         "status": status_name(status), "first_seen": first_seen,
                         "numbers_taken": 0i64,
@@ -200,6 +207,14 @@ impl UserStore for MongoUsers {
             .await?
             .unwrap_or_else(|| UserRecord::new(id, name, status, first_seen));
         Ok((record, created))
+    }
+
+    async fn set_language(&self, id: i64, language: Option<&str>) -> Result<(), UserStoreError> {
+        self.users
+            .update_one(doc! { "_id": id }, doc! { "$set": { "language": language } })
+            .await
+            .map_err(unavailable("MongoDB"))?;
+        Ok(())
     }
 
     async fn get(&self, id: i64) -> Result<Option<UserRecord>, UserStoreError> {

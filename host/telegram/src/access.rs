@@ -14,6 +14,7 @@ use numbot_core::{UserRecord, UserStatus};
 use crate::{
     app::{App, Caller},
     callback::Callback,
+    i18n::Lang,
     render::html,
     settings::AccessMode,
     Tg,
@@ -44,10 +45,12 @@ pub(crate) async fn identify(
     } else {
         UserStatus::Pending
     };
+    let telegram_language = from.language_code.as_deref();
+    let lang = Lang::pick([telegram_language], app.settings.language());
     let (record, created) = match app
         .numbers
         .users()
-        .seen(id, &display_name(from), initial)
+        .seen(id, &display_name(from), telegram_language, initial)
         .await
     {
         Ok(r) => r,
@@ -72,11 +75,13 @@ pub(crate) async fn identify(
         bot.send(bot.send_message(chat, text)).await?;
         return Ok(None);
     }
+    let lang = Lang::pick([record.language.as_deref()], lang);
     Ok(Some(Caller {
         id,
         chat,
         admin,
         record,
+        lang,
     }))
 }
 

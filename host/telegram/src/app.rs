@@ -8,6 +8,7 @@ use teloxide::types::{ChatId, Me};
 
 use crate::{
     admin::broadcast::Broadcasts,
+    i18n::Lang,
     limits::{RateLimiter, Recent},
     log_chat::{self, LogChat},
     render::html,
@@ -31,6 +32,17 @@ pub struct App {
 impl App {
     pub(crate) fn is_admin(&self, user: i64) -> bool {
         self.settings.access.admins.contains(&user)
+    }
+
+    /// The language to write to `user` in when they did not just write
+    /// (a relayed code, an admin's decision): their stored choice or
+    /// Telegram language, else the bot's default.
+    pub(crate) async fn lang_of(&self, user: i64) -> Lang {
+        let record = self.numbers.users().get(user).await.ok().flatten();
+        Lang::pick(
+            [record.as_ref().and_then(UserRecord::language)],
+            self.settings.language(),
+        )
     }
 
     /// Appends to the audit trail; a failure is logged, never shown to users.
@@ -67,6 +79,9 @@ pub struct Caller {
     pub admin: bool,
     /// Their record.
     pub record: UserRecord,
+    /// The language to answer in: their `/language` choice, else their
+    /// Telegram app's, else the bot's default.
+    pub lang: Lang,
 }
 
 impl Caller {

@@ -10,6 +10,8 @@
 //! waited out. Updates of one chat are handled in order; chats run
 //! concurrently.
 
+#[macro_use]
+mod i18n;
 mod access;
 mod admin;
 mod app;
@@ -27,6 +29,7 @@ pub mod settings;
 mod user;
 
 pub use app::{App, Caller};
+pub use i18n::Lang;
 pub use log_chat::{LogChat, LoggedNotifier};
 pub use notifier::{render as render_event, TelegramNotifier};
 pub use run::{delete_webhook, start, BotError, RunningBot};

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::i18n::Lang;
+
 /// Escapes text for Telegram's HTML parse mode.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -31,14 +33,14 @@ pub fn count(n: u64) -> String {
     out
 }
 
-/// A wait for people: `45 s`, `3 min 20 s`, `2 h 5 min`.
-pub fn wait(d: Duration) -> String {
+/// A wait for people, in `lang`: `45 s`, `3 min 20 s`, `2 h 5 min`.
+pub fn wait(lang: Lang, d: Duration) -> String {
     let s = d.as_secs().max(1);
     match s {
-        0..60 => format!("{s} s"),
-        60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
-        60..3600 => format!("{} min {} s", s / 60, s % 60),
-        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        0..60 => tr!(lang, "wait-seconds", s = s),
+        60..3600 if s.is_multiple_of(60) => tr!(lang, "wait-minutes", min = s / 60),
+        60..3600 => tr!(lang, "wait-minutes-seconds", min = s / 60, s = s % 60),
+        _ => tr!(lang, "wait-hours-minutes", h = s / 3600, min = (s % 3600) / 60),
     }
 }
 
@@ -57,10 +59,13 @@ mod tests {
         assert_eq!(count(0), "0");
         assert_eq!(count(2500), "2,500");
         assert_eq!(count(1_234_567), "1,234,567");
-        assert_eq!(wait(Duration::from_secs(45)), "45 s");
-        assert_eq!(wait(Duration::from_secs(200)), "3 min 20 s");
-        assert_eq!(wait(Duration::from_secs(600)), "10 min");
-        assert_eq!(wait(Duration::from_secs(7500)), "2 h 5 min");
+        let en = Lang::EN;
+        assert_eq!(wait(en, Duration::from_secs(45)), "45 s");
+        assert_eq!(wait(en, Duration::from_secs(200)), "3 min 20 s");
+        assert_eq!(wait(en, Duration::from_secs(600)), "10 min");
+        assert_eq!(wait(en, Duration::from_secs(7500)), "2 h 5 min");
+        let ru = Lang::from_tag("ru").unwrap();
+        assert_eq!(wait(ru, Duration::from_secs(200)), "3 мин 20 с");
         assert_eq!(html("<b>&\"x\""), "&lt;b&gt;&amp;&quot;x&quot;");
         assert_eq!(key("UAE Mobile").len(), 12);
         assert_ne!(key("UAE Mobile"), key("UAE Mobile "));

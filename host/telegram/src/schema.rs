@@ -18,6 +18,7 @@ use crate::{
     app::{App, Caller},
     callback::Callback,
     commands::{self, AdminCommand, Parsed, UserCommand},
+    i18n::Lang,
     render, user, Tg,
 };
 
@@ -74,9 +75,10 @@ async fn admit_message(bot: Tg, msg: Message, app: Arc<App>) -> Option<Caller> {
     let user = from.id.0 as i64;
     if let Err((wait, first)) = app.flood.acquire(user) {
         if first {
+            let lang = Lang::pick([from.language_code.as_deref()], app.settings.language());
             let text = format!(
                 "You are sending too fast. Wait {} and try again.",
-                render::wait(wait)
+                render::wait(lang, wait)
             );
             logged(bot.send(bot.send_message(msg.chat.id, text)).await);
         }
@@ -94,7 +96,8 @@ async fn admit_press(bot: Tg, q: CallbackQuery, app: Arc<App>) -> Option<Caller>
         return None;
     };
     if let Err((wait, _)) = app.flood.acquire(user) {
-        let text = format!("Too fast: wait {}.", render::wait(wait));
+        let lang = Lang::pick([q.from.language_code.as_deref()], app.settings.language());
+        let text = format!("Too fast: wait {}.", render::wait(lang, wait));
         logged(
             bot.send(bot.answer_callback_query(q.id.clone()).text(text))
                 .await,

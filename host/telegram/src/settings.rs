@@ -5,6 +5,8 @@
 use std::{net::SocketAddr, time::Duration};
 
 use numbot_core::NumberLimit;
+
+use crate::i18n::Lang;
 use serde::Deserialize;
 
 /// `[telegram]`.
@@ -32,6 +34,11 @@ pub struct TelegramConfig {
     /// masked but for their last four digits; none: no log chat.
     #[serde(default)]
     pub log_chat: Option<String>,
+    /// The language (`en`, `ru`, ...) for users whose Telegram app is in
+    /// a language numbot does not speak, and for the log chat; English
+    /// when unset.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// How updates arrive.
@@ -130,6 +137,13 @@ pub struct BotSettings {
     pub state_dir: Option<std::path::PathBuf>,
 }
 
+impl BotSettings {
+    /// The bot's default language (`telegram.language`).
+    pub fn language(&self) -> Lang {
+        Lang::pick([self.telegram.language.as_deref()], Lang::EN)
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -155,6 +169,7 @@ impl Default for TelegramConfig {
             throttle: true,
             webhook: None,
             log_chat: None,
+            language: None,
         }
     }
 }

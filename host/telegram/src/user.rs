@@ -59,7 +59,7 @@ pub(crate) async fn help(bot: &Tg, app: &App, me: &Caller) -> Result<(), Request
     text.push_str(&format!(
         "\nYou can take {} numbers per {}; one at a time.",
         limit.max,
-        wait(limit.window)
+        wait(me.lang, limit.window)
     ));
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(())
@@ -197,8 +197,8 @@ async fn limited(bot: &Tg, me: &Caller, e: &TakeError) -> Result<(), RequestErro
     {
         let text = format!(
             "You have taken {max} numbers in the last {}. You can take another in {}.",
-            wait(*window),
-            wait(*w)
+            wait(me.lang, *window),
+            wait(me.lang, *w)
         );
         bot.send(bot.send_message(me.chat, text)).await?;
     }
