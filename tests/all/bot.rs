@@ -33,8 +33,9 @@ async fn upload_uae(h: &BotHarness, first: u64, n: u64, category: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_gets_changes_and_cancels_a_number() {
     let h = BotHarness::start(|_| {}).await;
-    // Menus: the users' by default, the admins' in each admin's chat.
-    assert_eq!(h.tg.calls("setMyCommands"), 2);
+    // Menus: the users' by default and in each of the 8 languages, the
+    // admins' in each admin's chat.
+    assert_eq!(h.tg.calls("setMyCommands"), 1 + 8 + 1);
     let last = h.tg.last_params("setMyCommands").unwrap();
     assert_eq!(last["scope"]["chat_id"], ADMIN);
     assert!(last["commands"].to_string().contains("csvdelete"));
@@ -50,7 +51,7 @@ async fn a_user_gets_changes_and_cancels_a_number() {
     assert_eq!(
         list.buttons,
         vec![vec![(
-            "UAE Mobile Numbers (5)".to_string(),
+            "UAE Mobile (5)".to_string(),
             format!("pk:{}", key("UAE Mobile"))
         )]]
     );
@@ -609,7 +610,7 @@ async fn countries_are_paged() {
     let user = TestUser::new(100);
     let first = h.say(&user, "/countries").await;
     assert_eq!(first.buttons.len(), 9, "8 categories and the page row");
-    assert_eq!(first.buttons[0][0].0, "Cat 00 Numbers (2)");
+    assert_eq!(first.buttons[0][0].0, "Cat 00 (2)");
     let nav: Vec<&str> = first.buttons[8].iter().map(|b| b.0.as_str()).collect();
     assert_eq!(nav, ["1/2", "Next »"]);
     let second = h.press(&user, first.message_id.unwrap(), "pg:1").await;
@@ -620,10 +621,7 @@ async fn countries_are_paged() {
         .flatten()
         .map(|b| b.0.as_str())
         .collect();
-    assert_eq!(
-        labels,
-        ["Cat 08 Numbers (2)", "Cat 09 Numbers (2)", "« Prev", "2/2"]
-    );
+    assert_eq!(labels, ["Cat 08 (2)", "Cat 09 (2)", "« Prev", "2/2"]);
     let got = h
         .press(&user, first.message_id.unwrap(), &second.buttons[1][0].1)
         .await;
@@ -755,7 +753,10 @@ async fn user_records_and_the_audit_trail_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     {
         let users = FileUsers::open(dir.path()).unwrap();
-        let (r, created) = users.seen(7, "Ann", None, UserStatus::Pending).await.unwrap();
+        let (r, created) = users
+            .seen(7, "Ann", None, UserStatus::Pending)
+            .await
+            .unwrap();
         assert!(created && r.status == UserStatus::Pending);
         let (_, created) = users
             .seen(7, "Ann (@ann)", None, UserStatus::Active)

@@ -44,7 +44,7 @@ async fn teloxide_long_polls_sends_edits_and_downloads() {
 
     // The bot answers with a keyboard; the user presses a button.
     let keyboard = InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
-        "UAE Mobile Numbers (2)",
+        "UAE Mobile (2)",
         "pick:UAE Mobile",
     )]]);
     let sent = bot
@@ -59,10 +59,7 @@ async fn teloxide_long_polls_sends_edits_and_downloads() {
     );
     assert_eq!(
         last.buttons,
-        [[(
-            "UAE Mobile Numbers (2)".to_string(),
-            "pick:UAE Mobile".to_string()
-        )]]
+        [[("UAE Mobile (2)".to_string(), "pick:UAE Mobile".to_string())]]
     );
     tg.press_button(&user, i64::from(sent.id.0), "pick:UAE Mobile");
     let updates = bot.get_updates().offset(offset).timeout(5).await.unwrap();

@@ -12,6 +12,7 @@ mod faults;
 mod formatter;
 mod history;
 mod hostile;
+mod languages;
 mod otp;
 mod policy;
 mod reload;

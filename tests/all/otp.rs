@@ -33,7 +33,7 @@ struct Recorder {
 #[async_trait::async_trait]
 impl Notifier for Recorder {
     async fn notify(&self, event: OtpEvent) -> Delivery {
-        let text = render_event(&event);
+        let text = render_event(numbot_telegram::Lang::EN, &event);
         match event {
             OtpEvent::Message { user, .. } | OtpEvent::LeaseEnded { user, .. } => {
                 self.users.lock().unwrap().push((user, text));

@@ -22,7 +22,10 @@ async fn mongo_users() -> Arc<dyn UserStore> {
 }
 
 async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
-    let (r, created) = users.seen(7, "Ann", None, UserStatus::Pending).await.unwrap();
+    let (r, created) = users
+        .seen(7, "Ann", None, UserStatus::Pending)
+        .await
+        .unwrap();
     assert!(created);
     assert_eq!(
         (r.id, r.name.as_str(), r.status, r.numbers_taken),
@@ -134,8 +137,14 @@ async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
         NumberSlot::Granted
     );
     assert_eq!(users.get(99).await.unwrap(), None);
-    users.seen(3, "Cy", None, UserStatus::Pending).await.unwrap();
-    users.seen(5, "Di", None, UserStatus::Pending).await.unwrap();
+    users
+        .seen(3, "Cy", None, UserStatus::Pending)
+        .await
+        .unwrap();
+    users
+        .seen(5, "Di", None, UserStatus::Pending)
+        .await
+        .unwrap();
     let pending: Vec<i64> = users
         .with_status(UserStatus::Pending)
         .await
@@ -247,5 +256,8 @@ async fn mongodb_a_damaged_status_fails_closed() {
         }
         other => panic!("a damaged status must be refused: {other:?}"),
     }
-    assert!(users.seen(7, "Ann", None, UserStatus::Active).await.is_err());
+    assert!(users
+        .seen(7, "Ann", None, UserStatus::Active)
+        .await
+        .is_err());
 }

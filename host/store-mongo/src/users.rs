@@ -211,7 +211,10 @@ impl UserStore for MongoUsers {
 
     async fn set_language(&self, id: i64, language: Option<&str>) -> Result<(), UserStoreError> {
         self.users
-            .update_one(doc! { "_id": id }, doc! { "$set": { "language": language } })
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$set": { "language": language } },
+            )
             .await
             .map_err(unavailable("MongoDB"))?;
         Ok(())

@@ -56,7 +56,7 @@ pub(crate) async fn identify(
         Ok(r) => r,
         Err(e) => {
             tracing::error!("user store: {e}");
-            let text = "numbot cannot read its user records right now. Try again in a minute.";
+            let text = tr!(lang, "access-records-unavailable");
             bot.send(bot.send_message(chat, text)).await?;
             return Ok(None);
         }
@@ -64,18 +64,15 @@ pub(crate) async fn identify(
     if created && record.status == UserStatus::Pending {
         notify_admins_of_request(bot, app, &record).await?;
     }
+    let lang = Lang::pick([record.language.as_deref()], lang);
     if record.status == UserStatus::Banned && !admin {
-        let reason = record
-            .reason
-            .as_deref()
-            .map(|r| format!(" Reason: {r}."))
-            .unwrap_or_default();
-        let text =
-            format!("You are banned from this bot.{reason} Contact an admin if this is a mistake.");
+        let text = match record.reason.as_deref() {
+            Some(reason) => tr!(lang, "access-banned-reason", reason = reason),
+            None => tr!(lang, "access-banned"),
+        };
         bot.send(bot.send_message(chat, text)).await?;
         return Ok(None);
     }
-    let lang = Lang::pick([record.language.as_deref()], lang);
     Ok(Some(Caller {
         id,
         chat,
@@ -90,22 +87,31 @@ async fn notify_admins_of_request(
     app: &App,
     record: &UserRecord,
 ) -> Result<(), RequestError> {
-    let text = format!(
-        "New user asks for access: {} (id <code>{}</code>).",
-        html(&record.name),
-        record.id
-    );
-    let keyboard = InlineKeyboardMarkup::new([[
-        InlineKeyboardButton::callback("Approve", Callback::Approve(record.id)),
-        InlineKeyboardButton::callback("Reject and ban", Callback::Reject(record.id)),
-    ]]);
-    // Each admin on their own: one who blocked the bot does not stop the others.
+    // Each admin on their own, in their language: one who blocked the bot
+    // does not stop the others.
     for &admin in &app.settings.access.admins {
+        let lang = app.lang_of(admin).await;
+        let text = tr!(
+            lang,
+            "access-new-user",
+            name = html(&record.name),
+            id = record.id.to_string()
+        );
+        let keyboard = InlineKeyboardMarkup::new([[
+            InlineKeyboardButton::callback(
+                tr!(lang, "access-button-approve"),
+                Callback::Approve(record.id),
+            ),
+            InlineKeyboardButton::callback(
+                tr!(lang, "access-button-reject"),
+                Callback::Reject(record.id),
+            ),
+        ]]);
         let sent = bot
             .send(
-                bot.send_message(ChatId(admin), text.clone())
+                bot.send_message(ChatId(admin), text)
                     .parse_mode(teloxide::types::ParseMode::Html)
-                    .reply_markup(keyboard.clone()),
+                    .reply_markup(keyboard),
             )
             .await;
         if let Err(e) = sent {
@@ -120,21 +126,22 @@ pub(crate) async fn may_take(bot: &Tg, app: &App, caller: &Caller) -> Result<boo
     if caller.admin {
         return Ok(true);
     }
+    let lang = caller.lang;
     let refusal = match app.settings.access.mode {
         AccessMode::Open => None,
         AccessMode::Approval => match caller.record.status {
             UserStatus::Active => None,
-            _ => Some("Your access request is waiting for an admin's approval. You will get a message here once it is approved.".to_string()),
+            _ => Some(tr!(lang, "access-waiting-approval")),
         },
         AccessMode::Channel => match member_of_channel(bot, app, caller.id).await {
             Ok(true) => None,
-            Ok(false) => Some(format!(
-                "numbot is for members of {}. Join it, then try again.",
-                app.settings.access.channel.as_deref().unwrap_or("the team channel")
-            )),
+            Ok(false) => Some(match app.settings.access.channel.as_deref() {
+                Some(channel) => tr!(lang, "access-join-channel", channel = channel),
+                None => tr!(lang, "access-join-team-channel"),
+            }),
             Err(e) => {
                 tracing::error!("getChatMember failed: {e}");
-                Some("numbot cannot check the channel membership right now (is the bot an admin of the channel?). Try again later.".to_string())
+                Some(tr!(lang, "access-channel-check-failed"))
             }
         },
     };
@@ -147,17 +154,13 @@ pub(crate) async fn may_take(bot: &Tg, app: &App, caller: &Caller) -> Result<boo
     }
 }
 
-/// Access as `/start` describes it.
-pub(crate) fn describe(app: &App, caller: &Caller) -> &'static str {
+/// Access as `/start` describes it, in `lang`.
+pub(crate) fn describe(lang: Lang, app: &App, caller: &Caller) -> String {
     match (app.settings.access.mode, caller.record.status, caller.admin) {
-        (_, _, true) => "You are an admin: send a CSV file to add numbers, /help for the commands.",
-        (AccessMode::Approval, UserStatus::Pending, _) => {
-            "Access needs an admin's approval: your request has been sent. You will get a message here once it is approved."
-        }
-        (AccessMode::Channel, _, _) => {
-            "Access is for members of the team channel: /countries checks your membership."
-        }
-        _ => "You have access: use /countries to get a number.",
+        (_, _, true) => tr!(lang, "access-describe-admin"),
+        (AccessMode::Approval, UserStatus::Pending, _) => tr!(lang, "access-describe-pending"),
+        (AccessMode::Channel, _, _) => tr!(lang, "access-describe-channel"),
+        _ => tr!(lang, "access-describe-open"),
     }
 }
 

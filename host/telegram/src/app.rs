@@ -58,7 +58,7 @@ impl App {
             log.post(format!(
                 "📋 {} · {} · {}",
                 html(&event.action),
-                log_chat::holder(actor),
+                log_chat::holder(self.settings.language(), actor),
                 html(&event.detail)
             ));
         }

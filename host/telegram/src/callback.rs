@@ -42,6 +42,8 @@ pub enum Callback {
     BroadcastCancel(u64),
     /// Stop the broadcast being sent.
     BroadcastStop(u64),
+    /// A language from `/language` (its code), or `None`: Telegram's.
+    Language(Option<String>),
 }
 
 /// The actions of the admin buttons (see [`Callback::encode`]).
@@ -81,6 +83,8 @@ impl Callback {
             Callback::BroadcastSend(id) => format!("bcgo:{id}"),
             Callback::BroadcastCancel(id) => format!("bcno:{id}"),
             Callback::BroadcastStop(id) => format!("bcstop:{id}"),
+            Callback::Language(Some(code)) => format!("lang:{code}"),
+            Callback::Language(None) => "lang:auto".into(),
         }
     }
 
@@ -110,6 +114,8 @@ impl Callback {
             "bcgo" => Callback::BroadcastSend(arg.parse().ok()?),
             "bcno" => Callback::BroadcastCancel(arg.parse().ok()?),
             "bcstop" => Callback::BroadcastStop(arg.parse().ok()?),
+            "lang" if arg == "auto" => Callback::Language(None),
+            "lang" => Callback::Language(Some(text()?)),
             _ => return None,
         })
     }
@@ -146,6 +152,8 @@ mod tests {
             Callback::BroadcastSend(1_764_590_400),
             Callback::BroadcastCancel(1),
             Callback::BroadcastStop(u64::MAX),
+            Callback::Language(Some("ru".into())),
+            Callback::Language(None),
         ];
         for c in all {
             let data = c.encode();
@@ -167,6 +175,7 @@ mod tests {
             ("delno", true),
             ("upc:x", true),
             ("upx", true),
+            ("lang:ru", false),
         ] {
             assert_eq!(Callback::admin_action(data), admin, "{data}");
         }

@@ -3,25 +3,24 @@
 
 use teloxide::{types::BotCommand, utils::command::BotCommands};
 
+use crate::i18n::Lang;
+
 /// Commands every user has.
 #[derive(Debug, Clone, PartialEq, Eq, BotCommands)]
 #[command(rename_rule = "lowercase")]
 pub enum UserCommand {
     /// Welcome, and the user's access.
-    #[command(description = "Start, and see your access")]
     Start,
     /// The categories with numbers available.
-    #[command(description = "Pick a category and get a number")]
     Countries,
     /// Numbers available and the user's own use.
-    #[command(description = "Numbers available and your own use")]
     Stats,
     /// The user's last numbers and the codes they got.
-    #[command(description = "Your last numbers and codes")]
     History,
     /// What numbot does.
-    #[command(description = "What numbot does")]
     Help,
+    /// `/language [code]`: the language numbot writes to the user in.
+    Language(String),
 }
 
 /// Commands only admins have (in addition to the users' ones).
@@ -29,37 +28,26 @@ pub enum UserCommand {
 #[command(rename_rule = "lowercase")]
 pub enum AdminCommand {
     /// Per-file usage, with a chart.
-    #[command(description = "Per-file usage, with a chart")]
     Csvstats,
     /// Uploaded files.
-    #[command(description = "Uploaded files")]
     Csvlist,
     /// Pick a file to delete.
-    #[command(description = "Delete an uploaded file")]
     Csvdelete,
     /// The users waiting, or approve one: `/approve [id]`.
-    #[command(description = "Approve users waiting for access")]
     Approve(String),
     /// `/ban <id> [reason]`.
-    #[command(description = "Ban a user: /ban <id> [reason]")]
     Ban(String),
     /// `/unban <id>`.
-    #[command(description = "Lift a ban: /unban <id>")]
     Unban(String),
     /// Loaded plugins and refused files.
-    #[command(description = "Loaded plugins")]
     Plugins,
     /// The last audit events.
-    #[command(description = "Recent admin actions and refusals")]
     Audit,
     /// `/broadcast TEXT`: a message to every active user, after a preview.
-    #[command(description = "Message every active user: /broadcast TEXT")]
     Broadcast(String),
     /// `/export [from] [to]`: every use in the period as CSV and XLSX.
-    #[command(description = "Uses as CSV and XLSX: /export [from] [to] (YYYY-MM-DD)")]
     Export(String),
     /// API tokens: `/token create|list|revoke`.
-    #[command(description = "API tokens: /token create|list|revoke")]
     Token(String),
 }
 
@@ -99,11 +87,31 @@ pub fn parse(text: &str, bot_username: &str) -> Option<Parsed> {
     Some(Parsed::Unknown(name))
 }
 
-/// `setMyCommands` lists: users', or users' and admins'.
-pub fn menu(admin: bool) -> Vec<BotCommand> {
-    let mut commands = UserCommand::bot_commands();
+/// The command menu in `lang` (`setMyCommands`, `/help`): users', or
+/// users' then admins'.
+pub fn menu(lang: Lang, admin: bool) -> Vec<BotCommand> {
+    let mut commands = vec![
+        BotCommand::new("start", tr!(lang, "command-start")),
+        BotCommand::new("countries", tr!(lang, "command-countries")),
+        BotCommand::new("stats", tr!(lang, "command-stats")),
+        BotCommand::new("history", tr!(lang, "command-history")),
+        BotCommand::new("language", tr!(lang, "command-language")),
+        BotCommand::new("help", tr!(lang, "command-help")),
+    ];
     if admin {
-        commands.extend(AdminCommand::bot_commands());
+        commands.extend([
+            BotCommand::new("csvstats", tr!(lang, "command-csvstats")),
+            BotCommand::new("csvlist", tr!(lang, "command-csvlist")),
+            BotCommand::new("csvdelete", tr!(lang, "command-csvdelete")),
+            BotCommand::new("approve", tr!(lang, "command-approve")),
+            BotCommand::new("ban", tr!(lang, "command-ban")),
+            BotCommand::new("unban", tr!(lang, "command-unban")),
+            BotCommand::new("plugins", tr!(lang, "command-plugins")),
+            BotCommand::new("audit", tr!(lang, "command-audit")),
+            BotCommand::new("broadcast", tr!(lang, "command-broadcast")),
+            BotCommand::new("export", tr!(lang, "command-export")),
+            BotCommand::new("token", tr!(lang, "command-token")),
+        ]);
     }
     commands
 }
@@ -133,7 +141,34 @@ mod tests {
             parse("/frobnicate now", "numbot"),
             Some(Parsed::Unknown("frobnicate".into()))
         );
-        assert_eq!(menu(false).len(), 5);
-        assert_eq!(menu(true).len(), 5 + 11);
+    }
+
+    #[test]
+    fn the_menu_lists_every_command_once_in_every_language() {
+        let names = |commands: Vec<BotCommand>| -> Vec<String> {
+            commands
+                .into_iter()
+                .map(|c| c.command.trim_start_matches('/').to_string())
+                .collect()
+        };
+        let mut users = names(UserCommand::bot_commands());
+        let mut all = users.clone();
+        all.extend(names(AdminCommand::bot_commands()));
+        users.sort();
+        all.sort();
+        for lang in Lang::all() {
+            let mut menu_users = names(menu(lang, false));
+            let mut menu_all = names(menu(lang, true));
+            menu_users.sort();
+            menu_all.sort();
+            assert_eq!(menu_users, users, "{}", lang.code());
+            assert_eq!(menu_all, all, "{}", lang.code());
+            assert!(menu(lang, true).iter().all(|c| !c.description.is_empty()));
+        }
+        let ru = Lang::from_tag("ru").unwrap();
+        assert_ne!(
+            menu(ru, false)[0].description,
+            menu(Lang::EN, false)[0].description
+        );
     }
 }

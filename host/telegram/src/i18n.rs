@@ -4,7 +4,7 @@
 //! message missing from a language falls back to English, and a test keeps
 //! every language complete (no missing message, no unused one).
 
-use std::{borrow::Cow, collections::HashMap};
+use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
 
 use fluent_templates::{fluent_bundle::FluentValue, LanguageIdentifier, Loader};
 
@@ -72,20 +72,26 @@ impl Lang {
         LANGUAGES[self.0].1
     }
 
-    fn id(self) -> LanguageIdentifier {
-        self.code().parse().expect("language codes are valid tags")
+    fn id(self) -> &'static LanguageIdentifier {
+        static IDS: LazyLock<Vec<LanguageIdentifier>> = LazyLock::new(|| {
+            LANGUAGES
+                .iter()
+                .map(|(code, _)| code.parse().expect("language codes are valid tags"))
+                .collect()
+        });
+        &IDS[self.0]
     }
 
     /// Message `key` with `args`, in this language.
     pub fn text(self, key: &str, args: &[(&'static str, FluentValue<'_>)]) -> String {
         if args.is_empty() {
-            return LOCALES.lookup(&self.id(), key);
+            return LOCALES.lookup(self.id(), key);
         }
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
             .iter()
             .map(|(name, value)| (Cow::Borrowed(*name), value.clone()))
             .collect();
-        LOCALES.lookup_with_args(&self.id(), key, &args)
+        LOCALES.lookup_with_args(self.id(), key, &args)
     }
 }
 
@@ -118,10 +124,8 @@ mod tests {
         path::Path,
     };
 
-    use fluent_templates::fluent_bundle::{
-        ast::{Entry, Expression, InlineExpression, Pattern, PatternElement},
-        FluentResource,
-    };
+    use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+    use fluent_templates::fluent_bundle::FluentResource;
 
     use super::*;
 
@@ -137,9 +141,8 @@ mod tests {
                 continue;
             }
             let source = std::fs::read_to_string(&path).unwrap();
-            let resource = FluentResource::try_new(source).unwrap_or_else(|(_, errors)| {
-                panic!("{}: {errors:?}", path.display())
-            });
+            let resource = FluentResource::try_new(source)
+                .unwrap_or_else(|(_, errors)| panic!("{}: {errors:?}", path.display()));
             for entry in resource.entries() {
                 if let Entry::Message(m) = entry {
                     let mut vars = BTreeSet::new();
@@ -212,10 +215,7 @@ mod tests {
                 for (at, _) in text.match_indices("tr!(") {
                     let rest = &text[at..];
                     let Some(open) = rest.find('"') else { continue };
-                    let id: String = rest[open + 1..]
-                        .chars()
-                        .take_while(|c| *c != '"')
-                        .collect();
+                    let id: String = rest[open + 1..].chars().take_while(|c| *c != '"').collect();
                     if id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                         out.insert(id);
                     }

@@ -18,6 +18,7 @@ mod app;
 pub mod callback;
 pub mod chart;
 pub mod commands;
+mod language;
 mod limits;
 pub mod log_chat;
 mod notifier;

@@ -13,23 +13,25 @@ use teloxide::{
 };
 use tokio::sync::mpsc;
 
-use crate::{render::html, Tg};
+use crate::{i18n::Lang, render::html, Tg};
 
 /// Posts waiting at most; more are dropped.
 const QUEUE: usize = 1024;
 /// Digits of a number shown in the log; the rest are masked.
 const SHOWN_DIGITS: usize = 4;
 
-/// Where the log goes. Cheap to clone.
+/// Where the log goes, and the language it is written in (the bot's
+/// default). Cheap to clone.
 #[derive(Clone)]
 pub struct LogChat {
     queue: mpsc::Sender<String>,
+    lang: Lang,
 }
 
 impl LogChat {
     /// Starts the sending task for `chat` (an id such as `-100…`, or
-    /// `@name`) on the current runtime.
-    pub fn start(bot: Tg, chat: &str) -> LogChat {
+    /// `@name`) on the current runtime; posts are written in `lang`.
+    pub fn start(bot: Tg, chat: &str, lang: Lang) -> LogChat {
         let recipient = match chat.parse::<i64>() {
             Ok(id) => Recipient::Id(ChatId(id)),
             Err(_) => Recipient::ChannelUsername(chat.to_string()),
@@ -46,7 +48,7 @@ impl LogChat {
                 }
             }
         });
-        LogChat { queue }
+        LogChat { queue, lang }
     }
 
     /// Queues `html` for the log chat; never waits.
@@ -85,6 +87,7 @@ impl LoggedNotifier {
 #[async_trait::async_trait]
 impl Notifier for LoggedNotifier {
     async fn notify(&self, event: OtpEvent) -> Delivery {
+        let lang = self.log.lang;
         let post = match &event {
             OtpEvent::Message {
                 user,
@@ -96,17 +99,17 @@ impl Notifier for LoggedNotifier {
             } => Some(format!(
                 "{} {} · {} · {} · {}",
                 if *unexpected_sender {
-                    "⚠️ unexpected sender:"
+                    tr!(lang, "log-unexpected-sender")
                 } else {
-                    "🔑"
+                    "🔑".to_string()
                 },
                 match code {
-                    Some(code) => format!("code <code>{}</code>", html(code)),
-                    None => "a message without a code".to_string(),
+                    Some(code) => tr!(lang, "log-code", code = html(code)),
+                    None => tr!(lang, "log-no-code"),
                 },
                 mask(number),
                 html(if category.is_empty() { "?" } else { category }),
-                holder(*user),
+                holder(lang, *user),
             )),
             _ => None,
         };
@@ -118,11 +121,12 @@ impl Notifier for LoggedNotifier {
     }
 }
 
-/// A holder as the log names it: a Telegram user, or an API token's use.
-pub(crate) fn holder(user: i64) -> String {
+/// A holder as the log names it, in `lang`: a Telegram user, or an API
+/// token's use.
+pub(crate) fn holder(lang: Lang, user: i64) -> String {
     match numbot_core::tokens::token_of(user) {
-        Some(token) => format!("API token {token}"),
-        None => format!("user {user}"),
+        Some(token) => tr!(lang, "log-holder-token", token = token.to_string()),
+        None => tr!(lang, "log-holder-user", user = user.to_string()),
     }
 }
 
@@ -139,7 +143,23 @@ mod tests {
 
     #[test]
     fn holders_are_users_or_tokens() {
-        assert_eq!(holder(77), "user 77");
-        assert_eq!(holder(-(5 * 1000 + 1)), "API token 5");
+        assert_eq!(holder(Lang::EN, 77), "user 77");
+        assert_eq!(holder(Lang::EN, -(5 * 1000 + 1)), "API token 5");
+    }
+
+    #[test]
+    fn every_language_names_holders() {
+        for lang in Lang::all() {
+            assert!(
+                holder(lang, 1234567890).contains("1234567890"),
+                "{}",
+                lang.code()
+            );
+            assert!(
+                holder(lang, -(5 * 1000 + 1)).contains('5'),
+                "{}",
+                lang.code()
+            );
+        }
     }
 }

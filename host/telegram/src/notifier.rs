@@ -9,7 +9,7 @@ use teloxide::{
     ApiError, RequestError,
 };
 
-use crate::{callback::Callback, render::html, App, Tg};
+use crate::{callback::Callback, i18n::Lang, render::html, App, Tg};
 
 /// Characters of an SMS relayed (the rest is cut, marked with `…`): a
 /// message holds 4,096; an SMS rarely more than a few hundred.
@@ -35,10 +35,10 @@ impl TelegramNotifier {
         TelegramNotifier { bot, app }
     }
 
-    /// Tells a user something (HTML), with a Done button when the use
-    /// waits for one, trying again with backoff while Telegram fails for
-    /// now.
-    async fn tell_user(&self, user: i64, html: String, done: bool) -> Delivery {
+    /// Tells a user something (HTML), with a Done button (in `lang`, the
+    /// user's language) when the use waits for one, trying again with
+    /// backoff while Telegram fails for now.
+    async fn tell_user(&self, lang: Lang, user: i64, html: String, done: bool) -> Delivery {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             let mut request = self
@@ -47,7 +47,7 @@ impl TelegramNotifier {
                 .parse_mode(ParseMode::Html);
             if done {
                 request = request.reply_markup(InlineKeyboardMarkup::new([[
-                    InlineKeyboardButton::callback("Done", Callback::Done),
+                    InlineKeyboardButton::callback(tr!(lang, "relay-done-button"), Callback::Done),
                 ]]));
             }
             let wait = match self.bot.send(request).await {
@@ -73,12 +73,13 @@ impl TelegramNotifier {
         Delivery::Retry
     }
 
-    /// Tells every admin something (plain text).
-    async fn tell_admins(&self, text: String) {
+    /// Tells every admin of `event` (plain text), each in their language.
+    async fn tell_admins(&self, event: &OtpEvent) {
         for &admin in &self.app.settings.access.admins {
+            let text = render(self.app.lang_of(admin).await, event);
             if let Err(e) = self
                 .bot
-                .send(self.bot.send_message(ChatId(admin), text.clone()))
+                .send(self.bot.send_message(ChatId(admin), text))
                 .await
             {
                 tracing::warn!(admin, "could not alert an admin: {e}");
@@ -101,8 +102,8 @@ pub(crate) fn permanent(e: &ApiError) -> bool {
     )
 }
 
-/// The message a user gets for an event, in Telegram's HTML.
-pub fn render(event: &OtpEvent) -> String {
+/// The message a user gets for an event, in Telegram's HTML, in `lang`.
+pub fn render(lang: Lang, event: &OtpEvent) -> String {
     match event {
         OtpEvent::Message {
             number,
@@ -122,38 +123,39 @@ pub fn render(event: &OtpEvent) -> String {
             };
             let mut out = String::new();
             if *unexpected_sender {
-                out.push_str(&format!(
-                    "⚠️ From an unexpected sender ({}): this category's codes come from elsewhere, so it may be forged. The number stays yours.\n\n",
-                    html(sender.as_deref().unwrap_or("unknown"))
-                ));
+                let sender = match sender {
+                    Some(sender) => html(sender),
+                    None => tr!(lang, "relay-unknown-sender"),
+                };
+                out.push_str(&tr!(lang, "relay-unexpected-sender", sender = sender));
+                out.push_str("\n\n");
             }
             out.push_str(&match code {
-                Some(code) => format!(
-                    "Code for <code>{}</code>: <code>{}</code>\n\n{}",
-                    html(number),
-                    html(code),
-                    html(&body)
-                ),
-                None => format!(
-                    "A message reached <code>{}</code> (no code found in it):\n\n{}",
-                    html(number),
-                    html(&body)
-                ),
+                Some(code) => tr!(lang, "relay-code", number = html(number), code = html(code)),
+                None => tr!(lang, "relay-message-without-code", number = html(number)),
             });
+            out.push_str("\n\n");
+            out.push_str(&html(&body));
             if *awaits_done {
-                out.push_str("\n\nMore messages to this number come here too. Press Done when you have finished.");
+                out.push_str("\n\n");
+                out.push_str(&tr!(lang, "relay-more-messages"));
             }
             out
         }
-        OtpEvent::LeaseEnded { number, .. } => format!(
-            "No code reached <code>{}</code> before its time ran out; the number went back to the pool. Send /countries for another.",
-            html(number)
+        OtpEvent::LeaseEnded { number, .. } => {
+            tr!(lang, "relay-lease-ended", number = html(number))
+        }
+        OtpEvent::ProviderDown { provider, error } => tr!(
+            lang,
+            "relay-provider-down",
+            provider = provider.as_str(),
+            error = error.as_str()
         ),
-        OtpEvent::ProviderDown { provider, error } => format!(
-            "The SMS provider ({provider}) keeps failing: {error}. Codes are not relayed until it answers again; numbot keeps retrying and will say when it recovers."
-        ),
-        OtpEvent::ProviderRecovered { provider, failures } => format!(
-            "The SMS provider ({provider}) answers again after {failures} failed polls; codes are relayed again."
+        OtpEvent::ProviderRecovered { provider, failures } => tr!(
+            lang,
+            "relay-provider-recovered",
+            provider = provider.as_str(),
+            failures = *failures
         ),
     }
 }
@@ -161,15 +163,103 @@ pub fn render(event: &OtpEvent) -> String {
 #[async_trait::async_trait]
 impl Notifier for TelegramNotifier {
     async fn notify(&self, event: OtpEvent) -> Delivery {
-        let text = render(&event);
         match event {
             OtpEvent::Message {
                 user, awaits_done, ..
-            } => self.tell_user(user, text, awaits_done).await,
-            OtpEvent::LeaseEnded { user, .. } => self.tell_user(user, text, false).await,
+            } => {
+                let lang = self.app.lang_of(user).await;
+                let text = render(lang, &event);
+                self.tell_user(lang, user, text, awaits_done).await
+            }
+            OtpEvent::LeaseEnded { user, .. } => {
+                let lang = self.app.lang_of(user).await;
+                let text = render(lang, &event);
+                self.tell_user(lang, user, text, false).await
+            }
             OtpEvent::ProviderDown { .. } | OtpEvent::ProviderRecovered { .. } => {
-                self.tell_admins(text).await;
+                self.tell_admins(&event).await;
                 Delivery::Delivered
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(code: Option<&str>, sender: Option<&str>, unexpected: bool, done: bool) -> OtpEvent {
+        OtpEvent::Message {
+            user: 7,
+            number: "+971501234567".into(),
+            category: "wa".into(),
+            since: 0,
+            text: "Your code is 482913 <b>".into(),
+            code: code.map(str::to_string),
+            sender: sender.map(str::to_string),
+            unexpected_sender: unexpected,
+            received_at: 0,
+            awaits_done: done,
+        }
+    }
+
+    #[test]
+    fn english_reads_as_before() {
+        assert_eq!(
+            render(Lang::EN, &message(Some("482913"), None, false, false)),
+            "Code for <code>+971501234567</code>: <code>482913</code>\n\nYour code is 482913 &lt;b&gt;"
+        );
+        assert_eq!(
+            render(Lang::EN, &message(None, None, true, true)),
+            "⚠️ From an unexpected sender (unknown): this category's codes come from elsewhere, so it may be forged. The number stays yours.\n\n\
+             A message reached <code>+971501234567</code> (no code found in it):\n\nYour code is 482913 &lt;b&gt;\n\n\
+             More messages to this number come here too. Press Done when you have finished."
+        );
+        assert!(
+            render(Lang::EN, &message(None, Some("+971555000111"), true, false))
+                .starts_with("⚠️ From an unexpected sender (+971555000111): ")
+        );
+        assert_eq!(
+            render(Lang::EN, &OtpEvent::LeaseEnded { user: 7, number: "+44 1".into() }),
+            "No code reached <code>+44 1</code> before its time ran out; the number went back to the pool. Send /countries for another."
+        );
+        assert_eq!(
+            render(Lang::EN, &OtpEvent::ProviderDown { provider: "twilio".into(), error: "timeout".into() }),
+            "The SMS provider (twilio) keeps failing: timeout. Codes are not relayed until it answers again; numbot keeps retrying and will say when it recovers."
+        );
+        assert_eq!(
+            render(Lang::EN, &OtpEvent::ProviderRecovered { provider: "twilio".into(), failures: 6 }),
+            "The SMS provider (twilio) answers again after 6 failed polls; codes are relayed again."
+        );
+    }
+
+    #[test]
+    fn every_language_keeps_the_code_and_number() {
+        for lang in Lang::all() {
+            let text = render(lang, &message(Some("482913"), Some("X"), true, true));
+            assert!(
+                text.contains("<code>482913</code>"),
+                "{}: {text}",
+                lang.code()
+            );
+            assert!(
+                text.contains("<code>+971501234567</code>"),
+                "{}: {text}",
+                lang.code()
+            );
+            for failures in [1, 2, 3, 6, 11, 21, 100] {
+                let text = render(
+                    lang,
+                    &OtpEvent::ProviderRecovered {
+                        provider: "p".into(),
+                        failures,
+                    },
+                );
+                assert!(
+                    text.contains("(p)") && !text.contains('{'),
+                    "{}: {text}",
+                    lang.code()
+                );
             }
         }
     }

@@ -40,7 +40,12 @@ pub fn wait(lang: Lang, d: Duration) -> String {
         0..60 => tr!(lang, "wait-seconds", s = s),
         60..3600 if s.is_multiple_of(60) => tr!(lang, "wait-minutes", min = s / 60),
         60..3600 => tr!(lang, "wait-minutes-seconds", min = s / 60, s = s % 60),
-        _ => tr!(lang, "wait-hours-minutes", h = s / 3600, min = (s % 3600) / 60),
+        _ => tr!(
+            lang,
+            "wait-hours-minutes",
+            h = s / 3600,
+            min = (s % 3600) / 60
+        ),
     }
 }
 

@@ -6,12 +6,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use numbot_core::Numbers;
+use numbot_core::{Numbers, UserRecord};
 use teloxide::{
     dispatching::{Dispatcher, ShutdownToken},
     error_handlers::LoggingErrorHandler,
     prelude::*,
-    types::{BotCommandScope, Recipient},
     update_listeners::{webhooks, Polling, UpdateListener},
     RequestError,
 };
@@ -21,6 +20,8 @@ use crate::{
     admin::{self, broadcast::Broadcasts},
     app::App,
     commands,
+    i18n::Lang,
+    language,
     limits::{RateLimiter, Recent},
     log_chat::LogChat,
     notifier::TelegramNotifier,
@@ -126,18 +127,29 @@ impl teloxide::error_handlers::ErrorHandler<RequestError> for PollingGuard {
     }
 }
 
-/// Sets the command menus: users' by default, admins' in each admin's chat.
-/// An admin who never opened a chat with the bot cannot get a menu yet:
-/// that is logged, not fatal.
-async fn set_menus(bot: &Tg, settings: &BotSettings) -> Result<(), RequestError> {
-    bot.send(bot.set_my_commands(commands::menu(false))).await?;
+/// Sets the command menus: users' in every language numbot speaks (and in
+/// the default language for the others), admins' in each admin's chat in
+/// their language. An admin who never opened a chat with the bot cannot
+/// get a menu yet: that is logged, not fatal.
+async fn set_menus(
+    bot: &Tg,
+    settings: &BotSettings,
+    numbers: &Numbers,
+) -> Result<(), RequestError> {
+    let default = settings.language();
+    bot.send(bot.set_my_commands(commands::menu(default, false)))
+        .await?;
+    for lang in Lang::all() {
+        bot.send(
+            bot.set_my_commands(commands::menu(lang, false))
+                .language_code(lang.code()),
+        )
+        .await?;
+    }
     for &admin in &settings.access.admins {
-        let scoped = bot
-            .set_my_commands(commands::menu(true))
-            .scope(BotCommandScope::Chat {
-                chat_id: Recipient::Id(ChatId(admin)),
-            });
-        if let Err(e) = bot.send(scoped).await {
+        let record = numbers.users().get(admin).await.ok().flatten();
+        let lang = Lang::pick([record.as_ref().and_then(UserRecord::language)], default);
+        if let Err(e) = language::set_chat_menu(bot, ChatId(admin), lang, true).await {
             tracing::warn!(
                 admin,
                 "could not set the admin menu (has the admin started the bot?): {e}"
@@ -163,7 +175,7 @@ pub async fn start(
         settings.telegram.throttle,
     );
     let me = bot.send(bot.get_me()).await?;
-    set_menus(&bot, &settings).await?;
+    set_menus(&bot, &settings, &numbers).await?;
     // A formatter instance made now, not while the first user waits.
     numbers.view("+447400123456").await;
     let app = Arc::new(App {
@@ -176,7 +188,7 @@ pub async fn start(
             .telegram
             .log_chat
             .as_deref()
-            .map(|chat| LogChat::start(bot.clone(), chat)),
+            .map(|chat| LogChat::start(bot.clone(), chat, settings.language())),
         broadcasts: Broadcasts::open(settings.state_dir.as_deref()).await,
     });
     admin::broadcast::resume(&bot, &app);

@@ -19,7 +19,7 @@ use crate::{
     callback::Callback,
     commands::{self, AdminCommand, Parsed, UserCommand},
     i18n::Lang,
-    render, user, Tg,
+    language, render, user, Tg,
 };
 
 /// The outcome of a button's handler: the text for the answer toast, if any.
@@ -55,8 +55,9 @@ pub fn schema() -> UpdateHandler<RequestError> {
             dptree::filter_map(|q: CallbackQuery| Callback::parse(q.data.as_deref()?))
                 .endpoint(on_button),
         )
-        .endpoint(|bot: Tg, q: CallbackQuery| async move {
-            answer(&bot, &q, Ok(Some("This button is no longer valid.".into()))).await
+        .endpoint(|bot: Tg, q: CallbackQuery, me: Caller| async move {
+            let stale = tr!(me.lang, "bot-button-stale");
+            answer(&bot, &q, me.lang, Ok(Some(stale))).await
         });
     dptree::entry().branch(messages).branch(presses)
 }
@@ -76,10 +77,7 @@ async fn admit_message(bot: Tg, msg: Message, app: Arc<App>) -> Option<Caller> {
     if let Err((wait, first)) = app.flood.acquire(user) {
         if first {
             let lang = Lang::pick([from.language_code.as_deref()], app.settings.language());
-            let text = format!(
-                "You are sending too fast. Wait {} and try again.",
-                render::wait(lang, wait)
-            );
+            let text = tr!(lang, "bot-too-fast", wait = render::wait(lang, wait));
             logged(bot.send(bot.send_message(msg.chat.id, text)).await);
         }
         return None;
@@ -97,7 +95,7 @@ async fn admit_press(bot: Tg, q: CallbackQuery, app: Arc<App>) -> Option<Caller>
     };
     if let Err((wait, _)) = app.flood.acquire(user) {
         let lang = Lang::pick([q.from.language_code.as_deref()], app.settings.language());
-        let text = format!("Too fast: wait {}.", render::wait(lang, wait));
+        let text = tr!(lang, "bot-too-fast-toast", wait = render::wait(lang, wait));
         logged(
             bot.send(bot.answer_callback_query(q.id.clone()).text(text))
                 .await,
@@ -123,6 +121,7 @@ async fn on_user_command(
         UserCommand::Countries => user::countries(&bot, &app, &me, None).await.map(drop),
         UserCommand::Stats => user::stats(&bot, &app, &me).await,
         UserCommand::History => user::history(&bot, &app, &me).await,
+        UserCommand::Language(arg) => language::command(&bot, &app, &me, arg.trim()).await,
     }
 }
 
@@ -173,13 +172,13 @@ async fn refuse_admin_command(
     let name = admin_command_name(&command);
     app.audit(me.id, "denied", format!("/{name}")).await;
     tracing::warn!(user = me.id, command = name, "admin command refused");
-    let text = "This command is for admins only. The attempt has been logged.";
+    let text = tr!(me.lang, "bot-admin-only-command");
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(())
 }
 
 async fn on_unknown_command(bot: Tg, me: Caller, name: String) -> Result<(), RequestError> {
-    let text = format!("Unknown command /{name}. /help lists what I can do.");
+    let text = tr!(me.lang, "bot-unknown-command", name = name);
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(())
 }
@@ -190,7 +189,7 @@ async fn on_text(bot: Tg, app: Arc<App>, me: Caller, msg: Message) -> Result<(),
     if me.admin && !text.is_empty() && admin::category_reply(&bot, &app, &me, text).await? {
         return Ok(());
     }
-    let hint = "Send /countries to get a number, or /help.";
+    let hint = tr!(me.lang, "bot-hint");
     bot.send(bot.send_message(me.chat, hint)).await?;
     Ok(())
 }
@@ -206,7 +205,7 @@ async fn refuse_button(
     app.audit(me.id, "denied", format!("button {action}")).await;
     bot.send(
         bot.answer_callback_query(q.id.clone())
-            .text("This button is for admins only.")
+            .text(tr!(me.lang, "bot-admin-only-button"))
             .show_alert(true),
     )
     .await?;
@@ -221,7 +220,7 @@ async fn on_button(
     callback: Callback,
 ) -> Result<(), RequestError> {
     let Some(message) = q.regular_message() else {
-        return answer(&bot, &q, Ok(None)).await;
+        return answer(&bot, &q, me.lang, Ok(None)).await;
     };
     let outcome = match callback {
         Callback::Page(page) => user::countries(&bot, &app, &me, Some((message, page))).await,
@@ -244,19 +243,27 @@ async fn on_button(
         Callback::BroadcastCancel(id) => {
             admin::broadcast_cancel(&bot, &app, &me, message, id).await
         }
-        Callback::BroadcastStop(id) => admin::broadcast_stop(&app, id).await,
+        Callback::BroadcastStop(id) => admin::broadcast_stop(&app, &me, id).await,
+        Callback::Language(code) => {
+            language::pressed(&bot, &app, &me, message, code.as_deref()).await
+        }
     };
-    answer(&bot, &q, outcome).await
+    answer(&bot, &q, me.lang, outcome).await
 }
 
 /// Answers a press (the button stops spinning whatever happened), then
 /// reports the handler's own failure.
-async fn answer(bot: &Tg, q: &CallbackQuery, outcome: Answer) -> Result<(), RequestError> {
+async fn answer(
+    bot: &Tg,
+    q: &CallbackQuery,
+    lang: Lang,
+    outcome: Answer,
+) -> Result<(), RequestError> {
     let mut reply = bot.answer_callback_query(q.id.clone());
     match &outcome {
         Ok(Some(text)) => reply = reply.text(text.clone()),
         Ok(None) => {}
-        Err(_) => reply = reply.text("Something went wrong; try again."),
+        Err(_) => reply = reply.text(tr!(lang, "something-went-wrong")),
     }
     bot.send(reply).await?;
     outcome.map(drop)

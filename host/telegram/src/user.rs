@@ -1,11 +1,13 @@
 //! What every user can do: `/start`, `/help`, `/countries`, pick a number,
 //! Done, Change and Cancel, `/stats`.
 
-use numbot_core::{history, Assignment, HistoryQuery, StoreError, TakeError};
+use numbot_core::{
+    history::{self, Ended},
+    Assignment, HistoryQuery, StoreError, TakeError,
+};
 use teloxide::{
     prelude::*,
-    types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode},
-    utils::command::BotCommands,
+    types::{InlineKeyboardButton, InlineKeyboardButtonKind, InlineKeyboardMarkup, ParseMode},
     RequestError,
 };
 
@@ -13,7 +15,8 @@ use crate::{
     access,
     app::{App, Caller},
     callback::Callback,
-    commands::{AdminCommand, UserCommand},
+    commands,
+    i18n::Lang,
     render::{count, html, key, wait},
     schema::Answer,
     Tg,
@@ -26,40 +29,43 @@ const STATS_LISTED: usize = 40;
 
 pub(crate) async fn start(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
     let text = format!(
-        "Welcome to numbot. It hands out phone numbers from your team's pool for SMS verification tests.\n\n{}",
-        access::describe(app, me)
+        "{}\n\n{}",
+        tr!(me.lang, "user-welcome"),
+        access::describe(me.lang, app, me)
     );
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(())
 }
 
 pub(crate) async fn help(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let mut text = String::from(
-        "numbot gives you a phone number from the team's pool; use it for a verification, then press Done (Cancel gives it back unused; Change number gets another).\n\n",
-    );
-    for c in UserCommand::bot_commands() {
-        text.push_str(&format!(
+    let mut text = format!("{}\n\n", tr!(me.lang, "user-help-intro"));
+    let users = commands::menu(me.lang, false);
+    let line = |c: &teloxide::types::BotCommand| {
+        format!(
             "/{} — {}\n",
             c.command.trim_start_matches('/'),
             c.description
-        ));
+        )
+    };
+    for c in &users {
+        text.push_str(&line(c));
     }
     if me.admin {
-        text.push_str("\nAdmins:\n");
-        for c in AdminCommand::bot_commands() {
-            text.push_str(&format!(
-                "/{} — {}\n",
-                c.command.trim_start_matches('/'),
-                c.description
-            ));
+        text.push_str(&format!("\n{}\n", tr!(me.lang, "user-help-admins")));
+        for c in commands::menu(me.lang, true).iter().skip(users.len()) {
+            text.push_str(&line(c));
         }
-        text.push_str("Send a CSV file to add numbers; its caption (or its Range column) names the category.\n");
+        text.push_str(&format!("{}\n", tr!(me.lang, "user-help-csv")));
     }
     let limit = app.numbers.limit();
     text.push_str(&format!(
-        "\nYou can take {} numbers per {}; one at a time.",
-        limit.max,
-        wait(me.lang, limit.window)
+        "\n{}",
+        tr!(
+            me.lang,
+            "user-help-limit",
+            max = limit.max,
+            window = wait(me.lang, limit.window)
+        )
     ));
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(())
@@ -78,7 +84,11 @@ async fn open_categories(app: &App) -> Result<Vec<(String, u64)>, StoreError> {
 }
 
 /// The `/countries` keyboard for `page`.
-fn countries_keyboard(categories: &[(String, u64)], page: usize) -> InlineKeyboardMarkup {
+fn countries_keyboard(
+    lang: Lang,
+    categories: &[(String, u64)],
+    page: usize,
+) -> InlineKeyboardMarkup {
     let pages = categories.len().div_ceil(PAGE).max(1);
     let page = page.min(pages - 1);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = categories
@@ -87,7 +97,7 @@ fn countries_keyboard(categories: &[(String, u64)], page: usize) -> InlineKeyboa
         .take(PAGE)
         .map(|(name, n)| {
             vec![InlineKeyboardButton::callback(
-                format!("{name} Numbers ({n})"),
+                format!("{name} ({n})"),
                 Callback::pick(name),
             )]
         })
@@ -96,7 +106,7 @@ fn countries_keyboard(categories: &[(String, u64)], page: usize) -> InlineKeyboa
         let mut nav = Vec::new();
         if page > 0 {
             nav.push(InlineKeyboardButton::callback(
-                "« Prev",
+                tr!(lang, "user-page-prev"),
                 Callback::Page(page - 1),
             ));
         }
@@ -106,7 +116,7 @@ fn countries_keyboard(categories: &[(String, u64)], page: usize) -> InlineKeyboa
         ));
         if page + 1 < pages {
             nav.push(InlineKeyboardButton::callback(
-                "Next »",
+                tr!(lang, "user-page-next"),
                 Callback::Page(page + 1),
             ));
         }
@@ -130,19 +140,19 @@ pub(crate) async fn countries(
         Err(e) => return store_failed(bot, me, e).await,
     };
     if categories.is_empty() {
-        let text = "No numbers are available right now. An admin has to upload some first.";
+        let text = tr!(me.lang, "user-none-available");
         bot.send(bot.send_message(me.chat, text)).await?;
         return Ok(None);
     }
-    let text = "Pick a category:";
+    let text = tr!(me.lang, "user-pick-category");
     match page {
         None => {
-            let keyboard = countries_keyboard(&categories, 0);
+            let keyboard = countries_keyboard(me.lang, &categories, 0);
             bot.send(bot.send_message(me.chat, text).reply_markup(keyboard))
                 .await?;
         }
         Some((message, page)) => {
-            let keyboard = countries_keyboard(&categories, page);
+            let keyboard = countries_keyboard(me.lang, &categories, page);
             let edit = bot
                 .edit_message_text(me.chat, message.id, text)
                 .reply_markup(keyboard);
@@ -158,32 +168,47 @@ pub(crate) async fn countries(
 }
 
 /// The buttons under a number.
-fn number_keyboard() -> InlineKeyboardMarkup {
+fn number_keyboard(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([[
-        InlineKeyboardButton::callback("Done", Callback::Done),
-        InlineKeyboardButton::callback("Change number", Callback::Change),
-        InlineKeyboardButton::callback("Cancel", Callback::Cancel),
+        InlineKeyboardButton::callback(tr!(lang, "user-button-done"), Callback::Done),
+        InlineKeyboardButton::callback(tr!(lang, "user-button-change"), Callback::Change),
+        InlineKeyboardButton::callback(tr!(lang, "user-button-cancel"), Callback::Cancel),
     ]])
 }
 
+/// Whether `message` shows a number (it has the Change button, which a
+/// relayed message has not), in whatever language it is written.
+fn shows_number(message: &Message) -> bool {
+    let change = Callback::Change.encode();
+    message.reply_markup().is_some_and(|m| {
+        m.inline_keyboard
+            .iter()
+            .flatten()
+            .any(|b| matches!(&b.kind, InlineKeyboardButtonKind::CallbackData(d) if *d == change))
+    })
+}
+
 /// The message showing a number: formatted, country, source file, lease end.
-async fn number_text(app: &App, a: &Assignment) -> String {
+async fn number_text(lang: Lang, app: &App, a: &Assignment) -> String {
     let view = app.numbers.view(&a.number).await;
     let until = chrono::DateTime::from_timestamp(i64::from(a.until), 0)
         .map(|t| t.format("%H:%M UTC").to_string())
         .unwrap_or_default();
     let waiting = if app.settings.relays_codes {
-        "Use it now: messages to it are sent here. Press Done when you have finished, Cancel to give it back unused."
+        tr!(lang, "user-number-relayed")
     } else {
-        "Press Done when you have finished, Cancel to give it back unused; Change number gives you another."
+        tr!(lang, "user-number-waiting")
     };
-    format!(
-        "Your number: <code>{}</code>\n{}\nCountry: {} · Category: {}\nFrom file: {}\nIt is yours until {until}. {waiting}",
-        html(&a.number),
-        html(&view.display),
-        html(&view.country),
-        html(&a.category),
-        html(&a.file),
+    tr!(
+        lang,
+        "user-number",
+        number = html(&a.number),
+        display = html(&view.display),
+        country = html(&view.country),
+        category = html(&a.category),
+        file = html(&a.file),
+        until = until,
+        waiting = waiting,
     )
 }
 
@@ -195,10 +220,12 @@ async fn limited(bot: &Tg, me: &Caller, e: &TakeError) -> Result<(), RequestErro
         wait: w,
     } = e
     {
-        let text = format!(
-            "You have taken {max} numbers in the last {}. You can take another in {}.",
-            wait(me.lang, *window),
-            wait(me.lang, *w)
+        let text = tr!(
+            me.lang,
+            "user-limited",
+            max = *max,
+            window = wait(me.lang, *window),
+            wait = wait(me.lang, *w)
         );
         bot.send(bot.send_message(me.chat, text)).await?;
     }
@@ -217,37 +244,32 @@ pub(crate) async fn pick(bot: &Tg, app: &App, me: &Caller, category_key: &str) -
         Err(e) => return store_failed(bot, me, e).await,
     };
     let Some(category) = category else {
-        return Ok(Some("That category is gone. Send /countries again.".into()));
+        return Ok(Some(tr!(me.lang, "user-category-gone")));
     };
     match app.numbers.take(me.taker(), &category).await {
         Ok(a) => {
-            let text = number_text(app, &a).await;
+            let text = number_text(me.lang, app, &a).await;
             bot.send(
                 bot.send_message(me.chat, text)
                     .parse_mode(ParseMode::Html)
-                    .reply_markup(number_keyboard()),
+                    .reply_markup(number_keyboard(me.lang)),
             )
             .await?;
             Ok(None)
         }
         Err(e @ TakeError::Limited { .. }) => limited(bot, me, &e).await.map(|()| None),
         Err(TakeError::Store(StoreError::AlreadyAssigned { number, .. })) => {
-            let text = format!(
-                "You already hold <code>{}</code>. One number at a time: press Done when you have finished, or Change number for another.",
-                html(&number)
-            );
+            let text = tr!(me.lang, "user-already-holding", number = html(&number));
             bot.send(
                 bot.send_message(me.chat, text)
                     .parse_mode(ParseMode::Html)
-                    .reply_markup(number_keyboard()),
+                    .reply_markup(number_keyboard(me.lang)),
             )
             .await?;
             Ok(None)
         }
         Err(TakeError::Store(StoreError::NoneAvailable(_))) => {
-            let text = format!(
-                "No {category} numbers are left right now. Pick another category: /countries"
-            );
+            let text = tr!(me.lang, "user-category-empty", category = category.as_str());
             bot.send(bot.send_message(me.chat, text)).await?;
             Ok(None)
         }
@@ -261,22 +283,22 @@ pub(crate) async fn change(bot: &Tg, app: &App, me: &Caller, message: &Message) 
     }
     match app.numbers.change(me.taker()).await {
         Ok(a) => {
-            let text = number_text(app, &a).await;
+            let text = number_text(me.lang, app, &a).await;
             bot.send(
                 bot.edit_message_text(me.chat, message.id, text)
                     .parse_mode(ParseMode::Html)
-                    .reply_markup(number_keyboard()),
+                    .reply_markup(number_keyboard(me.lang)),
             )
             .await?;
-            Ok(Some("Here is another number.".into()))
+            Ok(Some(tr!(me.lang, "user-changed")))
         }
         Err(e @ TakeError::Limited { .. }) => limited(bot, me, &e).await.map(|()| None),
         Err(TakeError::Store(StoreError::NotAssigned(_))) => {
-            Ok(Some("You hold no number now: use /countries.".into()))
+            Ok(Some(tr!(me.lang, "user-holding-none-countries")))
         }
-        Err(TakeError::Store(StoreError::NoneAvailable(category))) => Ok(Some(format!(
-            "No other {category} number is free now; you keep this one."
-        ))),
+        Err(TakeError::Store(StoreError::NoneAvailable(category))) => {
+            Ok(Some(tr!(me.lang, "user-change-none", category = category)))
+        }
         Err(TakeError::Store(e)) => store_failed(bot, me, e).await,
     }
 }
@@ -284,18 +306,15 @@ pub(crate) async fn change(bot: &Tg, app: &App, me: &Caller, message: &Message) 
 pub(crate) async fn cancel(bot: &Tg, app: &App, me: &Caller, message: &Message) -> Answer {
     match app.numbers.release(me.id).await {
         Ok(held) => {
-            let text = format!(
-                "Released <code>{}</code>. Send /countries when you need another number.",
-                html(&held.number)
-            );
+            let text = tr!(me.lang, "user-released", number = html(&held.number));
             bot.send(
                 bot.edit_message_text(me.chat, message.id, text)
                     .parse_mode(ParseMode::Html),
             )
             .await?;
-            Ok(Some("Number released.".into()))
+            Ok(Some(tr!(me.lang, "user-released-toast")))
         }
-        Err(StoreError::NotAssigned(_)) => Ok(Some("You hold no number now.".into())),
+        Err(StoreError::NotAssigned(_)) => Ok(Some(tr!(me.lang, "user-holding-none"))),
         Err(e) => store_failed(bot, me, e).await,
     }
 }
@@ -306,11 +325,8 @@ pub(crate) async fn done(bot: &Tg, app: &App, me: &Caller, message: &Message) ->
     match app.numbers.done(me.id).await {
         Ok(held) => {
             app.audit(me.id, "done", held.number.clone()).await;
-            if message.text().is_some_and(|t| t.starts_with("Your number")) {
-                let text = format!(
-                    "Done with <code>{}</code>. Send /countries when you need another number.",
-                    html(&held.number)
-                );
+            if shows_number(message) {
+                let text = tr!(me.lang, "user-done", number = html(&held.number));
                 bot.send(
                     bot.edit_message_text(me.chat, message.id, text)
                         .parse_mode(ParseMode::Html),
@@ -320,9 +336,13 @@ pub(crate) async fn done(bot: &Tg, app: &App, me: &Caller, message: &Message) ->
                 bot.send(bot.edit_message_reply_markup(me.chat, message.id))
                     .await?;
             }
-            Ok(Some(format!("Done with {}.", held.number)))
+            Ok(Some(tr!(
+                me.lang,
+                "user-done-toast",
+                number = held.number.as_str()
+            )))
         }
-        Err(StoreError::NotAssigned(_)) => Ok(Some("You hold no number now.".into())),
+        Err(StoreError::NotAssigned(_)) => Ok(Some(tr!(me.lang, "user-holding-none"))),
         Err(e) => store_failed(bot, me, e).await,
     }
 }
@@ -339,34 +359,46 @@ pub(crate) async fn stats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
             return Ok(());
         }
     };
-    let mut text = String::from("<b>Available now</b>\n");
+    let mut text = format!("{}\n", tr!(me.lang, "user-stats-available"));
     if categories.is_empty() {
-        text.push_str("No numbers uploaded yet.\n");
+        text.push_str(&format!("{}\n", tr!(me.lang, "user-stats-empty")));
     }
     for (name, n) in categories.iter().take(STATS_LISTED) {
         text.push_str(&format!("{}: {}\n", html(name), count(*n)));
     }
     if categories.len() > STATS_LISTED {
         text.push_str(&format!(
-            "… and {} more categories: /countries lists them all\n",
-            categories.len() - STATS_LISTED
+            "{}\n",
+            tr!(
+                me.lang,
+                "user-stats-more",
+                n = categories.len() - STATS_LISTED
+            )
         ));
     }
     let record = app.numbers.users().get(me.id).await.ok().flatten();
     let taken = record.map_or(0, |r| r.numbers_taken);
-    text.push_str(&format!("\n<b>You</b>\nNumbers taken: {}\n", count(taken)));
+    text.push_str(&format!(
+        "\n{}\n",
+        tr!(me.lang, "user-stats-you", taken = count(taken))
+    ));
     match store.holding(me.id).await {
         Ok(Some(a)) => {
             let until = chrono::DateTime::from_timestamp(i64::from(a.until), 0)
                 .map(|t| t.format("%H:%M UTC").to_string())
                 .unwrap_or_default();
             text.push_str(&format!(
-                "Holding <code>{}</code> ({}) until {until}\n",
-                html(&a.number),
-                html(&a.category)
+                "{}\n",
+                tr!(
+                    me.lang,
+                    "user-stats-holding",
+                    number = html(&a.number),
+                    category = html(&a.category),
+                    until = until
+                )
             ));
         }
-        Ok(None) => text.push_str("Holding no number now\n"),
+        Ok(None) => text.push_str(&format!("{}\n", tr!(me.lang, "user-stats-holding-none"))),
         Err(e) => tracing::error!("store: {e}"),
     }
     bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
@@ -377,7 +409,7 @@ pub(crate) async fn stats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
 /// A store failure the user cannot fix: said plainly, logged in full.
 async fn store_failed(bot: &Tg, me: &Caller, e: StoreError) -> Answer {
     tracing::error!(user = me.id, "store: {e}");
-    let text = "Something went wrong on numbot's side; nothing was changed. The admins can see the details in the log.";
+    let text = tr!(me.lang, "user-store-failed");
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(None)
 }
@@ -407,16 +439,23 @@ pub(crate) async fn history(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
     let mut text = String::new();
     if let Ok(Some(a)) = store.holding(me.id).await {
         text.push_str(&format!(
-            "<b>Now</b>\n<code>{}</code> · {} · since {}\n\n",
-            html(&a.number),
-            html(&a.category),
-            minute(i64::from(a.since))
+            "{}\n\n",
+            tr!(
+                me.lang,
+                "user-history-now",
+                number = html(&a.number),
+                category = html(&a.category),
+                since = minute(i64::from(a.since))
+            )
         ));
     }
     if uses.is_empty() {
-        text.push_str("No number of yours has ended a use yet.");
+        text.push_str(&tr!(me.lang, "user-history-none"));
     } else {
-        text.push_str(&format!("<b>Your last {} numbers</b>\n", uses.len()));
+        text.push_str(&format!(
+            "{}\n",
+            tr!(me.lang, "user-history-last", n = uses.len())
+        ));
     }
     for u in uses.iter().rev() {
         let texts: Vec<String> = u
@@ -426,9 +465,8 @@ pub(crate) async fn history(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
             .map(|c| format!("<code>{}</code>", html(c)))
             .collect();
         let codes = match (u.codes.len(), texts.is_empty()) {
-            (0, _) => "no code".to_string(),
-            (1, true) => "1 code".to_string(),
-            (n, true) => format!("{n} codes"),
+            (0, _) => tr!(me.lang, "user-codes-none"),
+            (n, true) => tr!(me.lang, "user-codes", n = n),
             (_, false) => texts.join(", "),
         };
         text.push_str(&format!(
@@ -436,12 +474,22 @@ pub(crate) async fn history(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
             html(&u.number),
             html(&u.category),
             minute(i64::from(u.start)),
-            u.ended.as_str()
+            ended(me.lang, u.ended)
         ));
     }
     bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
         .await?;
     Ok(())
+}
+
+/// How a use ended, in words.
+fn ended(lang: Lang, e: Ended) -> String {
+    match e {
+        Ended::Completed => tr!(lang, "user-ended-completed"),
+        Ended::Cancelled => tr!(lang, "user-ended-cancelled"),
+        Ended::Changed => tr!(lang, "user-ended-changed"),
+        Ended::Expired => tr!(lang, "user-ended-expired"),
+    }
 }
 
 /// A time as `2026-12-01 14:05 UTC`.

@@ -26,6 +26,7 @@ use teloxide::{
 use crate::{
     app::{App, Caller},
     callback::Callback,
+    i18n::Lang,
     notifier::permanent,
     schema::Answer,
     Tg,
@@ -63,19 +64,40 @@ struct Broadcast {
 }
 
 impl Broadcast {
-    fn counts(&self) -> String {
-        format!(
-            "{} delivered, {} blocked the bot, {} failed",
-            self.delivered, self.blocked, self.failed
+    fn counts(&self, lang: Lang) -> String {
+        tr!(
+            lang,
+            "broadcast-counts",
+            delivered = self.delivered,
+            blocked = self.blocked,
+            failed = self.failed
         )
     }
 
-    fn progress(&self) -> String {
+    fn progress(&self, lang: Lang) -> String {
+        tr!(
+            lang,
+            "broadcast-progress",
+            sent = self.next,
+            total = self.recipients.len(),
+            counts = self.counts(lang)
+        )
+    }
+
+    /// How it ended, for the audit trail (data, in English).
+    fn record(&self, stopped: bool) -> String {
         format!(
-            "📣 Broadcast: {} of {} sent ({}).",
+            "📣 Broadcast {} {} of {}: {} delivered, {} blocked the bot, {} failed.",
+            if stopped {
+                "stopped after"
+            } else {
+                "finished:"
+            },
             self.next,
             self.recipients.len(),
-            self.counts()
+            self.delivered,
+            self.blocked,
+            self.failed
         )
     }
 }
@@ -145,17 +167,20 @@ async fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tokio::fs::rename(&partial, path).await
 }
 
-fn buttons(b: &Broadcast) -> InlineKeyboardMarkup {
+fn buttons(lang: Lang, b: &Broadcast) -> InlineKeyboardMarkup {
     match b.stage {
         Stage::Preview => InlineKeyboardMarkup::new([[
             InlineKeyboardButton::callback(
-                format!("Send to {}", b.recipients.len()),
+                tr!(lang, "broadcast-send-button", n = b.recipients.len()),
                 Callback::BroadcastSend(b.id),
             ),
-            InlineKeyboardButton::callback("Cancel", Callback::BroadcastCancel(b.id)),
+            InlineKeyboardButton::callback(
+                tr!(lang, "broadcast-cancel-button"),
+                Callback::BroadcastCancel(b.id),
+            ),
         ]]),
         Stage::Sending => InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
-            "Stop",
+            tr!(lang, "broadcast-stop-button"),
             Callback::BroadcastStop(b.id),
         )]]),
     }
@@ -169,7 +194,7 @@ pub(crate) async fn broadcast(
     text: &str,
 ) -> Result<(), RequestError> {
     if text.is_empty() {
-        let usage = "Usage: /broadcast TEXT. Every active user gets TEXT once you confirm.";
+        let usage = tr!(me.lang, "broadcast-usage");
         bot.send(bot.send_message(me.chat, usage)).await?;
         return Ok(());
     }
@@ -178,15 +203,15 @@ pub(crate) async fn broadcast(
         .get()
         .is_some_and(|b| b.stage == Stage::Sending)
     {
-        let busy = "A broadcast is being sent: stop it, or wait until it ends.";
+        let busy = tr!(me.lang, "broadcast-busy");
         bot.send(bot.send_message(me.chat, busy)).await?;
         return Ok(());
     }
     let recipients: Vec<i64> = match app.numbers.users().with_status(UserStatus::Active).await {
         Ok(users) => users.into_iter().map(|u| u.id).collect(),
         Err(e) => {
-            bot.send(bot.send_message(me.chat, format!("The user records failed: {e}")))
-                .await?;
+            let text = tr!(me.lang, "broadcast-records-failed", error = e.to_string());
+            bot.send(bot.send_message(me.chat, text)).await?;
             return Ok(());
         }
     };
@@ -202,9 +227,17 @@ pub(crate) async fn broadcast(
         failed: 0,
         stage: Stage::Preview,
     };
-    let preview = format!("📣 To {} active users:\n\n{}", b.recipients.len(), b.text);
+    // The admin's own words follow, untranslated.
+    let preview = format!(
+        "{}\n\n{}",
+        tr!(me.lang, "broadcast-preview", n = b.recipients.len()),
+        b.text
+    );
     let sent = bot
-        .send(bot.send_message(me.chat, preview).reply_markup(buttons(&b)))
+        .send(
+            bot.send_message(me.chat, preview)
+                .reply_markup(buttons(me.lang, &b)),
+        )
         .await?;
     b.message = sent.id.0;
     app.broadcasts.set(Some(b)).await;
@@ -221,7 +254,7 @@ fn current(app: &App, id: u64, stage: Stage) -> Option<Broadcast> {
 /// "Send": the sending starts, in the background.
 pub(crate) async fn send(bot: &Tg, app: &Arc<App>, me: &Caller, id: u64) -> Answer {
     let Some(mut b) = current(app, id, Stage::Preview) else {
-        return Ok(Some("This preview is no longer current.".into()));
+        return Ok(Some(tr!(me.lang, "broadcast-not-current")));
     };
     b.stage = Stage::Sending;
     app.broadcasts.stop.store(false, Ordering::SeqCst);
@@ -233,31 +266,29 @@ pub(crate) async fn send(bot: &Tg, app: &Arc<App>, me: &Caller, id: u64) -> Answ
     )
     .await;
     tokio::spawn(run(bot.clone(), app.clone()));
-    Ok(Some("Sending.".into()))
+    Ok(Some(tr!(me.lang, "broadcast-sending")))
 }
 
 /// "Cancel" under the preview.
 pub(crate) async fn cancel(bot: &Tg, app: &App, me: &Caller, message: &Message, id: u64) -> Answer {
     if current(app, id, Stage::Preview).is_none() {
-        return Ok(Some("This preview is no longer current.".into()));
+        return Ok(Some(tr!(me.lang, "broadcast-not-current")));
     }
     app.broadcasts.set(None).await;
-    bot.send(bot.edit_message_text(
-        me.chat,
-        message.id,
-        "Broadcast cancelled: nothing was sent.",
-    ))
-    .await?;
+    bot.send(bot.edit_message_text(me.chat, message.id, tr!(me.lang, "broadcast-cancelled")))
+        .await?;
     Ok(None)
 }
 
 /// "Stop" under the progress: the sending ends after the message in flight.
-pub(crate) async fn stop(app: &App, id: u64) -> Answer {
+/// The button is in the chat of the admin who sent the broadcast, so the
+/// answer is in their language (the bot's default once it is over).
+pub(crate) async fn stop(app: &App, me: &Caller, id: u64) -> Answer {
     if current(app, id, Stage::Sending).is_none() {
-        return Ok(Some("This broadcast is over.".into()));
+        return Ok(Some(tr!(me.lang, "broadcast-over")));
     }
     app.broadcasts.stop.store(true, Ordering::SeqCst);
-    Ok(Some("Stopping.".into()))
+    Ok(Some(tr!(me.lang, "broadcast-stopping")))
 }
 
 /// Resumes a broadcast a restart interrupted.
@@ -273,11 +304,11 @@ pub(crate) fn resume(bot: &Tg, app: &Arc<App>) {
 }
 
 /// Edits the progress message (a new one when it cannot be edited).
-async fn show(bot: &Tg, b: &Broadcast, text: String, done: bool) {
+async fn show(bot: &Tg, lang: Lang, b: &Broadcast, text: String, done: bool) {
     let chat = ChatId(b.admin);
     let mut edit = bot.edit_message_text(chat, MessageId(b.message), text.clone());
     if !done {
-        edit = edit.reply_markup(buttons(b));
+        edit = edit.reply_markup(buttons(lang, b));
     }
     match bot.send(edit).await {
         Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => {}
@@ -292,7 +323,9 @@ async fn run(bot: Tg, app: Arc<App>) {
     let Some(mut b) = app.broadcasts.get() else {
         return;
     };
-    show(&bot, &b, b.progress(), false).await;
+    // A resumed broadcast has no caller: the admin's language is looked up.
+    let lang = app.lang_of(b.admin).await;
+    show(&bot, lang, &b, b.progress(lang), false).await;
     let mut batch_started = Instant::now();
     let mut in_batch = 0;
     let mut stopped = false;
@@ -317,26 +350,29 @@ async fn run(bot: Tg, app: Arc<App>) {
         in_batch += 1;
         if in_batch == BATCH || batch_started.elapsed() >= BATCH_TIME {
             app.broadcasts.set(Some(b.clone())).await;
-            show(&bot, &b, b.progress(), false).await;
+            show(&bot, lang, &b, b.progress(lang), false).await;
             (in_batch, batch_started) = (0, Instant::now());
         }
     }
+    let (sent, total, counts) = (b.next, b.recipients.len(), b.counts(lang));
     let end = if stopped {
-        format!(
-            "📣 Broadcast stopped after {} of {}: {}.",
-            b.next,
-            b.recipients.len(),
-            b.counts()
+        tr!(
+            lang,
+            "broadcast-stopped",
+            sent = sent,
+            total = total,
+            counts = counts
         )
     } else {
-        format!(
-            "📣 Broadcast finished: {} of {}: {}.",
-            b.next,
-            b.recipients.len(),
-            b.counts()
+        tr!(
+            lang,
+            "broadcast-finished",
+            sent = sent,
+            total = total,
+            counts = counts
         )
     };
     app.broadcasts.set(None).await;
-    app.audit(b.admin, "broadcast_end", end.clone()).await;
-    show(&bot, &b, end, true).await;
+    app.audit(b.admin, "broadcast_end", b.record(stopped)).await;
+    show(&bot, lang, &b, end, true).await;
 }

@@ -14,8 +14,6 @@ use crate::{app::App, app::Caller, Tg};
 /// Telegram refuses documents a bot sends above 50 MB.
 const MAX_DOCUMENT: u64 = 50 * 1024 * 1024;
 
-const USAGE: &str = "Usage: /export [from] [to], dates as YYYY-MM-DD (UTC, both included). Without dates: every use.";
-
 pub(crate) async fn export(
     bot: &Tg,
     app: &App,
@@ -24,15 +22,20 @@ pub(crate) async fn export(
 ) -> Result<(), RequestError> {
     let words: Vec<&str> = args.split_whitespace().collect();
     if words.len() > 2 {
-        bot.send(bot.send_message(me.chat, USAGE)).await?;
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "export-usage")))
+            .await?;
         return Ok(());
     }
     let (from, to) = (words.first().copied(), words.get(1).copied());
     let query = match period(from, to) {
         Ok(q) => q,
-        Err(e) => {
-            bot.send(bot.send_message(me.chat, format!("{e}.\n{USAGE}")))
-                .await?;
+        Err(bad) => {
+            let text = format!(
+                "{}\n{}",
+                tr!(me.lang, "export-bad-date", date = format!("{:?}", bad.0)),
+                tr!(me.lang, "export-usage")
+            );
+            bot.send(bot.send_message(me.chat, text)).await?;
             return Ok(());
         }
     };
@@ -40,11 +43,8 @@ pub(crate) async fn export(
         Ok(Ok(dir)) => dir,
         other => {
             tracing::error!("export: no temporary directory: {other:?}");
-            bot.send(bot.send_message(
-                me.chat,
-                "The export could not be written: no temporary directory.",
-            ))
-            .await?;
+            bot.send(bot.send_message(me.chat, tr!(me.lang, "export-no-tempdir")))
+                .await?;
             return Ok(());
         }
     };
@@ -81,27 +81,33 @@ async fn send(
             Ok(n) => n,
             Err(e) => {
                 tracing::error!(admin = me.id, "export: {e}");
-                bot.send(bot.send_message(me.chat, format!("The export failed: {e}")))
-                    .await?;
+                let text = tr!(me.lang, "export-failed", error = e.to_string());
+                bot.send(bot.send_message(me.chat, text)).await?;
                 continue;
             }
         };
         if uses == 0 {
-            bot.send(bot.send_message(me.chat, "No use ended in that period."))
+            bot.send(bot.send_message(me.chat, tr!(me.lang, "export-none")))
                 .await?;
             return Ok(0);
         }
         let size = tokio::fs::metadata(&path).await.map_or(0, |m| m.len());
         if size > MAX_DOCUMENT {
-            let text = format!(
-                "The {} file is {} MB, over Telegram's 50 MB: export a shorter period, or run `numbot export FILE` on the server.",
-                format.extension(),
-                size / (1024 * 1024)
+            let text = tr!(
+                me.lang,
+                "export-too-big",
+                format = format.extension(),
+                mb = size / (1024 * 1024)
             );
             bot.send(bot.send_message(me.chat, text)).await?;
             continue;
         }
-        let caption = format!("{uses} uses ({})", format.extension().to_uppercase());
+        let caption = tr!(
+            me.lang,
+            "export-caption",
+            n = uses,
+            format = format.extension().to_uppercase()
+        );
         bot.send(
             bot.send_document(me.chat, InputFile::file(path))
                 .caption(caption),

@@ -28,37 +28,68 @@ pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Req
         Err(e) => return failed(bot, me, e).await,
     };
     if files.is_empty() {
-        bot.send(bot.send_message(
-            me.chat,
-            "No files uploaded yet. Send a CSV file to add numbers.",
-        ))
-        .await?;
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "files-none-yet-send")))
+            .await?;
         return Ok(());
     }
     let total_files = files.len();
     let files: Vec<_> = files.into_iter().take(LISTED_FILES).collect();
-    let mut table = format!(
-        "{:<3} {:<30} {:>7} {:>7} {:>6} {:>6} {:>6}\n",
-        "#", "file", "total", "free", "in use", "used%", "taken"
-    );
+    // Column headings in the admin's language; a column widens to fit a
+    // longer heading.
+    let headings = [
+        "#".to_string(),
+        tr!(me.lang, "files-column-file"),
+        tr!(me.lang, "files-column-total"),
+        tr!(me.lang, "files-column-free"),
+        tr!(me.lang, "files-column-in-use"),
+        tr!(me.lang, "files-column-used"),
+        tr!(me.lang, "files-column-taken"),
+    ];
+    let widths: Vec<usize> = headings
+        .iter()
+        .zip([3, 30, 7, 7, 6, 6, 6])
+        .map(|(h, w)| w.max(h.chars().count()))
+        .collect();
+    let row = |cells: [String; 7]| {
+        let mut line = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                line.push(' ');
+            }
+            if i < 2 {
+                line.push_str(&format!("{cell:<w$}"));
+            } else {
+                line.push_str(&format!("{cell:>w$}"));
+            }
+        }
+        line.push('\n');
+        line
+    };
+    let mut table = row(headings.clone());
     for (i, f) in files.iter().enumerate() {
         let u = &f.usage;
-        table.push_str(&format!(
-            "{:<3} {:<30} {:>7} {:>7} {:>6} {:>5.1}% {:>6}\n",
-            i + 1,
+        table.push_str(&row([
+            (i + 1).to_string(),
             truncate(&f.name, 30),
-            u.total,
-            u.available,
-            u.assigned,
-            u.used_percent,
-            u.assignments
-        ));
+            u.total.to_string(),
+            u.available.to_string(),
+            u.assigned.to_string(),
+            format!("{:.1}%", u.used_percent),
+            u.assignments.to_string(),
+        ]));
     }
-    let mut text = format!("<b>Usage per file</b>\n<pre>{}</pre>", html(&table));
+    let mut text = format!(
+        "{}\n<pre>{}</pre>",
+        tr!(me.lang, "files-usage-title"),
+        html(&table)
+    );
     if total_files > files.len() {
-        text.push_str(&format!(
-            "\nThe first {} of {total_files} files; <code>numbot files</code> on the server lists all.",
-            files.len()
+        text.push('\n');
+        text.push_str(&tr!(
+            me.lang,
+            "files-usage-first",
+            shown = files.len(),
+            total = total_files
         ));
     }
     bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
@@ -77,7 +108,7 @@ pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Req
     let png = tokio::task::spawn_blocking(move || chart::render(&bars))
         .await
         .unwrap_or_default();
-    let caption = format!("Numbers per file by state ({} files).", files.len());
+    let caption = tr!(me.lang, "files-chart-caption", n = files.len());
     bot.send(
         bot.send_photo(me.chat, InputFile::memory(png).file_name("csvstats.png"))
             .caption(caption),
@@ -90,9 +121,7 @@ pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Req
     let png = tokio::task::spawn_blocking(move || chart::render_usage(&days))
         .await
         .unwrap_or_default();
-    let caption = format!(
-        "Numbers taken and codes received per day, last {USAGE_DAYS} days (UTC). Codes count once their use has ended."
-    );
+    let caption = tr!(me.lang, "files-usage-caption", days = USAGE_DAYS);
     bot.send(
         bot.send_photo(me.chat, InputFile::memory(png).file_name("usage.png"))
             .caption(caption),
@@ -155,33 +184,36 @@ pub(crate) async fn csvlist(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
     };
     let (live, deleted): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| !f.meta.deleted);
     if live.is_empty() {
-        bot.send(bot.send_message(me.chat, "No files uploaded yet."))
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "files-none-yet")))
             .await?;
         return Ok(());
     }
-    let mut text = format!("<b>{} files</b>\n", live.len());
+    let mut text = tr!(me.lang, "files-list-title", n = live.len());
+    text.push('\n');
     for f in live.iter().take(LISTED_FILES) {
-        text.push_str(&format!(
-            "<code>{}</code>\n  {} · {} numbers ({} free) · uploaded {} by {}\n",
-            html(&f.name),
-            html(&f.meta.country_name),
-            count(f.usage.total),
-            count(f.usage.available),
-            html(&f.meta.created_at),
-            f.meta.admin_id
-        ));
+        let entry = tr!(
+            me.lang,
+            "files-list-entry",
+            country = html(&f.meta.country_name),
+            n = f.usage.total,
+            shown = count(f.usage.total),
+            free = count(f.usage.available),
+            date = html(&f.meta.created_at),
+            admin = f.meta.admin_id.to_string()
+        );
+        text.push_str(&format!("<code>{}</code>\n  {entry}\n", html(&f.name)));
     }
     if live.len() > LISTED_FILES {
-        text.push_str(&format!(
-            "… and {} more: <code>numbot files</code> on the server lists all.\n",
-            live.len() - LISTED_FILES
+        text.push_str(&tr!(
+            me.lang,
+            "files-list-more",
+            n = live.len() - LISTED_FILES
         ));
+        text.push('\n');
     }
     if !deleted.is_empty() {
-        text.push_str(&format!(
-            "\n{} deleted files kept in the history.",
-            deleted.len()
-        ));
+        text.push('\n');
+        text.push_str(&tr!(me.lang, "files-list-deleted", n = deleted.len()));
     }
     bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
         .await?;
@@ -194,7 +226,7 @@ pub(crate) async fn csvdelete(bot: &Tg, app: &App, me: &Caller) -> Result<(), Re
         Err(e) => return failed(bot, me, e).await,
     };
     if files.is_empty() {
-        bot.send(bot.send_message(me.chat, "No files to delete."))
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "files-none-to-delete")))
             .await?;
         return Ok(());
     }
@@ -203,15 +235,26 @@ pub(crate) async fn csvdelete(bot: &Tg, app: &App, me: &Caller) -> Result<(), Re
         .take(LISTED_FILES)
         .map(|f| {
             vec![InlineKeyboardButton::callback(
-                format!("{} ({} numbers)", f.name, count(f.usage.total)),
+                tr!(
+                    me.lang,
+                    "files-delete-button",
+                    name = f.name.as_str(),
+                    n = f.usage.total,
+                    shown = count(f.usage.total)
+                ),
                 Callback::Delete(key(&f.name)),
             )]
         })
         .collect();
     let question = if files.len() > LISTED_FILES {
-        format!("Which file should be deleted? (The first {LISTED_FILES} of {}; `numbot delete` on the server takes any.)", files.len())
+        tr!(
+            me.lang,
+            "files-delete-question-first",
+            shown = LISTED_FILES,
+            total = files.len()
+        )
     } else {
-        "Which file should be deleted?".to_string()
+        tr!(me.lang, "files-delete-question")
     };
     bot.send(
         bot.send_message(me.chat, question)
@@ -245,17 +288,23 @@ pub(crate) async fn delete_pick(
     file_key: &str,
 ) -> Answer {
     let Some(file) = live_file(bot, app, me, file_key).await? else {
-        return Ok(Some("That file is already gone.".into()));
+        return Ok(Some(tr!(me.lang, "files-gone")));
     };
-    let text = format!(
-        "Delete {}? Its {} free numbers leave the pool now; the {} in use leave when they are released. The history stays.",
-        file.name,
-        count(file.usage.available),
-        count(file.usage.assigned)
+    let text = tr!(
+        me.lang,
+        "files-delete-confirm",
+        name = file.name.as_str(),
+        free_n = file.usage.available,
+        free = count(file.usage.available),
+        in_use_n = file.usage.assigned,
+        in_use = count(file.usage.assigned)
     );
     let keyboard = InlineKeyboardMarkup::new([[
-        InlineKeyboardButton::callback("Yes, delete", Callback::DeleteYes(file_key.to_string())),
-        InlineKeyboardButton::callback("No", Callback::DeleteNo),
+        InlineKeyboardButton::callback(
+            tr!(me.lang, "files-delete-yes"),
+            Callback::DeleteYes(file_key.to_string()),
+        ),
+        InlineKeyboardButton::callback(tr!(me.lang, "files-delete-no"), Callback::DeleteNo),
     ]]);
     bot.send(
         bot.edit_message_text(me.chat, message.id, text)
@@ -274,7 +323,7 @@ pub(crate) async fn delete_confirmed(
     file_key: &str,
 ) -> Answer {
     let Some(file) = live_file(bot, app, me, file_key).await? else {
-        return Ok(Some("That file is already gone.".into()));
+        return Ok(Some(tr!(me.lang, "files-gone")));
     };
     match app.numbers.store().delete_file(&file.name).await {
         Ok(_) => {
@@ -284,14 +333,16 @@ pub(crate) async fn delete_confirmed(
                 format!("{} ({} numbers)", file.name, file.usage.total),
             )
             .await;
-            let text = format!(
-                "Deleted {}: {} numbers left the pool.",
-                file.name,
-                count(file.usage.available)
+            let text = tr!(
+                me.lang,
+                "files-deleted",
+                name = file.name.as_str(),
+                n = file.usage.available,
+                shown = count(file.usage.available)
             );
             bot.send(bot.edit_message_text(me.chat, message.id, text))
                 .await?;
-            Ok(Some("Deleted.".into()))
+            Ok(Some(tr!(me.lang, "files-deleted-toast")))
         }
         Err(e) => {
             failed(bot, me, e).await?;
@@ -302,7 +353,7 @@ pub(crate) async fn delete_confirmed(
 
 /// "No": nothing deleted.
 pub(crate) async fn delete_kept(bot: &Tg, me: &Caller, message: &Message) -> Answer {
-    bot.send(bot.edit_message_text(me.chat, message.id, "Nothing deleted."))
+    bot.send(bot.edit_message_text(me.chat, message.id, tr!(me.lang, "files-nothing-deleted")))
         .await?;
     Ok(None)
 }

@@ -11,12 +11,13 @@ use crate::{
 
 pub(crate) async fn plugins(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
     let inventory = app.numbers.plugins().inventory();
-    let mut text = String::from("<b>Plugins</b>\n");
+    let mut text = tr!(me.lang, "info-plugins-title");
+    text.push('\n');
     for p in &inventory.plugins {
         let countries = match (&p.countries, p.world) {
             (_, w) if w != WorldKind::Formatter => String::new(),
             (Some(c), _) => format!(" · {}", c.join(",")),
-            (None, _) => " · all countries".into(),
+            (None, _) => format!(" · {}", tr!(me.lang, "info-plugins-all-countries")),
         };
         text.push_str(&format!(
             "{} {} ({}){}\n",
@@ -27,11 +28,13 @@ pub(crate) async fn plugins(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
         ));
     }
     for (path, error) in &inventory.refused {
-        text.push_str(&format!(
-            "refused {}: {}\n",
-            html(&path.display().to_string()),
-            html(error)
+        text.push_str(&tr!(
+            me.lang,
+            "info-plugins-refused",
+            path = html(&path.display().to_string()),
+            error = html(error)
         ));
+        text.push('\n');
     }
     bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
         .await?;
@@ -46,11 +49,12 @@ pub(crate) async fn audit(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
         .await
         .unwrap_or_default();
     if events.is_empty() {
-        bot.send(bot.send_message(me.chat, "The audit trail is empty."))
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "info-audit-empty")))
             .await?;
         return Ok(());
     }
-    let mut text = String::from("<b>Recent audit events</b>\n");
+    let mut text = tr!(me.lang, "info-audit-title");
+    text.push('\n');
     for e in events {
         let at = chrono::DateTime::from_timestamp(e.at, 0)
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())

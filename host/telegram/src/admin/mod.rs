@@ -27,7 +27,7 @@ use crate::{app::Caller, Tg};
 
 async fn failed(bot: &Tg, me: &Caller, e: StoreError) -> Result<(), RequestError> {
     tracing::error!(admin = me.id, "store: {e}");
-    let text = format!("The store failed: {e}");
+    let text = tr!(me.lang, "admin-store-failed", error = e.to_string());
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(())
 }

@@ -18,16 +18,13 @@ use crate::{
 /// `/ban <id> [reason]`.
 pub(crate) async fn ban(bot: &Tg, app: &App, me: &Caller, args: &str) -> Result<(), RequestError> {
     let Some((target, reason)) = target_of(args) else {
-        bot.send(bot.send_message(me.chat, "Usage: /ban <user id> [reason]"))
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "people-ban-usage")))
             .await?;
         return Ok(());
     };
     if app.is_admin(target) {
-        bot.send(bot.send_message(
-            me.chat,
-            "Admins cannot be banned; remove them from the configuration first.",
-        ))
-        .await?;
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "people-admin-unbannable")))
+            .await?;
         return Ok(());
     }
     set_status(bot, app, me, target, UserStatus::Banned, reason).await
@@ -41,7 +38,7 @@ pub(crate) async fn unban(
     args: &str,
 ) -> Result<(), RequestError> {
     let Some((target, _)) = target_of(args) else {
-        bot.send(bot.send_message(me.chat, "Usage: /unban <user id>"))
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "people-unban-usage")))
             .await?;
         return Ok(());
     };
@@ -65,13 +62,13 @@ pub(crate) async fn approve(
         Ok(p) => p,
         Err(e) => {
             tracing::error!("user store: {e}");
-            bot.send(bot.send_message(me.chat, "The user records cannot be read now."))
-                .await?;
+            let text = tr!(me.lang, "people-records-unreadable");
+            bot.send(bot.send_message(me.chat, text)).await?;
             return Ok(());
         }
     };
     if pending.is_empty() {
-        bot.send(bot.send_message(me.chat, "Nobody is waiting for approval."))
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "people-nobody-waiting")))
             .await?;
         return Ok(());
     }
@@ -81,14 +78,22 @@ pub(crate) async fn approve(
         .map(|r| {
             vec![
                 InlineKeyboardButton::callback(
-                    format!("Approve {} ({})", r.name, r.id),
+                    tr!(
+                        me.lang,
+                        "people-approve-button",
+                        name = r.name.as_str(),
+                        id = r.id
+                    ),
                     Callback::Approve(r.id),
                 ),
-                InlineKeyboardButton::callback("Reject", Callback::Reject(r.id)),
+                InlineKeyboardButton::callback(
+                    tr!(me.lang, "people-reject-button"),
+                    Callback::Reject(r.id),
+                ),
             ]
         })
         .collect();
-    let text = format!("{} users wait for approval:", pending.len());
+    let text = tr!(me.lang, "people-waiting", n = pending.len());
     bot.send(
         bot.send_message(me.chat, text)
             .reply_markup(InlineKeyboardMarkup::new(rows)),
@@ -109,14 +114,11 @@ pub(crate) async fn decide(bot: &Tg, app: &App, me: &Caller, approve: bool, targ
     };
     let reason = (!approve).then(|| "access request rejected".to_string());
     set_status(bot, app, me, target, status, reason).await?;
-    let text = format!(
-        "{} user {target}.",
-        if approve {
-            "Approved"
-        } else {
-            "Rejected and banned"
-        }
-    );
+    let text = if approve {
+        tr!(me.lang, "people-approved-toast", id = target)
+    } else {
+        tr!(me.lang, "people-rejected-toast", id = target)
+    };
     Ok(Some(text))
 }
 
@@ -138,11 +140,9 @@ async fn refuse_unless_pending(
         .map(|r| r.status);
     let text = match status {
         Some(UserStatus::Pending) => return Ok(false),
-        Some(UserStatus::Banned) => {
-            format!("User {target} is banned: /unban {target} lifts the ban.")
-        }
-        Some(UserStatus::Active) => format!("User {target} already has access."),
-        None => format!("User {target} has not asked for access."),
+        Some(UserStatus::Banned) => tr!(me.lang, "people-is-banned", id = target),
+        Some(UserStatus::Active) => tr!(me.lang, "people-has-access", id = target),
+        None => tr!(me.lang, "people-not-asked", id = target),
     };
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(true)
@@ -173,36 +173,29 @@ async fn set_status(
         Ok(r) => r,
         Err(e) => {
             tracing::error!("user store: {e}");
-            bot.send(bot.send_message(
-                me.chat,
-                "The user records cannot be written now; nothing changed.",
-            ))
-            .await?;
+            let text = tr!(me.lang, "people-records-unwritable");
+            bot.send(bot.send_message(me.chat, text)).await?;
             return Ok(());
         }
     };
+    // The user is told in their own language, the admin in theirs.
+    let lang = app.lang_of(target).await;
+    let name = record.name.as_str();
     let (action, to_admin, to_user) = match status {
         UserStatus::Banned => {
             // A banned user's number goes back to the pool.
             let released = app.numbers.store().cancel(target).await.is_ok();
-            (
-                "ban",
-                format!(
-                    "Banned {} ({target}){}.",
-                    record.name,
-                    if released {
-                        "; their number went back to the pool"
-                    } else {
-                        ""
-                    }
-                ),
-                "You have been banned from this bot by an admin.".to_string(),
-            )
+            let to_admin = if released {
+                tr!(me.lang, "people-banned-released", name = name, id = target)
+            } else {
+                tr!(me.lang, "people-banned", name = name, id = target)
+            };
+            ("ban", to_admin, tr!(lang, "people-you-are-banned"))
         }
         UserStatus::Active => (
             "approve",
-            format!("{} ({target}) may now take numbers.", record.name),
-            "An admin gave you access: use /countries to get a number.".to_string(),
+            tr!(me.lang, "people-approved", name = name, id = target),
+            tr!(lang, "people-you-have-access"),
         ),
         UserStatus::Pending => unreachable!("admins never set pending"),
     };

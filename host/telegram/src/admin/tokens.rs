@@ -10,11 +10,10 @@ use teloxide::{prelude::*, types::ParseMode, RequestError};
 
 use crate::{
     app::{App, Caller},
+    i18n::Lang,
     render::html,
     Tg,
 };
-
-const USAGE: &str = "Usage:\n/token create NAME [--max-uses N] [--numbers-per-window N] [--categories A,B]\n/token list\n/token revoke NAME";
 
 /// `/token create|list|revoke ...`.
 pub(crate) async fn token(
@@ -23,15 +22,17 @@ pub(crate) async fn token(
     me: &Caller,
     args: &str,
 ) -> Result<(), RequestError> {
+    let lang = me.lang;
+    let usage = html(&tr!(lang, "token-usage"));
     let mut words = args.split_whitespace();
     let text = match (words.next(), words.next()) {
-        (Some("create"), Some(name)) => match options(name, words) {
+        (Some("create"), Some(name)) => match options(lang, name, words) {
             Ok(new) => create(app, me, new).await,
-            Err(why) => format!("{}\n\n{}", html(&why), html(USAGE)),
+            Err(why) => format!("{}\n\n{usage}", html(&why)),
         },
-        (Some("list"), None) => list(app).await,
+        (Some("list"), None) => list(app, lang).await,
         (Some("revoke"), Some(name)) => revoke(app, me, name).await,
-        _ => html(USAGE),
+        _ => usage,
     };
     bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
         .await?;
@@ -39,7 +40,11 @@ pub(crate) async fn token(
 }
 
 /// The token `/token create NAME ...` asks for.
-fn options<'a>(name: &str, mut words: impl Iterator<Item = &'a str>) -> Result<NewToken, String> {
+fn options<'a>(
+    lang: Lang,
+    name: &str,
+    mut words: impl Iterator<Item = &'a str>,
+) -> Result<NewToken, String> {
     let mut new = NewToken {
         name: name.to_string(),
         categories: Vec::new(),
@@ -49,13 +54,20 @@ fn options<'a>(name: &str, mut words: impl Iterator<Item = &'a str>) -> Result<N
     while let Some(flag) = words.next() {
         let value = words
             .next()
-            .ok_or_else(|| format!("{flag} needs a value"))?;
+            .ok_or_else(|| tr!(lang, "token-needs-value", flag = flag))?;
         let number = || {
             value
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=tokens::MAX_USES).contains(n))
-                .ok_or_else(|| format!("{flag} takes a number from 1 to {}", tokens::MAX_USES))
+                .ok_or_else(|| {
+                    tr!(
+                        lang,
+                        "token-takes-number",
+                        flag = flag,
+                        max = tokens::MAX_USES
+                    )
+                })
         };
         match flag {
             "--max-uses" => new.max_uses = number()?,
@@ -63,7 +75,7 @@ fn options<'a>(name: &str, mut words: impl Iterator<Item = &'a str>) -> Result<N
             "--categories" => {
                 new.categories = value.split(',').map(str::to_string).collect();
             }
-            other => return Err(format!("unknown option {other}")),
+            other => return Err(tr!(lang, "token-unknown-option", option = other)),
         }
     }
     Ok(new)
@@ -75,50 +87,55 @@ async fn create(app: &App, me: &Caller, new: NewToken) -> String {
         Ok((secret, token)) => {
             app.audit(me.id, "token", format!("created {name} (id {})", token.id))
                 .await;
-            format!(
-                "Token <b>{}</b> made. Its secret, shown this once (numbot keeps only its hash):\n<code>{}</code>\nClients send it as <code>Authorization: Bearer …</code>.",
-                html(&name),
-                html(&secret)
+            tr!(
+                me.lang,
+                "token-made",
+                name = html(&name),
+                secret = html(&secret)
             )
         }
         Err(UserStoreError::Duplicate(name)) => {
-            format!("A token named <b>{}</b> exists already.", html(&name))
+            tr!(me.lang, "token-exists", name = html(&name))
         }
         Err(e) => {
             tracing::error!("user store: {e}");
-            "The token could not be stored now; nothing changed.".into()
+            tr!(me.lang, "token-store-failed")
         }
     }
 }
 
-async fn list(app: &App) -> String {
+async fn list(app: &App, lang: Lang) -> String {
     let tokens = match app.numbers.users().tokens().await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!("user store: {e}");
-            return "The tokens cannot be read now.".into();
+            return tr!(lang, "token-unreadable");
         }
     };
     if tokens.is_empty() {
-        return "No API tokens yet: /token create NAME".into();
+        return tr!(lang, "token-none");
     }
-    let mut text = String::from("<b>API tokens</b>\n");
+    let mut text = tr!(lang, "token-list-title");
+    text.push('\n');
     for t in tokens {
-        let state = t
-            .revoked_at
-            .map_or("live".to_string(), |at| format!("revoked {}", rfc3339(at)));
+        let state = match t.revoked_at {
+            None => tr!(lang, "token-live"),
+            Some(at) => tr!(lang, "token-revoked-at", at = rfc3339(at)),
+        };
         let categories = if t.categories.is_empty() {
-            "all categories".to_string()
+            tr!(lang, "token-all-categories")
         } else {
             t.categories.join(", ")
         };
-        text.push_str(&format!(
-            "{} · {} at once · {} · {}\n",
-            html(&t.name),
-            t.max_uses,
-            html(&categories),
-            state
+        text.push_str(&tr!(
+            lang,
+            "token-list-line",
+            name = html(&t.name),
+            max = t.max_uses,
+            categories = html(&categories),
+            state = state
         ));
+        text.push('\n');
     }
     text
 }
@@ -128,12 +145,12 @@ async fn revoke(app: &App, me: &Caller, name: &str) -> String {
         Ok(Some(t)) => {
             app.audit(me.id, "token", format!("revoked {} (id {})", t.name, t.id))
                 .await;
-            format!("Token <b>{}</b> revoked.", html(&t.name))
+            tr!(me.lang, "token-revoked", name = html(&t.name))
         }
-        Ok(None) => format!("No live token named <b>{}</b>.", html(name)),
+        Ok(None) => tr!(me.lang, "token-no-live", name = html(name)),
         Err(e) => {
             tracing::error!("user store: {e}");
-            "The token could not be revoked now; nothing changed.".into()
+            tr!(me.lang, "token-revoke-failed")
         }
     }
 }

@@ -15,6 +15,7 @@ use teloxide::{
 use crate::{
     app::{App, Caller},
     callback::Callback,
+    i18n::Lang,
     render::{count, html, key},
     schema::Answer,
     Tg,
@@ -41,11 +42,11 @@ pub(crate) async fn document(
     if !me.admin {
         app.audit(me.id, "denied", format!("upload of {name}"))
             .await;
-        let text = "Only admins can upload numbers. The attempt has been logged.";
+        let text = tr!(me.lang, "upload-admins-only");
         bot.send(bot.send_message(me.chat, text)).await?;
         return Ok(());
     }
-    if let Some(refusal) = refusal(&name, u64::from(doc.file.size)) {
+    if let Some(refusal) = refusal(me.lang, &name, u64::from(doc.file.size)) {
         bot.send(bot.send_message(me.chat, refusal)).await?;
         return Ok(());
     }
@@ -53,7 +54,12 @@ pub(crate) async fn document(
     let mut bytes = Vec::with_capacity(doc.file.size as usize);
     if let Err(e) = bot.download_file(&file.path, &mut bytes).await {
         tracing::error!("download of {name} failed: {e}");
-        let text = format!("Could not download {name} from Telegram ({e}). Send it again.");
+        let text = tr!(
+            me.lang,
+            "upload-download-failed",
+            name = name.as_str(),
+            error = e.to_string()
+        );
         bot.send(bot.send_message(me.chat, text)).await?;
         return Ok(());
     }
@@ -80,20 +86,17 @@ pub(crate) async fn document(
 }
 
 /// Why a document is not downloaded at all: too big for bots, or not a CSV.
-fn refusal(name: &str, size: u64) -> Option<String> {
+fn refusal(lang: Lang, name: &str, size: u64) -> Option<String> {
     if size > MAX_DOWNLOAD {
-        return Some(format!(
-            "{name} is {:.1} MB; Telegram lets bots download files up to 20 MB. Split it into smaller CSV files and send them one by one (or use `numbot import` on the server).",
-            size as f64 / (1024.0 * 1024.0)
-        ));
+        let mb = format!("{:.1}", size as f64 / (1024.0 * 1024.0));
+        return Some(tr!(lang, "upload-too-big", name = name, mb = mb));
     }
     let extension = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    (!CSV_EXTENSIONS.contains(&extension.as_str())).then(|| format!(
-        "{name} is not a CSV file. numbot imports .csv (or .txt) files with one number per row. In Excel or Google Sheets, save or download the sheet as CSV and send that."
-    ))
+    (!CSV_EXTENSIONS.contains(&extension.as_str()))
+        .then(|| tr!(lang, "upload-not-csv", name = name))
 }
 
 /// A file without a caption: its Range column may name one category;
@@ -114,7 +117,12 @@ async fn route(
     {
         Ok(v) => v,
         Err(e) => {
-            let text = format!("Nothing imported from {name}: {e}");
+            let text = tr!(
+                me.lang,
+                "upload-nothing-imported",
+                name = name.as_str(),
+                error = e.to_string()
+            );
             bot.send(bot.send_message(me.chat, text)).await?;
             return Ok(());
         }
@@ -148,22 +156,25 @@ async fn ask_category(
     named: usize,
 ) -> Result<(), RequestError> {
     let users = app.numbers.users();
-    let mut text = format!(
-        "{}: {} numbers found. Which category should they go to? Reply with its name (for example <i>UAE Mobile</i>) or pick one.",
-        html(&pending.file_name),
-        count(pending.numbers)
+    let mut text = tr!(
+        me.lang,
+        "upload-ask-category",
+        file = html(&pending.file_name),
+        n = pending.numbers,
+        shown = count(pending.numbers)
     );
     // The earlier question lapses now: an answer cannot import that file.
     if let Ok(Some(previous)) = users.take_pending_upload(me.id).await {
-        text.push_str(&format!(
-            "\n(This replaces {}, which was waiting for its category.)",
-            html(&previous.file_name)
+        text.push('\n');
+        text.push_str(&tr!(
+            me.lang,
+            "upload-replaces",
+            file = html(&previous.file_name)
         ));
     }
     if named > 1 {
-        text.push_str(&format!(
-            "\nIts Range column names {named} categories; a file goes into one category, so split it if they should stay apart."
-        ));
+        text.push('\n');
+        text.push_str(&tr!(me.lang, "upload-many-categories", named = named));
     }
     let file = key(&pending.file_id);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = app
@@ -183,7 +194,7 @@ async fn ask_category(
         })
         .collect();
     rows.push(vec![InlineKeyboardButton::callback(
-        "Cancel upload",
+        tr!(me.lang, "upload-cancel-button"),
         Callback::UploadCancel(file),
     )]);
     // Waiting before the question goes out, so that however fast the admin
@@ -196,7 +207,7 @@ async fn ask_category(
     };
     if let Err(e) = users.put_pending_upload(me.id, waiting).await {
         tracing::error!("user store: {e}");
-        let text = "numbot could not keep the upload while waiting for its category; send it again with the category as its caption.";
+        let text = tr!(me.lang, "upload-not-kept");
         bot.send(bot.send_message(me.chat, text)).await?;
         return Ok(());
     }
@@ -258,8 +269,11 @@ async fn fetch(
             {
                 tracing::error!("user store: {e}");
             }
-            let text = format!(
-                "Could not fetch {name} from Telegram ({e}); nothing imported. Answer again, or send the file again."
+            let text = tr!(
+                me.lang,
+                "upload-fetch-failed",
+                name = name.as_str(),
+                error = e
             );
             bot.send(bot.send_message(me.chat, text)).await?;
             Ok(None)
@@ -301,10 +315,10 @@ pub(crate) async fn upload_choice(
 ) -> Answer {
     let users = app.numbers.users();
     let Ok(Some(p)) = users.take_pending_upload(me.id).await else {
-        return Ok(Some("No upload is waiting.".into()));
+        return Ok(Some(tr!(me.lang, "upload-none-waiting")));
     };
     if !fresh(&p) {
-        return Ok(Some("That question lapsed: send the file again.".into()));
+        return Ok(Some(tr!(me.lang, "upload-lapsed")));
     }
     // Buttons name their file: a button under an older question must not
     // import (or cancel) the file waiting now.
@@ -312,15 +326,15 @@ pub(crate) async fn upload_choice(
         if let Err(e) = users.put_pending_upload(me.id, p).await {
             tracing::error!("user store: {e}");
         }
-        return Ok(Some(
-            "That question is out of date: answer the latest one.".into(),
-        ));
+        return Ok(Some(tr!(me.lang, "upload-out-of-date")));
     }
     let Some(category_key) = category else {
-        let text = format!(
-            "Upload of {} cancelled; {} numbers not imported.",
-            p.file_name,
-            count(p.numbers)
+        let text = tr!(
+            me.lang,
+            "upload-cancelled",
+            name = p.file_name.as_str(),
+            n = p.numbers,
+            shown = count(p.numbers)
         );
         bot.send(bot.edit_message_text(me.chat, message.id, text))
             .await?;
@@ -339,7 +353,7 @@ pub(crate) async fn upload_choice(
         if let Err(e) = users.put_pending_upload(me.id, p).await {
             tracing::error!("user store: {e}");
         }
-        return Ok(Some("That category is gone: type a name.".into()));
+        return Ok(Some(tr!(me.lang, "upload-category-gone")));
     };
     if let Some(bytes) = fetch(bot, app, me, &p).await? {
         import(bot, app, me, &p, bytes, category).await?;
@@ -377,7 +391,7 @@ async fn import(
             )
             .await;
             bot.send(
-                bot.send_message(me.chat, report_text(&report))
+                bot.send_message(me.chat, report_text(me.lang, &report))
                     .parse_mode(ParseMode::Html),
             )
             .await?;
@@ -391,12 +405,17 @@ async fn import(
             {
                 tracing::error!("user store: {e}");
             }
-            let text = format!("{e}. Type another name.");
+            let text = tr!(me.lang, "upload-bad-category", error = e.to_string());
             bot.send(bot.send_message(me.chat, text)).await?;
         }
         Err(e) => {
             tracing::warn!(admin = me.id, "upload of {name} refused: {e}");
-            let text = format!("Nothing imported from {name}: {e}");
+            let text = tr!(
+                me.lang,
+                "upload-nothing-imported",
+                name = name.as_str(),
+                error = e.to_string()
+            );
             bot.send(bot.send_message(me.chat, text)).await?;
         }
     }
@@ -404,33 +423,54 @@ async fn import(
 }
 
 /// The upload report for the admin.
-pub(crate) fn report_text(r: &UploadReport) -> String {
+pub(crate) fn report_text(lang: Lang, r: &UploadReport) -> String {
     let mut text = format!(
-        "<b>Imported {} numbers into {}</b>\nStored as {}\n",
-        count(r.accepted),
-        html(&r.category),
-        html(&r.file)
+        "{}\n{}\n",
+        tr!(
+            lang,
+            "upload-report-imported",
+            n = r.accepted,
+            shown = count(r.accepted),
+            category = html(&r.category)
+        ),
+        tr!(lang, "upload-report-stored", file = html(&r.file))
     );
     if let Some(country) = &r.country_code {
-        text.push_str(&format!("Country: {}\n", html(country)));
+        text.push_str(&tr!(lang, "upload-report-country", country = html(country)));
+        text.push('\n');
     }
-    text.push_str(&format!(
-        "Duplicates: {} within the file, {} already in the pool\n",
-        count(r.duplicates_in_file),
-        count(r.duplicates_in_pool)
+    text.push_str(&tr!(
+        lang,
+        "upload-report-duplicates",
+        in_file = count(r.duplicates_in_file),
+        in_pool = count(r.duplicates_in_pool)
     ));
-    text.push_str(&format!("Rejected: {}\n", count(r.rejected_count)));
+    text.push('\n');
+    text.push_str(&tr!(
+        lang,
+        "upload-report-rejected",
+        shown = count(r.rejected_count)
+    ));
+    text.push('\n');
     for (reason, n) in &r.rejected_by_reason {
         text.push_str(&format!("  {}: {}\n", html(reason), count(*n)));
     }
     for row in r.rejected.iter().take(LISTED_REJECTIONS) {
-        text.push_str(&format!("  line {}: {}\n", row.line, html(&row.reason)));
+        let line = tr!(
+            lang,
+            "upload-report-line",
+            line = row.line,
+            reason = html(&row.reason)
+        );
+        text.push_str(&format!("  {line}\n"));
     }
     if r.rejected.len() > LISTED_REJECTIONS {
-        text.push_str(&format!(
-            "  … and {} more\n",
-            count(r.rejected_count - LISTED_REJECTIONS as u64)
-        ));
+        let more = tr!(
+            lang,
+            "upload-report-more",
+            shown = count(r.rejected_count - LISTED_REJECTIONS as u64)
+        );
+        text.push_str(&format!("  {more}\n"));
     }
     text
 }

@@ -188,6 +188,11 @@ impl FakeTelegram {
         self.state.webhook().0.map(|h| (h.url, h.secret))
     }
 
+    /// Every `setMyCommands` call's parameters, in order.
+    pub fn menus(&self) -> Vec<Value> {
+        self.state.menus()
+    }
+
     /// The last parameters a method was called with.
     pub fn last_params(&self, method: &str) -> Option<Value> {
         self.state.last_params(method)

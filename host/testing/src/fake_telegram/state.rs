@@ -19,6 +19,8 @@ pub struct TestUser {
     pub first_name: String,
     /// Username, without `@`.
     pub username: Option<String>,
+    /// The language of their Telegram app (`language_code`).
+    pub language_code: Option<String>,
 }
 
 impl TestUser {
@@ -28,13 +30,23 @@ impl TestUser {
             id,
             first_name: format!("User{id}"),
             username: Some(format!("user{id}")),
+            language_code: Some("en".into()),
         }
     }
 
+    /// The same user with their Telegram app in `language` (`None`: unset).
+    pub fn speaking(mut self, language: Option<&str>) -> TestUser {
+        self.language_code = language.map(str::to_string);
+        self
+    }
+
     pub(crate) fn json(&self) -> Value {
-        let mut user = json!({"id": self.id, "is_bot": false, "first_name": self.first_name, "language_code": "en"});
+        let mut user = json!({"id": self.id, "is_bot": false, "first_name": self.first_name});
         if let Some(name) = &self.username {
             user["username"] = json!(name);
+        }
+        if let Some(language) = &self.language_code {
+            user["language_code"] = json!(language);
         }
         user
     }
@@ -80,6 +92,8 @@ struct Inner {
     failing: (u32, Option<String>),
     calls: BTreeMap<String, u64>,
     last_params: HashMap<String, Value>,
+    /// Every `setMyCommands` call's parameters, in order.
+    menus: Vec<Value>,
     webhook: Option<Webhook>,
 }
 
@@ -168,6 +182,7 @@ impl State {
                 failing: (0, None),
                 calls: BTreeMap::new(),
                 last_params: HashMap::new(),
+                menus: Vec::new(),
                 webhook: None,
             }),
             updates_ready: Notify::new(),
@@ -434,6 +449,9 @@ impl State {
         let mut inner = self.lock();
         *inner.calls.entry(method.to_string()).or_default() += 1;
         inner.last_params.insert(method.to_string(), params.clone());
+        if method == "setmycommands" {
+            inner.menus.push(params.clone());
+        }
         let applies = inner.failing.1.as_deref().is_none_or(|m| m == method);
         if inner.failing.0 > 0 && applies {
             inner.failing.0 -= 1;
@@ -490,6 +508,10 @@ impl State {
             .last_params
             .get(&method.to_ascii_lowercase())
             .cloned()
+    }
+
+    pub(super) fn menus(&self) -> Vec<Value> {
+        self.lock().menus.clone()
     }
 
     pub(super) fn transcript(&self, chat_id: i64) -> Vec<Entry> {

@@ -1,0 +1,25 @@
+# قائمة الأوامر و /language.
+command-start = ابدأ واعرف صلاحيتك
+command-countries = اختر فئة واحصل على رقم
+command-stats = الأرقام المتاحة واستخدامك
+command-history = آخر أرقامك ورموزك
+command-language = اختر لغة البوت
+command-help = ما الذي يفعله numbot
+command-csvstats = الاستخدام حسب الملف، مع رسم بياني
+command-csvlist = الملفات المرفوعة
+command-csvdelete = احذف ملفًا مرفوعًا
+command-approve = وافق على المستخدمين المنتظرين
+command-ban = احظر مستخدمًا: /ban <id> [السبب]
+command-unban = ارفع الحظر: /unban <id>
+command-plugins = الإضافات المحمّلة
+command-audit = آخر إجراءات المشرفين وحالات الرفض
+command-broadcast = رسالة إلى كل المستخدمين النشطين: /broadcast النص
+command-export = الاستخدامات بصيغة CSV و XLSX: /export [من] [إلى] (YYYY-MM-DD)
+command-token = رموز API: /token create|list|revoke
+language-choose = أكتب إليك الآن بـ { $current }. اختر لغة:
+language-automatic = تلقائي (لغة تطبيق Telegram لدي)
+language-unknown = لا أتحدث «{ $given }». أرسل /language واختر لغة، أو /language مع أحد الرموز: { $known }، auto.
+language-unknown-button = هذه اللغة لم تعد متاحة. أرسل /language مرة أخرى.
+language-not-saved = تعذّر حفظ اختيارك الآن؛ لم يتغير شيء. حاول بعد دقيقة.
+language-set = سأكتب إليك بـ { $name } من الآن.
+language-set-automatic = سأكتب إليك بلغة تطبيق Telegram لديك: { $name }.

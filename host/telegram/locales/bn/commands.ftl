@@ -1,0 +1,25 @@
+# কমান্ড মেনু, এবং /language.
+command-start = শুরু করুন এবং আপনার অ্যাক্সেস দেখুন
+command-countries = একটি বিভাগ বেছে নিয়ে নম্বর নিন
+command-stats = উপলভ্য নম্বর ও আপনার ব্যবহার
+command-history = আপনার শেষ নম্বর ও কোডগুলো
+command-language = বটের ভাষা বেছে নিন
+command-help = numbot কী করে
+command-csvstats = ফাইল অনুযায়ী ব্যবহার, চার্টসহ
+command-csvlist = আপলোড করা ফাইল
+command-csvdelete = আপলোড করা ফাইল মুছুন
+command-approve = অ্যাক্সেসের অপেক্ষায় থাকা ব্যবহারকারীদের অনুমোদন দিন
+command-ban = ব্যবহারকারীকে ব্যান করুন: /ban <id> [কারণ]
+command-unban = ব্যান তুলুন: /unban <id>
+command-plugins = লোড করা প্লাগইন
+command-audit = অ্যাডমিনদের সাম্প্রতিক কাজ ও প্রত্যাখ্যান
+command-broadcast = সব সক্রিয় ব্যবহারকারীকে বার্তা: /broadcast TEXT
+command-export = ব্যবহার CSV ও XLSX-এ: /export [থেকে] [পর্যন্ত] (YYYY-MM-DD)
+command-token = API টোকেন: /token create|list|revoke
+language-choose = আমি আপনাকে { $current } ভাষায় লিখছি। একটি ভাষা বেছে নিন:
+language-automatic = স্বয়ংক্রিয় (আমার Telegram অ্যাপের ভাষা)
+language-unknown = আমি “{ $given }” বুঝি না। /language পাঠিয়ে একটি বেছে নিন, অথবা /language-এর সাথে এগুলোর একটি: { $known }, auto.
+language-unknown-button = এই ভাষা আর দেওয়া হয় না। আবার /language পাঠান।
+language-not-saved = আপনার পছন্দ এখন সংরক্ষণ করা গেল না; কিছুই বদলায়নি। এক মিনিট পরে আবার চেষ্টা করুন।
+language-set = এখন থেকে আমি আপনাকে { $name } ভাষায় লিখব।
+language-set-automatic = আমি আপনাকে আপনার Telegram অ্যাপের ভাষায় লিখব: { $name }।

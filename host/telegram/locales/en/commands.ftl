@@ -1,0 +1,25 @@
+# The command menu, and /language.
+command-start = Start, and see your access
+command-countries = Pick a category and get a number
+command-stats = Numbers available and your own use
+command-history = Your last numbers and codes
+command-language = Choose the language I write in
+command-help = What numbot does
+command-csvstats = Per-file usage, with a chart
+command-csvlist = Uploaded files
+command-csvdelete = Delete an uploaded file
+command-approve = Approve users waiting for access
+command-ban = Ban a user: /ban <id> [reason]
+command-unban = Lift a ban: /unban <id>
+command-plugins = Loaded plugins
+command-audit = Recent admin actions and refusals
+command-broadcast = Message every active user: /broadcast TEXT
+command-export = Uses as CSV and XLSX: /export [from] [to] (YYYY-MM-DD)
+command-token = API tokens: /token create|list|revoke
+language-choose = I write to you in { $current }. Pick a language:
+language-automatic = Automatic (my Telegram app's language)
+language-unknown = I do not speak “{ $given }”. Send /language and pick one, or /language with one of: { $known }, auto.
+language-unknown-button = That language is no longer offered. Send /language again.
+language-not-saved = Your choice could not be saved right now; nothing was changed. Try again in a minute.
+language-set = I will write to you in { $name } from now on.
+language-set-automatic = I will write to you in your Telegram app's language: { $name }.

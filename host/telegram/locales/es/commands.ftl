@@ -1,0 +1,25 @@
+# El menú de comandos y /language.
+command-start = Empezar y ver tu acceso
+command-countries = Elegir una categoría y obtener un número
+command-stats = Números disponibles y tu uso
+command-history = Tus últimos números y códigos
+command-language = Elegir el idioma en que escribo
+command-help = Qué hace numbot
+command-csvstats = Uso por archivo, con un gráfico
+command-csvlist = Archivos subidos
+command-csvdelete = Borrar un archivo subido
+command-approve = Aprobar usuarios que esperan acceso
+command-ban = Bloquear a un usuario: /ban <id> [motivo]
+command-unban = Quitar un bloqueo: /unban <id>
+command-plugins = Plugins cargados
+command-audit = Acciones recientes de admins y rechazos
+command-broadcast = Mensaje a todos los usuarios activos: /broadcast TEXTO
+command-export = Usos en CSV y XLSX: /export [desde] [hasta] (AAAA-MM-DD)
+command-token = Tokens de API: /token create|list|revoke
+language-choose = Te escribo en { $current }. Elige un idioma:
+language-automatic = Automático (el idioma de mi app de Telegram)
+language-unknown = No hablo «{ $given }». Envía /language y elige uno, o /language con uno de: { $known }, auto.
+language-unknown-button = Ese idioma ya no se ofrece. Envía /language otra vez.
+language-not-saved = No se pudo guardar tu elección ahora; no cambió nada. Inténtalo en un minuto.
+language-set = A partir de ahora te escribo en { $name }.
+language-set-automatic = Te escribo en el idioma de tu app de Telegram: { $name }.

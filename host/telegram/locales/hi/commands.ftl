@@ -1,0 +1,25 @@
+# कमांड मेनू, और /language.
+command-start = शुरू करें और अपनी पहुँच देखें
+command-countries = एक श्रेणी चुनें और नंबर पाएँ
+command-stats = उपलब्ध नंबर और आपका उपयोग
+command-history = आपके पिछले नंबर और कोड
+command-language = बॉट की भाषा चुनें
+command-help = numbot क्या करता है
+command-csvstats = फ़ाइल के हिसाब से उपयोग, चार्ट के साथ
+command-csvlist = अपलोड की गई फ़ाइलें
+command-csvdelete = अपलोड की गई फ़ाइल हटाएँ
+command-approve = पहुँच का इंतज़ार कर रहे उपयोगकर्ताओं को मंज़ूरी दें
+command-ban = उपयोगकर्ता को बैन करें: /ban <id> [कारण]
+command-unban = बैन हटाएँ: /unban <id>
+command-plugins = लोड किए गए प्लगइन
+command-audit = एडमिन की हाल की कार्रवाइयाँ और इनकार
+command-broadcast = सभी सक्रिय उपयोगकर्ताओं को संदेश: /broadcast TEXT
+command-export = उपयोग CSV और XLSX में: /export [से] [तक] (YYYY-MM-DD)
+command-token = API टोकन: /token create|list|revoke
+language-choose = मैं आपको { $current } में लिखता हूँ। एक भाषा चुनें:
+language-automatic = अपने-आप (मेरे Telegram ऐप की भाषा)
+language-unknown = मैं “{ $given }” नहीं बोलता। /language भेजें और एक भाषा चुनें, या /language के साथ इनमें से एक: { $known }, auto.
+language-unknown-button = यह भाषा अब उपलब्ध नहीं है। /language फिर से भेजें।
+language-not-saved = आपकी पसंद अभी सहेजी नहीं जा सकी; कुछ नहीं बदला। एक मिनट बाद फिर कोशिश करें।
+language-set = अब से मैं आपको { $name } में लिखूँगा।
+language-set-automatic = मैं आपको आपके Telegram ऐप की भाषा में लिखूँगा: { $name }।

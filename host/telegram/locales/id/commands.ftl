@@ -1,0 +1,25 @@
+# Menu perintah, dan /language.
+command-start = Mulai, dan lihat akses Anda
+command-countries = Pilih kategori dan dapatkan nomor
+command-stats = Nomor yang tersedia dan penggunaan Anda
+command-history = Nomor dan kode terakhir Anda
+command-language = Pilih bahasa bot
+command-help = Apa yang dilakukan numbot
+command-csvstats = Penggunaan per file, dengan grafik
+command-csvlist = File yang diunggah
+command-csvdelete = Hapus file yang diunggah
+command-approve = Setujui pengguna yang menunggu akses
+command-ban = Blokir pengguna: /ban <id> [alasan]
+command-unban = Cabut blokir: /unban <id>
+command-plugins = Plugin yang dimuat
+command-audit = Tindakan admin dan penolakan terbaru
+command-broadcast = Pesan ke semua pengguna aktif: /broadcast TEKS
+command-export = Penggunaan sebagai CSV dan XLSX: /export [dari] [sampai] (YYYY-MM-DD)
+command-token = Token API: /token create|list|revoke
+language-choose = Saya menulis kepada Anda dalam { $current }. Pilih bahasa:
+language-automatic = Otomatis (bahasa aplikasi Telegram saya)
+language-unknown = Saya tidak mengenal “{ $given }”. Kirim /language lalu pilih, atau /language dengan salah satu dari: { $known }, auto.
+language-unknown-button = Bahasa itu tidak lagi tersedia. Kirim /language lagi.
+language-not-saved = Pilihan Anda tidak dapat disimpan sekarang; tidak ada yang berubah. Coba lagi dalam satu menit.
+language-set = Mulai sekarang saya menulis kepada Anda dalam { $name }.
+language-set-automatic = Saya menulis kepada Anda dalam bahasa aplikasi Telegram Anda: { $name }.

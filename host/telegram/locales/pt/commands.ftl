@@ -1,0 +1,25 @@
+# O menu de comandos e /language.
+command-start = Começar e ver seu acesso
+command-countries = Escolher uma categoria e pegar um número
+command-stats = Números disponíveis e seu uso
+command-history = Seus últimos números e códigos
+command-language = Escolher o idioma em que escrevo
+command-help = O que o numbot faz
+command-csvstats = Uso por arquivo, com um gráfico
+command-csvlist = Arquivos enviados
+command-csvdelete = Apagar um arquivo enviado
+command-approve = Aprovar usuários aguardando acesso
+command-ban = Banir um usuário: /ban <id> [motivo]
+command-unban = Remover um banimento: /unban <id>
+command-plugins = Plugins carregados
+command-audit = Ações recentes de admins e recusas
+command-broadcast = Mensagem para todos os usuários ativos: /broadcast TEXTO
+command-export = Usos em CSV e XLSX: /export [de] [até] (AAAA-MM-DD)
+command-token = Tokens de API: /token create|list|revoke
+language-choose = Escrevo para você em { $current }. Escolha um idioma:
+language-automatic = Automático (o idioma do meu app do Telegram)
+language-unknown = Não falo “{ $given }”. Envie /language e escolha um, ou /language com um destes: { $known }, auto.
+language-unknown-button = Esse idioma não é mais oferecido. Envie /language de novo.
+language-not-saved = Não foi possível salvar sua escolha agora; nada mudou. Tente de novo em um minuto.
+language-set = A partir de agora escrevo para você em { $name }.
+language-set-automatic = Escrevo para você no idioma do seu app do Telegram: { $name }.

@@ -1,0 +1,25 @@
+# Меню команд и /language.
+command-start = Начать и узнать свой доступ
+command-countries = Выбрать категорию и получить номер
+command-stats = Доступные номера и ваше использование
+command-history = Ваши последние номера и коды
+command-language = Выбрать язык бота
+command-help = Что умеет numbot
+command-csvstats = Использование по файлам, с графиком
+command-csvlist = Загруженные файлы
+command-csvdelete = Удалить загруженный файл
+command-approve = Одобрить пользователей, ждущих доступа
+command-ban = Заблокировать: /ban <id> [причина]
+command-unban = Снять блокировку: /unban <id>
+command-plugins = Загруженные плагины
+command-audit = Последние действия админов и отказы
+command-broadcast = Сообщение всем активным пользователям: /broadcast ТЕКСТ
+command-export = Использования в CSV и XLSX: /export [с] [по] (ГГГГ-ММ-ДД)
+command-token = Токены API: /token create|list|revoke
+language-choose = Сейчас я пишу вам на языке: { $current }. Выберите язык:
+language-automatic = Автоматически (язык моего приложения Telegram)
+language-unknown = Я не знаю языка «{ $given }». Отправьте /language и выберите язык или /language с одним из кодов: { $known }, auto.
+language-unknown-button = Этот язык больше не предлагается. Отправьте /language ещё раз.
+language-not-saved = Сейчас не удалось сохранить ваш выбор; ничего не изменено. Попробуйте через минуту.
+language-set = Теперь я пишу вам на языке: { $name }.
+language-set-automatic = Я пишу вам на языке вашего приложения Telegram: { $name }.
