@@ -205,8 +205,36 @@ async fn run_script(language: &str) -> Vec<(&'static str, String)> {
         "/export, empty",
         texts(&ask(&h, &admin, "/export 2020-01-01 2020-01-31").await),
     );
+    // The CSV and the XLSX, with their captions.
+    note("/export", texts(&ask_for(&h, &admin, "/export", 2).await));
+    let preview = ask(&h, &admin, "/broadcast New numbers are in")
+        .await
+        .remove(0);
+    let send = preview.buttons[0][0].1.clone();
+    let from = h.tg.transcript(ADMIN).len();
+    h.tg.press_button(&admin, preview.message_id.unwrap(), &send);
+    let finished = h
+        .bot_entries(ADMIN, from, |e| {
+            e.iter()
+                .any(|e| e.buttons.is_empty() && e.method == "editmessagetext")
+        })
+        .await;
+    let finished = finished
+        .iter()
+        .rev()
+        .find(|e| e.buttons.is_empty())
+        .unwrap();
+    note("/broadcast, sent", text(finished));
     note("/token", texts(&ask(&h, &admin, "/token").await));
+    note(
+        "/token create",
+        texts(&ask(&h, &admin, "/token create ci --max-uses 2").await),
+    );
     note("/token list", texts(&ask(&h, &admin, "/token list").await));
+    note(
+        "/token revoke",
+        texts(&ask(&h, &admin, "/token revoke ci").await),
+    );
     out
 }
 
