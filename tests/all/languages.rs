@@ -324,6 +324,8 @@ async fn language_overrides_telegram_and_is_kept() {
         "I will write to you in your Telegram app's language: English."
     );
     assert_eq!(h.users.get(100).await.unwrap().unwrap().language, None);
+    // Automatic: the user's own menu goes, the one of their app's language shows.
+    assert_eq!(h.tg.calls("deleteMyCommands"), 1);
 
     let unknown = text(&h.say(&user, "/language xx").await);
     assert!(

@@ -35,7 +35,10 @@ fn number_message(lang: Lang) -> String {
             ("category", FluentValue::from("UAE Mobile")),
             ("file", FluentValue::from("UAE_Mobile_20261202_012522.csv")),
             ("until", FluentValue::from("01:45 UTC")),
-            ("waiting", FluentValue::from(lang.text("user-number-waiting", &[]))),
+            (
+                "waiting",
+                FluentValue::from(lang.text("user-number-waiting", &[])),
+            ),
         ],
     )
 }

@@ -38,9 +38,19 @@ impl App {
     /// (a relayed code, an admin's decision): their stored choice or
     /// Telegram language, else the bot's default.
     pub(crate) async fn lang_of(&self, user: i64) -> Lang {
-        let record = self.numbers.users().get(user).await.ok().flatten();
+        let record = match self.numbers.users().get(user).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(user, "user store: {e}; writing in the default language");
+                None
+            }
+        };
+        let record = record.as_ref();
         Lang::pick(
-            [record.as_ref().and_then(UserRecord::language)],
+            [
+                record.and_then(|r| r.language.as_deref()),
+                record.and_then(|r| r.telegram_language.as_deref()),
+            ],
             self.settings.language(),
         )
     }

@@ -18,20 +18,21 @@ fluent_templates::static_loader! {
     };
 }
 
-/// The languages, in the order `/language` lists them: code and own name.
-const LANGUAGES: [(&str, &str); 8] = [
-    ("en", "English"),
-    ("ru", "Русский"),
-    ("ar", "العربية"),
-    ("es", "Español"),
-    ("pt", "Português"),
-    ("hi", "हिन्दी"),
-    ("bn", "বাংলা"),
-    ("id", "Bahasa Indonesia"),
+/// The languages, in the order `/language` lists them: code, own name,
+/// and the separator of digit groups (CLDR's, for Latin digits).
+const LANGUAGES: [(&str, &str, &str); 8] = [
+    ("en", "English", ","),
+    ("ru", "Русский", "\u{202F}"),
+    ("ar", "العربية", ","),
+    ("es", "Español", "."),
+    ("pt", "Português", "."),
+    ("hi", "हिन्दी", ","),
+    ("bn", "বাংলা", ","),
+    ("id", "Bahasa Indonesia", "."),
 ];
 
 /// A language numbot speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lang(usize);
 
 impl Lang {
@@ -49,7 +50,7 @@ impl Lang {
         let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
         LANGUAGES
             .iter()
-            .position(|(code, _)| *code == primary)
+            .position(|(code, _, _)| *code == primary)
             .map(Lang)
     }
 
@@ -72,11 +73,16 @@ impl Lang {
         LANGUAGES[self.0].1
     }
 
+    /// What separates groups of three digits: `2,500`, `2.500`, `2 500`.
+    pub fn digit_group_separator(self) -> &'static str {
+        LANGUAGES[self.0].2
+    }
+
     fn id(self) -> &'static LanguageIdentifier {
         static IDS: LazyLock<Vec<LanguageIdentifier>> = LazyLock::new(|| {
             LANGUAGES
                 .iter()
-                .map(|(code, _)| code.parse().expect("language codes are valid tags"))
+                .map(|(code, _, _)| code.parse().expect("language codes are valid tags"))
                 .collect()
         });
         &IDS[self.0]

@@ -125,7 +125,19 @@ async fn choose(
             app.settings.language(),
         )
     });
-    if let Err(e) = set_chat_menu(bot, me.chat, lang, me.admin).await {
+    // Automatic, for a user: no menu of their own, so Telegram shows the
+    // one in their app's language even after they change it. Admins keep
+    // a menu of their own: theirs has the admin commands.
+    let menu = if choice.is_none() && !me.admin {
+        bot.send(bot.delete_my_commands().scope(BotCommandScope::Chat {
+            chat_id: Recipient::Id(me.chat),
+        }))
+        .await
+        .map(drop)
+    } else {
+        set_chat_menu(bot, me.chat, lang, me.admin).await
+    };
+    if let Err(e) = menu {
         tracing::warn!(user = me.id, "could not set the menu: {e}");
     }
     Ok(Some(match choice {

@@ -20,13 +20,13 @@ pub fn html(text: &str) -> String {
     out
 }
 
-/// `1234567` -> `1,234,567`.
-pub fn count(n: u64) -> String {
+/// `1234567` -> `1,234,567` in English, `1.234.567` in Spanish.
+pub fn count(lang: Lang, n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push_str(lang.digit_group_separator());
         }
         out.push(c);
     }
@@ -61,9 +61,11 @@ mod tests {
 
     #[test]
     fn formats_counts_waits_and_html() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(2500), "2,500");
-        assert_eq!(count(1_234_567), "1,234,567");
+        let es = Lang::from_tag("es").unwrap();
+        assert_eq!(count(Lang::EN, 0), "0");
+        assert_eq!(count(Lang::EN, 2500), "2,500");
+        assert_eq!(count(Lang::EN, 1_234_567), "1,234,567");
+        assert_eq!(count(es, 1_234_567), "1.234.567");
         let en = Lang::EN;
         assert_eq!(wait(en, Duration::from_secs(45)), "45 s");
         assert_eq!(wait(en, Duration::from_secs(200)), "3 min 20 s");

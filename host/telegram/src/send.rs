@@ -20,8 +20,9 @@ use governor::{
 };
 use teloxide::{
     payloads::{
-        AnswerCallbackQuery, DeleteWebhook, EditMessageReplyMarkup, EditMessageText, GetChatMember,
-        GetFile, GetMe, SendDocument, SendMessage, SendPhoto, SetMyCommands, SetWebhook,
+        AnswerCallbackQuery, DeleteMyCommands, DeleteWebhook, EditMessageReplyMarkup,
+        EditMessageText, GetChatMember, GetFile, GetMe, SendDocument, SendMessage, SendPhoto,
+        SetMyCommands, SetWebhook,
     },
     requests::{Output, Request},
     types::{ChatId, Recipient},
@@ -239,6 +240,7 @@ macro_rules! not_paced {
 
 not_paced!(
     AnswerCallbackQuery,
+    DeleteMyCommands,
     DeleteWebhook,
     EditMessageReplyMarkup,
     EditMessageText,

@@ -364,7 +364,7 @@ pub(crate) async fn stats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
         text.push_str(&format!("{}\n", tr!(me.lang, "user-stats-empty")));
     }
     for (name, n) in categories.iter().take(STATS_LISTED) {
-        text.push_str(&format!("{}: {}\n", html(name), count(*n)));
+        text.push_str(&format!("{}: {}\n", html(name), count(me.lang, *n)));
     }
     if categories.len() > STATS_LISTED {
         text.push_str(&format!(
@@ -380,7 +380,7 @@ pub(crate) async fn stats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
     let taken = record.map_or(0, |r| r.numbers_taken);
     text.push_str(&format!(
         "\n{}\n",
-        tr!(me.lang, "user-stats-you", taken = count(taken))
+        tr!(me.lang, "user-stats-you", taken = count(me.lang, taken))
     ));
     match store.holding(me.id).await {
         Ok(Some(a)) => {

@@ -18,5 +18,5 @@ relay-provider-recovered = مزوّد الرسائل القصيرة ({ $provider
 log-unexpected-sender = ⚠️ مرسل غير متوقع:
 log-code = الرمز <code>{ $code }</code>
 log-no-code = رسالة بلا رمز
-log-holder-token = رمز API { $token }
+log-holder-token = توكن API { $token }
 log-holder-user = المستخدم { $user }

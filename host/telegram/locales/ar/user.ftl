@@ -7,7 +7,7 @@ user-help-admins = للمشرفين:
 user-help-csv = أرسل ملف CSV لإضافة أرقام؛ يحدد تعليق الملف (أو عمود Range فيه) الفئة.
 user-help-limit = يمكنك أخذ { $max ->
     [zero] { $max } رقم
-    [one] رقم واحد
+    [one] رقمًا واحدًا
     [two] رقمين
     [few] { $max } أرقام
     [many] { $max } رقمًا

@@ -33,7 +33,7 @@ user-number-waiting = Pulsa Listo cuando termines o Cancelar para devolverlo sin
 user-limited = Has tomado { $max ->
     [one] { $max } número
    *[other] { $max } números
-} en las últimas { $window }. Podrás tomar otro dentro de { $wait }.
+} en el último periodo de { $window }. Podrás tomar otro dentro de { $wait }.
 user-already-holding = Ya tienes <code>{ $number }</code>. Un número a la vez: pulsa Listo cuando termines o Cambiar número para obtener otro.
 user-changed = Aquí tienes otro número.
 user-change-none = No hay otro número de { $category } libre ahora; te quedas con este.

@@ -33,7 +33,7 @@ user-number-waiting = Toque em Pronto quando terminar ou em Cancelar para devolv
 user-limited = Você pegou { $max ->
     [one] { $max } número
    *[other] { $max } números
-} nas últimas { $window }. Você poderá pegar outro em { $wait }.
+} no último período de { $window }. Você poderá pegar outro em { $wait }.
 user-already-holding = Você já está com <code>{ $number }</code>. Um número por vez: toque em Pronto quando terminar ou em Trocar número para pegar outro.
 user-changed = Aqui está outro número.
 user-change-none = Não há outro número de { $category } livre agora; você fica com este.

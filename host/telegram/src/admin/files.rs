@@ -196,8 +196,8 @@ pub(crate) async fn csvlist(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
             "files-list-entry",
             country = html(&f.meta.country_name),
             n = f.usage.total,
-            shown = count(f.usage.total),
-            free = count(f.usage.available),
+            shown = count(me.lang, f.usage.total),
+            free = count(me.lang, f.usage.available),
             date = html(&f.meta.created_at),
             admin = f.meta.admin_id.to_string()
         );
@@ -240,7 +240,7 @@ pub(crate) async fn csvdelete(bot: &Tg, app: &App, me: &Caller) -> Result<(), Re
                     "files-delete-button",
                     name = f.name.as_str(),
                     n = f.usage.total,
-                    shown = count(f.usage.total)
+                    shown = count(me.lang, f.usage.total)
                 ),
                 Callback::Delete(key(&f.name)),
             )]
@@ -295,9 +295,9 @@ pub(crate) async fn delete_pick(
         "files-delete-confirm",
         name = file.name.as_str(),
         free_n = file.usage.available,
-        free = count(file.usage.available),
+        free = count(me.lang, file.usage.available),
         in_use_n = file.usage.assigned,
-        in_use = count(file.usage.assigned)
+        in_use = count(me.lang, file.usage.assigned)
     );
     let keyboard = InlineKeyboardMarkup::new([[
         InlineKeyboardButton::callback(
@@ -338,7 +338,7 @@ pub(crate) async fn delete_confirmed(
                 "files-deleted",
                 name = file.name.as_str(),
                 n = file.usage.available,
-                shown = count(file.usage.available)
+                shown = count(me.lang, file.usage.available)
             );
             bot.send(bot.edit_message_text(me.chat, message.id, text))
                 .await?;

@@ -112,8 +112,9 @@ pub(crate) async fn decide(bot: &Tg, app: &App, me: &Caller, approve: bool, targ
     } else {
         UserStatus::Banned
     };
-    let reason = (!approve).then(|| "access request rejected".to_string());
-    set_status(bot, app, me, target, status, reason).await?;
+    // No reason is stored: the user reads it in their language instead
+    // ("you are banned"), and the audit trail says who rejected them.
+    set_status(bot, app, me, target, status, None).await?;
     let text = if approve {
         tr!(me.lang, "people-approved-toast", id = target)
     } else {

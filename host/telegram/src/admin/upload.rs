@@ -161,7 +161,7 @@ async fn ask_category(
         "upload-ask-category",
         file = html(&pending.file_name),
         n = pending.numbers,
-        shown = count(pending.numbers)
+        shown = count(me.lang, pending.numbers)
     );
     // The earlier question lapses now: an answer cannot import that file.
     if let Ok(Some(previous)) = users.take_pending_upload(me.id).await {
@@ -334,7 +334,7 @@ pub(crate) async fn upload_choice(
             "upload-cancelled",
             name = p.file_name.as_str(),
             n = p.numbers,
-            shown = count(p.numbers)
+            shown = count(me.lang, p.numbers)
         );
         bot.send(bot.edit_message_text(me.chat, message.id, text))
             .await?;
@@ -430,7 +430,7 @@ pub(crate) fn report_text(lang: Lang, r: &UploadReport) -> String {
             lang,
             "upload-report-imported",
             n = r.accepted,
-            shown = count(r.accepted),
+            shown = count(lang, r.accepted),
             category = html(&r.category)
         ),
         tr!(lang, "upload-report-stored", file = html(&r.file))
@@ -442,18 +442,18 @@ pub(crate) fn report_text(lang: Lang, r: &UploadReport) -> String {
     text.push_str(&tr!(
         lang,
         "upload-report-duplicates",
-        in_file = count(r.duplicates_in_file),
-        in_pool = count(r.duplicates_in_pool)
+        in_file = count(lang, r.duplicates_in_file),
+        in_pool = count(lang, r.duplicates_in_pool)
     ));
     text.push('\n');
     text.push_str(&tr!(
         lang,
         "upload-report-rejected",
-        shown = count(r.rejected_count)
+        shown = count(lang, r.rejected_count)
     ));
     text.push('\n');
     for (reason, n) in &r.rejected_by_reason {
-        text.push_str(&format!("  {}: {}\n", html(reason), count(*n)));
+        text.push_str(&format!("  {}: {}\n", html(reason), count(lang, *n)));
     }
     for row in r.rejected.iter().take(LISTED_REJECTIONS) {
         let line = tr!(
@@ -468,7 +468,7 @@ pub(crate) fn report_text(lang: Lang, r: &UploadReport) -> String {
         let more = tr!(
             lang,
             "upload-report-more",
-            shown = count(r.rejected_count - LISTED_REJECTIONS as u64)
+            shown = count(lang, r.rejected_count - LISTED_REJECTIONS as u64)
         );
         text.push_str(&format!("  {more}\n"));
     }
