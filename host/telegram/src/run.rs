@@ -6,7 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use numbot_core::{Numbers, UserRecord};
+use numbot_core::Numbers;
 use teloxide::{
     dispatching::{Dispatcher, ShutdownToken},
     error_handlers::LoggingErrorHandler,
@@ -131,12 +131,8 @@ impl teloxide::error_handlers::ErrorHandler<RequestError> for PollingGuard {
 /// the default language for the others), admins' in each admin's chat in
 /// their language. An admin who never opened a chat with the bot cannot
 /// get a menu yet: that is logged, not fatal.
-async fn set_menus(
-    bot: &Tg,
-    settings: &BotSettings,
-    numbers: &Numbers,
-) -> Result<(), RequestError> {
-    let default = settings.language();
+async fn set_menus(bot: &Tg, app: &App) -> Result<(), RequestError> {
+    let default = app.settings.language();
     bot.send(bot.set_my_commands(commands::menu(default, false)))
         .await?;
     for lang in Lang::all() {
@@ -146,9 +142,8 @@ async fn set_menus(
         )
         .await?;
     }
-    for &admin in &settings.access.admins {
-        let record = numbers.users().get(admin).await.ok().flatten();
-        let lang = Lang::pick([record.as_ref().and_then(UserRecord::language)], default);
+    for &admin in &app.settings.access.admins {
+        let lang = app.lang_of(admin).await;
         if let Err(e) = language::set_chat_menu(bot, ChatId(admin), lang, true).await {
             tracing::warn!(
                 admin,
@@ -175,7 +170,6 @@ pub async fn start(
         settings.telegram.throttle,
     );
     let me = bot.send(bot.get_me()).await?;
-    set_menus(&bot, &settings, &numbers).await?;
     // A formatter instance made now, not while the first user waits.
     numbers.view("+447400123456").await;
     let app = Arc::new(App {
@@ -191,6 +185,7 @@ pub async fn start(
             .map(|chat| LogChat::start(bot.clone(), chat, settings.language())),
         broadcasts: Broadcasts::open(settings.state_dir.as_deref()).await,
     });
+    set_menus(&bot, &app).await?;
     admin::broadcast::resume(&bot, &app);
     let raw: Bot = (*bot).clone();
     let mut dispatcher = Dispatcher::builder(raw.clone(), schema())

@@ -191,9 +191,7 @@ fn shows_number(message: &Message) -> bool {
 /// The message showing a number: formatted, country, source file, lease end.
 async fn number_text(lang: Lang, app: &App, a: &Assignment) -> String {
     let view = app.numbers.view(&a.number).await;
-    let until = chrono::DateTime::from_timestamp(i64::from(a.until), 0)
-        .map(|t| t.format("%H:%M UTC").to_string())
-        .unwrap_or_default();
+    let until = clock(a.until);
     let waiting = if app.settings.relays_codes {
         tr!(lang, "user-number-relayed")
     } else {
@@ -384,9 +382,7 @@ pub(crate) async fn stats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
     ));
     match store.holding(me.id).await {
         Ok(Some(a)) => {
-            let until = chrono::DateTime::from_timestamp(i64::from(a.until), 0)
-                .map(|t| t.format("%H:%M UTC").to_string())
-                .unwrap_or_default();
+            let until = clock(a.until);
             text.push_str(&format!(
                 "{}\n",
                 tr!(
@@ -494,7 +490,16 @@ fn ended(lang: Lang, e: Ended) -> String {
 
 /// A time as `2026-12-01 14:05 UTC`.
 fn minute(secs: i64) -> String {
+    utc(secs, "%Y-%m-%d %H:%M UTC")
+}
+
+/// A time of day as `14:05 UTC` (a lease's end).
+fn clock(secs: u32) -> String {
+    utc(i64::from(secs), "%H:%M UTC")
+}
+
+fn utc(secs: i64, format: &str) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|t| t.format(format).to_string())
         .unwrap_or_default()
 }
