@@ -89,12 +89,12 @@ pub fn period(from: Option<&str>, to: Option<&str>) -> Result<HistoryQuery, BadD
             .map(day)
             .transpose()?
             .map(|start| start.saturating_add(24 * 3600)),
-        holder: None,
+        ..HistoryQuery::default()
     })
 }
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 13] = [
     "number",
     "telegram_user",
     "api_token",
@@ -107,6 +107,7 @@ pub const COLUMNS: [&str; 12] = [
     "first_code_utc",
     "last_code_utc",
     "code_texts",
+    "use_id",
 ];
 
 /// Rows an XLSX sheet holds below its header.
@@ -137,7 +138,7 @@ fn utc(secs: i64) -> String {
 }
 
 /// A row's text cells, in column order.
-fn cells(r: &UseRecord) -> [String; 12] {
+fn cells(r: &UseRecord) -> [String; 13] {
     let (user, token) = match r.token() {
         Some(token) => (String::new(), token.to_string()),
         None => (r.holder.to_string(), String::new()),
@@ -156,7 +157,29 @@ fn cells(r: &UseRecord) -> [String; 12] {
         r.codes.first().map(|c| utc(c.at)).unwrap_or_default(),
         r.codes.last().map(|c| utc(c.at)).unwrap_or_default(),
         texts.join(" "),
+        r.id.to_string(),
     ]
+}
+
+/// A cell a spreadsheet opens as text: one that starts like a formula
+/// (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a `'` in front, as
+/// OWASP's CSV-injection advice has it. A category from a vendor's Range
+/// column or a relayed text can start so; a phone number (`+` and digits)
+/// or a negative id is left alone, since a spreadsheet reads it as the
+/// number it is. XLSX cells are written as strings and never evaluated.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let Some(first) = cell.chars().next() else {
+        return cell.into();
+    };
+    let formula = matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r');
+    let number = matches!(first, '+' | '-')
+        && cell.len() > 1
+        && cell[1..].bytes().all(|b| b.is_ascii_digit());
+    if formula && !number {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
 }
 
 fn write_csv(mut stream: UseStream, path: &Path) -> Result<u64, ExportError> {
@@ -170,7 +193,8 @@ fn write_csv(mut stream: UseStream, path: &Path) -> Result<u64, ExportError> {
     out.write_record(COLUMNS).map_err(csv_io)?;
     let mut rows = 0;
     while let Some(r) = stream.blocking_recv() {
-        out.write_record(cells(&r?)).map_err(csv_io)?;
+        out.write_record(cells(&r?).map(|c| inert(&c).into_owned()))
+            .map_err(csv_io)?;
         rows += 1;
     }
     let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
@@ -239,11 +263,30 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn cells_that_look_like_formulas_are_kept_as_text() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("+971501234567", "+971501234567"),
+            ("-7001", "-7001"),
+            ("UAE Mobile", "UAE Mobile"),
+            ("", ""),
+        ] {
+            assert_eq!(inert(cell), out, "{cell:?}");
+        }
+    }
+
     fn uses(n: u32) -> UseStream {
         let (tx, rx) = tokio::sync::mpsc::channel(8);
         tokio::spawn(async move {
             for i in 0..n {
                 let r = UseRecord {
+                    id: numbot_core::UseId(u64::from(i) + 1),
                     number: format!("+97150{i:07}"),
                     holder: if i % 2 == 0 { 42 } else { -7001 },
                     category: "UAE, \"Mobile\"".into(),
