@@ -301,11 +301,47 @@ fn compiled_cache_is_keyed_by_content_and_survives_damage() {
         CacheOutcome::Compiled
     );
     assert_eq!(engine.compile(&path, &bytes).unwrap().1, CacheOutcome::Hit);
+    // One flipped bit in a cached artifact: its checksum says so, and it is
+    // compiled again, never deserialized.
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        let entry = entry.unwrap().path();
+        let mut cached = std::fs::read(&entry).unwrap();
+        let middle = cached.len() / 2;
+        cached[middle] ^= 0x10;
+        std::fs::write(&entry, &cached).unwrap();
+    }
+    let (outcome, logs) = capture_logs(|| engine.compile(&path, &bytes).unwrap().1);
+    assert_eq!(outcome, CacheOutcome::Compiled);
+    assert!(logs.contains("checksum does not match"), "{logs}");
+    assert_eq!(engine.compile(&path, &bytes).unwrap().1, CacheOutcome::Hit);
     // A cache others can write to is refused: it holds native code.
     use std::os::unix::fs::PermissionsExt;
     let open = tempfile::tempdir().unwrap();
     std::fs::set_permissions(open.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
     assert!(PluginEngine::new(Some(open.path().to_path_buf())).is_err());
+}
+
+/// A plugin directory, or a plugin in it, that others may write to is not
+/// loaded from: what a hot reload picks up is the owner's.
+#[test]
+fn plugins_others_can_write_are_not_loaded() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_plugin(&defaults(), "numbot-policy", dir.path(), "policy");
+    let wasm = dir.path().join("policy.wasm");
+    let set = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    assert!(crate::support::engine().load(&wasm, &[]).is_ok());
+    set(&wasm, 0o666);
+    let refused = crate::support::engine().load(&wasm, &[]).err().unwrap();
+    assert!(refused.to_string().contains("world-writable"), "{refused}");
+    set(&wasm, 0o644);
+    set(dir.path(), 0o777);
+    let refused = crate::support::engine().load(&wasm, &[]).err().unwrap();
+    assert!(refused.to_string().contains("world-writable"), "{refused}");
+    set(dir.path(), 0o755);
+    assert!(crate::support::engine().load(&wasm, &[]).is_ok());
 }
 
 #[test]

@@ -118,7 +118,7 @@ impl PluginEngine {
             return Ok((component, CacheOutcome::Compiled));
         };
         let digest = Sha256::digest(bytes);
-        let key = format!("{}-{}.cwasm", hex(&digest), self.inner.engine_key);
+        let key = format!("{}-{}.cwasm2", hex(&digest), self.inner.engine_key);
         let cached = dir.join(key);
         let trusted_dir = private(dir);
         if let Err(why) = &trusted_dir {
@@ -134,15 +134,24 @@ impl PluginEngine {
                 Err(_) => false,
             };
         if trusted {
-            // SAFETY: the cache file and its directory are this user's own and
-            // no one else may write them (checked just now); artifacts in it were
-            // written by `Component::serialize` from this engine configuration
-            // (the key holds both the content hash and the engine hash).
-            match unsafe { Component::deserialize_file(&self.inner.engine, &cached) } {
-                Ok(component) => return Ok((component, CacheOutcome::Hit)),
-                Err(e) => {
-                    tracing::warn!(path = %cached.display(), "stale compiled cache entry, recompiling: {e}")
+            match read_artifact(&cached) {
+                Ok(artifact) => {
+                    // SAFETY: the cache file and its directory are this user's
+                    // own and no one else may write them (checked just now); the
+                    // bytes are those `Component::serialize` wrote from this
+                    // engine configuration (the key holds both the content hash
+                    // and the engine hash), as their checksum says.
+                    match unsafe { Component::deserialize(&self.inner.engine, &artifact) } {
+                        Ok(component) => return Ok((component, CacheOutcome::Hit)),
+                        Err(e) => {
+                            tracing::warn!(path = %cached.display(), "stale compiled cache entry, recompiling: {e}")
+                        }
+                    }
                 }
+                Err(why) if cached.exists() => {
+                    tracing::warn!(path = %cached.display(), "damaged compiled cache entry, recompiling: {why}")
+                }
+                Err(_) => {}
             }
         }
         let component = Component::new(&self.inner.engine, bytes).map_err(compile_error)?;
@@ -154,8 +163,9 @@ impl PluginEngine {
                 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
                 let n = NEXT.fetch_add(1, Ordering::Relaxed);
                 let tmp = cached.with_extension(format!("tmp.{}.{n}", std::process::id()));
-                let stored =
-                    write_private(&tmp, &artifact).and_then(|()| fs::rename(&tmp, &cached));
+                let stored = write_private(&tmp, &framed(&artifact))
+                    .and_then(|()| fs::rename(&tmp, &cached))
+                    .and_then(|()| fs::File::open(dir)?.sync_all());
                 if let Err(e) = stored {
                     tracing::warn!(path = %cached.display(), "could not store compiled plugin: {e}");
                     let _ = fs::remove_file(&tmp);
@@ -171,6 +181,15 @@ impl PluginEngine {
     /// `settings` override the manifest's `[settings]` key by key.
     pub fn load(&self, wasm: &Path, settings: &[(String, String)]) -> Result<AnyPlugin, LoadError> {
         let manifest_path = wasm.with_extension("toml");
+        let dir = wasm.parent().unwrap_or(Path::new("."));
+        for path in [dir, wasm, &manifest_path] {
+            if path.exists() {
+                trusted_source(path).map_err(|why| LoadError::Untrusted {
+                    path: path.to_path_buf(),
+                    why,
+                })?;
+            }
+        }
         if !manifest_path.exists() {
             return Err(LoadError::MissingManifest {
                 wasm: wasm.to_path_buf(),
@@ -253,7 +272,59 @@ fn private(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes a new cache file for this user only (0600, whatever the umask).
+/// The cache file's first bytes: what it is, then the SHA-256 of what follows.
+const ARTIFACT_MAGIC: &[u8; 4] = b"NBCW";
+
+/// A compiled artifact as the cache keeps it: the magic, its checksum, itself.
+fn framed(artifact: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(36 + artifact.len());
+    out.extend_from_slice(ARTIFACT_MAGIC);
+    out.extend_from_slice(&Sha256::digest(artifact));
+    out.extend_from_slice(artifact);
+    out
+}
+
+/// A cached artifact, once its checksum matches: native code is never
+/// deserialized from a file a crash or a disk cut short or damaged.
+fn read_artifact(path: &Path) -> Result<Vec<u8>, String> {
+    let mut bytes = fs::read(path).map_err(|e| format!("cannot be read: {e}"))?;
+    if bytes.len() < 36 || &bytes[..4] != ARTIFACT_MAGIC {
+        return Err("not a numbot cache file".into());
+    }
+    if Sha256::digest(&bytes[36..]).as_slice() != &bytes[4..36] {
+        return Err("its checksum does not match".into());
+    }
+    Ok(bytes.split_off(36))
+}
+
+/// Plugin files run sandboxed, but they decide what numbot does with the
+/// numbers: like the cache, a plugin and its directory must belong to this
+/// user (or root, for a system-wide install) and be writable by nobody
+/// else, so a hot reload never loads what another local user dropped in.
+pub(crate) fn trusted_source(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = fs::metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let me = fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(meta.uid());
+    if meta.uid() != me && meta.uid() != 0 {
+        return Err(format!(
+            "belongs to uid {}, neither this user ({me}) nor root",
+            meta.uid()
+        ));
+    }
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(format!(
+            "is group- or world-writable (mode {mode:o}); fix it with `chmod go-w {}`",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Writes a new cache file for this user only (0600, whatever the umask),
+/// on disk before it is renamed into place.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::{io::Write, os::unix::fs::OpenOptionsExt};
     // A leftover of a crash may hold the name, with its own mode.
@@ -263,7 +334,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .create_new(true)
         .mode(0o600)
         .open(path)?;
-    file.write_all(bytes)
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {

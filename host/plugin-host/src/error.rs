@@ -17,6 +17,14 @@ pub enum LoadError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A plugin file or its directory may be written by someone else.
+    #[error("{}: not loaded: it {why}", path.display())]
+    Untrusted {
+        /// The file or directory.
+        path: PathBuf,
+        /// What is wrong with its owner or mode.
+        why: String,
+    },
     /// The `.wasm` has no manifest beside it.
     #[error("{}: no manifest `{}` beside it", wasm.display(), manifest.display())]
     MissingManifest {
