@@ -17,9 +17,10 @@ pub(super) fn unreachable(provider: &str, e: reqwest::Error) -> ProviderError {
 }
 
 pub(super) fn garbage(provider: &str, detail: impl Into<String>) -> ProviderError {
+    // Details quote what the provider sent: bounded, whatever it sent.
     ProviderError::Garbage {
         provider: provider.into(),
-        detail: detail.into(),
+        detail: numbot_core::text::truncate(&detail.into(), QUOTE),
     }
 }
 
@@ -262,6 +263,8 @@ mod tests {
         assert_eq!(kept.len(), 2);
         assert!(skip_bad("json", vec![Err(garbage("json", "bad"))]).is_err());
         assert!(skip_bad("json", vec![]).unwrap().is_empty());
+        let long = garbage("sms-activate", "E".repeat(16 << 20)).to_string();
+        assert!(long.len() < 400, "a quoted body is bounded: {}", long.len());
     }
 
     #[test]

@@ -91,28 +91,22 @@ impl Provider for Twilio {
                 .ok_or_else(|| garbage("twilio", "no `messages` list"))?;
             let mut older = false;
             for m in messages {
-                let field = |k: &str| {
-                    m[k].as_str()
-                        .ok_or_else(|| garbage("twilio", format!("a message without `{k}`")))
-                };
                 if m["direction"].as_str().is_some_and(|d| d != "inbound") {
                     continue;
                 }
-                let Some(received_at) =
-                    as_time(&m["date_sent"]).or_else(|| as_time(&m["date_created"]))
-                else {
-                    tracing::warn!("twilio: skipping a message without a date");
-                    continue;
-                };
-                older |= received_at < since;
-                out.push(Sms {
-                    id: field("sid")?.to_string(),
-                    number: e164(field("to")?),
-                    text: field("body")?.to_string(),
-                    received_at,
-                    code: None,
-                    sender: m["from"].as_str().map(str::to_string),
-                });
+                // One odd record is skipped, never the poll: a message that
+                // cannot be read stays on the provider's list all day.
+                match message(m) {
+                    Ok(sms) => {
+                        older |= sms.received_at < since;
+                        out.push(sms);
+                    }
+                    Err(e) => {
+                        metrics::counter!("numbot_provider_skipped_total", "provider" => "twilio")
+                            .increment(1);
+                        tracing::warn!("twilio: skipping a message: {e}");
+                    }
+                }
             }
             // Newest first: once a page reaches before every watch, stop.
             match value["next_page_uri"].as_str() {
@@ -131,9 +125,42 @@ impl Provider for Twilio {
     }
 }
 
+/// One message of Twilio's list.
+fn message(m: &serde_json::Value) -> Result<Sms, ProviderError> {
+    let field = |k: &str| {
+        m[k].as_str()
+            .ok_or_else(|| garbage("twilio", format!("a message without `{k}`")))
+    };
+    let received_at = as_time(&m["date_sent"])
+        .or_else(|| as_time(&m["date_created"]))
+        .ok_or_else(|| garbage("twilio", "a message without a date"))?;
+    Ok(Sms {
+        id: field("sid")?.to_string(),
+        number: e164(field("to")?),
+        text: field("body")?.to_string(),
+        received_at,
+        code: None,
+        sender: m["from"].as_str().map(str::to_string),
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::next_page;
+    use super::{message, next_page};
+
+    #[test]
+    fn a_message_that_cannot_be_read_is_refused_alone() {
+        let good = serde_json::json!({
+            "sid": "SM1", "to": "+971501234567", "from": "Google", "body": "G-123456",
+            "date_sent": "Mon, 07 Dec 2026 10:00:00 +0000", "direction": "inbound",
+        });
+        assert_eq!(message(&good).unwrap().text, "G-123456");
+        for broken in ["sid", "to", "body", "date_sent"] {
+            let mut m = good.clone();
+            m.as_object_mut().unwrap().remove(broken);
+            assert!(message(&m).is_err(), "{broken}");
+        }
+    }
 
     #[test]
     fn next_pages_stay_on_the_server() {
