@@ -65,6 +65,9 @@ echo "== demo smoke run"
 cat target/demo-transcript.txt
 grep -q "Demo complete" target/demo-transcript.txt
 
+# The full-disk test needs root to mount its tmpfs: whether it ran, said plainly.
+cat target/full-disk-test.txt 2>/dev/null && echo || echo "full-disk test: did not report"
+
 # One closing line for the whole run: the sum of every test binary's results.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' target/test-output.txt

@@ -10,7 +10,7 @@ use std::{
 };
 
 use numbot_api::ApiConfig;
-use numbot_core::{tokens::NewToken, UserStore};
+use numbot_core::{tokens::NewToken, AuditAction, AuditLog, TokenStore};
 use numbot_otp::{ProviderConfig, SmsConfig};
 use numbot_testing::{
     fake_sms::{self, FakeSms},
@@ -84,7 +84,10 @@ impl Api {
             numbers_per_window: per_window,
             max_uses: uses,
         };
-        numbot_core::tokens::issue(&*self.h.users, new)
+        self.h
+            .service
+            .numbers()
+            .issue_token(ADMIN, new)
             .await
             .unwrap()
             .0
@@ -362,7 +365,7 @@ async fn every_route_answers_with_its_statuses() {
     );
 
     // Revoked: 401 (within the lookup cache's few seconds).
-    numbot_core::UserStore::revoke_token(&*api.h.users, "wide", 1)
+    TokenStore::revoke_token(&*api.h.users, "wide", 1)
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(6)).await;
@@ -373,7 +376,7 @@ async fn every_route_answers_with_its_statuses() {
     let audit = api.h.users.recent_audit(50).await.unwrap();
     assert!(audit
         .iter()
-        .any(|e| e.action == "take" && e.detail.contains("api token ci")));
+        .any(|e| e.action == AuditAction::Take && e.detail.contains("api token ci")));
 
     // Health.
     assert_eq!(
@@ -717,7 +720,7 @@ async fn the_openapi_document_lists_every_route() {
     // Every documented route answers (401 without a token: it exists).
     for route in &expected {
         let (method, path) = route.split_once(' ').unwrap();
-        let path = path.replace("{use_id}", "1.0.0");
+        let path = path.replace("{use_id}", "1");
         let a = api.call(method.parse().unwrap(), &path, None, None).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{route}");
     }
@@ -802,6 +805,201 @@ async fn metrics_are_prometheus_text() {
     assert_eq!(available, 2.0);
 }
 
+/// `/metrics` stays the same size whatever clients send: methods are
+/// `GET`, `POST` or `other`, routes are the router's, and claims carry no
+/// category a client made up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_labels_are_bounded() {
+    let api = Api::start(None).await;
+    api.upload(0, 3, "UAE Mobile").await;
+    let ci = api.token("ci", &[], Some(1_000), 1).await;
+    let scrape = || async {
+        api.http
+            .get(format!("{}/metrics", api.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    for i in 0..40 {
+        let method = Method::from_bytes(format!("M{i}X").as_bytes()).unwrap();
+        api.call(method, &format!("/nowhere/{i}"), None, None).await;
+        api.call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": format!("made-up-{i}")})),
+        )
+        .await;
+    }
+    let first = scrape().await;
+    for i in 40..400 {
+        let method = Method::from_bytes(format!("M{i}X").as_bytes()).unwrap();
+        api.call(method, &format!("/nowhere/{i}"), None, None).await;
+        api.call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": format!("made-up-{i}")})),
+        )
+        .await;
+    }
+    let second = scrape().await;
+    assert!(
+        !second.contains("M41X") && !second.contains("made-up"),
+        "{second}"
+    );
+    assert!(second.contains("method=\"other\""), "{second}");
+    let series = |text: &str| text.lines().filter(|l| !l.starts_with('#')).count();
+    assert_eq!(
+        series(&first),
+        series(&second),
+        "no new series:\n{first}\n---\n{second}"
+    );
+}
+
+/// One token holds at most `waits_per_token` long polls; more get 429 with
+/// Retry-After, and a freed place is taken again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_polls_are_capped_per_token() {
+    let api = Api::start_with(None, |c| {
+        if let Some(a) = &mut c.api {
+            a.waits_per_token = 3;
+        }
+    })
+    .await;
+    api.upload(0, 3, "UAE Mobile").await;
+    let ci = api.token("ci", &[], Some(1_000), 1).await;
+    let taken = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&ci),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    let path = format!(
+        "{}/v1/uses/{}/messages?wait=20",
+        api.base,
+        taken.body["use_id"].as_str().unwrap()
+    );
+    let mut polls = Vec::new();
+    for _ in 0..3 {
+        let request = api.http.get(&path).bearer_auth(&ci).send();
+        polls.push(tokio::spawn(request));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let refused = api.http.get(&path).bearer_auth(&ci).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()[header::RETRY_AFTER], "1");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_waits");
+    // Without waiting, a read is not a wait and goes through.
+    let now = api
+        .http
+        .get(path.replace("wait=20", "wait=0"))
+        .bearer_auth(&ci)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(now.status(), StatusCode::OK);
+    // Revoking the token ends its waits at once.
+    let started = Instant::now();
+    api.h
+        .service
+        .numbers()
+        .revoke_token(ADMIN, "ci")
+        .await
+        .unwrap();
+    for poll in polls {
+        let answered = poll.await.unwrap().unwrap();
+        assert_eq!(answered.status(), StatusCode::OK);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the waits ended with the token"
+    );
+    // And its number went back.
+    assert!(
+        api.h.store.assignments().unwrap().is_empty(),
+        "released with the token"
+    );
+}
+
+/// Random bearer strings cost their sender its own lookup rate: past it,
+/// 429 before the store is asked. A known token keeps working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_tokens_are_refused_per_address_before_any_lookup() {
+    let api = Api::start_with(None, |c| {
+        if let Some(a) = &mut c.api {
+            a.lookups_per_second = 2;
+        }
+    })
+    .await;
+    let ci = api.token("ci", &[], None, 1).await;
+    assert_eq!(
+        api.call(Method::GET, "/v1/uses", Some(&ci), None)
+            .await
+            .status,
+        StatusCode::OK,
+        "looked up once, then cached"
+    );
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        let a = api
+            .call(
+                Method::GET,
+                "/v1/uses",
+                Some(&format!("nbt_guess{i}")),
+                None,
+            )
+            .await;
+        statuses.push(a.status);
+    }
+    assert!(statuses.contains(&StatusCode::UNAUTHORIZED));
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(refused >= 20, "{statuses:?}");
+    assert_eq!(
+        api.call(Method::GET, "/v1/uses", Some(&ci), None)
+            .await
+            .status,
+        StatusCode::OK,
+        "the cached token still opens the API"
+    );
+}
+
+/// A token at its maximum that keeps asking writes nothing: the take is
+/// refused before any count is made and given back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_at_its_maximum_retrying_writes_nothing() {
+    let api = Api::start_with(None, |c| {
+        c.api.as_mut().unwrap().requests_per_second = 1_000;
+    })
+    .await;
+    api.upload(0, 3, "UAE Mobile").await;
+    let ci = api.token("ci", &[], Some(1_000), 1).await;
+    let body = Some(json!({"category": "UAE Mobile"}));
+    let first = api
+        .call(Method::POST, "/v1/numbers", Some(&ci), body.clone())
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let data = api.h.store.dir().to_path_buf();
+    let size = || std::fs::metadata(data.join("users.jsonl")).unwrap().len();
+    let before = size();
+    for _ in 0..100 {
+        let a = api
+            .call(Method::POST, "/v1/numbers", Some(&ci), body.clone())
+            .await;
+        assert_eq!(code(&a), "holding_max");
+    }
+    assert_eq!(size(), before, "refused takes wrote to users.jsonl");
+}
+
 /// Two replicas on one MongoDB: a token made on one works on the other,
 /// their claims never share a number, and the code the leading monitor
 /// relays reaches a long poll on the other replica.
@@ -828,18 +1026,20 @@ async fn two_replicas_on_mongodb_share_tokens_pool_and_messages() {
     )
     .await
     .unwrap();
-    let (secret, _) = numbot_core::tokens::issue(
-        &*a.users,
-        NewToken {
-            name: "ci".into(),
-            categories: vec![],
-            // Above the configured per-user limit, which would stop it at 10.
-            numbers_per_window: Some(40),
-            max_uses: 20,
-        },
-    )
-    .await
-    .unwrap();
+    let (secret, _) = a
+        .numbers
+        .issue_token(
+            0,
+            NewToken {
+                name: "ci".into(),
+                categories: vec![],
+                // Above the configured per-user limit, which would stop it at 10.
+                numbers_per_window: Some(40),
+                max_uses: 20,
+            },
+        )
+        .await
+        .unwrap();
     let http = reqwest::Client::new();
     let take = |base: String| {
         let (http, secret) = (http.clone(), secret.clone());
@@ -893,6 +1093,128 @@ async fn two_replicas_on_mongodb_share_tokens_pool_and_messages() {
     assert_eq!(body[0]["code"], "771902", "{body}");
 }
 
+/// Take on one replica, cancel, take at once on the other, twenty times,
+/// with one number and a token of one use: every use gets a new id, the
+/// previous holder's code never shows on the new use, and an ended use's
+/// id acts on nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_use_id_names_one_use_across_replicas() {
+    let server = crate::support::MongoServer::get();
+    let database = server.fresh_database();
+    let fake = FakeSms::start().await.unwrap();
+    let a = crate::support::ApiReplica::start(&server.uri(), &database, &fake).await;
+    let b = crate::support::ApiReplica::start(&server.uri(), &database, &fake).await;
+    numbot_core::upload::import(
+        &*crate::support::shared_plugins(),
+        &*a.store,
+        numbot_core::Upload {
+            file_name: "one.csv".into(),
+            bytes: Arc::new(uae_csv(0, 1)),
+            category: "UAE Mobile".into(),
+            admin: 1,
+            default_country: None,
+        },
+    )
+    .await
+    .unwrap();
+    let new = NewToken {
+        name: "ci".into(),
+        categories: vec![],
+        numbers_per_window: Some(1_000),
+        max_uses: 1,
+    };
+    let (secret, _) = a.numbers.issue_token(0, new).await.unwrap();
+    let http = reqwest::Client::new();
+    let call = |method: Method, url: String| {
+        let (http, secret) = (http.clone(), secret.clone());
+        async move {
+            let r = http
+                .request(method, url)
+                .bearer_auth(secret)
+                .json(&json!({"category": "UAE Mobile"}))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let mut ids = BTreeSet::new();
+    for round in 0..20u32 {
+        let (first, second) = if round % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        let (status, taken) = call(Method::POST, format!("{}/v1/numbers", first.base())).await;
+        assert_eq!(status, StatusCode::CREATED, "round {round}: {taken}");
+        let old = taken["use_id"].as_str().unwrap().to_string();
+        let number = taken["number"].as_str().unwrap().to_string();
+        assert!(
+            ids.insert(old.clone()),
+            "round {round}: {old} was given before"
+        );
+        // A message in the second the number changed hands goes to nobody
+        // (providers stamp whole seconds): this one comes a second later.
+        crate::support::next_second().await;
+        let code = format!("{}", 300_000 + round);
+        fake.deliver(&number, "ACME", &format!("ACME: {code} is your code"));
+        let (_, got) = call(
+            Method::GET,
+            format!("{}/v1/uses/{old}/messages?wait=20", first.base()),
+        )
+        .await;
+        assert_eq!(got[0]["code"], code.as_str(), "round {round}: {got}");
+        let (status, _) = call(
+            Method::POST,
+            format!("{}/v1/uses/{old}/cancel", first.base()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+
+        // At once, on the other replica: the same number, a new use.
+        let (status, taken) = call(Method::POST, format!("{}/v1/numbers", second.base())).await;
+        assert_eq!(status, StatusCode::CREATED, "round {round}: {taken}");
+        let new = taken["use_id"].as_str().unwrap().to_string();
+        assert_eq!(taken["number"], number.as_str());
+        assert!(
+            ids.insert(new.clone()),
+            "round {round}: {new} was given before"
+        );
+        let (status, shown) = call(
+            Method::GET,
+            format!("{}/v1/uses/{new}/messages?wait=0", second.base()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            shown,
+            json!([]),
+            "round {round}: the old code shows on the new use"
+        );
+        for action in ["cancel", "done"] {
+            let (status, _) = call(
+                Method::POST,
+                format!("{}/v1/uses/{old}/{action}", second.base()),
+            )
+            .await;
+            assert_eq!(
+                status,
+                StatusCode::NOT_FOUND,
+                "round {round}: {action} of the old id"
+            );
+        }
+        let (_, uses) = call(Method::GET, format!("{}/v1/uses", second.base())).await;
+        assert_eq!(
+            uses[0]["use_id"],
+            new.as_str(),
+            "round {round}: the new use goes on"
+        );
+        let (status, _) = call(
+            Method::POST,
+            format!("{}/v1/uses/{new}/cancel", second.base()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
 /// An admin makes a token in Telegram; it opens the API at once; a user
 /// who is not an admin cannot make one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -903,7 +1225,7 @@ async fn admins_make_and_revoke_tokens_in_telegram() {
         .h
         .say(&admin, "/token create tg-ci --max-uses 2 --categories UAE")
         .await;
-    let text = made.text.unwrap_or_default();
+    let text = made.text.clone().unwrap_or_default();
     let start = text.find("<code>nbt_").expect("the secret") + 6;
     let secret = &text[start..start + text[start..].find("</code>").unwrap()];
     let a = api
@@ -915,15 +1237,31 @@ async fn admins_make_and_revoke_tokens_in_telegram() {
         .text
         .unwrap_or_default()
         .contains("tg-ci · 2 at once · UAE · live"));
+    // The secret does not stay in the chat: the button deletes it.
+    assert_eq!(made.buttons[0][0].0, "Copied: delete this message");
+    let toast = api
+        .h
+        .toast(&admin, made.message_id.unwrap(), &made.buttons[0][0].1)
+        .await;
+    assert_eq!(
+        toast.as_deref(),
+        Some("Deleted: the secret is no longer in this chat.")
+    );
+    assert!(
+        api.h.tg.transcript(ADMIN).iter().all(|e| !e
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .contains(secret)),
+        "the secret is gone from the chat"
+    );
     let refused = api.h.say(&TestUser::new(77), "/token create mine").await;
     assert!(refused.text.unwrap_or_default().contains("for admins only"));
     let revoked = api.h.say(&admin, "/token revoke tg-ci").await;
     assert!(revoked.text.unwrap_or_default().contains("revoked"));
-    assert!(
-        numbot_core::UserStore::tokens(&*api.h.users).await.unwrap()[0]
-            .revoked_at
-            .is_some()
-    );
+    assert!(TokenStore::tokens(&*api.h.users).await.unwrap()[0]
+        .revoked_at
+        .is_some());
 }
 
 /// The client examples in `examples/api`, run as a CI job runs them: the

@@ -1,10 +1,10 @@
 //! The bot end to end: teloxide's dispatcher over real HTTP to the fake Bot
 //! API server, the real store and the real compiled plugins.
 
-use std::{collections::HashSet, time::Duration};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use numbot::config::Config;
-use numbot_core::{AuditEvent, NumberLimit, UserStatus, UserStore};
+use numbot_core::{AuditAction, AuditEvent, AuditLog, NumberLimit, UserStatus, Users};
 use numbot_otp::ProviderConfig;
 use numbot_store_file::FileUsers;
 use numbot_telegram::{render::key, AccessMode, Mode, WebhookConfig};
@@ -15,6 +15,9 @@ use crate::support::{number_in, uae_csv, BotHarness, ADMIN};
 fn admin() -> TestUser {
     TestUser::new(ADMIN)
 }
+
+/// A webhook secret as numbot accepts them: 32 characters and more.
+const SECRET: &str = "webhook-secret_0123456789abcdefABCDEF";
 
 fn text(e: &Entry) -> &str {
     e.text.as_deref().unwrap_or_default()
@@ -66,15 +69,17 @@ async fn a_user_gets_changes_and_cancels_a_number() {
     assert!(text(&got).contains("\n050 "), "the display form: {got:?}");
     assert!(text(&got).contains("Country: AE · Category: UAE Mobile"));
     assert!(text(&got).contains("From file: UAE_Mobile_"));
+    let held = h.store.holding(100).unwrap().unwrap();
+    assert_eq!(held.number, first);
+    // The buttons name their use: pressed later, they act on it only.
     assert_eq!(
         got.buttons,
         vec![vec![
-            ("Done".to_string(), "dn".to_string()),
-            ("Change number".to_string(), "chg".to_string()),
-            ("Cancel".to_string(), "cxl".to_string())
+            ("Done".to_string(), format!("dn:{}", held.id)),
+            ("Change number".to_string(), format!("chg:{}", held.id)),
+            ("Cancel".to_string(), format!("cxl:{}", held.id))
         ]]
     );
-    assert_eq!(h.store.holding(100).unwrap().unwrap().number, first);
 
     // One number at a time.
     let again = h
@@ -85,11 +90,19 @@ async fn a_user_gets_changes_and_cancels_a_number() {
 
     // Change: the same message shows another number.
     let number_message = got.message_id.unwrap();
-    let changed = h.press(&user, number_message, "chg").await;
+    let changed = h.press(&user, number_message, &got.buttons[0][1].1).await;
     assert_eq!(changed.method, "editmessagetext");
     assert_eq!(changed.message_id, Some(number_message));
     let second = number_in(&changed);
     assert_ne!(second, first);
+    assert_eq!(h.store.holding(100).unwrap().unwrap().number, second);
+    // The first number's Cancel (a stale copy of the message) ends nothing.
+    assert_eq!(
+        h.toast(&user, number_message, &got.buttons[0][2].1)
+            .await
+            .as_deref(),
+        Some("You hold no number now.")
+    );
     assert_eq!(h.store.holding(100).unwrap().unwrap().number, second);
 
     // Cancel: released.
@@ -280,7 +293,7 @@ async fn admin_commands_refuse_users_and_the_attempts_are_audited() {
     assert_eq!(denied.len(), 16, "{denied:?}");
     assert!(denied
         .iter()
-        .all(|e| e.actor == 100 && e.action == "denied"));
+        .all(|e| e.actor == 100 && e.action == AuditAction::Denied));
     assert_eq!(denied[3].detail, "/ban");
     assert_eq!(
         h.users.get(5).await.unwrap(),
@@ -393,7 +406,7 @@ async fn csvstats_csvlist_and_csvdelete_with_confirmation() {
         .collect();
     assert_eq!(categories, vec!["UAE Mobile".to_string()]);
     let audit = h.users.recent_audit(10).await.unwrap();
-    assert_eq!(audit.last().unwrap().action, "delete");
+    assert_eq!(audit.last().unwrap().action, AuditAction::Delete);
 
     let plugins = h.say(&admin, "/plugins").await;
     assert!(
@@ -499,15 +512,15 @@ async fn approval_mode_and_bans() {
         h.users.get(200).await.unwrap().unwrap().status,
         UserStatus::Banned
     );
-    let actions: Vec<String> = h
+    let actions: Vec<&str> = h
         .users
         .recent_audit(10)
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.action)
+        .map(|e| e.action.as_str())
         .collect();
-    assert_eq!(actions[1..], ["approve", "ban", "approve", "ban"]);
+    assert_eq!(actions[1..], ["approve", "take", "ban", "unban", "reject"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -672,14 +685,11 @@ async fn webhook_mode_takes_updates_with_the_secret_and_refuses_others() {
         c.telegram.webhook = Some(WebhookConfig {
             listen: format!("127.0.0.1:{port}").parse().unwrap(),
             url: url.clone(),
-            secret_token: "s3cret-Token_1".into(),
+            secret_token: SECRET.into(),
         });
     })
     .await;
-    assert_eq!(
-        h.tg.webhook(),
-        Some((url.clone(), Some("s3cret-Token_1".into())))
-    );
+    assert_eq!(h.tg.webhook(), Some((url.clone(), Some(SECRET.into()))));
     let user = TestUser::new(100);
     let reply = h.say(&user, "/start").await;
     assert!(text(&reply).contains("You have access"), "{reply:?}");
@@ -689,7 +699,7 @@ async fn webhook_mode_takes_updates_with_the_secret_and_refuses_others() {
         "from": {"id": 300, "is_bot": false, "first_name": "M"}, "text": "/start",
         "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}});
     let client = reqwest::Client::new();
-    for secret in [Some("wrong-secret"), None] {
+    for secret in [Some("wrong-secret"), Some(&SECRET[..31]), None] {
         let mut request = client.post(&url).json(&update);
         if let Some(s) = secret {
             request = request.header("X-Telegram-Bot-Api-Secret-Token", s);
@@ -697,6 +707,28 @@ async fn webhook_mode_takes_updates_with_the_secret_and_refuses_others() {
         let status = request.send().await.unwrap().status();
         assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED, "{secret:?}");
     }
+    // Without the secret, a huge body is refused before it is read; with
+    // it, a body past the limit is refused too.
+    let huge = vec![b' '; 64 << 20];
+    let started = std::time::Instant::now();
+    let refused = client.post(&url).body(huge.clone()).send().await;
+    assert!(
+        refused.map_or(true, |r| r.status() == reqwest::StatusCode::UNAUTHORIZED),
+        "no secret, no body read"
+    );
+    let too_big = client
+        .post(&url)
+        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 1 << 20])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+    eprintln!(
+        "64 MiB without the secret refused in {:?}",
+        started.elapsed()
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         h.tg.transcript(300).is_empty(),
@@ -704,7 +736,7 @@ async fn webhook_mode_takes_updates_with_the_secret_and_refuses_others() {
     );
     let ok = client
         .post(&url)
-        .header("X-Telegram-Bot-Api-Secret-Token", "s3cret-Token_1")
+        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
         .json(&update)
         .send()
         .await
@@ -776,7 +808,7 @@ async fn user_records_and_the_audit_trail_survive_a_restart() {
             .audit(AuditEvent {
                 at: 1,
                 actor: 1,
-                action: "ban".into(),
+                action: AuditAction::Ban,
                 detail: "user 7".into(),
             })
             .await
@@ -857,8 +889,15 @@ fn the_example_config_parses_and_the_environment_overrides_secrets() {
     let mut hook = Config::parse("[telegram]\ntoken = \"1:a\"\nmode = \"webhook\"\n[telegram.webhook]\nlisten = \"127.0.0.1:8443\"\nurl = \"https://bot.example/hook\"\n").unwrap();
     let err = hook.clone().checked().unwrap_err();
     assert!(err.to_string().contains("secret_token"), "{err}");
-    hook = hook
+    let short = hook
+        .clone()
         .with_env(|k| (k == "NUMBOT_WEBHOOK_SECRET").then(|| "abc-DEF_123".to_string()))
+        .unwrap()
+        .checked()
+        .unwrap_err();
+    assert!(short.to_string().contains("32-256 characters"), "{short}");
+    hook = hook
+        .with_env(|k| (k == "NUMBOT_WEBHOOK_SECRET").then(|| SECRET.to_string()))
         .unwrap();
     assert!(hook.checked().is_ok());
     let sms = Config::parse("[telegram]\ntoken = \"1:a\"\n[sms]\nprovider = \"twilio\"\nurl = \"https://api.twilio.example\"\naccount = \"AC1\"\n")
@@ -914,4 +953,112 @@ async fn a_second_polling_process_stops_with_a_clear_reason() {
     // The process that stayed answers as before.
     let reply = h.say(&TestUser::new(100), "/start").await;
     assert!(text(&reply).contains("You have access"), "{reply:?}");
+}
+
+/// The plugins, counting the validator's calls.
+struct Counting {
+    inner: numbot_core::SharedPlugins,
+    validated: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl numbot_core::Plugins for Counting {
+    async fn validate(
+        &self,
+        file_name: String,
+        bytes: Arc<Vec<u8>>,
+    ) -> Result<numbot_core::plugins::Validation, numbot_core::PluginError> {
+        self.validated
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.validate(file_name, bytes).await
+    }
+
+    async fn format(
+        &self,
+        numbers: Vec<String>,
+        default_country: Option<String>,
+    ) -> Result<numbot_core::plugins::FormatResults, numbot_core::PluginError> {
+        self.inner.format(numbers, default_country).await
+    }
+
+    async fn select(
+        &self,
+        request: numbot_core::plugins::Request,
+    ) -> Result<numbot_core::plugins::Choice, numbot_core::PluginError> {
+        self.inner.select(request).await
+    }
+
+    fn select_blocking(
+        &self,
+        request: &numbot_core::plugins::Request,
+    ) -> Result<numbot_core::plugins::Choice, numbot_core::PluginError> {
+        self.inner.select_blocking(request)
+    }
+
+    async fn extract(&self, text: String) -> Result<Option<String>, numbot_core::PluginError> {
+        self.inner.extract(text).await
+    }
+
+    fn inventory(&self) -> numbot_core::plugins::Inventory {
+        self.inner.inventory()
+    }
+}
+
+/// One upload, one validation: with a caption, with the category its rows
+/// name, and with the question and its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_is_validated_once_per_upload() {
+    let counting = Arc::new(Counting {
+        inner: crate::support::shared_plugins(),
+        validated: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let h = BotHarness::start_with(counting.clone(), |_| {}).await;
+    let admin = TestUser::new(ADMIN);
+    let validated = || counting.validated.load(std::sync::atomic::Ordering::SeqCst);
+    let reply = h.upload(&admin, "a.csv", uae_csv(0, 3), Some("UAE")).await;
+    assert!(text(&reply).contains("Imported 3"), "{reply:?}");
+    assert_eq!(validated(), 1, "with a caption");
+
+    let ranged = crate::support::ranged_csv("UAE Mobile", 20, 3);
+    let reply = h.upload(&admin, "ranged.csv", ranged, None).await;
+    assert!(text(&reply).contains("into UAE Mobile"), "{reply:?}");
+    assert_eq!(validated(), 2, "the Range column names the category");
+
+    let question = h.upload(&admin, "b.csv", uae_csv(10, 3), None).await;
+    assert!(text(&question).contains("Which category"), "{question:?}");
+    let reply = h.say(&admin, "UAE").await;
+    assert!(text(&reply).contains("Imported 3"), "{reply:?}");
+    assert_eq!(validated(), 3, "asked, then answered");
+    assert_eq!(h.tg.calls("getFile"), 3, "nor fetched again for the answer");
+}
+
+/// A reply past Telegram's 4,096 UTF-16 units is split at line ends, never
+/// cut off or lost: `/audit` with twenty long entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_replies_are_split_within_telegrams_limit() {
+    let h = BotHarness::start(|c| c.limits.updates_per_minute = 1_000).await;
+    let admin = TestUser::new(ADMIN);
+    let reason = "😀".repeat(90);
+    for user in 500..520 {
+        h.say(&admin, &format!("/ban {user} {reason}")).await;
+    }
+    let from = h.tg.transcript(ADMIN).len();
+    h.tg.send_text(&admin, "/audit");
+    let replies = h
+        .bot_entries(ADMIN, from, |e| {
+            e.iter()
+                .map(|e| text(e).matches("· ban ·").count())
+                .sum::<usize>()
+                >= 20
+        })
+        .await;
+    assert!(
+        replies.len() >= 2,
+        "split in several messages: {}",
+        replies.len()
+    );
+    for r in &replies {
+        let units = text(r).encode_utf16().count();
+        assert!(units <= 4096, "{units} units");
+    }
 }

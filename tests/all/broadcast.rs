@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use numbot_core::{UserStatus, UserStore};
+use numbot_core::{AuditAction, AuditLog, UserStatus, Users};
 use numbot_testing::fake_telegram::{Entry, TestUser};
 
 use crate::support::{BotHarness, ADMIN};
@@ -73,9 +73,12 @@ async fn a_broadcast_is_previewed_confirmed_and_counted() {
     }
     assert_eq!(got(&h, 205, message), 0);
     let audit = h.users.recent_audit(10).await.unwrap();
-    assert!(audit.iter().any(|e| e.action == "broadcast"), "{audit:?}");
     assert!(
-        audit.iter().any(|e| e.action == "broadcast_end"),
+        audit.iter().any(|e| e.action == AuditAction::Broadcast),
+        "{audit:?}"
+    );
+    assert!(
+        audit.iter().any(|e| e.action == AuditAction::BroadcastEnd),
         "{audit:?}"
     );
 

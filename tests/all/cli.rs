@@ -8,7 +8,7 @@ use std::{
 
 use crate::support::{cache, defaults, examples, fixtures};
 
-fn numbot(args: &[&str]) -> (bool, String, String) {
+pub(crate) fn numbot(args: &[&str]) -> (bool, String, String) {
     numbot_with_input(args, b"")
 }
 
@@ -195,6 +195,45 @@ fn store_commands_import_list_report_and_delete() {
     assert!(stdout.contains("(deleted)"), "{stdout}");
     let (ok, _, stderr) = numbot(&[&["delete", "nope.csv"][..], &common].concat());
     assert!(!ok && stderr.contains("no file `nope.csv`"), "{stderr}");
+}
+
+/// `numbot import` without `--category` reads it as the bot does: the one
+/// category every row names (a Range column), else it says so.
+#[test]
+fn import_takes_the_category_the_rows_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let plugins = defaults();
+    let common = [
+        "--data-dir",
+        data,
+        "--plugin-dir",
+        plugins.to_str().unwrap(),
+    ];
+    let ranged = dir.path().join("ranged.csv");
+    std::fs::write(&ranged, crate::support::ranged_csv("UAE Mobile", 0, 3)).unwrap();
+    let (ok, stdout, stderr) =
+        numbot(&[&["import", ranged.to_str().unwrap()][..], &common].concat());
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("category `UAE Mobile`: every row of the file names it"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("into `UAE Mobile`"), "{stdout}");
+
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sample.csv");
+    let (ok, _, stderr) = numbot(&[&["import", sample][..], &common].concat());
+    assert!(!ok, "the sample's rows name four categories");
+    assert!(stderr.contains("its rows name 4 categories"), "{stderr}");
+
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(&plain, crate::support::uae_csv(10, 3)).unwrap();
+    let (ok, _, stderr) = numbot(&[&["import", plain.to_str().unwrap()][..], &common].concat());
+    assert!(!ok, "no category, none named");
+    assert!(
+        stderr.contains("its rows name no category; say which with --category NAME"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -454,4 +493,46 @@ fn a_data_directory_open_to_others_is_reported_with_the_fix() {
             path.display()
         );
     }
+}
+
+/// A damaged line in the middle of `users.jsonl` stops numbot (a ban may be
+/// in it, and skipping it would lift the ban); `numbot repair` drops it,
+/// says what it held, keeps the original, and numbot opens again.
+#[test]
+fn a_damaged_record_line_stops_open_and_repair_drops_it() {
+    use numbot_core::{UserStatus, Users};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let users = numbot_store_file::FileUsers::open(dir.path()).unwrap();
+        futures::executor::block_on(async {
+            users
+                .set_status(7, UserStatus::Banned, 1, Some("spam".into()))
+                .await
+                .unwrap();
+            users
+                .set_status(8, UserStatus::Active, 1, None)
+                .await
+                .unwrap();
+        });
+    }
+    let path = dir.path().join("users.jsonl");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[0] = b'x';
+    std::fs::write(&path, &bytes).unwrap();
+    let refused = numbot_store_file::FileUsers::open(dir.path())
+        .err()
+        .unwrap();
+    let message = refused.to_string();
+    assert!(message.contains("damaged line 1 at byte 0"), "{message}");
+    assert!(message.contains("numbot repair --data-dir"), "{message}");
+
+    let data = dir.path().to_str().unwrap();
+    let (ok, stdout, stderr) = numbot(&["repair", "--data-dir", data]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("dropped damaged line 1"), "{stdout}");
+    assert!(stdout.contains("banned"), "what it held is shown: {stdout}");
+    assert!(dir.path().join("users.jsonl.damaged").exists());
+    let users = numbot_store_file::FileUsers::open(dir.path()).unwrap();
+    let eight = futures::executor::block_on(users.get(8)).unwrap();
+    assert_eq!(eight.unwrap().status, UserStatus::Active);
 }

@@ -3,7 +3,7 @@
 //! get CSV and XLSX with `/export`, and `numbot export` writes the same
 //! from the data directory beside a running bot.
 
-use numbot_core::UserStore;
+use numbot_core::{AuditAction, AuditLog};
 use numbot_testing::{fake_sms::FakeSms, fake_telegram::TestUser};
 
 use crate::{
@@ -123,7 +123,7 @@ async fn history_and_export_through_the_bot_and_the_command_line() {
     assert!(
         audit
             .iter()
-            .any(|e| e.action == "export" && e.detail.contains("2 uses")),
+            .any(|e| e.action == AuditAction::Export && e.detail.contains("2 uses")),
         "{audit:?}"
     );
 

@@ -4,7 +4,7 @@
 //! the user's script and differ from the English one. `/language` then
 //! overrides Telegram's language, for replies and for the command menu.
 
-use numbot_core::UserStore;
+use numbot_core::Users;
 use numbot_testing::fake_telegram::{Entry, TestUser};
 
 use crate::support::{uae_csv, BotHarness, ADMIN};

@@ -3,6 +3,7 @@
 //! The plugins come from `cargo build-plugins` (the README's test command runs it first).
 
 mod api;
+mod audit;
 mod backup;
 mod bot;
 mod broadcast;
@@ -22,5 +23,6 @@ mod shutdown;
 mod store;
 mod store_contract;
 mod support;
+mod tidy;
 mod users;
 mod validator;

@@ -7,7 +7,8 @@ use std::{
 };
 
 use numbot_core::{
-    Clock, Coordination, NumberStore, ReuseRule, StoreConfig, UserStore, WatchRecord,
+    AuditAction, AuditLog, Clock, Coordination, Finish, NumberStore, ReuseRule, StoreConfig,
+    WatchRecord,
 };
 use numbot_otp::{
     CompleteOn, Delivery, JsonConfig, Notifier, OtpEvent, OtpMonitor, ProviderConfig,
@@ -388,7 +389,7 @@ async fn a_user_who_cancels_while_a_message_is_in_flight_never_gets_it() {
     let m = monitor(&store, &config("twilio", &fake), &recorder);
     m.tick().await.unwrap();
     fake.deliver(&a.number, "Uber", "Your Uber code is 3141");
-    store.cancel(100).unwrap();
+    store.end(a.id, Finish::Cancel).unwrap();
     // The same number goes to the next user at once (unlimited reuse).
     let b = store.claim("UAE", 200).unwrap();
     assert_eq!(b.number, a.number);
@@ -483,11 +484,11 @@ async fn the_bot_relays_the_code_to_the_user_over_telegram() {
     assert!(code.text.as_deref().unwrap().contains("<code>72915</code>"));
     // The use goes on (more codes may come) until the holder presses Done,
     // which the relayed message offers.
+    let held = h.store.holding(100).unwrap().expect("the use goes on");
     assert_eq!(
         code.buttons,
-        vec![vec![("Done".to_string(), "dn".to_string())]]
+        vec![vec![("Done".to_string(), format!("dn:{}", held.id))]]
     );
-    assert!(h.store.holding(100).unwrap().is_some(), "the use goes on");
     fake.deliver(&number, "Telegram", "Telegram code: 11832");
     let second =
         h.tg.wait_for(100, REPLY, |e| {
@@ -503,7 +504,8 @@ async fn the_bot_relays_the_code_to_the_user_over_telegram() {
     assert_eq!(h.store.holding(100).unwrap(), None, "Done ends the use");
     let done = h.users.recent_audit(5).await.unwrap();
     assert!(
-        done.iter().any(|e| e.actor == 100 && e.action == "done"),
+        done.iter()
+            .any(|e| e.actor == 100 && e.action == AuditAction::Done),
         "{done:?}"
     );
 }
@@ -679,6 +681,7 @@ async fn a_takeover_announces_the_leases_that_ran_out_meanwhile() {
     // A record whose removal was lost long ago, for the same user: the one
     // taking over drops it without a word.
     let lost = WatchRecord {
+        id: numbot_core::UseId(999_999),
         user: 101,
         number: "971500000999".into(),
         since: 1,

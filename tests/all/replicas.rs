@@ -20,7 +20,7 @@ use crate::support::{
 
 const USERS: i64 = 1_000;
 const FIRST_USER: i64 = 10_000;
-const SECRET: &str = "replica-secret";
+const SECRET: &str = "replica-secret-0123456789abcdef-ABCDEF";
 
 /// A replica: `numbot run` with its own data directory and listen port.
 struct Replica {
@@ -310,4 +310,200 @@ async fn two_replicas_share_one_pool_and_survive_one_being_killed() {
         "replica B is still running"
     );
     eprintln!("replicas: {at_kill} users answered when A was killed; balancer requests {served:?}");
+}
+
+/// Bot messages in `chat` whose text is exactly `text`.
+fn received(tg: &FakeTelegram, chat: i64, text: &str) -> usize {
+    tg.transcript(chat)
+        .iter()
+        .filter(|e| e.from == "bot" && e.text.as_deref() == Some(text))
+        .count()
+}
+
+/// The pid of the process holding the broadcast's sending lease.
+async fn sender(db: &mongodb::Database) -> Option<u32> {
+    use mongodb::bson::{doc, Document};
+    let job = db
+        .collection::<Document>("jobs")
+        .find_one(doc! { "_id": "broadcast" })
+        .await
+        .unwrap()?;
+    job.get_str("owner").ok()?.split('-').next()?.parse().ok()
+}
+
+/// Requests each backend of the balancer answered so far.
+fn served(lb: &LoadBalancer) -> Vec<usize> {
+    lb.served
+        .iter()
+        .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
+        .collect()
+}
+
+/// A broadcast behind the balancer: Stop reaches the replica that is not
+/// sending and stops it; then the sender is killed mid-broadcast and both
+/// replicas restart: every recipient gets it, none more than twice, and
+/// only the one in flight when the sender died twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_is_one_job_across_replicas_and_restarts() {
+    let server = MongoServer::get();
+    let database = server.fresh_database();
+    let db = numbot_store_mongo::connect(&server.uri(), &database)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tg = FakeTelegram::start().await.unwrap();
+    let ports = [free_port(), free_port()];
+    let lb = LoadBalancer::start(ports.iter().map(|&p| ([127, 0, 0, 1], p).into()).collect()).await;
+    let mongo = (server.uri(), database.clone());
+    let mongo = (mongo.0.as_str(), mongo.1.as_str());
+    let start = |name: &str, port: u16| Replica::start(dir.path(), name, port, &tg, &lb, mongo);
+    let mut replicas = [start("a", ports[0]), start("b", ports[1])];
+    for r in &mut replicas {
+        r.listening().await;
+    }
+    let admin = TestUser::new(1);
+    let users: Vec<TestUser> = (500..530).map(TestUser::new).collect();
+    for u in users.iter().chain([&admin]) {
+        tg.send_text(u, "/start");
+        wait_for_bot(&tg, u.id, |t| t.contains("numbot")).await;
+    }
+    let recipients: Vec<i64> = users.iter().chain([&admin]).map(|u| u.id).collect();
+    // Every message is done at once and answered 200 ms later: a sender
+    // killed meanwhile never learns the one in flight went out.
+    tg.slow("sendMessage", Duration::from_millis(200));
+
+    // Sent off on one replica, stopped from the other.
+    tg.send_text(&admin, "/broadcast First news");
+    wait_for_bot(&tg, 1, |t| t.starts_with("📣 To ")).await;
+    let preview = tg
+        .transcript(1)
+        .into_iter()
+        .rev()
+        .find(|e| e.text.as_deref().is_some_and(|t| t.contains("First news")))
+        .unwrap();
+    let before = served(&lb);
+    tg.press_button(
+        &admin,
+        preview.message_id.unwrap(),
+        &preview.buttons[0][0].1,
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while recipients
+        .iter()
+        .filter(|&&u| received(&tg, u, "First news") > 0)
+        .count()
+        < 3
+    {
+        assert!(Instant::now() < deadline, "the broadcast did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let at_send = served(&lb);
+    let sending_on = (0..2).find(|&i| at_send[i] > before[i]).unwrap();
+    let stop = format!("bcstop:{}", preview_id(&tg, "First news"));
+    tg.press_button(&admin, preview.message_id.unwrap(), &stop);
+    wait_for_bot(&tg, 1, |t| t.contains("Broadcast stopped after")).await;
+    let after = served(&lb);
+    assert!(
+        after[1 - sending_on] > at_send[1 - sending_on],
+        "Stop went to the other replica: {before:?} {at_send:?} {after:?}"
+    );
+    let got: usize = recipients
+        .iter()
+        .filter(|&&u| received(&tg, u, "First news") > 0)
+        .count();
+    assert!(got < recipients.len(), "stopped before the end: {got}");
+    assert!(recipients
+        .iter()
+        .all(|&u| received(&tg, u, "First news") <= 1));
+
+    // The sender dies mid-broadcast; both replicas restart.
+    tg.send_text(&admin, "/broadcast Second news");
+    wait_for_bot(&tg, 1, |t| t.contains("Second news")).await;
+    let preview = tg
+        .transcript(1)
+        .into_iter()
+        .rev()
+        .find(|e| e.text.as_deref().is_some_and(|t| t.contains("Second news")))
+        .unwrap();
+    tg.press_button(
+        &admin,
+        preview.message_id.unwrap(),
+        &preview.buttons[0][0].1,
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while recipients
+        .iter()
+        .filter(|&&u| received(&tg, u, "Second news") > 0)
+        .count()
+        < 8
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the second broadcast did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid = sender(&db).await.expect("a sender holds the lease");
+    let killed = replicas
+        .iter()
+        .position(|r| r.child.id() == pid)
+        .expect("the sender is one of the replicas");
+    for i in [killed, 1 - killed] {
+        replicas[i].child.kill().unwrap();
+        replicas[i].child.wait().unwrap();
+    }
+    let at_kill = recipients
+        .iter()
+        .filter(|&&u| received(&tg, u, "Second news") > 0)
+        .count();
+    assert!(at_kill < recipients.len(), "killed before the end");
+    replicas = [start("a", ports[0]), start("b", ports[1])];
+    for r in &mut replicas {
+        r.listening().await;
+    }
+    // The dead sender's lease runs out, and one of the new processes goes on.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while recipients
+        .iter()
+        .any(|&u| received(&tg, u, "Second news") == 0)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "not resumed: {} of {} reached",
+            recipients
+                .iter()
+                .filter(|&&u| received(&tg, u, "Second news") > 0)
+                .count(),
+            recipients.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    wait_for_bot(&tg, 1, |t| t.contains("Broadcast finished")).await;
+    let twice: Vec<i64> = recipients
+        .iter()
+        .copied()
+        .filter(|&u| received(&tg, u, "Second news") == 2)
+        .collect();
+    assert!(
+        recipients
+            .iter()
+            .all(|&u| received(&tg, u, "Second news") <= 2),
+        "none more than twice"
+    );
+    assert!(twice.len() <= 1, "only the one in flight twice: {twice:?}");
+    eprintln!("broadcast: stopped after {got}; killed after {at_kill}; twice: {twice:?}");
+}
+
+/// The id of the broadcast whose preview says `text`, from its Send button.
+fn preview_id(tg: &FakeTelegram, text: &str) -> u64 {
+    let preview = tg
+        .transcript(1)
+        .into_iter()
+        .find(|e| e.text.as_deref().is_some_and(|t| t.contains(text)) && !e.buttons.is_empty())
+        .expect("a preview");
+    preview.buttons[0][0]
+        .1
+        .trim_start_matches("bcgo:")
+        .parse()
+        .unwrap()
 }

@@ -16,7 +16,7 @@ use crate::support::{binary, cache, defaults, free_port};
 pub(crate) fn config(dir: &Path, tg: &FakeTelegram, mode: &str, port: u16) -> PathBuf {
     let webhook = if mode == "webhook" {
         format!(
-            "[telegram.webhook]\nlisten = \"127.0.0.1:{port}\"\nurl = \"http://127.0.0.1:{port}/webhook\"\nsecret_token = \"stop-test\"\n"
+            "[telegram.webhook]\nlisten = \"127.0.0.1:{port}\"\nurl = \"http://127.0.0.1:{port}/webhook\"\nsecret_token = \"stop-test-0123456789abcdef-ABCDEFGHIJ\"\n"
         )
     } else {
         String::new()

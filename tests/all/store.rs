@@ -11,10 +11,10 @@ use std::{
 };
 
 use numbot_core::{
-    upload::prepare, Clock, ReuseRule, SharedPlugins, StoreConfig, StoreError, UploadReport,
+    upload::prepare, Clock, Finish, ReuseRule, SharedPlugins, StoreConfig, StoreError, UploadReport,
 };
 use numbot_plugin_host::PluginRunner;
-use numbot_store_file::FileStore;
+use numbot_store_file::{FileStore, PossiblyUsed};
 
 use crate::support::{cache, defaults, host};
 
@@ -59,6 +59,37 @@ impl Uploads for FileStore {
         let prepared = runtime.block_on(prepare(&*plugins(), upload))?;
         self.import(prepared, bytes)
     }
+}
+
+/// The store's calls by holder, as these tests make them: what `user`
+/// holds now, ended or changed through its use id.
+trait ByHolder {
+    fn complete(&self, user: i64) -> Result<(), StoreError>;
+    fn cancel(&self, user: i64) -> Result<(), StoreError>;
+    fn change_held(&self, user: i64) -> Result<numbot_core::Assignment, StoreError>;
+}
+
+impl ByHolder for FileStore {
+    fn complete(&self, user: i64) -> Result<(), StoreError> {
+        end_held(self, user, Finish::Done)
+    }
+
+    fn cancel(&self, user: i64) -> Result<(), StoreError> {
+        end_held(self, user, Finish::Cancel)
+    }
+
+    fn change_held(&self, user: i64) -> Result<numbot_core::Assignment, StoreError> {
+        let held = self.holding(user)?.ok_or(StoreError::NotAssigned(user))?;
+        self.change(held.id)
+    }
+}
+
+fn end_held(store: &FileStore, user: i64, how: Finish) -> Result<(), StoreError> {
+    let held = store.holding(user)?.ok_or(StoreError::NotAssigned(user))?;
+    store
+        .end(held.id, how)?
+        .map(drop)
+        .ok_or(StoreError::NotAssigned(user))
 }
 
 fn open(dir: &Path, clock: &Clock, rule: ReuseRule) -> FileStore {
@@ -342,19 +373,25 @@ fn change_number_gives_another_one() {
         .unwrap();
     let mut previous = store.claim("Two", 9).unwrap().number;
     for _ in 0..10 {
-        let next = store.change(9).unwrap().number;
+        let next = store.change_held(9).unwrap().number;
         assert_ne!(next, previous, "change never gives the same number back");
         previous = next;
     }
     // One number held, the other free: user 10 gets it, and then nobody can change.
     store.claim("Two", 10).unwrap();
-    assert!(matches!(store.change(9), Err(StoreError::NoneAvailable(_))));
+    assert!(matches!(
+        store.change_held(9),
+        Err(StoreError::NoneAvailable(_))
+    ));
     assert_eq!(
         store.holding(9).unwrap().unwrap().number,
         previous,
         "a failed change keeps the number"
     );
-    assert!(matches!(store.change(11), Err(StoreError::NotAssigned(11))));
+    assert!(matches!(
+        store.change_held(11),
+        Err(StoreError::NotAssigned(11))
+    ));
 }
 
 #[test]
@@ -801,7 +838,7 @@ fn a_damaged_journal_record_stops_open_and_repair_salvages_it() {
         "{message}"
     );
 
-    let report = FileStore::repair(&config).unwrap();
+    let report = FileStore::repair(&config, PossiblyUsed::Keep).unwrap();
     assert_eq!(report.journals.len(), 1);
     let journal = &report.journals[0];
     assert_eq!(journal.kept, 7);
@@ -825,7 +862,9 @@ fn a_damaged_journal_record_stops_open_and_repair_salvages_it() {
         assert!(q.file.starts_with("Damage_"), "{q:?}");
     }
     // Repairing again finds nothing.
-    assert!(!FileStore::repair(&config).unwrap().damaged());
+    assert!(!FileStore::repair(&config, PossiblyUsed::Keep)
+        .unwrap()
+        .damaged());
 
     // Right after: nothing anyone may hold is handed out.
     let store = FileStore::open(config.clone(), plugins()).unwrap();
@@ -853,6 +892,150 @@ fn a_damaged_journal_record_stops_open_and_repair_salvages_it() {
     // And it all survives a restart.
     let store = FileStore::open(config, plugins()).unwrap();
     assert_eq!(store.assignments().unwrap().len(), 10);
+}
+
+/// Repair does not punish: a flipped bit in a claim's time still names its
+/// number, so that number alone is possibly used, and it is back once any
+/// lease the claim began has ended — unless the operator retires possibly
+/// used numbers, which then follow the reuse rule. Damage that names
+/// nothing keeps every free number, and every hold from before it, out
+/// until the lease horizon, and retires none.
+#[test]
+fn repair_keeps_out_only_what_a_dropped_record_may_have_used() {
+    let t0 = 10_000_000;
+    for rule in [
+        ReuseRule::Once,
+        ReuseRule::Cooldown(3_600),
+        ReuseRule::Unlimited,
+    ] {
+        for (possibly, named) in [
+            (PossiblyUsed::Keep, true),
+            (PossiblyUsed::Retire, true),
+            (PossiblyUsed::Keep, false),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let (clock, now) = Clock::manual(t0);
+            let (lost, kept) = {
+                let store = open(dir.path(), &clock, rule);
+                store
+                    .upload("r.csv", &csv(&numbers(0, 10)), "Repair", 1, None)
+                    .unwrap();
+                // Records 0-2: claims of users 1, 2, 3.
+                let kept = store.claim("Repair", 1).unwrap().number;
+                let lost = store.claim("Repair", 2).unwrap().number;
+                store.claim("Repair", 3).unwrap();
+                (lost, kept)
+            };
+            // Record 1 (user 2's claim) is damaged: in its time field, or whole.
+            let path = dir.path().join("journal.000001");
+            let mut bytes = std::fs::read(&path).unwrap();
+            if named {
+                bytes[32 + 13] ^= 0x5a;
+            } else {
+                bytes[32..64].fill(0xff);
+            }
+            std::fs::write(&path, bytes).unwrap();
+            let mut config = StoreConfig::new(dir.path());
+            config.clock = clock.clone();
+            config.reuse = rule;
+            config.lease_secs = 600;
+            let report = FileStore::repair(&config, possibly).unwrap();
+            let case = format!("{rule:?} {possibly:?} named {named}");
+            assert_eq!(report.identified, named, "{case}");
+            let out: HashMap<&str, Option<u32>> = report
+                .quarantined
+                .iter()
+                .map(|q| (q.number.as_str(), q.until))
+                .collect();
+            let horizon = Some(t0 + 600);
+            if named {
+                let until = match (possibly, rule) {
+                    (PossiblyUsed::Retire, ReuseRule::Once) => None,
+                    (PossiblyUsed::Retire, ReuseRule::Cooldown(secs)) => Some(t0 + 600 + secs),
+                    _ => horizon,
+                };
+                assert_eq!(out, HashMap::from([(lost.as_str(), until)]), "{case}");
+                assert!(
+                    !out.contains_key(kept.as_str()),
+                    "user 1's hold is known: {case}"
+                );
+                assert!(report.holds_ended.is_empty(), "{case}");
+            } else {
+                // The lost record could have ended user 1's hold: only user
+                // 3's claim, read after the damage, is known.
+                assert_eq!(out.len(), 9, "every number but user 3's: {case}");
+                assert!(out.values().all(|u| *u == horizon), "{case}: {out:?}");
+                assert_eq!(report.holds_ended, [1], "{case}");
+            }
+            let store = FileStore::open(config, plugins()).unwrap();
+            let free = |store: &FileStore| store.stats().unwrap().categories["Repair"].available;
+            let before = free(&store);
+            assert_eq!(
+                before,
+                if named { 7 } else { 0 },
+                "right after the repair: {case}"
+            );
+            // Past the horizon, the quarantined numbers the rule lets back
+            // can be claimed again (the known holds run out too, and follow
+            // the rule on their own).
+            now.store(t0 + 601, Ordering::Relaxed);
+            let mut claimable = HashSet::new();
+            for user in 100.. {
+                match store.claim("Repair", user) {
+                    Ok(a) => claimable.insert(a.number),
+                    Err(_) => break,
+                };
+            }
+            let back: Vec<&str> = out
+                .keys()
+                .copied()
+                .filter(|n| claimable.contains(*n))
+                .collect();
+            let expected = match (named, possibly, rule) {
+                (true, PossiblyUsed::Retire, ReuseRule::Once | ReuseRule::Cooldown(_)) => 0,
+                (true, ..) => 1,
+                (false, ..) => 9,
+            };
+            assert_eq!(back.len(), expected, "back at the lease horizon: {case}");
+        }
+    }
+}
+
+/// Garbage after the last record longer than any write a crash can tear
+/// is damage, not a torn tail: open stops, and repair drops it with every
+/// free number in doubt until the lease horizon.
+#[test]
+fn a_long_damaged_journal_tail_is_damage_not_a_tear() {
+    let dir = tempfile::tempdir().unwrap();
+    let (clock, _) = Clock::manual(11_000_000);
+    {
+        let store = open(dir.path(), &clock, ReuseRule::Unlimited);
+        store
+            .upload("g.csv", &csv(&numbers(0, 3)), "Garbage", 1, None)
+            .unwrap();
+        store.claim("Garbage", 1).unwrap();
+    }
+    let path = dir.path().join("journal.000001");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let valid = bytes.len() as u64;
+    bytes.extend(std::iter::repeat_n(0xA7u8, 256 * 1024));
+    std::fs::write(&path, &bytes).unwrap();
+    let mut config = StoreConfig::new(dir.path());
+    config.clock = clock.clone();
+    config.reuse = ReuseRule::Unlimited;
+    match FileStore::open(config.clone(), plugins()).err() {
+        Some(StoreError::JournalDamaged { offset, .. }) => assert_eq!(offset, valid),
+        other => panic!("a long garbage tail must stop open: {other:?}"),
+    }
+    let report = FileStore::repair(&config, PossiblyUsed::Keep).unwrap();
+    assert!(report.damaged() && !report.identified);
+    assert_eq!(report.journals[0].dropped, vec![(valid, 256 * 1024)]);
+    assert_eq!(report.quarantined.len(), 3, "{:?}", report.quarantined);
+    assert!(
+        report.quarantined.iter().all(|q| q.until.is_some()),
+        "none retired"
+    );
+    assert!(FileStore::open(config, plugins()).is_ok());
 }
 
 /// A torn tail (a crash mid-write) is still cut without a word.

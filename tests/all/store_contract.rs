@@ -8,8 +8,8 @@ use std::{
 };
 
 use numbot_core::{
-    history, migration::MigrationStore, Clock, CodeRecord, CodeSeen, Ended, HistoryQuery,
-    NumberStore, ReuseRule, Store, StoreConfig, StoreError, UploadReport, UseRecord,
+    history, migration::MigrationStore, Clock, CodeRecord, CodeSeen, Ended, Finish, HistoryQuery,
+    NumberStore, ReuseRule, Store, StoreConfig, StoreError, UploadReport, UseId, UseRecord,
 };
 use numbot_store_file::FileStore;
 use numbot_store_mongo::{connect, MongoStore};
@@ -125,6 +125,7 @@ contract!(
     stats_count_every_state,
     deleting_a_file_takes_its_free_numbers_out,
     every_use_is_kept_in_the_history,
+    uses_in_one_second_keep_their_own_codes,
 );
 
 async fn uploads_report_and_deduplicate(backend: Backend) {
@@ -277,8 +278,13 @@ async fn change_gives_another_number_or_keeps_the_old_one(backend: Backend) {
     let pool = Pool::open(backend, ReuseRule::default()).await;
     pool.upload(uae_csv(0, 2), "UAE Mobile").await;
     let first = pool.store.claim("UAE Mobile", 1).await.unwrap();
-    let second = pool.store.change(1).await.unwrap();
+    let second = pool.store.change(first.id).await.unwrap();
     assert_ne!(first.number, second.number, "never the same number");
+    assert_ne!(first.id, second.id, "a new use");
+    assert!(
+        matches!(pool.store.change(first.id).await, Err(StoreError::NotCurrent(id)) if id == first.id),
+        "the old use ended"
+    );
     assert_eq!(second.category, "UAE Mobile");
     assert_eq!(
         pool.store.holding(1).await.unwrap().unwrap().number,
@@ -294,16 +300,17 @@ async fn change_gives_another_number_or_keeps_the_old_one(backend: Backend) {
     let other = pool.store.claim("UAE Mobile", 2).await.unwrap();
     assert_eq!(other.number, first.number);
     assert!(matches!(
-        pool.store.change(1).await,
+        pool.store.change(second.id).await,
         Err(StoreError::NoneAvailable(c)) if c == "UAE Mobile"
     ));
     assert_eq!(
-        pool.store.holding(1).await.unwrap().unwrap().number,
-        second.number
+        pool.store.holding(1).await.unwrap(),
+        Some(second.clone()),
+        "kept, as the same use"
     );
     assert!(matches!(
-        pool.store.change(9).await,
-        Err(StoreError::NotAssigned(9))
+        pool.store.change(UseId(9)).await,
+        Err(StoreError::NotCurrent(UseId(9)))
     ));
 }
 
@@ -311,48 +318,37 @@ async fn cancel_and_complete_follow_the_reuse_rule(backend: Backend) {
     let pool = Pool::open(backend, ReuseRule::Cooldown(3600)).await;
     pool.upload(uae_csv(0, 2), "UAE Mobile").await;
 
-    pool.store.claim("UAE Mobile", 1).await.unwrap();
-    pool.store.cancel(1).await.unwrap();
+    let a = pool.store.claim("UAE Mobile", 1).await.unwrap();
+    assert_eq!(
+        pool.store.end(a.id, Finish::Cancel).await.unwrap(),
+        Some(a.clone()),
+        "what ended"
+    );
     assert_eq!(pool.store.holding(1).await.unwrap(), None);
+    assert_eq!(pool.store.current(a.id).await.unwrap(), None);
     assert_eq!(
         pool.available("UAE Mobile").await,
         2,
         "a cancelled number is free at once"
     );
-    assert!(matches!(
-        pool.store.cancel(1).await,
-        Err(StoreError::NotAssigned(1))
-    ));
+    assert_eq!(pool.store.end(a.id, Finish::Cancel).await.unwrap(), None);
 
     pool.advance(5);
     let b = pool.store.claim("UAE Mobile", 1).await.unwrap();
-    assert!(
-        !pool
-            .store
-            .complete_use(1, &b.number, b.since - 1)
-            .await
-            .unwrap(),
-        "another use"
+    assert_ne!(a.id, b.id);
+    assert_eq!(
+        pool.store.end(a.id, Finish::Done).await.unwrap(),
+        None,
+        "an ended use never ends a later one of the same holder"
     );
-    assert!(
-        !pool
-            .store
-            .complete_use(2, &b.number, b.since)
-            .await
-            .unwrap(),
-        "another user"
+    assert_eq!(pool.store.current(b.id).await.unwrap(), Some(b.clone()));
+    assert_eq!(
+        pool.store.end(b.id, Finish::Done).await.unwrap(),
+        Some(b.clone())
     );
-    assert!(pool
-        .store
-        .complete_use(1, &b.number, b.since)
-        .await
-        .unwrap());
-    assert!(
-        !pool
-            .store
-            .complete_use(1, &b.number, b.since)
-            .await
-            .unwrap(),
+    assert_eq!(
+        pool.store.end(b.id, Finish::Done).await.unwrap(),
+        None,
         "once"
     );
     assert_eq!(pool.store.holding(1).await.unwrap(), None);
@@ -376,14 +372,10 @@ async fn once_and_unlimited_rules(backend: Backend) {
     let once = Pool::open(backend, ReuseRule::Once).await;
     once.upload(uae_csv(0, 1), "UAE Mobile").await;
     let a = once.store.claim("UAE Mobile", 1).await.unwrap();
-    once.store.cancel(1).await.unwrap();
+    once.store.end(a.id, Finish::Cancel).await.unwrap();
     let b = once.store.claim("UAE Mobile", 1).await.unwrap();
     assert_eq!(a.number, b.number, "a cancelled use does not retire");
-    assert!(once
-        .store
-        .complete_use(1, &b.number, b.since)
-        .await
-        .unwrap());
+    assert!(once.store.end(b.id, Finish::Done).await.unwrap().is_some());
     once.advance(100 * 24 * 3600);
     assert!(matches!(
         once.store.claim("UAE Mobile", 2).await,
@@ -397,9 +389,10 @@ async fn once_and_unlimited_rules(backend: Backend) {
     let c = unlimited.store.claim("UAE Mobile", 1).await.unwrap();
     assert!(unlimited
         .store
-        .complete_use(1, &c.number, c.since)
+        .end(c.id, Finish::Done)
         .await
-        .unwrap());
+        .unwrap()
+        .is_some());
     let d = unlimited.store.claim("UAE Mobile", 2).await.unwrap();
     assert_eq!(c.number, d.number, "available again at once");
 }
@@ -423,11 +416,7 @@ async fn leases_end_on_time(backend: Backend) {
         1,
         "an expired use frees at once"
     );
-    assert!(!pool
-        .store
-        .complete_use(1, &a.number, a.since)
-        .await
-        .unwrap());
+    assert_eq!(pool.store.end(a.id, Finish::Done).await.unwrap(), None);
     let b = pool.store.claim("UAE Mobile", 2).await.unwrap();
     assert_eq!(b.number, a.number);
     let stats = pool.store.stats().await.unwrap();
@@ -440,13 +429,9 @@ async fn stats_count_every_state(backend: Backend) {
     pool.upload(uae_csv(100, 5), "Test SIMs").await;
     let a = pool.store.claim("UAE Mobile", 1).await.unwrap();
     pool.store.claim("UAE Mobile", 2).await.unwrap();
-    assert!(pool
-        .store
-        .complete_use(1, &a.number, a.since)
-        .await
-        .unwrap());
-    pool.store.claim("UAE Mobile", 3).await.unwrap();
-    pool.store.cancel(3).await.unwrap();
+    assert!(pool.store.end(a.id, Finish::Done).await.unwrap().is_some());
+    let c = pool.store.claim("UAE Mobile", 3).await.unwrap();
+    pool.store.end(c.id, Finish::Cancel).await.unwrap();
 
     let stats = pool.store.stats().await.unwrap();
     let uae = &stats.categories["UAE Mobile"];
@@ -488,7 +473,7 @@ async fn deleting_a_file_takes_its_free_numbers_out(backend: Backend) {
         pool.store.holding(1).await.unwrap().unwrap().number,
         held.number
     );
-    pool.store.cancel(1).await.unwrap();
+    pool.store.end(held.id, Finish::Cancel).await.unwrap();
     assert_eq!(pool.available("UAE Mobile").await, 0);
 
     // Deleted files stay listed; their numbers may come back in a new upload.
@@ -557,12 +542,13 @@ async fn migration_uses_the_files_first_then_mongodb() {
     ));
 
     // Changing a file number when the files have no other: one from MongoDB.
-    let changed = store.change(1).await.unwrap();
+    let changed = store.change(a.id).await.unwrap();
     assert_eq!(changed.file, report.file);
     assert_eq!(files.holding(1).unwrap(), None, "the file number went back");
-    assert_eq!(store.holding(1).await.unwrap(), Some(changed));
+    assert_eq!(store.holding(1).await.unwrap(), Some(changed.clone()));
+    assert_eq!(store.current(changed.id).await.unwrap(), Some(changed));
     assert_eq!(store.assignments().await.unwrap().len(), 3);
-    store.cancel(3).await.unwrap();
+    store.end(c.id, Finish::Cancel).await.unwrap();
     assert_eq!(mongo.holding(3).await.unwrap(), None);
     let stats = store.stats().await.unwrap();
     assert_eq!(stats.categories["UAE Mobile"].total, 4);
@@ -602,6 +588,7 @@ async fn every_use_is_kept_in_the_history(backend: Backend) {
     pool.upload(uae_csv(0, 10), "UAE Mobile").await;
     let store = &pool.store;
     let code = |a: &numbot_core::Assignment, at: u32, text: Option<&str>| CodeRecord {
+        use_id: a.id,
         number: a.number.clone(),
         holder: a.user,
         start: a.since,
@@ -618,17 +605,22 @@ async fn every_use_is_kept_in_the_history(backend: Backend) {
         .unwrap();
     store.record_code(code(&a, START + 6, None)).await.unwrap();
     pool.advance(10);
-    assert!(store.complete_use(1, &a.number, a.since).await.unwrap());
+    assert!(store.end(a.id, Finish::Done).await.unwrap().is_some());
     let b = store.claim("UAE Mobile", 2).await.unwrap();
     pool.advance(10);
-    store.cancel(2).await.unwrap();
+    store.end(b.id, Finish::Cancel).await.unwrap();
     let c = store.claim("UAE Mobile", 3).await.unwrap();
     pool.advance(10);
-    let d = store.change(3).await.unwrap();
+    let d = store.change(c.id).await.unwrap();
     let e = store.claim("UAE Mobile", token_holder).await.unwrap();
     pool.advance(LEASE + 1);
     assert!(store.assignments().await.unwrap().is_empty());
     let all = uses(store.as_ref(), HistoryQuery::default()).await;
+    assert_eq!(
+        all[..3].iter().map(|r| r.id).collect::<Vec<_>>(),
+        [a.id, b.id, c.id],
+        "each use keeps its id"
+    );
     let seen: Vec<(i64, &str, Ended, usize)> = all
         .iter()
         .map(|r| (r.holder, r.number.as_str(), r.ended, r.codes.len()))
@@ -697,12 +689,84 @@ async fn every_use_is_kept_in_the_history(backend: Backend) {
         HistoryQuery {
             from: Some(START + 20),
             to: Some(START + 31),
-            holder: None,
+            ..HistoryQuery::default()
         },
     )
     .await;
     let ends: Vec<u32> = window.iter().map(|r| r.end).collect();
     assert_eq!(ends, [START + 20, START + 30]);
+    // A holder's last uses, as `/history` reads them: only theirs, the
+    // newest, oldest first, with their codes.
+    for (n, expected) in [(1, vec![d.id]), (5, vec![c.id, d.id])] {
+        let last = uses(
+            store.as_ref(),
+            HistoryQuery {
+                holder: Some(3),
+                last: Some(n),
+                ..HistoryQuery::default()
+            },
+        )
+        .await;
+        assert_eq!(
+            last.iter().map(|r| r.id).collect::<Vec<_>>(),
+            expected,
+            "last {n}"
+        );
+    }
+    let first_holders = uses(
+        store.as_ref(),
+        HistoryQuery {
+            holder: Some(1),
+            last: Some(10),
+            ..HistoryQuery::default()
+        },
+    )
+    .await;
+    assert_eq!(first_holders.len(), 1);
+    assert_eq!(first_holders[0].codes.len(), 2, "with its codes");
+}
+
+/// One holder takes the same number twice in one second: two uses, each
+/// with its own id and only its own code.
+async fn uses_in_one_second_keep_their_own_codes(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::Unlimited).await;
+    pool.upload(uae_csv(0, 1), "UAE Mobile").await;
+    let store = &pool.store;
+    let mut taken = Vec::new();
+    for code in ["111111", "222222"] {
+        let a = store.claim("UAE Mobile", 4).await.unwrap();
+        store
+            .record_code(CodeRecord {
+                use_id: a.id,
+                number: a.number.clone(),
+                holder: a.user,
+                start: a.since,
+                seen: CodeSeen {
+                    at: i64::from(a.since),
+                    code: Some(code.into()),
+                },
+            })
+            .await
+            .unwrap();
+        store.end(a.id, Finish::Cancel).await.unwrap().unwrap();
+        taken.push(a);
+    }
+    assert_eq!(taken[0].since, taken[1].since, "one second");
+    assert_eq!(taken[0].number, taken[1].number);
+    assert_ne!(taken[0].id, taken[1].id);
+    let kept: Vec<(numbot_core::UseId, Vec<Option<String>>)> =
+        uses(store.as_ref(), HistoryQuery::default())
+            .await
+            .into_iter()
+            .map(|r| (r.id, r.codes.into_iter().map(|c| c.code).collect()))
+            .collect();
+    assert_eq!(
+        kept,
+        [
+            (taken[0].id, vec![Some("111111".to_string())]),
+            (taken[1].id, vec![Some("222222".to_string())]),
+        ]
+    );
 }
 
 /// An upload whose process died mid-way is removed at the next start, so

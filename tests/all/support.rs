@@ -210,6 +210,16 @@ pub fn uae_csv(first: u64, n: u64) -> Vec<u8> {
     csv.into_bytes()
 }
 
+/// `uae_csv` with a `Range` column naming `category` on every row, as
+/// number sellers' exports name it.
+pub fn ranged_csv(category: &str, first: u64, n: u64) -> Vec<u8> {
+    let mut csv = String::from("Range,Number\n");
+    for i in first..first + n {
+        csv.push_str(&format!("{category},97150{i:07}\n"));
+    }
+    csv.into_bytes()
+}
+
 /// The file store, the user records and the coordination of `config`'s
 /// data directory, with the shared plugins.
 pub fn file_backends(config: &Config) -> (FileStore, Arc<FileUsers>, Backends) {
@@ -218,7 +228,7 @@ pub fn file_backends(config: &Config) -> (FileStore, Arc<FileUsers>, Backends) {
     let users = Arc::new(FileUsers::open(dir).unwrap());
     let backends = Backends {
         store: Arc::new(store.clone()),
-        users: users.clone(),
+        records: numbot_core::Records::all(users.clone()),
         coordination: Arc::new(LocalCoordination::open(dir).unwrap()),
         inbox: Arc::new(numbot_core::inbox::MemoryInbox::default()),
     };
@@ -228,6 +238,11 @@ pub fn file_backends(config: &Config) -> (FileStore, Arc<FileUsers>, Backends) {
 impl BotHarness {
     /// Starts a bot with `ADMIN` as its admin and `tweak` applied to the config.
     pub async fn start(tweak: impl FnOnce(&mut Config)) -> BotHarness {
+        BotHarness::start_with(shared_plugins(), tweak).await
+    }
+
+    /// [`BotHarness::start`] on `plugins`.
+    pub async fn start_with(plugins: SharedPlugins, tweak: impl FnOnce(&mut Config)) -> BotHarness {
         let tg = FakeTelegram::start().await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
@@ -238,7 +253,7 @@ impl BotHarness {
         tweak(&mut config);
         let config = config.checked().expect("a valid test configuration");
         let (store, users, backends) = file_backends(&config);
-        let service = numbot::compose::serve(&config, backends, shared_plugins())
+        let service = numbot::compose::serve(&config, backends, plugins)
             .await
             .expect("the bot starts");
         BotHarness {
@@ -504,12 +519,12 @@ impl<T: NumberStore + ?Sized> UploadExt for T {
 }
 
 /// One replica of a deployment on MongoDB without Telegram: the pool, the
-/// user records, the OTP monitor (leading or not) and the API.
+/// records, the OTP monitor (leading or not) and the API.
 pub struct ApiReplica {
     /// The pool as this replica sees it.
     pub store: numbot_core::Store,
-    /// The user records.
-    pub users: numbot_core::SharedUsers,
+    /// The use cases, as the replica's front ends call them.
+    pub numbers: Arc<numbot_core::Numbers>,
     api: numbot_api::RunningApi,
     _monitor: numbot::compose::Monitor,
     _dir: tempfile::TempDir,
@@ -551,30 +566,29 @@ impl ApiReplica {
             token: numbot_testing::fake_sms::TOKEN.into(),
         });
         sms_config.poll_interval_ms = 20;
+        let numbers = numbot::compose::use_cases(
+            &backends,
+            plugins.clone(),
+            config.limits.numbers(),
+            None,
+            Vec::new(),
+        );
         let notifier = Arc::new(numbot_api::ApiNotifier::new(
-            backends.inbox.clone(),
+            numbers.clone(),
             Arc::new(Nobody),
         ));
         let monitor =
-            numbot::compose::start_monitor(&sms_config, &backends, plugins.clone(), notifier)
-                .unwrap();
-        let numbers = Arc::new(numbot_core::Numbers::new(
-            backends.store.clone(),
-            backends.users.clone(),
-            plugins,
-            config.limits.numbers(),
-        ));
+            numbot::compose::start_monitor(&sms_config, &backends, plugins, notifier).unwrap();
         let api = numbot::compose::start_api(
             &numbot_api::ApiConfig::new("127.0.0.1:0".parse().unwrap()),
-            numbers,
-            backends.inbox.clone(),
+            numbers.clone(),
             Some(monitor.status.clone()),
         )
         .await
         .unwrap();
         ApiReplica {
             store: backends.store,
-            users: backends.users,
+            numbers,
             api,
             _monitor: monitor,
             _dir: dir,

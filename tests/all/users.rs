@@ -3,17 +3,24 @@
 
 use std::{sync::Arc, time::Duration};
 
-use numbot_core::{AuditEvent, NumberLimit, NumberSlot, PendingUpload, UserStatus, UserStore};
+use numbot_core::{
+    AuditAction, AuditEvent, AuditLog, Jobs, NumberLimit, NumberSlot, PendingUpload,
+    PendingUploads, UserStatus, Users,
+};
 use numbot_store_file::FileUsers;
 use numbot_store_mongo::MongoUsers;
 
 use crate::support::MongoServer;
 
-async fn file_users(dir: &std::path::Path) -> Arc<dyn UserStore> {
+/// Every record capability of one backend.
+trait Records: Users + AuditLog + PendingUploads + Jobs {}
+impl<T: Users + AuditLog + PendingUploads + Jobs> Records for T {}
+
+async fn file_users(dir: &std::path::Path) -> Arc<dyn Records> {
     Arc::new(FileUsers::open(dir).unwrap())
 }
 
-async fn mongo_users() -> Arc<dyn UserStore> {
+async fn mongo_users() -> Arc<dyn Records> {
     let server = MongoServer::get();
     let db = numbot_store_mongo::connect(&server.uri(), &server.fresh_database())
         .await
@@ -21,7 +28,7 @@ async fn mongo_users() -> Arc<dyn UserStore> {
     Arc::new(MongoUsers::open(&db).await.unwrap())
 }
 
-async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
+async fn records_statuses_and_counts(users: Arc<dyn Records>) {
     let (r, created) = users
         .seen(7, "Ann", None, UserStatus::Pending)
         .await
@@ -155,7 +162,7 @@ async fn records_statuses_and_counts(users: Arc<dyn UserStore>) {
     assert_eq!(pending, vec![3, 5]);
 }
 
-async fn uploads_wait_for_their_category_once(users: Arc<dyn UserStore>) {
+async fn uploads_wait_for_their_category_once(users: Arc<dyn Records>) {
     let upload = |id: &str| PendingUpload {
         file_id: id.into(),
         file_name: format!("{id}.csv"),
@@ -163,28 +170,39 @@ async fn uploads_wait_for_their_category_once(users: Arc<dyn UserStore>) {
         at: 1_000,
     };
     assert_eq!(users.pending_upload(1).await.unwrap(), None);
-    users.put_pending_upload(1, upload("a")).await.unwrap();
-    users.put_pending_upload(1, upload("b")).await.unwrap();
     assert_eq!(
-        users.pending_upload(1).await.unwrap(),
-        Some(upload("b")),
-        "the newer replaces"
+        users.put_pending_upload(1, upload("a")).await.unwrap(),
+        None
     );
+    assert_eq!(
+        users.put_pending_upload(1, upload("b")).await.unwrap(),
+        Some(upload("a")),
+        "the newer replaces, and says which"
+    );
+    assert_eq!(users.pending_upload(1).await.unwrap(), Some(upload("b")));
     assert_eq!(users.pending_upload(2).await.unwrap(), None, "per admin");
+    assert_eq!(
+        users.take_pending_upload(1, "a").await.unwrap(),
+        None,
+        "an answer about the replaced file takes nothing"
+    );
     // Two answers at once (two replicas): one takes it.
-    let (x, y) = tokio::join!(users.take_pending_upload(1), users.take_pending_upload(1));
+    let (x, y) = tokio::join!(
+        users.take_pending_upload(1, "b"),
+        users.take_pending_upload(1, "b")
+    );
     let taken: Vec<_> = [x.unwrap(), y.unwrap()].into_iter().flatten().collect();
     assert_eq!(taken, vec![upload("b")]);
     assert_eq!(users.pending_upload(1).await.unwrap(), None);
 }
 
-async fn the_audit_trail_keeps_order(users: Arc<dyn UserStore>) {
+async fn the_audit_trail_keeps_order(users: Arc<dyn Records>) {
     for i in 0..12 {
         users
             .audit(AuditEvent {
                 at: 1_000 + i / 3,
                 actor: 1,
-                action: "upload".into(),
+                action: AuditAction::Upload,
                 detail: format!("file {i}"),
             })
             .await
@@ -201,6 +219,106 @@ async fn the_audit_trail_keeps_order(users: Arc<dyn UserStore>) {
         last,
         vec!["file 7", "file 8", "file 9", "file 10", "file 11"]
     );
+}
+
+/// A broadcast as a job: one at a time, one sender at a time (a lease
+/// another process takes only once it ended), progress fenced by the lease,
+/// Stop seen by the sender, recipients read in order across chunks.
+async fn a_broadcast_is_one_job_with_one_sender(jobs: Arc<dyn Records>) {
+    use numbot_core::jobs::{Progress, Stage};
+    let recipients: Vec<i64> = (1..=25_000).collect();
+    let first = jobs
+        .create_broadcast(1, "old", &[1, 2])
+        .await
+        .unwrap()
+        .unwrap();
+    let b = jobs
+        .create_broadcast(1, "hello", &recipients)
+        .await
+        .unwrap()
+        .expect("a preview replaces a preview");
+    assert_ne!(b.id, first.id);
+    assert_eq!((b.total, b.stage), (25_000, Stage::Preview));
+    assert!(!jobs.drop_broadcast(first.id).await.unwrap(), "gone");
+    assert!(
+        jobs.lease_broadcast("a", 100, 120).await.unwrap().is_none(),
+        "not sent yet"
+    );
+    jobs.set_broadcast_message(b.id, 77).await.unwrap();
+    let sending = jobs.start_broadcast(b.id).await.unwrap().unwrap();
+    assert_eq!((sending.stage, sending.message), (Stage::Sending, 77));
+    assert!(jobs.start_broadcast(b.id).await.unwrap().is_none(), "once");
+    assert!(
+        jobs.create_broadcast(2, "other", &[1])
+            .await
+            .unwrap()
+            .is_none(),
+        "one at a time"
+    );
+    assert!(
+        !jobs.drop_broadcast(b.id).await.unwrap(),
+        "sending: not dropped"
+    );
+
+    assert!(jobs.lease_broadcast("a", 100, 120).await.unwrap().is_some());
+    assert!(
+        jobs.lease_broadcast("b", 110, 130).await.unwrap().is_none(),
+        "a's lease holds"
+    );
+    let read = jobs.broadcast_recipients(b.id, 9_998, 5).await.unwrap();
+    assert_eq!(read, vec![9_999, 10_000, 10_001, 10_002, 10_003]);
+    assert_eq!(
+        jobs.broadcast_recipients(b.id, 24_998, 10).await.unwrap(),
+        vec![24_999, 25_000]
+    );
+    let step = Progress {
+        next: 3,
+        delivered: 2,
+        blocked: 1,
+        failed: 0,
+    };
+    let now = jobs
+        .advance_broadcast(b.id, "a", step)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((now.progress, now.stop), (step, false));
+    // a's lease ends without a renewal: b takes over from where a got.
+    let taken = jobs.lease_broadcast("b", 121, 141).await.unwrap().unwrap();
+    assert_eq!(taken.progress, step);
+    assert!(
+        jobs.advance_broadcast(b.id, "a", Progress { next: 4, ..step })
+            .await
+            .unwrap()
+            .is_none(),
+        "a lost it"
+    );
+    assert!(jobs.stop_broadcast(b.id).await.unwrap());
+    let told = jobs
+        .advance_broadcast(b.id, "b", Progress { next: 4, ..step })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(told.stop, "the sender sees Stop");
+    assert!(!jobs.finish_broadcast(b.id, "a").await.unwrap());
+    assert!(jobs.finish_broadcast(b.id, "b").await.unwrap());
+    assert_eq!(jobs.broadcast().await.unwrap(), None);
+    assert!(jobs
+        .create_broadcast(2, "next", &[1])
+        .await
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_broadcast_is_one_job_with_one_sender() {
+    let dir = tempfile::tempdir().unwrap();
+    a_broadcast_is_one_job_with_one_sender(file_users(dir.path()).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_broadcast_is_one_job_with_one_sender() {
+    a_broadcast_is_one_job_with_one_sender(mongo_users().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -29,7 +29,7 @@ use numbot::{
     compose::{self, Backends, Service},
     config::Config,
 };
-use numbot_core::{Numbers, Upload};
+use numbot_core::Numbers;
 use numbot_store_file::{FileStore, FileUsers, LocalCoordination};
 use numbot_testing::fake_telegram::{Entry, FakeTelegram, TestUser};
 
@@ -68,19 +68,14 @@ impl Bench {
         let users = Arc::new(FileUsers::open(dir.path()).unwrap());
         let backends = Backends {
             store: Arc::new(store.clone()),
-            users: users.clone(),
+            records: numbot_core::Records::all(users),
             coordination: Arc::new(LocalCoordination::open(dir.path()).unwrap()),
             inbox: Arc::new(numbot_core::inbox::MemoryInbox::default()),
         };
-        let numbers = Arc::new(Numbers::new(
-            backends.store.clone(),
-            users,
-            plugins.clone(),
-            config.limits.numbers(),
-        ));
         let service = compose::serve(&config, backends, plugins.clone())
             .await
             .unwrap();
+        let numbers = service.numbers().clone();
         Bench {
             tg,
             store,
@@ -247,19 +242,17 @@ async fn import(b: &mut Bench, out: &mut Vec<String>) {
     for i in 0..1_000_000u64 {
         csv.push_str(&format!("+4474{i:08}\n"));
     }
-    let upload = Upload {
-        file_name: "big.csv".into(),
-        bytes: Arc::new(csv.into_bytes()),
-        category: "UK Mobile".into(),
-        admin: 1,
-        default_country: None,
-    };
+    let bytes = Arc::new(csv.into_bytes());
     let numbers = b.numbers.clone();
     let busy = async move {
         // Starts once the first /start users are under way.
         tokio::time::sleep(Duration::from_millis(200)).await;
         let started = Instant::now();
-        let report = numbers.upload(upload).await.unwrap();
+        let inspection = numbers.inspect("big.csv", bytes).await.unwrap();
+        let report = numbers
+            .import(1, &inspection, "UK Mobile", None)
+            .await
+            .unwrap();
         assert_eq!(report.accepted, 1_000_000);
         eprintln!("import: {:.1} s", started.elapsed().as_secs_f64());
     };

@@ -5,16 +5,12 @@
 //! RSS is its own. The baseline, in the same run: reading the same history
 //! into memory whole, as an export that does not stream would.
 
-use std::{
-    io::Write,
-    path::{Path, PathBuf},
-    time::Instant,
-};
+use std::{path::PathBuf, time::Instant};
 
 mod common;
 
 use common::rss_peak_mib;
-use numbot_core::{CodeRecord, CodeSeen, Ended, HistoryQuery, UseRecord};
+use numbot_core::HistoryQuery;
 use numbot_export::Format;
 
 const USES: u32 = 1_000_000;
@@ -24,42 +20,6 @@ fn dir() -> PathBuf {
         env!("CARGO_MANIFEST_DIR"),
         "/../target/bench-export"
     ))
-}
-
-/// `history.jsonl` as the file store writes it: a code, then its use.
-fn write_history(dir: &Path) -> u64 {
-    let path = dir.join(numbot_store_file::history::HISTORY_FILE);
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    let t0 = 1_764_547_200u32;
-    for i in 0..USES {
-        let number = format!("+97150{:07}", i % 200_000);
-        let start = t0 + i * 2;
-        let code = CodeRecord {
-            number: number.clone(),
-            holder: i64::from(i % 5_000) + 1,
-            start,
-            seen: CodeSeen {
-                at: i64::from(start) + 20,
-                code: Some(format!("{:06}", i % 1_000_000)),
-            },
-        };
-        let used = UseRecord {
-            number,
-            holder: code.holder,
-            category: format!("Category {}", i % 10),
-            file: format!("Category_{}_20261201_101010.csv", i % 10),
-            start,
-            end: start + 40,
-            ended: Ended::Completed,
-            codes: vec![],
-        };
-        serde_json::to_writer(&mut out, &serde_json::json!({ "code": code })).unwrap();
-        out.write_all(b"\n").unwrap();
-        serde_json::to_writer(&mut out, &serde_json::json!({ "use": used })).unwrap();
-        out.write_all(b"\n").unwrap();
-    }
-    out.flush().unwrap();
-    std::fs::metadata(&path).unwrap().len()
 }
 
 /// In a fresh process: one scenario; prints seconds, uses, peak RSS.
@@ -106,7 +66,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     eprintln!("writing a history of {USES} uses...");
-    let bytes = write_history(&dir);
+    let bytes = common::write_history(&dir, USES, 5_000);
     let mut out = vec![
         format!(
             "history: {USES} uses, one code each; history.jsonl {:.0} MB",

@@ -111,7 +111,7 @@ async fn main() {
     }
     let backends = compose::Backends {
         store: Arc::new(store.clone()),
-        users: Arc::new(FileUsers::open(dir.path()).unwrap()),
+        records: numbot_core::Records::all(Arc::new(FileUsers::open(dir.path()).unwrap())),
         coordination: Arc::new(LocalCoordination::open(dir.path()).unwrap()),
         inbox: Arc::new(numbot_core::inbox::MemoryInbox::default()),
     };

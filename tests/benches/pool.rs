@@ -227,6 +227,7 @@ async fn watch_records(mongo: &Arc<MongoStore>, share: &MongoCoordination) -> Wa
         .unwrap()
         .into_iter()
         .map(|a| WatchRecord {
+            id: a.id,
             user: a.user,
             number: a.number,
             since: i64::from(a.since),

@@ -32,6 +32,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Machine-readable: `unauthorized`, `bad_request`, `not_found`,
     /// `forbidden`, `none_available`, `holding_max`, `rate_limited`,
+    /// `too_many_requests`, `too_many_waits`, `too_many_lookups`,
     /// `too_large`, `internal`.
     pub code: &'static str,
     /// For people.
@@ -54,6 +55,11 @@ impl ApiError {
             },
             retry_after: None,
         }
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.body.error.code
     }
 
     /// 401: no token, or not a live one.
@@ -102,6 +108,30 @@ impl ApiError {
             "this token sends requests too fast; slow down",
         );
         e.retry_after = Some(wait);
+        e
+    }
+
+    /// 429: the token (or the process) holds as many waiting requests as
+    /// it may.
+    pub fn too_many_waits(per_token: bool) -> ApiError {
+        let message = if per_token {
+            "this token holds as many waiting requests as it may; wait for one to end"
+        } else {
+            "numbot holds as many waiting requests as it may; try again shortly"
+        };
+        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_waits", message);
+        e.retry_after = Some(Duration::from_secs(1));
+        e
+    }
+
+    /// 429: this address presented too many tokens numbot had to look up.
+    pub fn too_many_lookups(wait: Duration) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_lookups",
+            "too many unknown tokens from this address; slow down",
+        );
+        e.retry_after = Some(wait.max(Duration::from_secs(1)));
         e
     }
 

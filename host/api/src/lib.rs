@@ -14,8 +14,13 @@ pub mod error;
 pub mod metrics;
 pub mod notifier;
 pub mod routes;
+mod waits;
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
 use axum::{
     extract::{DefaultBodyLimit, MatchedPath, Request, State},
@@ -25,7 +30,7 @@ use axum::{
     routing::get,
     Json, Router,
 };
-use numbot_core::{inbox::Inbox, Numbers};
+use numbot_core::Numbers;
 use numbot_otp::MonitorStatus;
 use serde::Deserialize;
 use utoipa::{
@@ -50,13 +55,42 @@ pub struct ApiConfig {
     #[serde(default)]
     pub numbers_per_window: Option<u32>,
     /// Requests a token makes per second (and in a burst); over it `429`,
-    /// so that a runaway test loop cannot starve the others.
+    /// so that a runaway test loop cannot starve the others. Counted per
+    /// process: behind a balancer over N replicas a token gets N times it.
     #[serde(default = "default_requests_per_second")]
     pub requests_per_second: u32,
+    /// Waiting requests (long polls) one token may hold at once; more get
+    /// `429`.
+    #[serde(default = "default_waits_per_token")]
+    pub waits_per_token: u32,
+    /// Waiting requests the process holds at once, all tokens together.
+    #[serde(default = "default_waits")]
+    pub waits: u32,
+    /// Token lookups (tokens not in the few seconds' cache) a client
+    /// address may make per second: random bearer strings are refused
+    /// before the store is asked.
+    #[serde(default = "default_lookups_per_second")]
+    pub lookups_per_second: u32,
+    /// Proxies in front of the API (their addresses): only from them is
+    /// `X-Forwarded-For` believed to name the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 fn default_requests_per_second() -> u32 {
     50
+}
+
+fn default_waits_per_token() -> u32 {
+    100
+}
+
+fn default_waits() -> u32 {
+    2_000
+}
+
+fn default_lookups_per_second() -> u32 {
+    10
 }
 
 impl ApiConfig {
@@ -66,6 +100,10 @@ impl ApiConfig {
             listen,
             numbers_per_window: None,
             requests_per_second: default_requests_per_second(),
+            waits_per_token: default_waits_per_token(),
+            waits: default_waits(),
+            lookups_per_second: default_lookups_per_second(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -73,31 +111,29 @@ impl ApiConfig {
 /// What the handlers share.
 pub struct ApiState {
     numbers: Arc<Numbers>,
-    inbox: Arc<dyn Inbox>,
     tokens: auth::TokenCache,
     pace: auth::Pace,
-    numbers_per_window: Option<u32>,
+    waits: Arc<waits::Waits>,
+    trusted_proxies: Vec<IpAddr>,
     monitor: Option<Arc<MonitorStatus>>,
     metrics: Option<metrics::Metrics>,
 }
 
 impl ApiState {
-    /// The API over the shared use cases and the API users' inbox, with
-    /// `config`'s limits; `monitor` tells `/readyz` whether the SMS
-    /// provider answers.
+    /// The API over the shared use cases, with `config`'s pace; `monitor`
+    /// tells `/readyz` whether the SMS provider answers.
     pub fn new(
         config: &ApiConfig,
         numbers: Arc<Numbers>,
-        inbox: Arc<dyn Inbox>,
         monitor: Option<Arc<MonitorStatus>>,
         metrics: Option<metrics::Metrics>,
     ) -> Arc<ApiState> {
         Arc::new(ApiState {
             numbers,
-            inbox,
-            tokens: auth::TokenCache::default(),
+            tokens: auth::TokenCache::new(config.lookups_per_second),
             pace: auth::Pace::new(config.requests_per_second),
-            numbers_per_window: config.numbers_per_window,
+            waits: waits::Waits::new(config.waits_per_token, config.waits),
+            trusted_proxies: config.trusted_proxies.clone(),
             monitor,
             metrics,
         })
@@ -168,7 +204,13 @@ async fn count(request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = request.method().to_string();
+    // Fixed labels: hyper accepts any method token, and a label per token
+    // would let anyone grow the registry without end.
+    let method = match *request.method() {
+        axum::http::Method::GET => "GET",
+        axum::http::Method::POST => "POST",
+        _ => "other",
+    };
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
@@ -183,12 +225,11 @@ async fn count(request: Request, next: Next) -> Response {
 /// SMS provider is not failing.
 async fn ready(State(state): State<Arc<ApiState>>) -> Response {
     let mut problems = Vec::new();
-    let store =
-        tokio::time::timeout(Duration::from_secs(2), state.numbers.store().categories()).await;
+    let store = tokio::time::timeout(Duration::from_secs(2), state.numbers.categories()).await;
     if !matches!(store, Ok(Ok(_))) {
         problems.push("the pool does not answer".to_string());
     }
-    let loaded = state.numbers.plugins().inventory();
+    let loaded = state.numbers.plugins();
     for world in numbot_core::WorldKind::ALL {
         if !loaded.plugins.iter().any(|p| p.world == world) {
             problems.push(format!("no {world} plugin is loaded"));
@@ -220,7 +261,7 @@ pub async fn serve(config: &ApiConfig, state: Arc<ApiState>) -> std::io::Result<
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = router(state);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {

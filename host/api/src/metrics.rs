@@ -6,8 +6,12 @@ use std::sync::{Arc, OnceLock};
 
 use axum::{extract::State, http::header, response::IntoResponse};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_util::MetricKindMask;
 
 use crate::ApiState;
+
+/// How long a series lives without an update.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// The recorder's handle, to render a scrape.
 #[derive(Clone)]
@@ -19,7 +23,10 @@ pub fn install() -> Metrics {
     Metrics(
         HANDLE
             .get_or_init(|| {
+                // Series nobody updated for an hour are dropped: a label that
+                // came once (a category since deleted) does not stay forever.
                 let recorder = PrometheusBuilder::new()
+                    .idle_timeout(MetricKindMask::ALL, Some(IDLE))
                     .set_buckets(&[
                         0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
                         10.0,
@@ -37,7 +44,7 @@ pub fn install() -> Metrics {
 }
 
 pub(crate) async fn render(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
-    if let Ok(categories) = state.numbers.store().categories().await {
+    if let Ok(categories) = state.numbers.categories().await {
         for (name, available) in categories {
             metrics::gauge!("numbot_available_numbers", "category" => name).set(available as f64);
         }

@@ -3,22 +3,19 @@
 
 use std::sync::Arc;
 
-use numbot_core::{
-    inbox::{Inbox, InboxMessage, UseKey},
-    tokens::token_of,
-};
+use numbot_core::{inbox::InboxMessage, tokens::token_of, Numbers};
 use numbot_otp::{Delivery, Notifier, OtpEvent};
 
 /// Routes events: API holders' messages to the inbox, the rest to `next`.
 pub struct ApiNotifier {
-    inbox: Arc<dyn Inbox>,
+    numbers: Arc<Numbers>,
     next: Arc<dyn Notifier>,
 }
 
 impl ApiNotifier {
-    /// Messages of API holders into `inbox`, every other event to `next`.
-    pub fn new(inbox: Arc<dyn Inbox>, next: Arc<dyn Notifier>) -> ApiNotifier {
-        ApiNotifier { inbox, next }
+    /// Messages of API holders into their inbox, every other event to `next`.
+    pub fn new(numbers: Arc<Numbers>, next: Arc<dyn Notifier>) -> ApiNotifier {
+        ApiNotifier { numbers, next }
     }
 }
 
@@ -27,8 +24,8 @@ impl Notifier for ApiNotifier {
     async fn notify(&self, event: OtpEvent) -> Delivery {
         match event {
             OtpEvent::Message {
+                id,
                 user,
-                since,
                 text,
                 code,
                 sender,
@@ -36,10 +33,6 @@ impl Notifier for ApiNotifier {
                 received_at,
                 ..
             } if token_of(user).is_some() => {
-                let key = UseKey {
-                    holder: user,
-                    since: u32::try_from(since).unwrap_or_default(),
-                };
                 let message = InboxMessage {
                     id: 0,
                     received_at,
@@ -48,7 +41,7 @@ impl Notifier for ApiNotifier {
                     code,
                     unexpected_sender,
                 };
-                match self.inbox.put(key, message).await {
+                match self.numbers.deliver(id, user, message).await {
                     Ok(_) => Delivery::Delivered,
                     Err(e) => {
                         tracing::warn!("inbox: {e}");

@@ -10,12 +10,11 @@ use axum::{
     Json,
 };
 use numbot_core::{
-    clock::rfc3339,
-    inbox::{wait_for, InboxMessage, UseKey},
-    tokens::ApiToken,
-    Assignment, StoreError, TakeError, Taker,
+    clock::rfc3339, inbox::InboxMessage, numbers::MessagesError, Account, Assignment, StoreError,
+    TakeError, UseId,
 };
 use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
@@ -27,6 +26,9 @@ use crate::{
 
 /// Longest a request waits for messages.
 pub const MAX_WAIT_SECS: u64 = 120;
+
+/// How often a waiting request checks that its token is still live.
+const LIVENESS_EVERY: Duration = Duration::from_secs(5);
 
 /// A category and its free numbers.
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,41 +103,15 @@ pub struct WaitQuery {
     pub after: u64,
 }
 
-/// The use an id names: its holder and start. Ids are
-/// `<token>.<slot>.<start>`, so that a use of another token is not one of
-/// the caller's.
-pub fn use_id(holder: i64, since: u32) -> String {
-    let n = -holder;
-    format!("{}.{}.{since}", n / 1000, n % 1000 - 1)
-}
-
-fn parse_use_id(client: &ApiToken, id: &str) -> Option<UseKey> {
-    let mut parts = id.split('.');
-    let token: i64 = parts.next()?.parse().ok()?;
-    let slot: u32 = parts.next()?.parse().ok()?;
-    let since: u32 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || token != client.id || slot >= client.max_uses {
-        return None;
-    }
-    Some(UseKey {
-        holder: client.holder(slot),
-        since,
-    })
-}
-
-/// The assignment of a use that is current, else 404.
-async fn current(state: &ApiState, key: UseKey) -> Result<Assignment, ApiError> {
-    match state.numbers.store().holding(key.holder).await {
-        Ok(Some(a)) if a.since == key.since => Ok(a),
-        Ok(_) => Err(ApiError::not_found("no such use, or it ended")),
-        Err(e) => Err(ApiError::internal(e)),
-    }
+/// The use an id names: ids are the store's use ids, written in decimal.
+fn parse_use_id(id: &str) -> Result<UseId, ApiError> {
+    id.parse().map_err(|_| ApiError::not_found("no such use"))
 }
 
 async fn view(state: &ApiState, a: Assignment) -> Use {
     let shown = state.numbers.view(&a.number).await;
     Use {
-        use_id: use_id(a.user, a.since),
+        use_id: a.id.to_string(),
         number: a.number,
         display: shown.display,
         country: shown.country,
@@ -160,7 +136,6 @@ pub async fn categories(
 ) -> Result<Json<Vec<Category>>, ApiError> {
     let all = state
         .numbers
-        .store()
         .categories()
         .await
         .map_err(ApiError::internal)?;
@@ -199,64 +174,25 @@ pub async fn take(
             "category is empty",
         ));
     }
-    if !client.allows(&request.category) {
-        return Err(ApiError::forbidden(format!(
-            "this token may not take numbers of `{}`",
-            request.category
-        )));
+    let account = Account::Token(client);
+    match state.numbers.take(&account, &request.category).await {
+        Ok(a) => Ok((StatusCode::CREATED, Json(view(&state, a).await))),
+        Err(e @ TakeError::Forbidden(_)) => Err(ApiError::forbidden(e.to_string())),
+        Err(e @ TakeError::HoldingMax(_)) => Err(ApiError::conflict("holding_max", e.to_string())),
+        Err(TakeError::Limited { max, window, wait }) => Err(ApiError::rate_limited(
+            wait,
+            format!(
+                "{max} numbers per {}s taken; the next one in {}s",
+                window.as_secs(),
+                wait.as_secs().max(1)
+            ),
+        )),
+        Err(TakeError::Store(StoreError::NoneAvailable(category))) => Err(ApiError::conflict(
+            "none_available",
+            format!("no free number in `{category}` now"),
+        )),
+        Err(TakeError::Store(e)) => Err(ApiError::internal(e)),
     }
-    let limit = client
-        .numbers_per_window
-        .or(state.numbers_per_window)
-        .map(|max| numbot_core::NumberLimit {
-            max: max.max(1) as usize,
-            window: state.numbers.limit().window,
-        });
-    for holder in client.holders() {
-        let taker = Taker {
-            holder,
-            account: client.account(),
-            exempt: false,
-            limit,
-        };
-        match state.numbers.take(taker, &request.category).await {
-            Ok(a) => {
-                audit(
-                    &state,
-                    &client,
-                    "take",
-                    format!("{} ({})", a.number, a.category),
-                )
-                .await;
-                return Ok((StatusCode::CREATED, Json(view(&state, a).await)));
-            }
-            Err(TakeError::Store(StoreError::AlreadyAssigned { .. })) => continue,
-            Err(TakeError::Limited { max, window, wait }) => {
-                return Err(ApiError::rate_limited(
-                    wait,
-                    format!(
-                        "{max} numbers per {}s taken; the next one in {}s",
-                        window.as_secs(),
-                        wait.as_secs().max(1)
-                    ),
-                ))
-            }
-            Err(TakeError::Store(StoreError::NoneAvailable(category))) => {
-                return Err(ApiError::conflict(
-                    "none_available",
-                    format!("no free number in `{category}` now"),
-                ))
-            }
-            Err(TakeError::Store(e)) => return Err(ApiError::internal(e)),
-        }
-    }
-    Err(ApiError::conflict(
-        "holding_max",
-        format!(
-            "this token holds {} numbers already, as many as it may: release one",
-            client.max_uses
-        ),
-    ))
 }
 
 /// The token's uses now.
@@ -270,17 +206,14 @@ pub async fn uses(
     State(state): State<Arc<ApiState>>,
     Client(client): Client,
 ) -> Result<Json<Vec<Use>>, ApiError> {
-    let mut out = Vec::new();
-    for holder in client.holders() {
-        if let Some(a) = state
-            .numbers
-            .store()
-            .holding(holder)
-            .await
-            .map_err(ApiError::internal)?
-        {
-            out.push(view(&state, a).await);
-        }
+    let held = state
+        .numbers
+        .uses(&Account::Token(client))
+        .await
+        .map_err(ApiError::internal)?;
+    let mut out = Vec::with_capacity(held.len());
+    for a in held {
+        out.push(view(&state, a).await);
     }
     Ok(Json(out))
 }
@@ -311,19 +244,49 @@ pub async fn messages(
             format!("wait is at most {MAX_WAIT_SECS} seconds"),
         ));
     }
-    let key = parse_use_id(&client, &id).ok_or_else(|| ApiError::not_found("no such use"))?;
-    let inbox = &*state.inbox;
-    let known = !inbox
-        .after(key, 0)
+    let id = parse_use_id(&id)?;
+    let _wait = if query.wait > 0 {
+        Some(state.waits.enter(client.id)?)
+    } else {
+        None
+    };
+    // A revoked token's waits end: at once in the process that revoked
+    // it, within seconds on the other replicas.
+    let token = client.clone();
+    let mut revoked = state.numbers.revocations();
+    let watcher = state.clone();
+    let cancelled = async move {
+        let mut every = tokio::time::interval(LIVENESS_EVERY);
+        every.tick().await;
+        loop {
+            tokio::select! {
+                r = revoked.recv() => match r {
+                    Ok(t) if t == token.id => return,
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => std::future::pending::<()>().await,
+                },
+                _ = every.tick() => {
+                    if !watcher.tokens.live(&watcher.numbers, &token).await {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    let found = state
+        .numbers
+        .messages(
+            &Account::Token(client),
+            id,
+            query.after,
+            Duration::from_secs(query.wait),
+            cancelled,
+        )
         .await
-        .map_err(ApiError::internal)?
-        .is_empty();
-    if !known {
-        current(&state, key).await?;
-    }
-    let found = wait_for(inbox, key, query.after, Duration::from_secs(query.wait))
-        .await
-        .map_err(ApiError::internal)?;
+        .map_err(|e| match e {
+            MessagesError::NotFound => ApiError::not_found("no such use, or it ended"),
+            e => ApiError::internal(e),
+        })?;
     Ok(Json(found.into_iter().map(message).collect()))
 }
 
@@ -351,18 +314,8 @@ pub async fn done(
     Client(client): Client,
     Path(id): Path<String>,
 ) -> Result<Json<Ended>, ApiError> {
-    let key = parse_use_id(&client, &id).ok_or_else(|| ApiError::not_found("no such use"))?;
-    let a = current(&state, key).await?;
-    let ended = state
-        .numbers
-        .store()
-        .complete_use(key.holder, &a.number, key.since)
-        .await
-        .map_err(ApiError::internal)?;
-    if !ended {
-        return Err(ApiError::not_found("no such use, or it ended"));
-    }
-    audit(&state, &client, "done", a.number).await;
+    let use_id = parse_use_id(&id)?;
+    ended(state.numbers.done(&Account::Token(client), use_id).await)?;
     Ok(Json(Ended {
         use_id: id,
         ended: "done",
@@ -382,30 +335,19 @@ pub async fn cancel(
     Client(client): Client,
     Path(id): Path<String>,
 ) -> Result<Json<Ended>, ApiError> {
-    let key = parse_use_id(&client, &id).ok_or_else(|| ApiError::not_found("no such use"))?;
-    let a = current(&state, key).await?;
-    match state.numbers.store().cancel(key.holder).await {
-        Ok(()) => {}
-        Err(StoreError::NotAssigned(_)) => {
-            return Err(ApiError::not_found("no such use, or it ended"))
-        }
-        Err(e) => return Err(ApiError::internal(e)),
-    }
-    audit(&state, &client, "release", a.number).await;
+    let use_id = parse_use_id(&id)?;
+    ended(state.numbers.release(&Account::Token(client), use_id).await)?;
     Ok(Json(Ended {
         use_id: id,
         ended: "cancelled",
     }))
 }
 
-async fn audit(state: &ApiState, client: &ApiToken, action: &str, detail: String) {
-    let event = numbot_core::AuditEvent {
-        at: numbot_core::clock::unix_now(),
-        actor: client.account(),
-        action: action.to_string(),
-        detail: format!("api token {}: {detail}", client.name),
-    };
-    if let Err(e) = state.numbers.users().audit(event).await {
-        tracing::error!("audit trail: {e}");
+/// A use ended, or the answer saying why not.
+fn ended(result: Result<Assignment, StoreError>) -> Result<(), ApiError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotCurrent(_)) => Err(ApiError::not_found("no such use, or it ended")),
+        Err(e) => Err(ApiError::internal(e)),
     }
 }

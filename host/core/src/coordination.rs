@@ -34,6 +34,8 @@ impl CoordinationError {
 /// A watch as the leading monitor records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchRecord {
+    /// The use watched.
+    pub id: crate::model::UseId,
     /// The holder.
     pub user: i64,
     /// The number watched.

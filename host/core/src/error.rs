@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::{plugins::PluginError, upload::CategoryProblem};
+use crate::{model::UseId, plugins::PluginError, upload::CategoryProblem};
 
 /// An error of a backend's own (a database driver's), kept with its source.
 pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
@@ -82,6 +82,9 @@ pub enum StoreError {
     /// The user holds no number.
     #[error("user {0} holds no number")]
     NotAssigned(i64),
+    /// The use ended (or never began).
+    #[error("use {0} ended")]
+    NotCurrent(UseId),
     /// No such file.
     #[error("no file `{0}`")]
     UnknownFile(String),

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{error::StoreError, reuse::End, tokens};
+use crate::{error::StoreError, model::UseId, reuse::End, tokens};
 
 /// How a use ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,14 +54,18 @@ pub struct CodeSeen {
     pub code: Option<String>,
 }
 
-/// A code relayed to the holder of `number` in the use that began at `start`.
+/// A code relayed to the holder of `number` in the use `use_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeRecord {
+    /// The use (0 in records kept before uses had ids: then the number and
+    /// `start` name it).
+    #[serde(rename = "use", default)]
+    pub use_id: UseId,
     /// E.164.
     pub number: String,
     /// The holder (a Telegram user, or one of an API token's holders).
     pub holder: i64,
-    /// When the use began (Unix seconds): with the number, it names the use.
+    /// When the use began (Unix seconds).
     pub start: u32,
     /// The message.
     #[serde(flatten)]
@@ -71,6 +75,9 @@ pub struct CodeRecord {
 /// One use that ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UseRecord {
+    /// The use's id (0 in records kept before uses had ids).
+    #[serde(default)]
+    pub id: UseId,
     /// E.164.
     pub number: String,
     /// The holder (a Telegram user, or one of an API token's holders).
@@ -98,7 +105,7 @@ impl UseRecord {
 }
 
 /// Which uses to read: those that ended in `[from, to)`, of one holder or
-/// all.
+/// all, or a holder's last few.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HistoryQuery {
     /// Ended at or after (Unix seconds).
@@ -107,6 +114,9 @@ pub struct HistoryQuery {
     pub to: Option<u32>,
     /// Only this holder's.
     pub holder: Option<i64>,
+    /// Only the holder's last this many (with `holder`): the stores read
+    /// just those (an index, a sorted query), not the whole history.
+    pub last: Option<usize>,
 }
 
 impl HistoryQuery {
@@ -169,6 +179,7 @@ mod tests {
 
     fn used(end: u32) -> UseRecord {
         UseRecord {
+            id: UseId(u64::from(end)),
             number: format!("+9715{end:08}"),
             holder: 7,
             category: "UAE".into(),
@@ -217,6 +228,7 @@ mod tests {
             from: Some(10),
             to: Some(20),
             holder: Some(7),
+            last: None,
         };
         assert!(q.matches(&used(10)));
         assert!(!q.matches(&used(20)));
@@ -230,6 +242,7 @@ mod tests {
     #[test]
     fn a_code_record_is_one_flat_object() {
         let r = CodeRecord {
+            use_id: UseId(9),
             number: "+971500000001".into(),
             holder: 7,
             start: 100,
@@ -241,8 +254,15 @@ mod tests {
         let json = serde_json::to_string(&r).unwrap();
         assert_eq!(
             json,
-            r#"{"number":"+971500000001","holder":7,"start":100,"at":105}"#
+            r#"{"use":9,"number":"+971500000001","holder":7,"start":100,"at":105}"#
         );
         assert_eq!(serde_json::from_str::<CodeRecord>(&json).unwrap(), r);
+        let before_ids = r#"{"number":"+971500000001","holder":7,"start":100,"at":105}"#;
+        assert_eq!(
+            serde_json::from_str::<CodeRecord>(before_ids)
+                .unwrap()
+                .use_id,
+            UseId(0)
+        );
     }
 }

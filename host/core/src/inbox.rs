@@ -14,16 +14,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use crate::{clock::unix_now, error::BackendError};
-
-/// One use: its holder and its start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct UseKey {
-    /// The holder.
-    pub holder: i64,
-    /// When the use began (Unix seconds).
-    pub since: u32,
-}
+use crate::{clock::unix_now, error::BackendError, model::UseId};
 
 /// A message received on a use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +34,16 @@ pub struct InboxMessage {
     pub unexpected_sender: bool,
 }
 
+/// The messages of one use, with its holder: a client may read them only
+/// if the holder is its own, also after the use ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Received {
+    /// The use's holder (0 when nothing was received).
+    pub holder: i64,
+    /// The messages asked for, oldest first.
+    pub messages: Vec<InboxMessage>,
+}
+
 /// Why the inbox could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("inbox: {0}")]
@@ -51,10 +52,11 @@ pub struct InboxError(#[from] pub BackendError);
 /// Where API clients' messages wait.
 #[async_trait::async_trait]
 pub trait Inbox: Send + Sync {
-    /// Keeps `message` (its id is assigned here) for the use `key`.
-    async fn put(&self, key: UseKey, message: InboxMessage) -> Result<u64, InboxError>;
-    /// The messages of `key` with an id above `after`, oldest first.
-    async fn after(&self, key: UseKey, after: u64) -> Result<Vec<InboxMessage>, InboxError>;
+    /// Keeps `message` (its id is assigned here) for the use `id` of `holder`.
+    async fn put(&self, id: UseId, holder: i64, message: InboxMessage) -> Result<u64, InboxError>;
+    /// The messages of use `id` with an id above `after`, oldest first;
+    /// `None` when nothing was ever received on it.
+    async fn after(&self, id: UseId, after: u64) -> Result<Option<Received>, InboxError>;
     /// Changes with every put in this process.
     fn watch(&self) -> watch::Receiver<u64>;
     /// How often a waiting request reads again for what other processes
@@ -80,13 +82,20 @@ pub fn next_id(last: &AtomicU64) -> u64 {
 }
 
 /// Messages kept per use at most.
-const PER_USE: usize = 100;
+pub const PER_USE: usize = 100;
 /// How long a use's messages are kept after its last one.
-const KEPT_SECS: i64 = 3600;
+pub const KEPT_SECS: i64 = 3600;
+
+/// One use's messages in memory: the holder, the last put, the messages.
+struct Kept {
+    holder: i64,
+    last: i64,
+    messages: Vec<InboxMessage>,
+}
 
 /// The inbox of one process (the file store's deployment).
 pub struct MemoryInbox {
-    uses: Mutex<HashMap<UseKey, (i64, Vec<InboxMessage>)>>,
+    uses: Mutex<HashMap<UseId, Kept>>,
     last: AtomicU64,
     changed: watch::Sender<u64>,
 }
@@ -103,28 +112,43 @@ impl Default for MemoryInbox {
 
 #[async_trait::async_trait]
 impl Inbox for MemoryInbox {
-    async fn put(&self, key: UseKey, mut message: InboxMessage) -> Result<u64, InboxError> {
+    async fn put(
+        &self,
+        id: UseId,
+        holder: i64,
+        mut message: InboxMessage,
+    ) -> Result<u64, InboxError> {
         message.id = next_id(&self.last);
-        let id = message.id;
+        let message_id = message.id;
         let now = unix_now();
         {
             let mut uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
-            uses.retain(|_, (last, _)| now - *last < KEPT_SECS);
-            let (last, messages) = uses.entry(key).or_default();
-            *last = now;
-            if messages.len() == PER_USE {
-                messages.remove(0);
+            uses.retain(|_, kept| now - kept.last < KEPT_SECS);
+            let kept = uses.entry(id).or_insert_with(|| Kept {
+                holder,
+                last: now,
+                messages: Vec::new(),
+            });
+            kept.last = now;
+            if kept.messages.len() == PER_USE {
+                kept.messages.remove(0);
             }
-            messages.push(message);
+            kept.messages.push(message);
         }
         self.changed.send_modify(|n| *n += 1);
-        Ok(id)
+        Ok(message_id)
     }
 
-    async fn after(&self, key: UseKey, after: u64) -> Result<Vec<InboxMessage>, InboxError> {
+    async fn after(&self, id: UseId, after: u64) -> Result<Option<Received>, InboxError> {
         let uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(uses.get(&key).map_or_else(Vec::new, |(_, messages)| {
-            messages.iter().filter(|m| m.id > after).cloned().collect()
+        Ok(uses.get(&id).map(|kept| Received {
+            holder: kept.holder,
+            messages: kept
+                .messages
+                .iter()
+                .filter(|m| m.id > after)
+                .cloned()
+                .collect(),
         }))
     }
 
@@ -133,19 +157,26 @@ impl Inbox for MemoryInbox {
     }
 }
 
-/// Waits until `key` has a message above `after`, or `wait` passes.
+/// Waits until use `id` has a message above `after`, or `wait` passes, or
+/// `cancelled` fires (the caller's token was revoked).
 pub async fn wait_for(
     inbox: &dyn Inbox,
-    key: UseKey,
+    id: UseId,
     after: u64,
     wait: Duration,
+    cancelled: impl std::future::Future<Output = ()>,
 ) -> Result<Vec<InboxMessage>, InboxError> {
     let deadline = tokio::time::Instant::now() + wait;
     // Subscribed before reading, so a put between the read and the wait is
     // not missed.
     let mut changes = inbox.watch();
+    tokio::pin!(cancelled);
     loop {
-        let found = inbox.after(key, after).await?;
+        let found = inbox
+            .after(id, after)
+            .await?
+            .map(|r| r.messages)
+            .unwrap_or_default();
         if !found.is_empty() {
             return Ok(found);
         }
@@ -153,12 +184,13 @@ pub async fn wait_for(
             Some(every) => deadline.min(tokio::time::Instant::now() + every),
             None => deadline,
         };
-        if tokio::time::timeout_at(until, changes.changed())
-            .await
-            .is_err()
-            && tokio::time::Instant::now() >= deadline
-        {
-            return Ok(Vec::new());
+        tokio::select! {
+            () = &mut cancelled => return Ok(Vec::new()),
+            changed = tokio::time::timeout_at(until, changes.changed()) => {
+                if changed.is_err() && tokio::time::Instant::now() >= deadline {
+                    return Ok(Vec::new());
+                }
+            }
         }
     }
 }

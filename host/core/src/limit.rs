@@ -1,7 +1,7 @@
 //! The per-user numbers limit: at most `max` numbers per sliding window,
 //! judged from the times kept in the user's record, so that every replica
 //! judges the same. The user store checks and counts in one atomic step
-//! ([`crate::users::UserStore::take_number`]).
+//! ([`crate::users::Users::take_number`]).
 
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ pub struct NumberLimit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NumberSlot {
     /// Counted: give it back with
-    /// [`crate::users::UserStore::give_back_number`] when no number comes of it.
+    /// [`crate::users::Users::give_back_number`] when no number comes of it.
     Granted,
     /// The window is full: the times that fill it, oldest first.
     Full(Vec<i64>),

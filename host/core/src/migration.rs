@@ -6,15 +6,15 @@
 //! replica; switch to the `mongodb` pool once the files are used up (or
 //! re-upload them there) to run several.
 
-use std::{collections::BTreeMap, collections::HashSet, sync::Arc};
+use std::{collections::BTreeMap, collections::HashSet, ops::RangeInclusive, sync::Arc};
 
 use async_trait::async_trait;
 
 use crate::{
     error::StoreError,
     history::{self, CodeRecord, HistoryQuery, UseStream},
-    model::{Assignment, FileMeta, Stats},
-    store::{NumberStore, Store},
+    model::{Assignment, FileMeta, Stats, UseId},
+    store::{Finish, NumberStore, Store},
     upload::{Prepared, UploadReport},
 };
 
@@ -53,15 +53,14 @@ impl MigrationStore {
             .await
     }
 
-    /// The pool where `user` holds a number, if any.
-    async fn holder(&self, user: i64) -> Result<Option<Held>, StoreError> {
-        if self.first.holding(user).await?.is_some() {
-            return Ok(Some(Held::First));
+    /// Use `id` and the pool it is in. The file store's ids are 2^32 and
+    /// above, MongoDB's count from 1: the two never meet in practice, and
+    /// the files are asked first.
+    async fn find(&self, id: UseId) -> Result<Option<(Assignment, Held)>, StoreError> {
+        if let Some(a) = self.first.current(id).await? {
+            return Ok(Some((a, Held::First)));
         }
-        if self.then.holding(user).await?.is_some() {
-            return Ok(Some(Held::Then));
-        }
-        Ok(None)
+        Ok(self.then.current(id).await?.map(|a| (a, Held::Then)))
     }
 }
 
@@ -114,39 +113,49 @@ impl NumberStore for MigrationStore {
         }
     }
 
-    async fn change(&self, user: i64) -> Result<Assignment, StoreError> {
-        let _one_at_a_time = self.serial(user).await;
-        match self.holder(user).await? {
-            None => Err(StoreError::NotAssigned(user)),
-            Some(Held::Then) => self.then.change(user).await,
-            Some(Held::First) => match self.first.change(user).await {
+    async fn change(&self, id: UseId) -> Result<Assignment, StoreError> {
+        let Some((held, pool)) = self.find(id).await? else {
+            return Err(StoreError::NotCurrent(id));
+        };
+        let _one_at_a_time = self.serial(held.user).await;
+        match pool {
+            Held::Then => self.then.change(id).await,
+            Held::First => match self.first.change(id).await {
                 // The files have no other: one from the other pool, then the
                 // old one back (its history says cancelled, not changed).
                 Err(StoreError::NoneAvailable(category)) => {
-                    let next = self.then.claim(&category, user).await?;
-                    if let Err(e) = self.first.cancel(user).await {
+                    let next = self.then.claim(&category, held.user).await?;
+                    match self.first.end(id, Finish::Cancel).await {
+                        Ok(Some(_)) => Ok(next),
                         // One number at a time: give the new one back.
-                        let _ = self.then.cancel(user).await;
-                        return Err(e);
+                        ended => {
+                            let _ = self.then.end(next.id, Finish::Cancel).await;
+                            Err(ended.err().unwrap_or(StoreError::NotCurrent(id)))
+                        }
                     }
-                    Ok(next)
                 }
                 other => other,
             },
         }
     }
 
-    async fn cancel(&self, user: i64) -> Result<(), StoreError> {
-        match self.holder(user).await? {
-            Some(Held::First) => self.first.cancel(user).await,
-            Some(Held::Then) => self.then.cancel(user).await,
-            None => Err(StoreError::NotAssigned(user)),
+    async fn end(&self, id: UseId, how: Finish) -> Result<Option<Assignment>, StoreError> {
+        match self.find(id).await? {
+            Some((_, Held::First)) => self.first.end(id, how).await,
+            Some((_, Held::Then)) => self.then.end(id, how).await,
+            None => Ok(None),
         }
     }
 
-    async fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError> {
-        Ok(self.first.complete_use(user, number, since).await?
-            || self.then.complete_use(user, number, since).await?)
+    async fn current(&self, id: UseId) -> Result<Option<Assignment>, StoreError> {
+        Ok(self.find(id).await?.map(|(a, _)| a))
+    }
+
+    async fn held_by(&self, holders: RangeInclusive<i64>) -> Result<Vec<Assignment>, StoreError> {
+        let mut all = self.first.held_by(holders.clone()).await?;
+        all.extend(self.then.held_by(holders).await?);
+        all.sort_by_key(|a| a.user);
+        Ok(all)
     }
 
     async fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError> {

@@ -1,12 +1,42 @@
 //! The pool's records as every backend and front end sees them.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
+
+/// One use of a number, named by the store that began it: unique across
+/// replicas and restarts, so an id that ended never names a later use of
+/// the same number or holder. Front ends show it as an opaque string.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct UseId(pub u64);
+
+impl fmt::Display for UseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for UseId {
+    type Err = std::num::ParseIntError;
+
+    /// Digits only (no sign, no spaces): what [`UseId`]'s `Display` writes.
+    fn from_str(s: &str) -> Result<UseId, Self::Err> {
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            // `u64::from_str` accepts a leading `+`; an id has none.
+            return "-".parse::<u64>().map(UseId);
+        }
+        s.parse().map(UseId)
+    }
+}
 
 /// A number given to a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assignment {
+    /// The use this is.
+    pub id: UseId,
     /// E.164.
     pub number: String,
     /// The category it came from.

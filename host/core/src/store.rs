@@ -2,19 +2,38 @@
 //! file store, the MongoDB pool and the migration pair implement. The
 //! contract tests run unchanged against every backend.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{collections::HashSet, ops::RangeInclusive, sync::Arc};
 
 use async_trait::async_trait;
 
 use crate::{
     error::StoreError,
-    history::{CodeRecord, HistoryQuery, UseStream},
-    model::{Assignment, FileInfo, FileMeta, Stats},
+    history::{CodeRecord, Ended, HistoryQuery, UseStream},
+    model::{Assignment, FileInfo, FileMeta, Stats, UseId},
     upload::{Prepared, UploadReport},
 };
 
 /// The pool every part shares.
 pub type Store = Arc<dyn NumberStore>;
+
+/// How a holder ends a use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// Done: it counts as used, under the reuse rule.
+    Done,
+    /// Given back without a code: free again at once.
+    Cancel,
+}
+
+impl Finish {
+    /// How the history records it.
+    pub fn ended(self) -> Ended {
+        match self {
+            Finish::Done => Ended::Completed,
+            Finish::Cancel => Ended::Cancelled,
+        }
+    }
+}
 
 /// A pool of numbers: imports, exclusive claims under leases, reuse rules,
 /// usage. Every operation is atomic on the backend: two processes (or two
@@ -39,22 +58,28 @@ pub trait NumberStore: Send + Sync + 'static {
     /// numbers are not held).
     async fn in_pool(&self, numbers: Vec<u64>) -> Result<HashSet<u64>, StoreError>;
 
-    /// Assigns a number of `category` (exact name) to `user` under a lease.
+    /// Assigns a number of `category` (exact name) to `user` under a lease,
+    /// as a use with a new id.
     async fn claim(&self, category: &str, user: i64) -> Result<Assignment, StoreError>;
 
-    /// Releases the user's number and assigns another of the same category
-    /// (never the same one); when none is free the user keeps theirs.
-    async fn change(&self, user: i64) -> Result<Assignment, StoreError>;
+    /// Ends the use `id` and assigns its holder another number of the same
+    /// category (never the same one) as a new use; when none is free the
+    /// holder keeps theirs. `NotCurrent` when `id` ended already.
+    async fn change(&self, id: UseId) -> Result<Assignment, StoreError>;
 
-    /// The user gives the number back without a code.
-    async fn cancel(&self, user: i64) -> Result<(), StoreError>;
+    /// Ends the use `id`, and only that one: what it was, or `None` when it
+    /// ended already (its holder may hold another number by now).
+    async fn end(&self, id: UseId, how: Finish) -> Result<Option<Assignment>, StoreError>;
 
-    /// Completes the use of `number` that `user` began at `since`, and only
-    /// that one: false when the user holds something else by now.
-    async fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError>;
+    /// The use `id` while it lasts.
+    async fn current(&self, id: UseId) -> Result<Option<Assignment>, StoreError>;
 
     /// The number a user holds now, if any.
     async fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError>;
+
+    /// The numbers held by the holders in `holders` (an API token's), by
+    /// holder, in one query.
+    async fn held_by(&self, holders: RangeInclusive<i64>) -> Result<Vec<Assignment>, StoreError>;
 
     /// Every number held now, by user.
     async fn assignments(&self) -> Result<Vec<Assignment>, StoreError>;

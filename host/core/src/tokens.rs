@@ -6,10 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::ops::RangeInclusive;
+
 use crate::{
     clock::unix_now,
     text::sha256_hex,
-    users::{UserStatus, UserStore, UserStoreError},
+    users::{UserStatus, UserStoreError, Users},
 };
 
 /// Holders a token may have at once at most.
@@ -64,15 +66,24 @@ impl ApiToken {
         -(self.id * 1000 + 1 + i64::from(slot))
     }
 
-    /// Every holder it may use.
+    /// Numbers it may hold at once, clamped as its holders are.
+    fn slots(&self) -> u32 {
+        self.max_uses.clamp(1, MAX_USES)
+    }
+
+    /// Every holder it may use, first slot first.
     pub fn holders(&self) -> impl Iterator<Item = i64> + '_ {
-        (0..self.max_uses.clamp(1, MAX_USES)).map(|slot| self.holder(slot))
+        (0..self.slots()).map(|slot| self.holder(slot))
+    }
+
+    /// Its holders as one range (what a store reads in one query).
+    pub fn holder_range(&self) -> RangeInclusive<i64> {
+        self.holder(self.slots() - 1)..=self.holder(0)
     }
 
     /// Whether `holder` is one of its holders.
     pub fn owns(&self, holder: i64) -> bool {
-        token_of(holder) == Some(self.id)
-            && -holder - self.id * 1000 <= i64::from(self.max_uses.clamp(1, MAX_USES))
+        self.holder_range().contains(&holder)
     }
 
     /// Whether it may take numbers of `category`.
@@ -99,15 +110,37 @@ pub fn new_secret() -> (String, String) {
     (secret, hash)
 }
 
+/// Where tokens are kept (only their secrets' hashes).
+#[async_trait::async_trait]
+pub trait TokenStore: Send + Sync {
+    /// Stores a new API token under the next id (`hash`: its secret's hash).
+    async fn add_token(
+        &self,
+        new: NewToken,
+        hash: String,
+        at: i64,
+    ) -> Result<ApiToken, UserStoreError>;
+
+    /// The token whose secret hashes to `hash`, revoked or not.
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, UserStoreError>;
+
+    /// Every token, by id.
+    async fn tokens(&self) -> Result<Vec<ApiToken>, UserStoreError>;
+
+    /// Revokes the live token named `name` at `at`; `None` when there is none.
+    async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError>;
+}
+
 /// Makes a token: its secret (shown once, never stored) and the token as
 /// stored. Its account gets a user record, so that its limits count.
-pub async fn issue(
-    users: &(impl UserStore + ?Sized),
+pub(crate) async fn issue(
+    tokens: &dyn TokenStore,
+    users: &dyn Users,
     new: NewToken,
 ) -> Result<(String, ApiToken), UserStoreError> {
     let (secret, digest) = new_secret();
     let name = new.name.clone();
-    let token = users.add_token(new, digest, unix_now()).await?;
+    let token = tokens.add_token(new, digest, unix_now()).await?;
     users
         .seen(
             token.account(),
@@ -146,8 +179,10 @@ mod tests {
         let t = token(7, 3);
         let holders: Vec<i64> = t.holders().collect();
         assert_eq!(holders, [-7001, -7002, -7003]);
+        assert_eq!(t.holder_range(), -7003..=-7001);
         assert!(holders.iter().all(|&h| t.owns(h) && token_of(h) == Some(7)));
-        assert!(!t.owns(-7004) && !t.owns(-8001) && !t.owns(7001));
+        assert!(!t.owns(-7004) && !t.owns(-8001) && !t.owns(7001) && !t.owns(-7000));
+        assert_eq!(token(7, 5000).holder_range(), -7999..=-7001, "clamped");
         assert_eq!(t.account(), -7000);
         assert!(!holders.contains(&t.account()));
         assert!(t.allows("UAE") && !t.allows("UK"));

@@ -14,7 +14,7 @@ use crate::{
     clock::rfc3339,
     error::{NothingLeft, StoreError},
     model::FileMeta,
-    plugins::{FormatResults, Plugins},
+    plugins::{FormatResults, Plugins, Validation},
     text::sha256_hex,
 };
 
@@ -167,8 +167,9 @@ pub const CATEGORY_MAX_CHARS: usize = 64;
 
 /// Categories users pick from, shown exactly as the admin wrote them (spaces
 /// around trimmed): not empty, at most [`CATEGORY_MAX_CHARS`], no path
-/// separator, no control character, and no bidirectional control, which
-/// would make a name display as another.
+/// separator, no control character, no bidirectional control and no
+/// invisible character (zero-width, joiners, variation selectors...),
+/// any of which would make a name display as another.
 pub fn check_category(category: &str) -> Result<String, StoreError> {
     let trimmed = category.trim();
     let problem = if trimmed.is_empty() {
@@ -184,6 +185,7 @@ pub fn check_category(category: &str) -> Result<String, StoreError> {
             | '\u{200F}'
             | '\u{061C}' => Some(CategoryProblem::Bidi(c)),
             c if c.is_control() => Some(CategoryProblem::Control(c)),
+            c if invisible(c) => Some(CategoryProblem::Invisible(c)),
             _ => None,
         })
     };
@@ -194,6 +196,32 @@ pub fn check_category(category: &str) -> Result<String, StoreError> {
         }),
         None => Ok(trimmed.to_string()),
     }
+}
+
+/// Characters that show nothing and change nothing around them (zero-width
+/// space, word joiner, byte-order mark, soft hyphen, fillers, invisible
+/// operators, tags): two names differing only in them look the same. The
+/// joiners (U+200C, U+200D) and variation selectors stay allowed: Arabic,
+/// Persian and Indic writing and emoji need them.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{206A}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 /// Why a category name was refused, in words an admin can act on.
@@ -214,6 +242,9 @@ pub enum CategoryProblem {
     /// A bidirectional control, which reorders how the name displays.
     #[error("it contains the bidirectional control U+{:04X}", *.0 as u32)]
     Bidi(char),
+    /// A character that shows nothing, so two names would look alike.
+    #[error("it contains the invisible character U+{:04X}", *.0 as u32)]
+    Invisible(char),
 }
 
 /// `UAE Mobile` -> `UAE_Mobile`: safe in a file name on any system.
@@ -280,6 +311,45 @@ pub async fn prepare(plugins: &dyn Plugins, upload: Upload) -> Result<Prepared, 
     let validation = plugins
         .validate(upload.file_name.clone(), upload.bytes.clone())
         .await?;
+    format(plugins, &validation, &upload, category).await
+}
+
+/// What the validator's rows say of the category: the one category every
+/// row names (a vendor's `Range` column), or how many different ones
+/// some rows name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CategoryHint {
+    /// Every row names this category.
+    One(String),
+    /// Rows name this many categories, or only some rows name one.
+    Unclear(usize),
+}
+
+/// The category the rows of a validated file name, if they agree.
+pub fn category_hint(validation: &Validation) -> CategoryHint {
+    let mut hints: Vec<&str> = validation
+        .numbers
+        .iter()
+        .filter_map(|n| n.category.as_deref())
+        .collect();
+    hints.sort_unstable();
+    hints.dedup();
+    let all_hinted = validation.numbers.iter().all(|n| n.category.is_some());
+    match (hints.as_slice(), all_hinted) {
+        ([only], true) => CategoryHint::One((*only).to_string()),
+        _ => CategoryHint::Unclear(hints.len()),
+    }
+}
+
+/// The formatter over what the validator found in `upload`, then the
+/// deduplication within the file: what a pool imports into `category`
+/// (already checked).
+pub async fn format(
+    plugins: &dyn Plugins,
+    validation: &Validation,
+    upload: &Upload,
+    category: String,
+) -> Result<Prepared, StoreError> {
     let raw: Vec<String> = validation
         .numbers
         .iter()
@@ -344,7 +414,7 @@ pub async fn prepare(plugins: &dyn Plugins, upload: Upload) -> Result<Prepared, 
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(c, _)| c);
     Ok(Prepared {
-        file_name: upload.file_name,
+        file_name: upload.file_name.clone(),
         admin: upload.admin,
         category,
         numbers,
@@ -419,6 +489,14 @@ mod tests {
             Some(CategoryProblem::Bidi('\u{202E}'))
         );
         assert_eq!(problem(&"x".repeat(65)), Some(CategoryProblem::TooLong(65)));
+        for hidden in ['\u{200B}', '\u{2060}', '\u{FEFF}', '\u{00AD}', '\u{3164}'] {
+            assert_eq!(
+                problem(&format!("UAE{hidden}Mobile")),
+                Some(CategoryProblem::Invisible(hidden)),
+                "U+{:04X}",
+                hidden as u32
+            );
+        }
         assert_eq!(check_category(&"ж".repeat(64)).unwrap(), "ж".repeat(64));
         assert_eq!(check_category(" UAE ").unwrap(), "UAE");
         assert_eq!(
@@ -426,5 +504,14 @@ mod tests {
             "Émirats arabes unis – Mobile"
         );
         assert_eq!(check_category("الإمارات").unwrap(), "الإمارات");
+        assert_eq!(
+            check_category("\u{645}\u{6CC}\u{200C}\u{62E}").unwrap(),
+            "\u{645}\u{6CC}\u{200C}\u{62E}",
+            "Persian needs its joiners"
+        );
+        assert_eq!(
+            check_category("\u{260E}\u{FE0F} Phones").unwrap(),
+            "\u{260E}\u{FE0F} Phones"
+        );
     }
 }

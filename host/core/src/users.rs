@@ -1,6 +1,7 @@
-//! User records (access state, bans, use), the audit trail and admins'
-//! uploads waiting for a category, behind one trait: the file store keeps
-//! them in the data directory, MongoDB for replicas.
+//! User records (access state, bans, use) behind one trait, and the error
+//! of every record store beside it (the audit trail, tokens, upload
+//! questions, jobs): the file store keeps them in the data directory,
+//! MongoDB for replicas.
 //!
 //! Every change is one atomic operation on the backend (create-if-absent,
 //! set-status, take-a-number), never read-modify-write in a front end, so
@@ -13,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::BackendError,
     limit::{NumberLimit, NumberSlot},
-    tokens::{ApiToken, NewToken},
 };
 
 /// Why a user-store operation failed.
@@ -39,6 +39,21 @@ pub enum UserStoreError {
     /// is refused, never read as something it may not be.
     #[error("user store: damaged record: {0}")]
     Damaged(String),
+    /// A line in the middle of a records file is damaged: what it said is
+    /// not guessed (a ban or a revocation may be in it).
+    #[error(
+        "{}: damaged line {line} at byte {offset}; numbot will not guess what it said: run `numbot repair --data-dir {}`",
+        path.display(),
+        path.parent().map(|d| d.display().to_string()).unwrap_or_default()
+    )]
+    DamagedLine {
+        /// The file.
+        path: PathBuf,
+        /// Its line number (from 1).
+        line: u64,
+        /// Where the line starts.
+        offset: u64,
+    },
     /// The writer is gone (its thread stopped).
     #[error("user store unavailable: its writer stopped")]
     Stopped,
@@ -131,36 +146,9 @@ impl UserRecord {
     }
 }
 
-/// One entry of the audit trail: who did what to what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEvent {
-    /// Unix seconds.
-    pub at: i64,
-    /// The Telegram user acting.
-    pub actor: i64,
-    /// What happened, e.g. `upload`, `delete`, `ban`, `denied`.
-    pub action: String,
-    /// Details: file, category, target user, command refused.
-    pub detail: String,
-}
-
-/// An admin's upload waiting for its category: the Telegram file, not its
-/// bytes, so that whichever replica receives the answer fetches it again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingUpload {
-    /// Telegram's file id.
-    pub file_id: String,
-    /// The name the admin sent.
-    pub file_name: String,
-    /// Numbers the validator found in it (for messages).
-    pub numbers: u64,
-    /// When the admin was asked (Unix seconds): an old question lapses.
-    pub at: i64,
-}
-
-/// User records, the audit trail, and admins' uploads waiting for a category.
+/// User records: who may use the bot, their language and their limit.
 #[async_trait::async_trait]
-pub trait UserStore: Send + Sync {
+pub trait Users: Send + Sync {
     /// The record of `id`, creating it with `status` when absent; refreshes
     /// the stored name and Telegram language when they changed. True when
     /// it was created.
@@ -191,7 +179,7 @@ pub trait UserStore: Send + Sync {
     /// `limit.max` fall inside the window, checking and counting as one
     /// atomic step, so that replicas answering one user at once cannot pass
     /// the limit together. `exempt` (admins) always counts. A user with no
-    /// record is granted and not counted.
+    /// record is granted and not counted. A refusal writes nothing.
     async fn take_number(
         &self,
         id: i64,
@@ -200,52 +188,12 @@ pub trait UserStore: Send + Sync {
         exempt: bool,
     ) -> Result<NumberSlot, UserStoreError>;
 
-    /// Undoes one [`UserStore::take_number`] at `at` that gave no number.
+    /// Undoes one [`Users::take_number`] at `at` that gave no number.
     async fn give_back_number(&self, id: i64, at: i64) -> Result<(), UserStoreError>;
 
     /// Users with `status`, by id.
     async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError>;
-
-    /// Appends to the audit trail (durable before it returns).
-    async fn audit(&self, event: AuditEvent) -> Result<(), UserStoreError>;
-
-    /// The last `limit` audit events, oldest first.
-    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError>;
-
-    /// Keeps `upload` waiting for `admin`'s category (replacing any other).
-    async fn put_pending_upload(
-        &self,
-        admin: i64,
-        upload: PendingUpload,
-    ) -> Result<(), UserStoreError>;
-
-    /// `admin`'s upload waiting for its category, left in place.
-    async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError>;
-
-    /// Takes `admin`'s waiting upload: one answer takes it once, whichever
-    /// replica gets the answer.
-    async fn take_pending_upload(
-        &self,
-        admin: i64,
-    ) -> Result<Option<PendingUpload>, UserStoreError>;
-
-    /// Stores a new API token under the next id (`hash`: its secret's hash).
-    async fn add_token(
-        &self,
-        new: NewToken,
-        hash: String,
-        at: i64,
-    ) -> Result<ApiToken, UserStoreError>;
-
-    /// The token whose secret hashes to `hash`, revoked or not.
-    async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, UserStoreError>;
-
-    /// Every token, by id.
-    async fn tokens(&self) -> Result<Vec<ApiToken>, UserStoreError>;
-
-    /// Revokes the live token named `name` at `at`; `None` when there is none.
-    async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError>;
 }
 
-/// The user store every part shares.
-pub type SharedUsers = std::sync::Arc<dyn UserStore>;
+/// The user records every part shares.
+pub type SharedUsers = std::sync::Arc<dyn Users>;

@@ -9,8 +9,8 @@ use numbot_api::{ApiConfig, ApiNotifier, ApiState, RunningApi};
 use numbot_core::{
     inbox::{Inbox, MemoryInbox},
     migration::MigrationStore,
-    Coordination, Numbers, SharedPlugins, SharedUsers, Store, StoreConfig, StoreError,
-    UserStoreError,
+    Coordination, HistoryQuery, NumberLimit, Numbers, Parts, Records, SharedPlugins, Store,
+    StoreConfig, StoreError, UseStream, UserStoreError,
 };
 use numbot_otp::{MonitorStatus, Notifier, OtpMonitor, SmsConfig, SmsConfigError};
 use numbot_plugin_host::{
@@ -22,12 +22,12 @@ use numbot_telegram::{BotError, RunningBot};
 
 use crate::config::{Config, ConfigError, PluginsSection, PoolKind, StoreSection};
 
-/// The pool, the user records and the monitor's coordination.
+/// The pool, the records and the monitor's coordination.
 pub struct Backends {
     /// The pool of numbers.
     pub store: Store,
-    /// User records and the audit trail.
-    pub users: SharedUsers,
+    /// User records, the audit trail, tokens, questions, broadcasts.
+    pub records: Records,
     /// What the OTP monitors of the processes on this pool share.
     pub coordination: Arc<dyn Coordination>,
     /// Where API clients' messages wait.
@@ -147,10 +147,10 @@ pub async fn open_backends(
         }
         _ => Arc::new(open_files().await??),
     };
-    let (users, coordination, inbox): (SharedUsers, Arc<dyn Coordination>, Arc<dyn Inbox>) =
+    let (records, coordination, inbox): (Records, Arc<dyn Coordination>, Arc<dyn Inbox>) =
         match &database {
             Some(db) => (
-                Arc::new(MongoUsers::open(db).await?),
+                Records::all(Arc::new(MongoUsers::open(db).await?)),
                 MongoCoordination::open(db, clock).await?,
                 MongoInbox::open(db).await?,
             ),
@@ -160,7 +160,7 @@ pub async fn open_backends(
                 })
                 .await??;
                 (
-                    Arc::new(users),
+                    Records::all(Arc::new(users)),
                     Arc::new(coordination),
                     Arc::new(MemoryInbox::default()),
                 )
@@ -169,21 +169,62 @@ pub async fn open_backends(
     tracing::info!(pool = %store.backend(), "store opened");
     Ok(Backends {
         store,
-        users,
+        records,
         coordination,
         inbox,
     })
+}
+
+/// The use cases the command line's pool commands run on: the pool and
+/// the records `section` names, with the default limits and no admins.
+pub async fn open_use_cases(
+    section: &StoreSection,
+    plugins: SharedPlugins,
+) -> Result<Arc<Numbers>, StartError> {
+    let backends = open_backends(section, section.store_config(), plugins.clone()).await?;
+    // The command line takes no numbers: the limit is the default's, unused.
+    let limit = numbot_telegram::LimitsConfig::default().numbers();
+    Ok(use_cases(&backends, plugins, limit, None, Vec::new()))
+}
+
+/// The history `numbot export` reads: the file store's from its file (no
+/// lock: numbot may be running on the directory), MongoDB's through the
+/// pool (which needs the plugins `plugins` starts).
+pub async fn history(
+    section: &StoreSection,
+    query: HistoryQuery,
+    plugins: impl FnOnce() -> Result<Arc<PluginRunner>, LoadError>,
+) -> Result<UseStream, StartError> {
+    if section.mongodb_uri.is_some() {
+        let plugins: SharedPlugins = plugins()?;
+        let backends = open_backends(section, section.store_config(), plugins).await?;
+        return Ok(backends.store.history(query).await?);
+    }
+    if !section.data_dir.is_dir() {
+        return Err(ConfigError::Invalid(format!(
+            "{} is not a data directory",
+            section.data_dir.display()
+        ))
+        .into());
+    }
+    Ok(numbot_store_file::history::read(&section.data_dir, query))
 }
 
 /// The bot, the OTP monitor and the API, running.
 pub struct Service {
     /// The Telegram bot.
     pub bot: RunningBot,
+    numbers: Arc<Numbers>,
     monitor: Option<Monitor>,
     api: Option<RunningApi>,
 }
 
 impl Service {
+    /// The use cases every front end of this process calls.
+    pub fn numbers(&self) -> &Arc<Numbers> {
+        &self.numbers
+    }
+
     /// Where the API listens, when it runs.
     pub fn api_addr(&self) -> Option<std::net::SocketAddr> {
         self.api.as_ref().map(|a| a.addr)
@@ -241,12 +282,30 @@ pub fn start_monitor(
 pub async fn start_api(
     config: &ApiConfig,
     numbers: Arc<Numbers>,
-    inbox: Arc<dyn Inbox>,
     monitor: Option<Arc<MonitorStatus>>,
 ) -> Result<RunningApi, StartError> {
     let metrics = numbot_api::metrics::install();
-    let state = ApiState::new(config, numbers, inbox, monitor, Some(metrics));
+    let state = ApiState::new(config, numbers, monitor, Some(metrics));
     Ok(numbot_api::serve(config, state).await?)
+}
+
+/// The use cases over `backends`: the one door of every front end.
+pub fn use_cases(
+    backends: &Backends,
+    plugins: SharedPlugins,
+    limit: NumberLimit,
+    token_limit: Option<u32>,
+    admins: Vec<i64>,
+) -> Arc<Numbers> {
+    Arc::new(Numbers::new(Parts {
+        store: backends.store.clone(),
+        records: backends.records.clone(),
+        plugins,
+        inbox: backends.inbox.clone(),
+        limit,
+        token_limit,
+        admins,
+    }))
 }
 
 /// Starts the Telegram bot on the shared use cases, with `[sms]` the OTP
@@ -257,16 +316,17 @@ pub async fn serve(
     backends: Backends,
     plugins: SharedPlugins,
 ) -> Result<Service, StartError> {
-    let numbers = Arc::new(Numbers::new(
-        backends.store.clone(),
-        backends.users.clone(),
+    let numbers = use_cases(
+        &backends,
         plugins.clone(),
         config.limits.numbers(),
-    ));
+        config.api.as_ref().and_then(|a| a.numbers_per_window),
+        config.access.admins.clone(),
+    );
     let (bot, telegram, log) =
         numbot_telegram::start(config.bot_settings(), numbers.clone()).await?;
     let notifier: Arc<dyn Notifier> = match &config.api {
-        Some(_) => Arc::new(ApiNotifier::new(backends.inbox.clone(), telegram)),
+        Some(_) => Arc::new(ApiNotifier::new(numbers.clone(), telegram)),
         None => telegram,
     };
     let notifier: Arc<dyn Notifier> = match log {
@@ -280,9 +340,14 @@ pub async fn serve(
     let api = match &config.api {
         Some(api) => {
             let status = monitor.as_ref().map(|m| m.status.clone());
-            Some(start_api(api, numbers, backends.inbox.clone(), status).await?)
+            Some(start_api(api, numbers.clone(), status).await?)
         }
         None => None,
     };
-    Ok(Service { bot, monitor, api })
+    Ok(Service {
+        bot,
+        numbers,
+        monitor,
+        api,
+    })
 }

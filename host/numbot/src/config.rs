@@ -293,13 +293,13 @@ impl Config {
                 return bad("telegram.webhook.url is not a URL");
             }
             let secret = &webhook.secret_token;
-            if secret.is_empty()
+            if secret.len() < numbot_telegram::settings::WEBHOOK_SECRET_MIN
                 || secret.len() > 256
                 || !secret
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
             {
-                return bad("telegram.webhook.secret_token (or NUMBOT_WEBHOOK_SECRET) must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
+                return bad("telegram.webhook.secret_token (or NUMBOT_WEBHOOK_SECRET) must be 32-256 characters of A-Z, a-z, 0-9, _ and -: anyone who can reach the webhook port and guess it can post updates as any user (`openssl rand -hex 32` makes one)");
             }
         }
         if let Some(language) = &self.telegram.language {
@@ -361,7 +361,6 @@ impl Config {
             limits: self.limits.clone(),
             default_country: self.store.default_country.clone(),
             relays_codes: self.sms.is_some(),
-            state_dir: Some(self.store.data_dir.clone()),
         }
     }
 }

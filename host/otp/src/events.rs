@@ -7,6 +7,8 @@ pub enum OtpEvent {
     /// A message reached the number a user holds, with the code the
     /// extractor found in it, if any.
     Message {
+        /// The use it reached.
+        id: numbot_core::UseId,
         /// The holder.
         user: i64,
         /// The number, E.164.

@@ -20,7 +20,8 @@ use std::{
 use futures::StreamExt;
 
 use numbot_core::{
-    clock::unix_now, text::sha256_hex, Assignment, Coordination, SharedPlugins, Store, WatchRecord,
+    clock::unix_now, text::sha256_hex, Assignment, Coordination, SharedPlugins, Store, UseId,
+    WatchRecord,
 };
 
 use crate::{
@@ -63,6 +64,8 @@ pub struct Tick {
 }
 
 pub(crate) struct Watching {
+    /// The use watched.
+    pub(crate) id: UseId,
     pub(crate) watch: Watch,
     pub(crate) until: u32,
     /// The category the number came from (its expected senders); empty
@@ -73,6 +76,7 @@ pub(crate) struct Watching {
 impl Watching {
     pub(crate) fn shared(&self, user: i64) -> WatchRecord {
         WatchRecord {
+            id: self.id,
             user,
             number: self.watch.number.clone(),
             since: self.watch.since,
@@ -335,10 +339,9 @@ impl OtpMonitor {
         let mut added = Vec::new();
         let users: Vec<i64> = st.watches.keys().copied().collect();
         for user in users {
-            let same = current.get(&user).is_some_and(|a| {
-                let w = &st.watches[&user].watch;
-                a.number == w.number && i64::from(a.since) == w.since
-            });
+            let same = current
+                .get(&user)
+                .is_some_and(|a| a.id == st.watches[&user].id);
             if same {
                 if let (Some(a), Some(w)) = (current.remove(&user), st.watches.get_mut(&user)) {
                     if w.category.is_empty() {
@@ -355,6 +358,7 @@ impl OtpMonitor {
                 st.released.insert(a.number.clone(), since);
             }
             let watching = Watching {
+                id: a.id,
                 watch: Watch {
                     number: a.number.clone(),
                     since,

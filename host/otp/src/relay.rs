@@ -3,7 +3,7 @@
 //! category expects. The rules say whether a code ends the use; a relay
 //! counts only once the front end accepted it.
 
-use numbot_core::{reuse::End, CodeRecord, CodeSeen};
+use numbot_core::{CodeRecord, CodeSeen, Finish, UseId};
 
 use crate::{
     events::OtpEvent,
@@ -15,30 +15,34 @@ use crate::{
 impl OtpMonitor {
     /// Relays one message to the number's holder; whether it was relayed.
     pub(crate) async fn relay(&self, sms: Sms) -> bool {
-        let Some((user, watch, category)) = self.holder_of(&sms) else {
+        let Some((user, id, watch, category)) = self.holder_of(&sms) else {
             return false;
         };
         // The user may have cancelled (or changed number) while the message
         // was on its way: only the current holder of this very use gets it.
         let still_held = self
             .store
-            .holding(user)
+            .current(id)
             .await
             .ok()
             .flatten()
-            .is_some_and(|a| a.number == watch.number && i64::from(a.since) == watch.since);
+            .is_some_and(|a| a.user == user && a.number == watch.number);
         if !still_held {
             return false;
         }
         // Another process may have relayed it before this one took over.
-        let id = id_hash(&sms.id);
-        match self.coordination.first_relay(&id, sms.received_at).await {
+        let message_id = id_hash(&sms.id);
+        match self
+            .coordination
+            .first_relay(&message_id, sms.received_at)
+            .await
+        {
             Ok(true) => {}
             Ok(false) => return false,
             Err(e) => {
                 // Unknown: not relayed now, tried again at the next poll.
                 tracing::warn!("relayed messages: {e}");
-                self.lock().seen.remove(&id);
+                self.lock().seen.remove(&message_id);
                 return false;
             }
         }
@@ -55,6 +59,7 @@ impl OtpMonitor {
         let unexpected_sender = self.rules.unexpected(&category, sms.sender.as_deref());
         let completes = self.rules.completes(code.is_some(), unexpected_sender);
         let kept = code.as_ref().map(|code| CodeRecord {
+            use_id: id,
             number: watch.number.clone(),
             holder: user,
             start: watch.since as u32,
@@ -64,6 +69,7 @@ impl OtpMonitor {
             },
         });
         let message = OtpEvent::Message {
+            id,
             user,
             number: watch.number.clone(),
             category: category.clone(),
@@ -87,38 +93,35 @@ impl OtpMonitor {
             Delivery::Delivered => {}
             Delivery::Retry => {
                 // Not delivered: forget it so that the next poll tries again.
-                self.lock().seen.remove(&id);
-                self.coordination.forget(&id).await;
+                self.lock().seen.remove(&message_id);
+                self.coordination.forget(&message_id).await;
                 return false;
             }
             Delivery::Refused(reason) => {
                 tracing::warn!(user, number = %watch.number, "the holder cannot be told ({reason}): the number goes back");
-                self.end_watch(user, &watch, End::Cancel).await;
+                self.end_watch(user, id, &watch, Finish::Cancel).await;
                 return false;
             }
         }
-        if let Err(e) = self.coordination.relayed(&id, sms.received_at).await {
+        if let Err(e) = self
+            .coordination
+            .relayed(&message_id, sms.received_at)
+            .await
+        {
             tracing::warn!("a relayed message could not be recorded: {e}");
         }
         let latency = (numbot_core::clock::unix_now() - sms.received_at).max(0);
         metrics::histogram!("numbot_relay_latency_seconds").record(latency as f64);
         if completes {
-            self.end_watch(user, &watch, End::Complete).await;
+            self.end_watch(user, id, &watch, Finish::Done).await;
         }
         true
     }
 
     /// Ends `user`'s use of the watched number (completed, or given back
     /// when the holder cannot be told) and the watch with it.
-    async fn end_watch(&self, user: i64, watch: &Watch, end: End) {
-        let ended = match end {
-            End::Complete => self
-                .store
-                .complete_use(user, &watch.number, watch.since as u32)
-                .await
-                .unwrap_or(false),
-            _ => self.store.cancel(user).await.is_ok(),
-        };
+    async fn end_watch(&self, user: i64, id: UseId, watch: &Watch, how: Finish) {
+        let ended = self.store.end(id, how).await.is_ok_and(|a| a.is_some());
         if !ended {
             return;
         }
@@ -126,7 +129,7 @@ impl OtpMonitor {
         if let Some(w) = gone {
             self.end_record(w.shared(user)).await;
         }
-        let outcome = if end == End::Complete {
+        let outcome = if how == Finish::Done {
             Outcome::Completed
         } else {
             Outcome::Released
@@ -140,7 +143,7 @@ impl OtpMonitor {
     /// relayed yet, not stamped at or before the second the number changed
     /// hands, not before the use began; with the category it came from.
     /// Marks it seen.
-    fn holder_of(&self, sms: &Sms) -> Option<(i64, Watch, String)> {
+    fn holder_of(&self, sms: &Sms) -> Option<(i64, UseId, Watch, String)> {
         let mut st = self.lock();
         if st.seen.contains_key(&id_hash(&sms.id))
             || st
@@ -154,7 +157,7 @@ impl OtpMonitor {
             .watches
             .iter()
             .find(|(_, w)| w.watch.number == sms.number && sms.received_at >= w.watch.since)
-            .map(|(user, w)| (*user, w.watch.clone(), w.category.clone()));
+            .map(|(user, w)| (*user, w.id, w.watch.clone(), w.category.clone()));
         if holder.is_some() {
             st.seen.insert(id_hash(&sms.id), sms.received_at);
         }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use futures::StreamExt;
-use numbot_core::{CoordinationError, StoreError, WatchRecord};
+use numbot_core::{CoordinationError, StoreError, UseId, WatchRecord};
 
 use crate::{
     monitor::{Watching, RELAYS_AT_ONCE},
@@ -32,12 +32,12 @@ impl OtpMonitor {
     /// whose removal was lost, removed without a word.
     pub(crate) async fn take_over(&self) -> Result<(), TakeoverError> {
         let mut candidates = self.coordination.watches().await?;
-        let current: HashMap<i64, (String, i64)> = self
+        let current: HashMap<i64, UseId> = self
             .store
             .assignments()
             .await?
             .into_iter()
-            .map(|a| (a.user, (a.number, i64::from(a.since))))
+            .map(|a| (a.user, a.id))
             .collect();
         let mut st = self.lock();
         candidates.extend(st.unrecorded.iter().cloned());
@@ -48,11 +48,7 @@ impl OtpMonitor {
                 chosen.insert(w.user, w);
                 continue;
             };
-            let is_current = |x: &WatchRecord| {
-                current
-                    .get(&x.user)
-                    .is_some_and(|(n, since)| *n == x.number && *since == x.since)
-            };
+            let is_current = |x: &WatchRecord| current.get(&x.user) == Some(&x.id);
             let (keep, drop) = if other == w {
                 (other, None)
             } else if is_current(&w) || (!is_current(&other) && w.since > other.since) {
@@ -72,6 +68,7 @@ impl OtpMonitor {
             st.watches.insert(
                 user,
                 Watching {
+                    id: w.id,
                     watch: Watch {
                         number: w.number,
                         since: w.since,

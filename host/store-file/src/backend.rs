@@ -3,12 +3,12 @@
 //! fsync) on the caller's task, and the upload's file writes on the
 //! blocking pool. No async thread ever takes the store's lock.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{collections::HashSet, ops::RangeInclusive, sync::Arc};
 
 use async_trait::async_trait;
 use numbot_core::{
-    Assignment, CodeRecord, Ended, FileMeta, HistoryQuery, NumberStore, Prepared, Stats,
-    StoreError, UploadReport, UseStream,
+    Assignment, CodeRecord, FileMeta, Finish, HistoryQuery, NumberStore, Prepared, Stats,
+    StoreError, UploadReport, UseId, UseStream,
 };
 
 use crate::{journal::Seq, FileStore};
@@ -70,23 +70,24 @@ impl NumberStore for FileStore {
         self.run(move |s| s.claim_in_memory(&category, user)).await
     }
 
-    async fn change(&self, user: i64) -> Result<Assignment, StoreError> {
-        self.run(move |s| s.change_in_memory(user)).await
+    async fn change(&self, id: UseId) -> Result<Assignment, StoreError> {
+        self.run(move |s| s.change_in_memory(id)).await
     }
 
-    async fn cancel(&self, user: i64) -> Result<(), StoreError> {
-        self.run(move |s| s.finish_in_memory(user, Ended::Cancelled))
-            .await
+    async fn end(&self, id: UseId, how: Finish) -> Result<Option<Assignment>, StoreError> {
+        self.run(move |s| s.end_in_memory(id, how)).await
     }
 
-    async fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError> {
-        let number = number.to_string();
-        self.run(move |s| s.complete_use_in_memory(user, &number, since))
-            .await
+    async fn current(&self, id: UseId) -> Result<Option<Assignment>, StoreError> {
+        self.run(move |s| s.current_in_memory(id)).await
     }
 
     async fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError> {
         self.run(move |s| s.holding_in_memory(user)).await
+    }
+
+    async fn held_by(&self, holders: RangeInclusive<i64>) -> Result<Vec<Assignment>, StoreError> {
+        self.run(move |s| s.held_by_in_memory(holders)).await
     }
 
     async fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {
@@ -111,6 +112,18 @@ impl NumberStore for FileStore {
     }
 
     async fn history(&self, query: HistoryQuery) -> Result<UseStream, StoreError> {
-        Ok(crate::history::read(self.dir(), query))
+        let (Some(holder), Some(n)) = (query.holder, query.last) else {
+            return Ok(crate::history::read(self.dir(), query));
+        };
+        // A holder's last uses: through the index, not the whole file.
+        let store = self.clone();
+        let uses = tokio::task::spawn_blocking(move || store.inner.history.last(holder, n))
+            .await
+            .map_err(|e| StoreError::Stopped(e.to_string()))??;
+        let (tx, rx) = tokio::sync::mpsc::channel(uses.len().max(1));
+        for r in uses.into_iter().filter(|r| query.matches(r)) {
+            let _ = tx.try_send(Ok(r));
+        }
+        Ok(rx)
     }
 }

@@ -17,7 +17,11 @@ use numbot_core::{clock::rfc3339, clock::unix_now, StoreConfig, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{open::load, private, snapshot};
+use crate::{
+    metadata::{plain, Metadata},
+    open::load,
+    private, snapshot,
+};
 
 /// The archive format this version writes and reads.
 pub const FORMAT: &str = "numbot-backup/1";
@@ -225,14 +229,6 @@ fn write_archive(
     file.sync_all().map_err(io(path))
 }
 
-/// A name a restore may write: a plain file name in the directory.
-fn plain(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && !name.contains(['/', '\\', '\0'])
-        && Path::new(name).components().count() == 1
-}
-
 /// Restores the archive at `from` into `dir`, which must be new or empty:
 /// every file is checked against the manifest before the restore counts,
 /// and a damaged archive leaves `dir` as it was. Blocking.
@@ -311,7 +307,8 @@ fn unpack(from: &Path, dir: &Path) -> Result<Manifest, BackupError> {
         if !seen.insert(name.clone()) {
             return Err(not_a_backup(from, format!("{name:?} twice")));
         }
-        let mut bytes = Vec::with_capacity(want.bytes.min(1 << 30) as usize);
+        // Grown as it is read: the manifest's sizes are the archive's word.
+        let mut bytes = Vec::with_capacity(want.bytes.min(1 << 20) as usize);
         entry
             .by_ref()
             .take(want.bytes + 1)
@@ -322,6 +319,10 @@ fn unpack(from: &Path, dir: &Path) -> Result<Manifest, BackupError> {
                 path: from.to_path_buf(),
                 name,
             });
+        }
+        if name == "metadata.json" {
+            // Its stored names become paths when the store opens.
+            Metadata::parse(&bytes, &dir.join(&name)).map_err(|e| not_a_backup(from, e))?;
         }
         let path = dir.join(&name);
         let mut out = private::options()
@@ -348,10 +349,38 @@ fn unpack(from: &Path, dir: &Path) -> Result<Manifest, BackupError> {
 
 #[cfg(test)]
 mod tests {
-    use super::plain;
+    use super::{plain, Metadata};
 
     #[test]
     fn restores_write_plain_names_only() {
+        let meta = numbot_core::FileMeta {
+            id: 1,
+            country_name: "UAE".into(),
+            country_code: None,
+            admin_id: 1,
+            number_count: 1,
+            created_at: String::new(),
+            created_unix: 0,
+            usage_count: 0,
+            original_name: "x.csv".into(),
+            accepted: 1,
+            rejected: 0,
+            duplicates_in_file: 0,
+            duplicates_in_pool: 0,
+            sha256: String::new(),
+            deleted: false,
+            deleted_at: None,
+        };
+        let hostile = Metadata {
+            files: [("../../etc/cron.d/x".to_string(), meta)].into(),
+            next_id: 2,
+        };
+        let bytes = serde_json::to_vec(&hostile).unwrap();
+        let refused = Metadata::parse(&bytes, std::path::Path::new("metadata.json"));
+        assert!(
+            refused.is_err_and(|e| e.to_string().contains("not a plain file name")),
+            "a stored name that leaves the directory is refused"
+        );
         assert!(plain("metadata.json"));
         assert!(plain("UAE Mobile_20261201_101010.csv"));
         for bad in ["", "../x", "a/b", "/etc/passwd", ".lock", "a\\b", ".."] {

@@ -7,16 +7,20 @@
 //! bot): lines are appended whole, and a torn last line is skipped.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     fs::File,
     io::{BufRead, BufReader},
-    path::Path,
+    path::{Path, PathBuf},
+    sync::Mutex,
 };
 
 use numbot_core::{
-    history::STREAM_BUFFER, CodeRecord, CodeSeen, HistoryQuery, StoreError, UseRecord, UseStream,
+    history::STREAM_BUFFER, CodeRecord, CodeSeen, HistoryQuery, StoreError, UseId, UseRecord,
+    UseStream,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::log::{self, GroupLog, Pending};
 
 /// The file, in the data directory.
 pub const HISTORY_FILE: &str = "history.jsonl";
@@ -65,7 +69,9 @@ pub fn read_into(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(StoreError::io(path)(e)),
     };
-    let mut open: HashMap<(String, u32), Vec<CodeSeen>> = HashMap::new();
+    // A use is its id; records kept before uses had ids carry id 0, and
+    // their number and start name them.
+    let mut open: HashMap<(UseId, String, u32), Vec<CodeSeen>> = HashMap::new();
     let mut skipped = 0u64;
     for line in BufReader::with_capacity(1 << 20, file).split(b'\n') {
         let line = line.map_err(StoreError::io(path))?;
@@ -74,14 +80,14 @@ pub fn read_into(
         }
         match serde_json::from_slice::<Line>(&line) {
             Ok(Line::Code(c)) => {
-                let codes = open.entry((c.number, c.start)).or_default();
+                let codes = open.entry((c.use_id, c.number, c.start)).or_default();
                 // A message tried again is kept again.
                 if !codes.contains(&c.seen) {
                     codes.push(c.seen);
                 }
             }
             Ok(Line::Use(mut r)) => {
-                if let Some(codes) = open.remove(&(r.number.clone(), r.start)) {
+                if let Some(codes) = open.remove(&(r.id, r.number.clone(), r.start)) {
                     r.codes = codes;
                 }
                 if query.matches(&r) && !each(r) {
@@ -105,6 +111,7 @@ mod tests {
 
     fn ended(number: &str, start: u32, end: u32) -> UseRecord {
         UseRecord {
+            id: numbot_core::UseId(u64::from(start)),
             number: number.into(),
             holder: 5,
             category: "UAE".into(),
@@ -118,6 +125,7 @@ mod tests {
 
     fn code(number: &str, start: u32, at: i64) -> Line {
         Line::Code(CodeRecord {
+            use_id: numbot_core::UseId(u64::from(start)),
             number: number.into(),
             holder: 5,
             start,
@@ -165,7 +173,7 @@ mod tests {
             HistoryQuery {
                 from: Some(20),
                 to: Some(30),
-                holder: None,
+                ..HistoryQuery::default()
             },
             |r| {
                 window.push(r.end);
@@ -176,3 +184,188 @@ mod tests {
         assert_eq!(window, [22]);
     }
 }
+
+/// `history.idx`: where each holder's lines of `history.jsonl` start (16
+/// bytes an entry: holder, offset), so that a user's `/history` reads their
+/// last lines, never the whole file. Entries are appended beside the lines
+/// (not waited on: an entry a crash lost leaves a use out of `/history`,
+/// never out of the history); a reader checks that each offset still
+/// starts a line of its holder.
+pub const INDEX_FILE: &str = "history.idx";
+/// Lines remembered per holder (uses and their codes).
+const KEPT_PER_HOLDER: usize = 64;
+const ENTRY: usize = 16;
+
+/// `history.jsonl` as the store appends to it, with the holders' index.
+pub(crate) struct HistoryLog {
+    log: GroupLog,
+    index: GroupLog,
+    /// The file's length as queued, and each holder's last line offsets.
+    state: Mutex<(u64, HashMap<i64, VecDeque<u64>>)>,
+    path: PathBuf,
+}
+
+/// Just the holder of a history line (building the index).
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Holder {
+    Use { holder: i64 },
+    Code { holder: i64 },
+}
+
+impl HistoryLog {
+    /// Opens `dir`'s history for appending, reading its index (built from
+    /// the history once when it is missing: a store from before it).
+    /// Blocking.
+    pub(crate) fn open(dir: &Path) -> Result<HistoryLog, StoreError> {
+        let path = dir.join(HISTORY_FILE);
+        let index_path = dir.join(INDEX_FILE);
+        let file = log::open_append(&path).map_err(StoreError::io(&path))?;
+        let len = file.metadata().map_err(StoreError::io(&path))?.len();
+        let mut by_holder: HashMap<i64, VecDeque<u64>> = HashMap::new();
+        let mut note = |holder: i64, offset: u64| {
+            let kept = by_holder.entry(holder).or_default();
+            if kept.len() == KEPT_PER_HOLDER {
+                kept.pop_front();
+            }
+            kept.push_back(offset);
+        };
+        match std::fs::read(&index_path) {
+            Ok(bytes) => {
+                for entry in bytes.chunks_exact(ENTRY) {
+                    let holder = i64::from_le_bytes(entry[..8].try_into().unwrap());
+                    let offset = u64::from_le_bytes(entry[8..].try_into().unwrap());
+                    note(holder, offset);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut rebuilt = Vec::new();
+                let mut offset = 0u64;
+                let reader = BufReader::with_capacity(
+                    1 << 20,
+                    File::open(&path).map_err(StoreError::io(&path))?,
+                );
+                for line in reader.split(b'\n') {
+                    let line = line.map_err(StoreError::io(&path))?;
+                    if let Ok(Holder::Use { holder } | Holder::Code { holder }) =
+                        serde_json::from_slice::<Holder>(&line)
+                    {
+                        note(holder, offset);
+                        rebuilt.extend_from_slice(&entry(holder, offset));
+                    }
+                    offset += line.len() as u64 + 1;
+                }
+                crate::metadata::write_atomic(&index_path, &rebuilt)?;
+            }
+            Err(e) => return Err(StoreError::io(&index_path)(e)),
+        }
+        let index_file = log::open_append(&index_path).map_err(StoreError::io(&index_path))?;
+        Ok(HistoryLog {
+            log: GroupLog::start("numbot-history", &path, file).map_err(StoreError::io(&path))?,
+            index: GroupLog::start("numbot-history-idx", &index_path, index_file)
+                .map_err(StoreError::io(&index_path))?,
+            state: Mutex::new((len, by_holder)),
+            path,
+        })
+    }
+
+    /// Appends a line of `holder`'s; the answer comes once it is on disk.
+    pub(crate) fn append(&self, holder: i64, line: &Line) -> Pending {
+        let bytes = line.bytes();
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let offset = state.0;
+        state.0 += bytes.len() as u64;
+        let kept = state.1.entry(holder).or_default();
+        if kept.len() == KEPT_PER_HOLDER {
+            kept.pop_front();
+        }
+        kept.push_back(offset);
+        // Queued in the order of the offsets, under the lock.
+        let pending = self.log.append(bytes);
+        drop(self.index.append(entry(holder, offset).to_vec()));
+        pending
+    }
+
+    /// The file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `holder`'s last `n` uses, oldest first, with their codes: read from
+    /// the lines the index points at. Blocking.
+    pub(crate) fn last(&self, holder: i64, n: usize) -> Result<Vec<UseRecord>, StoreError> {
+        let offsets: Vec<u64> = {
+            let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            state
+                .1
+                .get(&holder)
+                .map(|o| o.iter().copied().collect())
+                .unwrap_or_default()
+        };
+        let file = File::open(&self.path).map_err(StoreError::io(&self.path))?;
+        // A use is its id; records kept before uses had ids carry id 0, and
+        // their number and start name them.
+        let mut open: HashMap<(UseId, String, u32), Vec<CodeSeen>> = HashMap::new();
+        let mut uses = VecDeque::new();
+        for offset in offsets {
+            let Some(line) = line_at(&file, offset).map_err(StoreError::io(&self.path))? else {
+                continue;
+            };
+            match serde_json::from_slice::<Line>(&line) {
+                Ok(Line::Code(c)) if c.holder == holder => {
+                    let codes = open.entry((c.use_id, c.number, c.start)).or_default();
+                    if !codes.contains(&c.seen) {
+                        codes.push(c.seen);
+                    }
+                }
+                Ok(Line::Use(mut r)) if r.holder == holder => {
+                    if let Some(codes) = open.remove(&(r.id, r.number.clone(), r.start)) {
+                        r.codes = codes;
+                    }
+                    uses.push_back(r);
+                    if uses.len() > n {
+                        uses.pop_front();
+                    }
+                }
+                // An entry whose line a failed write moved: not this holder's.
+                _ => {}
+            }
+        }
+        Ok(uses.into())
+    }
+}
+
+fn entry(holder: i64, offset: u64) -> [u8; ENTRY] {
+    let mut out = [0; ENTRY];
+    out[..8].copy_from_slice(&holder.to_le_bytes());
+    out[8..].copy_from_slice(&offset.to_le_bytes());
+    out
+}
+
+/// The line starting at `offset` (without its newline), when a whole one
+/// starts there.
+fn line_at(file: &File, offset: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::os::unix::fs::FileExt;
+    let mut line = Vec::new();
+    let mut chunk = vec![0; 4096];
+    let mut at = offset;
+    loop {
+        let read = file.read_at(&mut chunk, at)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        if let Some(end) = chunk[..read].iter().position(|&b| b == b'\n') {
+            line.extend_from_slice(&chunk[..end]);
+            return Ok(Some(line));
+        }
+        line.extend_from_slice(&chunk[..read]);
+        at += read as u64;
+        if line.len() > MAX_LINE {
+            return Ok(None);
+        }
+    }
+}
+
+/// The longest history line read through the index (an SMS text is short;
+/// a line past this is not one numbot wrote).
+const MAX_LINE: usize = 1 << 20;

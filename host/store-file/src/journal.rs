@@ -12,7 +12,7 @@ use std::{
     },
 };
 
-use numbot_core::StoreError;
+use numbot_core::{StoreError, UseId};
 
 use crate::{
     log::{self, GroupLog, Pending},
@@ -54,6 +54,25 @@ pub(crate) enum Op {
 /// Size of one encoded record.
 pub(crate) const RECORD_SIZE: usize = 32;
 
+/// The longest tail a crash can tear: one write of the group commit (a
+/// batch, and one append after it; an append ends at most
+/// [`MAX_RECORDS_AT_ONCE`] records).
+pub(crate) const MAX_TORN: u64 = (log::MAX_BATCH + MAX_RECORDS_AT_ONCE * RECORD_SIZE) as u64;
+
+/// Records one append holds at most (a sweep of leases ends at most this
+/// many at once, the rest at the next).
+pub(crate) const MAX_RECORDS_AT_ONCE: usize = 1024;
+
+/// The use a claim begins: its journal's generation and its byte offset
+/// there. Generations only grow (a compaction or a repair starts the next)
+/// and a record's offset is its own, so no two claims share an id, across
+/// restarts too; generation 0 has no journal (ids of holds read from a
+/// snapshot written before uses had ids). A journal stays far below 4 GiB
+/// (it is compacted every `compact_every` records).
+pub(crate) fn use_id(generation: u64, offset: u64) -> UseId {
+    UseId((generation << 32) | (offset & 0xFFFF_FFFF))
+}
+
 impl Record {
     fn encode(&self, out: &mut Vec<u8>) {
         let start = out.len();
@@ -71,6 +90,18 @@ impl Record {
     fn decode(bytes: &[u8]) -> Option<Record> {
         let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
         // The cheap checks first: a damaged journal is searched byte by byte.
+        let record = Record::decode_unchecked(bytes)?;
+        (crc32(&bytes[..28]) == u32_at(28)).then_some(record)
+    }
+
+    /// What a record's bytes say, without its checksum: what a damaged
+    /// record most likely was (`numbot repair` names the numbers it may
+    /// have touched), or `None` when even its shape is wrong.
+    pub(crate) fn decode_unchecked(bytes: &[u8]) -> Option<Record> {
+        if bytes.len() < RECORD_SIZE {
+            return None;
+        }
+        let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
         let op = match bytes[0] {
             1 => Op::Claim,
             2 => Op::Complete,
@@ -78,7 +109,7 @@ impl Record {
             4 => Op::Expire,
             _ => return None,
         };
-        if bytes[1..4] != [0; 3] || crc32(&bytes[..28]) != u32_at(28) {
+        if bytes[1..4] != [0; 3] {
             return None;
         }
         Some(Record {
@@ -149,19 +180,28 @@ impl Scan {
 /// Reads a journal for replay: a torn tail (a crash mid-write: bad bytes
 /// with no valid record after them) is left to be cut off; a damaged record
 /// with valid ones after it stops the store ([`StoreError::JournalDamaged`]).
-/// Returns the records and the length of the valid prefix.
-pub(crate) fn read(path: &Path) -> Result<(Vec<Record>, u64), StoreError> {
-    let (scan, _) = Scan::read(path)?;
-    if let Some(&(offset, len)) = scan.damaged.first() {
+/// Returns the records with their offsets and the length of the valid prefix.
+pub(crate) fn read(path: &Path) -> Result<(Vec<(u64, Record)>, u64), StoreError> {
+    let (scan, len) = Scan::read(path)?;
+    if let Some(&(offset, bad)) = scan.damaged.first() {
         return Err(StoreError::JournalDamaged {
             path: path.to_path_buf(),
             dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             offset,
-            next_valid: offset + len,
+            next_valid: offset + bad,
         });
     }
-    let records = scan.records.into_iter().map(|(_, r)| r).collect();
-    Ok((records, scan.valid_len))
+    // A crash tears the last write only; garbage longer than any write is
+    // damage (a disk's, or another program's), not a tear to cut.
+    if len - scan.valid_len > MAX_TORN {
+        return Err(StoreError::JournalDamaged {
+            path: path.to_path_buf(),
+            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            offset: scan.valid_len,
+            next_valid: len,
+        });
+    }
+    Ok((scan.records, scan.valid_len))
 }
 
 /// The journal writer, shared by all claimers: records are group-committed

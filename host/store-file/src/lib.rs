@@ -24,6 +24,7 @@ mod backend;
 pub mod backup;
 pub mod history;
 mod import;
+mod jobs;
 mod journal;
 mod log;
 mod metadata;
@@ -41,6 +42,6 @@ mod worker;
 
 pub use metadata::{write_atomic, Metadata};
 pub use relayed::LocalCoordination;
-pub use repair::{JournalReport, Quarantined, RepairReport};
+pub use repair::{JournalReport, PossiblyUsed, Quarantined, RepairReport};
 pub use store::FileStore;
-pub use users::FileUsers;
+pub use users::{DroppedLine, FileUsers};

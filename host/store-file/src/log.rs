@@ -121,8 +121,13 @@ pub(crate) async fn wait_async(pending: Pending) -> std::io::Result<()> {
     }
 }
 
+/// The most bytes one write gathers before it is written (one append more
+/// at most): a crash tears at most the last write, so the journal can tell
+/// a torn tail (shorter than a write) from damage (longer).
+pub(crate) const MAX_BATCH: usize = 64 * 1024;
+
 fn write_loop(mut file: File, inbox: &mpsc::Receiver<Msg>) {
-    let mut batch = Vec::with_capacity(1 << 16);
+    let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut waiters = Vec::new();
     while let Ok(first) = inbox.recv() {
         let mut next = Some(first);
@@ -131,6 +136,9 @@ fn write_loop(mut file: File, inbox: &mpsc::Receiver<Msg>) {
                 Msg::Append(bytes, done) => {
                     batch.extend_from_slice(&bytes);
                     waiters.push(done);
+                    if batch.len() >= MAX_BATCH {
+                        flush(&mut file, &mut batch, &mut waiters);
+                    }
                     next = inbox.try_recv().ok();
                 }
                 Msg::Switch(new_file, done) => {

@@ -22,13 +22,27 @@ impl Metadata {
     /// Reads `metadata.json`, or an empty one when the directory is new.
     pub fn read(path: &Path) -> Result<Metadata, StoreError> {
         match fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            }),
+            Ok(bytes) => Metadata::parse(&bytes, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Metadata::default()),
             Err(e) => Err(StoreError::io(path)(e)),
         }
+    }
+
+    /// `metadata.json`'s bytes (read from `path`), refused when a stored
+    /// name is not a plain file name of the directory: the store opens
+    /// `<name>.numbers` and `<name>.csv` beside it, never elsewhere.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Metadata, StoreError> {
+        let corrupt = |message: String| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            message,
+        };
+        let meta: Metadata = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        if let Some(bad) = meta.files.keys().find(|n| !plain(n)) {
+            return Err(corrupt(format!(
+                "the stored name {bad:?} is not a plain file name"
+            )));
+        }
+        Ok(meta)
     }
 
     /// Writes `metadata.json` through a temporary file, fsync and rename.
@@ -44,6 +58,15 @@ impl Metadata {
             .find(|(_, m)| m.id == id)
             .map(|(n, _)| n.as_str())
     }
+}
+
+/// A name the store may keep a file under: a plain file name in the
+/// directory (no path, no hidden file).
+pub(crate) fn plain(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
+        && Path::new(name).components().count() == 1
 }
 
 /// Replaces `path` with `bytes` durably: temporary file, fsync, rename, directory fsync.

@@ -173,9 +173,9 @@ pub(crate) fn load(config: &StoreConfig) -> Result<Loaded, StoreError> {
     let (records, valid_len) = loop {
         let path = journal_path(dir, generation);
         let (list, valid) = journal::read(&path)?;
-        for r in &list {
+        for (offset, r) in &list {
             latest = latest.max(r.at);
-            if let Applied::Ignored(why) = pool.apply(r) {
+            if let Applied::Ignored(why) = pool.apply(r, journal::use_id(generation, *offset)) {
                 tracing::debug!(?r, why, "journal record ignored on replay");
             }
         }

@@ -9,14 +9,16 @@ use std::{
 
 use numbot_core::{
     reuse::{AfterUse, End},
-    NumberState as Status, ReuseRule,
+    NumberState as Status, ReuseRule, UseId,
 };
 
-use crate::journal::{Op, Record};
+use crate::journal::{Op, Record, MAX_RECORDS_AT_ONCE};
 
 /// A number held by a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Hold {
+    /// The use.
+    pub id: UseId,
     /// The file.
     pub file: u32,
     /// The number's index in the file.
@@ -132,6 +134,8 @@ pub(crate) struct Pool {
     pub files: Vec<Option<FilePool>>,
     /// Active holds by user.
     pub holds: HashMap<i64, Hold>,
+    /// The holder of each active use.
+    pub by_use: HashMap<UseId, i64>,
     /// Lease ends, soonest first (leases of different lengths, clocks that
     /// step back); entries of holds already ended are skipped.
     leases: BinaryHeap<Reverse<(u32, u32, u32, i64)>>,
@@ -187,11 +191,12 @@ impl Pool {
         }
     }
 
-    /// Ends every lease due by `now`: the records to journal.
+    /// Ends leases due by `now`, at most [`MAX_RECORDS_AT_ONCE`] (one
+    /// append): the records to journal.
     pub(crate) fn due_expiries(&mut self, now: u32) -> Vec<Record> {
         let mut out = Vec::new();
         while let Some(&Reverse((until, file, index, user))) = self.leases.peek() {
-            if until > now {
+            if until > now || out.len() == MAX_RECORDS_AT_ONCE {
                 break;
             }
             self.leases.pop();
@@ -210,8 +215,9 @@ impl Pool {
         out
     }
 
-    /// Applies one journal record: live, or on replay.
-    pub(crate) fn apply(&mut self, r: &Record) -> Applied {
+    /// Applies one journal record, `id` being the use a claim begins
+    /// (its place in the journal): live, or on replay.
+    pub(crate) fn apply(&mut self, r: &Record, id: UseId) -> Applied {
         let rule = self.rule;
         match r.op {
             Op::Claim => {
@@ -239,9 +245,11 @@ impl Pool {
                 file.last_user[i] = r.user;
                 file.usage_count += 1;
                 file.last_assigned = Some(r.at);
+                self.by_use.insert(id, r.user);
                 self.holds.insert(
                     r.user,
                     Hold {
+                        id,
                         file: r.file,
                         index: r.index,
                         user: r.user,
@@ -254,11 +262,16 @@ impl Pool {
                 Applied::Done
             }
             Op::Complete | Op::Cancel | Op::Expire => {
-                let held = self.holds.get(&r.user).copied();
-                if !held.is_some_and(|h| h.file == r.file && h.index == r.index) {
+                let Some(held) = self
+                    .holds
+                    .get(&r.user)
+                    .copied()
+                    .filter(|h| h.file == r.file && h.index == r.index)
+                else {
                     return Applied::Ignored("not held by this user");
-                }
+                };
                 self.holds.remove(&r.user);
+                self.by_use.remove(&held.id);
                 let Some(file) = self.files.get_mut(r.file as usize).and_then(Option::as_mut)
                 else {
                     return Applied::Ignored("no such file");
@@ -305,8 +318,14 @@ impl Pool {
     /// `until`, or retired for good (`None`). A hold on it ends; a deleted
     /// file's number leaves.
     pub(crate) fn quarantine(&mut self, file: u32, index: u32, until: Option<u32>) {
-        self.holds
-            .retain(|_, h| !(h.file == file && h.index == index));
+        let by_use = &mut self.by_use;
+        self.holds.retain(|_, h| {
+            let keep = !(h.file == file && h.index == index);
+            if !keep {
+                by_use.remove(&h.id);
+            }
+            keep
+        });
         let Some(f) = self.file_mut(file) else { return };
         let i = index as usize;
         if i >= f.numbers.len() || matches!(f.status[i], Status::Removed | Status::Retired) {
@@ -336,6 +355,7 @@ impl Pool {
 
     /// Restores a hold read from a snapshot.
     pub(crate) fn restore_hold(&mut self, hold: Hold) {
+        self.by_use.insert(hold.id, hold.user);
         self.holds.insert(hold.user, hold);
         self.leases
             .push(Reverse((hold.until, hold.file, hold.index, hold.user)));

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use numbot_core::{NumberState as Status, StoreError};
+use numbot_core::{NumberState as Status, StoreError, UseId};
 
 use crate::{
     journal::crc32,
@@ -12,7 +12,9 @@ use crate::{
 };
 
 const NUMBERS_MAGIC: &[u8; 8] = b"NBNUM01\0";
-const SNAPSHOT_MAGIC: &[u8; 8] = b"NBSNAP1\0";
+/// Snapshots name each hold's use; version 1 (before use ids) is read too.
+const SNAPSHOT_MAGIC: &[u8; 8] = b"NBSNAP2\0";
+const SNAPSHOT_V1_MAGIC: &[u8; 8] = b"NBSNAP1\0";
 
 /// Encodes a file's numbers (E.164 digits as integers).
 pub(crate) fn encode_numbers(numbers: &[u64]) -> Vec<u8> {
@@ -107,6 +109,7 @@ pub(crate) fn encode(pool: &Pool, next_generation: u64) -> Vec<u8> {
     holds.sort_by_key(|h| (h.until, h.user));
     w.u32(holds.len() as u32);
     for h in holds {
+        w.u64(h.id.0);
         w.u32(h.file);
         w.u32(h.index);
         w.i64(h.user);
@@ -150,9 +153,11 @@ pub(crate) fn decode(bytes: &[u8], pool: &mut Pool, path: &Path) -> Result<u64, 
         path: path.to_path_buf(),
         message: message.into(),
     };
-    if bytes.len() < 24 || &bytes[..8] != SNAPSHOT_MAGIC {
-        return Err(corrupt("not a numbot snapshot"));
-    }
+    let with_ids = match bytes.get(..8) {
+        Some(m) if bytes.len() >= 24 && m == SNAPSHOT_MAGIC => true,
+        Some(m) if bytes.len() >= 24 && m == SNAPSHOT_V1_MAGIC => false,
+        _ => return Err(corrupt("not a numbot snapshot")),
+    };
     let (body, tail) = bytes.split_at(bytes.len() - 4);
     if crc32(body) != u32::from_le_bytes(tail.try_into().unwrap()) {
         return Err(corrupt("checksum mismatch"));
@@ -185,8 +190,17 @@ pub(crate) fn decode(bytes: &[u8], pool: &mut Pool, path: &Path) -> Result<u64, 
         }
     }
     let holds = r.u32().ok_or_else(truncated)?;
-    for _ in 0..holds {
+    for k in 0..holds {
+        // A version 1 snapshot's holds get ids of generation 0, which no
+        // journal has (generations count from 1): unique, and the same at
+        // every open until the next snapshot keeps them.
+        let id = if with_ids {
+            UseId(r.u64().ok_or_else(truncated)?)
+        } else {
+            UseId(u64::from(k) + 1)
+        };
         let hold = Hold {
+            id,
             file: r.u32().ok_or_else(truncated)?,
             index: r.u32().ok_or_else(truncated)?,
             user: r.i64().ok_or_else(truncated)?,

@@ -15,19 +15,20 @@
 use std::{
     collections::{HashMap, HashSet},
     fs,
+    ops::RangeInclusive,
     path::Path,
     sync::{Arc, Mutex, MutexGuard},
 };
 
 use numbot_core::{
     clock::rfc3339, plugins::Candidate, policy::Policy, Assignment, CodeRecord, Ended, FileInfo,
-    FileMeta, SharedPlugins, Stats, StoreConfig, StoreError, UseRecord,
+    FileMeta, Finish, SharedPlugins, Stats, StoreConfig, StoreError, UseId, UseRecord,
 };
 
 use crate::{
-    history::{Line, HISTORY_FILE},
-    journal::{Journal, Op, Record, Seq},
-    log::{self, GroupLog},
+    history::{HistoryLog, Line},
+    journal::{self, Journal, Op, Record, Seq, RECORD_SIZE},
+    log,
     metadata::{self, Metadata},
     open::{
         journal_path, load, remove_stale_journals, remove_unfinished_uploads, take_lock, Loaded,
@@ -37,6 +38,10 @@ use crate::{
     usage::{save_usage_counts, usage_of, usage_tracking},
     worker::Worker,
 };
+
+/// A journal this long is compacted whatever `compact_every` says: use ids
+/// take a record's offset in 32 bits.
+const COMPACT_BYTES: u64 = 1 << 30;
 
 /// What claims need to know of a file, by id.
 pub(crate) struct FileKey {
@@ -66,6 +71,8 @@ pub(crate) struct State {
     generation: u64,
     /// Records in the current journal generation.
     records: u64,
+    /// Bytes in the current journal generation: where the next record goes.
+    journal_len: u64,
     /// Set when a journal write failed: the store refuses further changes.
     failed: bool,
     /// Stored names taken by uploads still being written.
@@ -84,6 +91,7 @@ impl State {
             index: loaded.index,
             generation: loaded.generation,
             records: loaded.records,
+            journal_len: loaded.valid_len,
             failed: false,
             reserved,
             compaction_requested: false,
@@ -97,7 +105,7 @@ pub(crate) struct Inner {
     state: Mutex<State>,
     journal: Journal,
     /// `history.jsonl`: uses as they end, codes as they are relayed.
-    history: GroupLog,
+    pub(crate) history: HistoryLog,
     /// Runs the in-memory steps of async callers, one after another.
     pub(crate) worker: Worker,
     /// Wakes the compactor thread.
@@ -144,10 +152,7 @@ impl FileStore {
         remove_stale_journals(&dir, loaded.snapshot_generation);
         remove_unfinished_uploads(&dir, &loaded.meta)?;
         let journal = Journal::open(&journal_path(&dir, loaded.generation), loaded.valid_len)?;
-        let history_path = dir.join(HISTORY_FILE);
-        let history = log::open_append(&history_path)
-            .and_then(|f| GroupLog::start("numbot-history", &history_path, f))
-            .map_err(StoreError::io(&history_path))?;
+        let history = HistoryLog::open(&dir)?;
         let (compactor, requests) = std::sync::mpsc::channel();
         let store = FileStore {
             inner: Arc::new(Inner {
@@ -226,7 +231,9 @@ impl FileStore {
     /// Appends records already applied, returning the sequence to wait on.
     fn log(&self, st: &mut State, records: &[Record]) -> Seq {
         st.records += records.len() as u64;
-        if st.records >= self.inner.config.compact_every && !st.compaction_requested {
+        st.journal_len += (records.len() * RECORD_SIZE) as u64;
+        let full = st.records >= self.inner.config.compact_every || st.journal_len >= COMPACT_BYTES;
+        if full && !st.compaction_requested {
             st.compaction_requested = true;
             let _ = self
                 .inner
@@ -269,21 +276,25 @@ impl FileStore {
     }
 
     /// Ends due leases (journaled); returns the sequence to wait on.
+    /// Every due lease ends, one append per chunk of them: an expiry lost
+    /// to a failed append ends again on replay (it is due).
     fn expire(&self, st: &mut State) -> Seq {
         let now = self.inner.config.clock.now();
-        let due = st.pool.due_expiries(now);
-        for r in &due {
-            let hold = st.pool.holds.get(&r.user).copied();
-            if st.pool.apply(r) == Applied::Done {
-                if let Some(hold) = hold {
-                    self.keep(st, hold, r.at, Ended::Expired);
+        let mut seq = None;
+        loop {
+            let due = st.pool.due_expiries(now);
+            if due.is_empty() {
+                return seq;
+            }
+            for r in &due {
+                let hold = st.pool.holds.get(&r.user).copied();
+                if st.pool.apply(r, UseId::default()) == Applied::Done {
+                    if let Some(hold) = hold {
+                        self.keep(st, hold, r.at, Ended::Expired);
+                    }
                 }
             }
-        }
-        if due.is_empty() {
-            None
-        } else {
-            self.log(st, &due)
+            seq = self.log(st, &due);
         }
     }
 
@@ -307,73 +318,88 @@ impl FileStore {
             });
         }
         let (file, index) = self.choose(&mut st, category, user)?;
-        Ok(self.assign(&mut st, category, user, file, index))
+        self.assign(&mut st, category, user, file, index)
     }
 
-    /// "Change number": releases the user's number and assigns another of the
-    /// same category (never the same one), as one step.
-    pub fn change(&self, user: i64) -> Result<Assignment, StoreError> {
-        self.blocking(self.change_in_memory(user))
+    /// "Change number": ends use `id` and assigns its holder another number
+    /// of the same category (never the same one), as one step.
+    pub fn change(&self, id: UseId) -> Result<Assignment, StoreError> {
+        self.blocking(self.change_in_memory(id))
     }
 
-    pub(crate) fn change_in_memory(&self, user: i64) -> Result<(Assignment, Seq), StoreError> {
+    pub(crate) fn change_in_memory(&self, id: UseId) -> Result<(Assignment, Seq), StoreError> {
         let mut st = self.lock()?;
         self.expire(&mut st);
-        let hold = held(&st, user)?;
+        let hold = by_use(&st, id).ok_or(StoreError::NotCurrent(id))?;
         let category = st
             .index
             .get(&hold.file)
             .map(|k| k.category.clone())
             .unwrap_or_default();
         // Chosen while the old number is still held, so it cannot come back.
-        let (file, index) = self.choose(&mut st, &category, user)?;
+        let (file, index) = self.choose(&mut st, &category, hold.user)?;
         self.end_hold(&mut st, hold, Ended::Changed);
-        Ok(self.assign(&mut st, &category, user, file, index))
+        self.assign(&mut st, &category, hold.user, file, index)
     }
 
-    /// The code arrived: the user's use of the number is complete.
-    pub fn complete(&self, user: i64) -> Result<(), StoreError> {
-        self.blocking(self.finish_in_memory(user, Ended::Completed))
+    /// Ends use `id`, and only that one: what it was, or `None` when it
+    /// ended already.
+    pub fn end(&self, id: UseId, how: Finish) -> Result<Option<Assignment>, StoreError> {
+        self.blocking(self.end_in_memory(id, how))
     }
 
-    /// Completes the use of `number` that `user` began at `since`, and only
-    /// that one: false when the user holds something else by now (they
-    /// changed or cancelled while the code was on its way).
-    pub fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError> {
-        self.blocking(self.complete_use_in_memory(user, number, since))
-    }
-
-    pub(crate) fn complete_use_in_memory(
+    pub(crate) fn end_in_memory(
         &self,
-        user: i64,
-        number: &str,
-        since: u32,
-    ) -> Result<(bool, Seq), StoreError> {
+        id: UseId,
+        how: Finish,
+    ) -> Result<(Option<Assignment>, Seq), StoreError> {
         let mut st = self.lock()?;
         let expired = self.expire(&mut st);
-        let Some(hold) = st.pool.holds.get(&user).copied() else {
-            return Ok((false, expired));
+        let Some(hold) = by_use(&st, id) else {
+            return Ok((None, expired));
         };
-        if hold.since != since || number_text(&st.pool, hold.file, hold.index) != number {
-            return Ok((false, expired));
-        }
-        Ok((true, self.end_hold(&mut st, hold, Ended::Completed)))
+        let ended = assignment_of(&st, hold);
+        Ok((Some(ended), self.end_hold(&mut st, hold, how.ended())))
     }
 
-    /// The user gives the number back without a code.
-    pub fn cancel(&self, user: i64) -> Result<(), StoreError> {
-        self.blocking(self.finish_in_memory(user, Ended::Cancelled))
+    /// Use `id` while it lasts.
+    pub fn current(&self, id: UseId) -> Result<Option<Assignment>, StoreError> {
+        self.blocking(self.current_in_memory(id))
     }
 
-    pub(crate) fn finish_in_memory(
+    pub(crate) fn current_in_memory(
         &self,
-        user: i64,
-        ended: Ended,
-    ) -> Result<((), Seq), StoreError> {
+        id: UseId,
+    ) -> Result<(Option<Assignment>, Seq), StoreError> {
         let mut st = self.lock()?;
-        self.expire(&mut st);
-        let hold = held(&st, user)?;
-        Ok(((), self.end_hold(&mut st, hold, ended)))
+        let seq = self.expire(&mut st);
+        Ok((by_use(&st, id).map(|h| assignment_of(&st, h)), seq))
+    }
+
+    /// The numbers held by `holders`, by holder.
+    pub(crate) fn held_by_in_memory(
+        &self,
+        holders: RangeInclusive<i64>,
+    ) -> Result<(Vec<Assignment>, Seq), StoreError> {
+        let mut st = self.lock()?;
+        let seq = self.expire(&mut st);
+        let mut held: Vec<Hold> = if holders.end().abs_diff(*holders.start()) < 4096 {
+            holders
+                .filter_map(|user| st.pool.holds.get(&user).copied())
+                .collect()
+        } else {
+            st.pool
+                .holds
+                .values()
+                .filter(|h| holders.contains(&h.user))
+                .copied()
+                .collect()
+        };
+        held.sort_by_key(|h| h.user);
+        Ok((
+            held.into_iter().map(|h| assignment_of(&st, h)).collect(),
+            seq,
+        ))
     }
 
     /// Ends a hold (journaled, and kept in the history); returns the
@@ -392,7 +418,7 @@ impl FileStore {
             user: hold.user,
             until: 0,
         };
-        st.pool.apply(&r);
+        st.pool.apply(&r, hold.id);
         self.keep(st, hold, r.at, ended);
         self.log(st, &[r])
     }
@@ -403,6 +429,7 @@ impl FileStore {
     fn keep(&self, st: &State, hold: Hold, end: u32, ended: Ended) {
         let a = assignment_of(st, hold);
         let line = Line::Use(UseRecord {
+            id: hold.id,
             number: a.number,
             holder: hold.user,
             category: a.category,
@@ -412,12 +439,13 @@ impl FileStore {
             ended,
             codes: Vec::new(),
         });
-        drop(self.inner.history.append(line.bytes()));
+        drop(self.inner.history.append(hold.user, &line));
     }
 
     /// Appends a relayed code to the history; returns once it is on disk.
     pub(crate) async fn record_code(&self, code: CodeRecord) -> Result<(), StoreError> {
-        let pending = self.inner.history.append(Line::Code(code).bytes());
+        let holder = code.holder;
+        let pending = self.inner.history.append(holder, &Line::Code(code));
         log::wait_async(pending)
             .await
             .map_err(StoreError::io(self.inner.history.path()))
@@ -496,8 +524,15 @@ impl FileStore {
         user: i64,
         file: u32,
         index: u32,
-    ) -> (Assignment, Seq) {
-        let now = self.inner.config.clock.start(user);
+    ) -> Result<(Assignment, Seq), StoreError> {
+        if st.journal_len >= 1 << 32 {
+            return Err(StoreError::Corrupt {
+                path: self.inner.journal.path(),
+                message: "the journal passed 4 GiB without a compaction; see the log".into(),
+            });
+        }
+        let id = journal::use_id(st.generation, st.journal_len);
+        let now = self.inner.config.clock.now();
         let until = now.saturating_add(self.inner.config.lease_secs);
         let r = Record {
             op: Op::Claim,
@@ -507,10 +542,11 @@ impl FileStore {
             user,
             until,
         };
-        let applied = st.pool.apply(&r);
+        let applied = st.pool.apply(&r, id);
         debug_assert_eq!(applied, Applied::Done);
         let seq = self.log(st, &[r]);
         let assignment = Assignment {
+            id,
             number: number_text(&st.pool, file, index),
             category: category.to_string(),
             file: st
@@ -522,7 +558,7 @@ impl FileStore {
             since: now,
             until,
         };
-        (assignment, seq)
+        Ok((assignment, seq))
     }
 
     /// Deletes a file: its available numbers leave the pool now, held ones
@@ -635,6 +671,7 @@ impl FileStore {
             self.inner.journal.rotate(&journal_path(&dir, next))?;
             st.generation = next;
             st.records = 0;
+            st.journal_len = 0;
             (snapshot::encode(&st.pool, next), usage_tracking(&st), old)
         };
         metadata::write_atomic(&dir.join("snapshot.bin"), &bytes)?;
@@ -679,13 +716,10 @@ fn spawn_compactor(inner: std::sync::Weak<Inner>, requests: std::sync::mpsc::Rec
     }
 }
 
-/// The user's hold, or why there is none.
-fn held(st: &State, user: i64) -> Result<Hold, StoreError> {
-    st.pool
-        .holds
-        .get(&user)
-        .copied()
-        .ok_or(StoreError::NotAssigned(user))
+/// The hold of use `id`, while it lasts.
+fn by_use(st: &State, id: UseId) -> Option<Hold> {
+    let user = st.pool.by_use.get(&id)?;
+    st.pool.holds.get(user).copied().filter(|h| h.id == id)
 }
 
 fn number_text(pool: &Pool, file: u32, index: u32) -> String {
@@ -703,6 +737,7 @@ fn assignment_of(st: &State, hold: Hold) -> Assignment {
         .map(|m| m.country_name.clone())
         .unwrap_or_default();
     Assignment {
+        id: hold.id,
         number: number_text(&st.pool, hold.file, hold.index),
         category,
         file,

@@ -15,12 +15,14 @@ use std::{
 
 use numbot_core::{
     clock::unix_now,
+    jobs::{Broadcast, Progress},
     tokens::{ApiToken, NewToken},
-    AuditEvent, NumberLimit, NumberSlot, PendingUpload, UserRecord, UserStatus, UserStore,
-    UserStoreError,
+    AuditEvent, AuditLog, Jobs, NumberLimit, NumberSlot, PendingUpload, PendingUploads, TokenStore,
+    UserRecord, UserStatus, UserStoreError, Users,
 };
 
 use crate::{
+    jobs::FileJobs,
     log::{self, open_append, GroupLog, Pending},
     metadata::write_atomic,
     private,
@@ -33,7 +35,8 @@ const RECENT_AUDIT: usize = 500;
 /// grows, and only its end is kept in memory (4 KiB per event at most).
 const AUDIT_TAIL_BYTES: u64 = RECENT_AUDIT as u64 * 4096;
 
-/// User records and audit trail in files of the data directory.
+/// User records, the audit trail, tokens, upload questions and broadcasts
+/// in files of the data directory.
 pub struct FileUsers {
     records: Mutex<HashMap<i64, UserRecord>>,
     recent: Mutex<VecDeque<AuditEvent>>,
@@ -43,6 +46,7 @@ pub struct FileUsers {
     users_log: GroupLog,
     audit_log: GroupLog,
     tokens: TokenLog,
+    jobs: FileJobs,
     dir: PathBuf,
 }
 
@@ -53,9 +57,11 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> UserStoreError + '_ {
     }
 }
 
-/// Reads a JSON-lines file, skipping lines that do not parse. A torn tail
-/// (a crash mid-write: no final newline) is cut off the file, so that the
-/// next record starts on a line of its own.
+/// Reads a JSON-lines file. A torn tail (a crash mid-write: no final
+/// newline) is cut off the file, so that the next record starts on a line
+/// of its own; a whole line that does not parse is damage and stops the
+/// read ([`UserStoreError::DamagedLine`]): skipping it could bring back a
+/// ban or a token it revoked.
 pub(crate) fn read_lines<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> Result<Vec<T>, UserStoreError> {
@@ -68,10 +74,33 @@ pub(crate) fn read_tail<T: serde::de::DeserializeOwned>(
     path: &Path,
     max_bytes: u64,
 ) -> Result<Vec<T>, UserStoreError> {
+    let Some((start, bytes)) = tail_bytes(path, max_bytes)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (offset, number, line) in lines(start, &bytes) {
+        match serde_json::from_slice(line) {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                tracing::error!("{}: line {number} does not parse: {e}", path.display());
+                return Err(UserStoreError::DamagedLine {
+                    path: path.to_path_buf(),
+                    line: number,
+                    offset,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The whole lines of the last `max_bytes` of `path` (from `start`), its
+/// torn last line cut off the file first; `None` when there is no file.
+fn tail_bytes(path: &Path, max_bytes: u64) -> Result<Option<(u64, Vec<u8>)>, UserStoreError> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = match fs::File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_err(path)(e)),
     };
     let len = file.metadata().map_err(io_err(path))?.len();
@@ -96,27 +125,99 @@ pub(crate) fn read_tail<T: serde::de::DeserializeOwned>(
             })
             .map_err(io_err(path))?;
     }
-    let whole = &bytes[..complete];
+    bytes.truncate(complete);
     // Past the start of the file, the first line may be cut: skip it.
-    let first = if start == 0 {
-        0
-    } else {
-        whole
+    if start > 0 {
+        let first = bytes
             .iter()
             .position(|&b| b == b'\n')
-            .map_or(whole.len(), |i| i + 1)
-    };
-    let mut out = Vec::new();
-    for line in whole[first..].split(|&b| b == b'\n') {
-        if line.iter().all(u8::is_ascii_whitespace) {
+            .map_or(bytes.len(), |i| i + 1);
+        bytes.drain(..first);
+        return Ok(Some((start + first as u64, bytes)));
+    }
+    Ok(Some((0, bytes)))
+}
+
+/// The non-blank lines of `bytes` (which start at byte `start` of their
+/// file): each line's offset, its number (from 1 when `start` is 0) and
+/// its bytes.
+fn lines(start: u64, bytes: &[u8]) -> impl Iterator<Item = (u64, u64, &[u8])> {
+    let mut offset = start;
+    bytes
+        .split_inclusive(|&b| b == b'\n')
+        .enumerate()
+        .filter_map(move |(i, line)| {
+            let at = offset;
+            offset += line.len() as u64;
+            let text = line.strip_suffix(b"\n").unwrap_or(line);
+            (!text.iter().all(u8::is_ascii_whitespace)).then_some((at, i as u64 + 1, text))
+        })
+}
+
+/// A line `numbot repair` dropped from a records file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedLine {
+    /// The file.
+    pub path: PathBuf,
+    /// Its line number.
+    pub line: u64,
+    /// What it held (cut to 200 characters), for the operator to re-apply.
+    pub text: String,
+}
+
+/// Whether a line reads as a `T`.
+fn reads_as<T: serde::de::DeserializeOwned>(line: &[u8]) -> bool {
+    serde_json::from_slice::<T>(line).is_ok()
+}
+
+/// A records file and how to tell its lines are whole.
+type RecordsFile = (&'static str, fn(&[u8]) -> bool);
+
+/// `numbot repair` on the records files of `dir` (`users.jsonl`,
+/// `tokens.jsonl`, `audit.jsonl`, `broadcast.log`): each damaged line is
+/// dropped (the file rewritten, its original kept as `<file>.damaged`),
+/// and reported. Its caller holds the directory's lock.
+pub(crate) fn repair_records(dir: &Path) -> Result<Vec<DroppedLine>, UserStoreError> {
+    let files: [RecordsFile; 4] = [
+        ("users.jsonl", reads_as::<UserRecord>),
+        ("tokens.jsonl", reads_as::<ApiToken>),
+        ("audit.jsonl", reads_as::<AuditEvent>),
+        ("broadcast.log", crate::jobs::reads_as_change),
+    ];
+    let mut dropped = Vec::new();
+    for (name, reads) in files {
+        let path = dir.join(name);
+        let Some((_, bytes)) = tail_bytes(&path, u64::MAX)? else {
+            continue;
+        };
+        let mut kept = Vec::with_capacity(bytes.len());
+        let mut bad = Vec::new();
+        for (_, number, line) in lines(0, &bytes) {
+            if reads(line) {
+                kept.extend_from_slice(line);
+                kept.push(b'\n');
+            } else {
+                bad.push(DroppedLine {
+                    path: path.clone(),
+                    line: number,
+                    text: numbot_core::text::truncate(&String::from_utf8_lossy(line), 200),
+                });
+            }
+        }
+        if bad.is_empty() {
             continue;
         }
-        match serde_json::from_slice(line) {
-            Ok(v) => out.push(v),
-            Err(e) => tracing::warn!("{}: skipping a damaged line: {e}", path.display()),
-        }
+        let keep = |p: &Path, b: &[u8]| {
+            write_atomic(p, b).map_err(|e| UserStoreError::Io {
+                path: p.to_path_buf(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        };
+        keep(&dir.join(format!("{name}.damaged")), &bytes)?;
+        keep(&path, &kept)?;
+        dropped.extend(bad);
     }
-    Ok(out)
+    Ok(dropped)
 }
 
 impl FileUsers {
@@ -159,6 +260,7 @@ impl FileUsers {
             audit_log: GroupLog::start("numbot-audit", &audit_path, audit_file)
                 .map_err(io_err(&audit_path))?,
             tokens: TokenLog::open(dir)?,
+            jobs: FileJobs::open(dir)?,
             dir: dir.to_path_buf(),
         })
     }
@@ -206,7 +308,7 @@ pub(crate) fn line<T: serde::Serialize>(value: &T) -> Vec<u8> {
 }
 
 #[async_trait::async_trait]
-impl UserStore for FileUsers {
+impl Users for FileUsers {
     async fn seen(
         &self,
         id: i64,
@@ -333,10 +435,12 @@ impl UserStore for FileUsers {
         out.sort_by_key(|r| r.id);
         Ok(out)
     }
+}
 
+#[async_trait::async_trait]
+impl AuditLog for FileUsers {
     async fn audit(&self, event: AuditEvent) -> Result<(), UserStoreError> {
         let bytes = line(&event);
-        tracing::info!(actor = event.actor, action = %event.action, "audit: {}", event.detail);
         {
             let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
             if recent.len() == RECENT_AUDIT {
@@ -348,16 +452,29 @@ impl UserStore for FileUsers {
         self.written("audit.jsonl", wait).await
     }
 
+    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(recent
+            .iter()
+            .skip(recent.len().saturating_sub(limit))
+            .cloned()
+            .collect())
+    }
+}
+
+/// One process owns the data directory, so questions wait in its memory.
+#[async_trait::async_trait]
+impl PendingUploads for FileUsers {
     async fn put_pending_upload(
         &self,
         admin: i64,
         upload: PendingUpload,
-    ) -> Result<(), UserStoreError> {
-        self.pending
+    ) -> Result<Option<PendingUpload>, UserStoreError> {
+        Ok(self
+            .pending
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(admin, upload);
-        Ok(())
+            .insert(admin, upload))
     }
 
     async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError> {
@@ -372,23 +489,18 @@ impl UserStore for FileUsers {
     async fn take_pending_upload(
         &self,
         admin: i64,
+        file_id: &str,
     ) -> Result<Option<PendingUpload>, UserStoreError> {
-        Ok(self
-            .pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&admin))
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.get(&admin).is_some_and(|p| p.file_id == file_id) {
+            return Ok(pending.remove(&admin));
+        }
+        Ok(None)
     }
+}
 
-    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {
-        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(recent
-            .iter()
-            .skip(recent.len().saturating_sub(limit))
-            .cloned()
-            .collect())
-    }
-
+#[async_trait::async_trait]
+impl TokenStore for FileUsers {
     async fn add_token(
         &self,
         new: NewToken,
@@ -411,11 +523,74 @@ impl UserStore for FileUsers {
     }
 }
 
+#[async_trait::async_trait]
+impl Jobs for FileUsers {
+    async fn create_broadcast(
+        &self,
+        admin: i64,
+        text: &str,
+        recipients: &[i64],
+    ) -> Result<Option<Broadcast>, UserStoreError> {
+        self.jobs.create(admin, text, recipients).await
+    }
+
+    async fn set_broadcast_message(&self, id: u64, message: i32) -> Result<(), UserStoreError> {
+        self.jobs.set_message(id, message).await
+    }
+
+    async fn broadcast(&self) -> Result<Option<Broadcast>, UserStoreError> {
+        Ok(self.jobs.current())
+    }
+
+    async fn start_broadcast(&self, id: u64) -> Result<Option<Broadcast>, UserStoreError> {
+        self.jobs.start(id).await
+    }
+
+    async fn drop_broadcast(&self, id: u64) -> Result<bool, UserStoreError> {
+        self.jobs.drop_preview(id).await
+    }
+
+    async fn stop_broadcast(&self, id: u64) -> Result<bool, UserStoreError> {
+        self.jobs.stop(id).await
+    }
+
+    async fn lease_broadcast(
+        &self,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<Broadcast>, UserStoreError> {
+        Ok(self.jobs.lease(owner, now, until))
+    }
+
+    async fn broadcast_recipients(
+        &self,
+        id: u64,
+        from: u64,
+        n: usize,
+    ) -> Result<Vec<i64>, UserStoreError> {
+        Ok(self.jobs.recipients(id, from, n))
+    }
+
+    async fn advance_broadcast(
+        &self,
+        id: u64,
+        owner: &str,
+        progress: Progress,
+    ) -> Result<Option<Broadcast>, UserStoreError> {
+        self.jobs.advance(id, owner, progress).await
+    }
+
+    async fn finish_broadcast(&self, id: u64, owner: &str) -> Result<bool, UserStoreError> {
+        self.jobs.finish(id, owner).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
 
-    use numbot_core::UserStore;
+    use numbot_core::{AuditAction, AuditLog};
 
     use super::*;
 
@@ -423,7 +598,7 @@ mod tests {
         AuditEvent {
             at: 1_700_000_000 + i,
             actor: 7,
-            action: "upload".into(),
+            action: AuditAction::Upload,
             detail: format!("file {i} ({})", "x".repeat(100)),
         }
     }

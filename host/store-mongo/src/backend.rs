@@ -2,6 +2,7 @@
 
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
+    ops::RangeInclusive,
     sync::Arc,
 };
 
@@ -9,8 +10,8 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use numbot_core::{
-    clock::rfc3339, Assignment, CodeRecord, Ended, FileInfo, FileMeta, HistoryQuery, NumberStore,
-    Prepared, Stats, StoreError, UploadReport, Usage, UseStream,
+    clock::rfc3339, Assignment, CodeRecord, FileInfo, FileMeta, Finish, HistoryQuery, NumberStore,
+    Prepared, Stats, StoreError, UploadReport, Usage, UseId, UseStream,
 };
 use serde::Deserialize;
 
@@ -74,33 +75,24 @@ impl NumberStore for MongoStore {
         self.claim_number(category, user).await
     }
 
-    async fn change(&self, user: i64) -> Result<Assignment, StoreError> {
-        self.change_number(user).await
+    async fn change(&self, id: UseId) -> Result<Assignment, StoreError> {
+        self.change_number(id).await
     }
 
-    async fn cancel(&self, user: i64) -> Result<(), StoreError> {
+    async fn end(&self, id: UseId, how: Finish) -> Result<Option<Assignment>, StoreError> {
         self.sweep(false).await?;
-        let d = self
-            .held_by(user)
-            .await?
-            .ok_or(StoreError::NotAssigned(user))?;
-        if self.end_use(&d, Ended::Cancelled).await? {
-            Ok(())
-        } else {
-            Err(StoreError::NotAssigned(user))
-        }
-    }
-
-    async fn complete_use(&self, user: i64, number: &str, since: u32) -> Result<bool, StoreError> {
-        self.sweep(false).await?;
-        let Ok(n) = number.trim_start_matches('+').parse::<i64>() else {
-            return Ok(false);
+        let Some(d) = self.held_in(id).await? else {
+            return Ok(None);
         };
-        match self.held_by(user).await? {
-            Some(d) if d.n == n && d.since == Some(i64::from(since)) => {
-                self.end_use(&d, Ended::Completed).await
-            }
-            _ => Ok(false),
+        let ended = self.assignment(&d).await?;
+        Ok(self.end_use(&d, how.ended()).await?.then_some(ended))
+    }
+
+    async fn current(&self, id: UseId) -> Result<Option<Assignment>, StoreError> {
+        self.sweep(false).await?;
+        match self.held_in(id).await? {
+            Some(d) => Ok(Some(self.assignment(&d).await?)),
+            None => Ok(None),
         }
     }
 
@@ -110,6 +102,26 @@ impl NumberStore for MongoStore {
             Some(d) => Ok(Some(self.assignment(&d).await?)),
             None => Ok(None),
         }
+    }
+
+    async fn held_by(&self, holders: RangeInclusive<i64>) -> Result<Vec<Assignment>, StoreError> {
+        self.sweep(false).await?;
+        let now = i64::from(self.now_secs());
+        let held = all(
+            "reading the numbers held",
+            self.numbers().find(doc! {
+                "user": { "$gte": *holders.start(), "$lte": *holders.end() },
+                "state": State::Held,
+                "until": { "$gt": now },
+            }),
+        )
+        .await?;
+        let mut out = Vec::with_capacity(held.len());
+        for d in &held {
+            out.push(self.assignment(d).await?);
+        }
+        out.sort_by_key(|a| a.user);
+        Ok(out)
     }
 
     async fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {

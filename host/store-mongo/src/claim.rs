@@ -4,7 +4,7 @@
 //! sweep, the counts and the usage counters are once a second per process.
 
 use mongodb::bson::{doc, Document};
-use numbot_core::{plugins::Candidate, Assignment, Ended, StoreError};
+use numbot_core::{plugins::Candidate, Assignment, Ended, StoreError, UseId};
 
 use crate::{
     counts::FileCount,
@@ -36,15 +36,17 @@ impl MongoStore {
         self.sweep(false).await?;
         // A second try when the user's own hold had run out unswept.
         for _ in 0..2 {
-            let now = self.inner.clock.start(user);
+            let id = self.next_use_id().await?;
+            let now = self.inner.clock.now();
             let until = now.saturating_add(self.inner.lease_secs);
             match self
-                .take(category, user, Self::hold(user, now, until))
+                .take(category, user, Self::hold(id, user, now, until))
                 .await?
             {
                 Some((Taken::Number(d), key)) => {
                     self.count_use(d.file_id(), now);
-                    return Ok(assignment(&d, &key, user, i64::from(now), i64::from(until)));
+                    let times = (i64::from(now), i64::from(until));
+                    return Ok(assignment(&d, &key, id, user, times));
                 }
                 Some((Taken::UserHolds, _)) => {
                     if let Some(d) = self.held_by(user).await? {
@@ -70,17 +72,16 @@ impl MongoStore {
     }
 
     /// "Change number": reserves another number of the same category while
-    /// the old one is still held (so it cannot come back, and the user
-    /// keeps theirs when nothing else is free), ends the old use, then
-    /// turns the reservation into the hold.
-    pub(crate) async fn change_number(&self, user: i64) -> Result<Assignment, StoreError> {
+    /// use `id` still holds its number (so it cannot come back, and the
+    /// holder keeps theirs when nothing else is free), ends the old use,
+    /// then turns the reservation into the hold of a new use.
+    pub(crate) async fn change_number(&self, id: UseId) -> Result<Assignment, StoreError> {
         self.sweep(false).await?;
-        let old = self
-            .held_by(user)
-            .await?
-            .ok_or(StoreError::NotAssigned(user))?;
+        let old = self.held_in(id).await?.ok_or(StoreError::NotCurrent(id))?;
+        let user = old.user.unwrap_or_default();
         let key = self.key(old.file_id()).await?;
-        let now = self.inner.clock.start(user);
+        let new_id = self.next_use_id().await?;
+        let now = self.inner.clock.now();
         let reserve = doc! { "$set": {
             "state": State::Reserved, "user": user,
             "until": i64::from(now.saturating_add(RESERVATION_SECS)),
@@ -94,7 +95,7 @@ impl MongoStore {
             // The old use ended meanwhile (cancelled, completed or expired
             // elsewhere): there is nothing to change.
             self.unreserve(&new, user).await;
-            return Err(StoreError::NotAssigned(user));
+            return Err(StoreError::NotCurrent(id));
         }
         let until = now.saturating_add(self.inner.lease_secs);
         let promoted = self
@@ -102,10 +103,13 @@ impl MongoStore {
             .numbers
             .update_one(
                 doc! { "_id": new.id, "state": State::Reserved, "user": user },
-                Self::hold(user, now, until),
+                Self::hold(new_id, user, now, until),
             )
             .await;
-        let held = || assignment(&new, &new_key, user, i64::from(now), i64::from(until));
+        let held = || {
+            let times = (i64::from(now), i64::from(until));
+            assignment(&new, &new_key, new_id, user, times)
+        };
         match promoted {
             Ok(r) if r.modified_count == 1 => {
                 self.count_use(new.file_id(), now);

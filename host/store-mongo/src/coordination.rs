@@ -12,7 +12,7 @@ use mongodb::{
     bson::{doc, Document},
     Collection, Database, IndexModel,
 };
-use numbot_core::{Clock, Coordination, CoordinationError, StoreError, WatchRecord};
+use numbot_core::{Clock, Coordination, CoordinationError, StoreError, UseId, WatchRecord};
 
 use crate::docs::{db, is_duplicate, only_duplicates, WatchDoc};
 
@@ -62,9 +62,13 @@ impl MongoCoordination {
     }
 }
 
-/// One use's watch: its holder, number and start.
+/// One use's watch: its use id (older records: holder, number and start).
 fn watch_id(w: &WatchRecord) -> String {
-    format!("{}:{}:{}", w.user, w.number, w.since)
+    if w.id.0 == 0 {
+        format!("{}:{}:{}", w.user, w.number, w.since)
+    } else {
+        format!("use:{}", w.id)
+    }
 }
 
 fn wrap(context: &'static str) -> impl FnOnce(mongodb::error::Error) -> CoordinationError {
@@ -146,6 +150,7 @@ impl Coordination for MongoCoordination {
         Ok(docs
             .into_iter()
             .map(|d| WatchRecord {
+                id: UseId(d.use_id as u64),
                 user: d.user,
                 number: d.number,
                 since: d.since,
@@ -157,7 +162,7 @@ impl Coordination for MongoCoordination {
     async fn add_watches(&self, watches: &[WatchRecord]) -> Result<(), CoordinationError> {
         let docs = watches.iter().map(|w| {
             doc! {
-                "_id": watch_id(w), "user": w.user, "number": &w.number,
+                "_id": watch_id(w), "use": w.id.0 as i64, "user": w.user, "number": &w.number,
                 "since": w.since, "until": i64::from(w.until),
             }
         });

@@ -81,6 +81,9 @@ pub(crate) struct NumberDoc {
     /// The use's start (held).
     #[serde(default, deserialize_with = "opt_int")]
     pub(crate) since: Option<i64>,
+    /// The use's id (held).
+    #[serde(default, rename = "use", deserialize_with = "opt_int")]
+    pub(crate) use_id: Option<i64>,
     /// The lease's or the reservation's end.
     #[serde(default, deserialize_with = "opt_int")]
     pub(crate) until: Option<i64>,
@@ -143,6 +146,9 @@ pub(crate) struct FileRef {
 /// A watch the OTP monitor's leader recorded (collection `watches`).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct WatchDoc {
+    /// The use watched (0 in records written before uses had ids).
+    #[serde(default, rename = "use", deserialize_with = "int")]
+    pub(crate) use_id: i64,
     #[serde(deserialize_with = "int")]
     pub(crate) user: i64,
     pub(crate) number: String,

@@ -5,8 +5,8 @@
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use numbot_core::{
-    history::STREAM_BUFFER, CodeRecord, CodeSeen, Ended, HistoryQuery, StoreError, UseRecord,
-    UseStream,
+    history::STREAM_BUFFER, CodeRecord, CodeSeen, Ended, HistoryQuery, StoreError, UseId,
+    UseRecord, UseStream,
 };
 
 use crate::{
@@ -23,12 +23,20 @@ impl MongoStore {
         };
         let start = start as u32;
         let number = d.e164();
+        let id = d.use_id.unwrap_or_default();
+        // This use's codes; those kept before uses had ids name it by its
+        // number and start.
+        let its_codes = doc! {
+            "number": &number,
+            "start": i64::from(start),
+            "$or": [{ "use": id }, { "use": { "$exists": false } }],
+        };
         let kept = async {
             let key = self.key(d.file_id()).await?;
             let mut codes: Vec<CodeSeen> = self
                 .inner
                 .codes
-                .find(doc! { "number": &number, "start": i64::from(start) })
+                .find(its_codes.clone())
                 .sort(doc! { "at": 1, "code": 1 })
                 .await
                 .map_err(db("reading a use's codes"))?
@@ -42,6 +50,7 @@ impl MongoStore {
             self.inner
                 .history
                 .insert_one(UseRecord {
+                    id: UseId(id as u64),
                     number: number.clone(),
                     holder,
                     category: key.category,
@@ -56,7 +65,7 @@ impl MongoStore {
             if had_codes {
                 self.inner
                     .codes
-                    .delete_many(doc! { "number": &number, "start": i64::from(start) })
+                    .delete_many(its_codes)
                     .await
                     .map_err(db("removing a use's codes once kept"))?;
             }
@@ -93,6 +102,36 @@ impl MongoStore {
         }
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
         let history = self.inner.history.clone();
+        // A holder's last uses: the newest first from the index, then in order.
+        if let (Some(_), Some(n)) = (query.holder, query.last) {
+            tokio::spawn(async move {
+                let found: Result<Vec<UseRecord>, _> = async {
+                    history
+                        .find(filter)
+                        .sort(doc! { "end": -1, "_id": -1 })
+                        .limit(n as i64)
+                        .projection(doc! { "_id": 0 })
+                        .await?
+                        .try_collect()
+                        .await
+                }
+                .await;
+                match found {
+                    Ok(mut last) => {
+                        last.reverse();
+                        for r in last {
+                            if tx.send(Ok(r)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(db("reading the history")(e))).await;
+                    }
+                }
+            });
+            return rx;
+        }
         tokio::spawn(async move {
             let found = history
                 .find(filter)

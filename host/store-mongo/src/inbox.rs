@@ -19,8 +19,8 @@ use mongodb::{
 };
 use numbot_core::{
     clock::unix_now,
-    inbox::{next_id, Inbox, InboxError, InboxMessage, UseKey},
-    StoreError,
+    inbox::{next_id, Inbox, InboxError, InboxMessage, Received},
+    StoreError, UseId,
 };
 use serde::Deserialize;
 use tokio::sync::watch;
@@ -43,6 +43,7 @@ pub struct MongoInbox {
 
 #[derive(Deserialize)]
 struct MessageDoc {
+    holder: i64,
     id: i64,
     received_at: i64,
     #[serde(default)]
@@ -65,7 +66,7 @@ impl MongoInbox {
         messages
             .create_index(
                 IndexModel::builder()
-                    .keys(doc! { "holder": 1, "since": 1, "id": 1 })
+                    .keys(doc! { "use": 1, "id": 1 })
                     .options(IndexOptions::builder().unique(true).build())
                     .build(),
             )
@@ -81,10 +82,10 @@ impl MongoInbox {
 
     /// The highest id the use has, so that a new leader (whose clock may
     /// be behind the last one's) still puts later ids.
-    async fn highest(&self, key: UseKey) -> Result<u64, InboxError> {
+    async fn highest(&self, use_id: UseId) -> Result<u64, InboxError> {
         let found = self
             .messages
-            .find_one(doc! { "holder": key.holder, "since": i64::from(key.since) })
+            .find_one(doc! { "use": use_id.0 as i64 })
             .sort(doc! { "id": -1 })
             .await
             .map_err(wrap)?;
@@ -96,14 +97,19 @@ impl MongoInbox {
 
 #[async_trait::async_trait]
 impl Inbox for MongoInbox {
-    async fn put(&self, key: UseKey, message: InboxMessage) -> Result<u64, InboxError> {
-        let highest = self.highest(key).await?;
+    async fn put(
+        &self,
+        use_id: UseId,
+        holder: i64,
+        message: InboxMessage,
+    ) -> Result<u64, InboxError> {
+        let highest = self.highest(use_id).await?;
         self.last.fetch_max(highest, Ordering::Relaxed);
         let id = next_id(&self.last);
         let now = unix_now();
         self.messages
             .insert_one(doc! {
-                "holder": key.holder, "since": i64::from(key.since), "id": id as i64,
+                "use": use_id.0 as i64, "holder": holder, "id": id as i64,
                 "received_at": message.received_at, "sender": message.sender,
                 "text": message.text, "code": message.code,
                 "unexpected_sender": message.unexpected_sender, "at": now,
@@ -121,31 +127,45 @@ impl Inbox for MongoInbox {
         Ok(id)
     }
 
-    async fn after(&self, key: UseKey, after: u64) -> Result<Vec<InboxMessage>, InboxError> {
+    async fn after(&self, use_id: UseId, after: u64) -> Result<Option<Received>, InboxError> {
+        // The use's first message too, for its holder, when it is not
+        // among those asked for.
+        let first = if after > 0 {
+            self.messages
+                .clone_with_type::<MessageDoc>()
+                .find_one(doc! { "use": use_id.0 as i64 })
+                .await
+                .map_err(wrap)?
+        } else {
+            None
+        };
         let found: Vec<MessageDoc> = self
             .messages
             .clone_with_type::<MessageDoc>()
-            .find(doc! {
-                "holder": key.holder, "since": i64::from(key.since),
-                "id": { "$gt": after as i64 },
-            })
+            .find(doc! { "use": use_id.0 as i64, "id": { "$gt": after as i64 } })
             .sort(doc! { "id": 1 })
             .await
             .map_err(wrap)?
             .try_collect()
             .await
             .map_err(wrap)?;
-        Ok(found
-            .into_iter()
-            .map(|m| InboxMessage {
-                id: m.id.max(0) as u64,
-                received_at: m.received_at,
-                sender: m.sender,
-                text: m.text,
-                code: m.code,
-                unexpected_sender: m.unexpected_sender,
-            })
-            .collect())
+        let Some(holder) = found.first().or(first.as_ref()).map(|m| m.holder) else {
+            return Ok(None);
+        };
+        Ok(Some(Received {
+            holder,
+            messages: found
+                .into_iter()
+                .map(|m| InboxMessage {
+                    id: m.id.max(0) as u64,
+                    received_at: m.received_at,
+                    sender: m.sender,
+                    text: m.text,
+                    code: m.code,
+                    unexpected_sender: m.unexpected_sender,
+                })
+                .collect(),
+        }))
     }
 
     fn watch(&self) -> watch::Receiver<u64> {

@@ -32,6 +32,7 @@ mod docs;
 mod history;
 mod import;
 mod inbox;
+mod jobs;
 mod store;
 mod tokens;
 mod users;

@@ -10,13 +10,13 @@ use std::{
 };
 
 use mongodb::{
-    bson::{doc, Document},
-    options::IndexOptions,
+    bson::{doc, Bson, Document},
+    options::{IndexOptions, ReturnDocument},
     Collection, Database, IndexModel,
 };
 use numbot_core::{
     policy::Policy, reuse::AfterUse, Assignment, Clock, CodeRecord, Ended, ReuseRule,
-    SharedPlugins, StoreConfig, StoreError, UseRecord,
+    SharedPlugins, StoreConfig, StoreError, UseId, UseRecord,
 };
 
 use crate::{
@@ -72,7 +72,21 @@ pub(crate) struct Inner {
     /// Assignments not yet counted on their file's document (count, last
     /// time): counted by the next sweep, so that a claim is two round trips.
     uses: Mutex<HashMap<u32, (i64, u32)>>,
+    /// Use ids this process may hand out.
+    use_ids: UseIds,
 }
+
+/// Use ids taken from the `counters` collection a block at a time: one
+/// round trip per [`USE_ID_BLOCK`] claims, unique across replicas and
+/// restarts (a block a process did not finish is never handed out again).
+#[derive(Default)]
+struct UseIds {
+    /// The next id and the end of the block (exclusive).
+    block: tokio::sync::Mutex<(u64, u64)>,
+}
+
+/// Ids reserved per round trip.
+const USE_ID_BLOCK: u64 = 1024;
 
 /// The MongoDB pool. Cheap to clone; every clone and every process on the
 /// same database shares the pool.
@@ -105,6 +119,7 @@ impl MongoStore {
         for model in [
             index(doc! { "n": 1 }, unique(doc! { "live": true })),
             index(doc! { "user": 1 }, unique(doc! { "state": State::Held })),
+            index(doc! { "use": 1 }, unique(doc! { "state": State::Held })),
             index(doc! { "file": 1, "state": 1, "r": 1 }, None),
             index(doc! { "state": 1, "until": 1 }, None),
             index(doc! { "state": 1, "free_at": 1 }, None),
@@ -153,11 +168,68 @@ impl MongoStore {
                 recount: tokio::sync::Mutex::new(()),
                 keys: Mutex::new(HashMap::new()),
                 uses: Mutex::new(HashMap::new()),
+                use_ids: UseIds::default(),
             }),
         };
+        store.name_unnamed_uses().await?;
         store.sweep(true).await?;
         store.remove_abandoned_uploads().await?;
         Ok(store)
+    }
+
+    /// A new use id.
+    pub(crate) async fn next_use_id(&self) -> Result<UseId, StoreError> {
+        let mut block = self.inner.use_ids.block.lock().await;
+        if block.0 >= block.1 {
+            let after = self
+                .inner
+                .counters
+                .find_one_and_update(
+                    doc! { "_id": "use_ids" },
+                    doc! { "$inc": { "n": USE_ID_BLOCK as i64 } },
+                )
+                .upsert(true)
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(db("reserving use ids"))?
+                .ok_or_else(|| StoreError::Inconsistent("the use id counter is missing".into()))?;
+            let end = match after.get("n") {
+                Some(Bson::Int64(n)) => *n,
+                Some(Bson::Int32(n)) => i64::from(*n),
+                Some(Bson::Double(n)) if n.fract() == 0.0 => *n as i64,
+                _ => {
+                    return Err(StoreError::Inconsistent(
+                        "the use id counter is damaged".into(),
+                    ))
+                }
+            } as u64;
+            *block = (end + 1 - USE_ID_BLOCK, end + 1);
+        }
+        let id = block.0;
+        block.0 += 1;
+        Ok(UseId(id))
+    }
+
+    /// Gives held numbers of a pool written before uses had ids an id each.
+    async fn name_unnamed_uses(&self) -> Result<(), StoreError> {
+        let unnamed = all(
+            "reading uses without an id",
+            self.numbers()
+                .find(doc! { "state": State::Held, "use": { "$exists": false } }),
+        )
+        .await?;
+        for d in unnamed {
+            let id = self.next_use_id().await?;
+            self.inner
+                .numbers
+                .update_one(
+                    doc! { "_id": d.id, "state": State::Held, "user": d.user, "since": d.since, "use": { "$exists": false } },
+                    doc! { "$set": { "use": id.0 as i64 } },
+                )
+                .await
+                .map_err(db("naming a use"))?;
+        }
+        Ok(())
     }
 
     pub(crate) fn numbers(&self) -> Collection<NumberDoc> {
@@ -314,9 +386,9 @@ impl MongoStore {
         Ok(assignment(
             d,
             &key,
+            UseId(d.use_id.unwrap_or_default() as u64),
             d.user.unwrap_or_default(),
-            d.since.unwrap_or_default(),
-            d.until.unwrap_or_default(),
+            (d.since.unwrap_or_default(), d.until.unwrap_or_default()),
         ))
     }
 
@@ -324,11 +396,22 @@ impl MongoStore {
     /// ran out is ended here (the sweep may not have reached it yet), as the
     /// file store ends due leases before every operation.
     pub(crate) async fn held_by(&self, user: i64) -> Result<Option<NumberDoc>, StoreError> {
+        self.held(doc! { "user": user, "state": State::Held }).await
+    }
+
+    /// The document of use `id` while it lasts (ended here when its lease
+    /// ran out).
+    pub(crate) async fn held_in(&self, id: UseId) -> Result<Option<NumberDoc>, StoreError> {
+        self.held(doc! { "use": id.0 as i64, "state": State::Held })
+            .await
+    }
+
+    async fn held(&self, filter: Document) -> Result<Option<NumberDoc>, StoreError> {
         let d = self
             .numbers()
-            .find_one(doc! { "user": user, "state": State::Held })
+            .find_one(filter)
             .await
-            .map_err(db("reading a user's number"))?;
+            .map_err(db("reading a number held"))?;
         match d {
             Some(d) if d.until.unwrap_or_default() <= i64::from(self.now_secs()) => {
                 self.end_use(&d, Ended::Expired).await?;
@@ -386,8 +469,8 @@ impl MongoStore {
             .inner
             .numbers
             .update_one(
-                doc! { "_id": d.id, "state": State::Held, "user": d.user, "since": d.since },
-                doc! { "$set": set, "$unset": { "user": "", "until": "" } },
+                doc! { "_id": d.id, "state": State::Held, "user": d.user, "use": d.use_id },
+                doc! { "$set": set, "$unset": { "user": "", "until": "", "use": "" } },
             )
             .await
             .map_err(db("ending a use"))?;
@@ -403,10 +486,11 @@ impl MongoStore {
         Ok(done)
     }
 
-    /// A hold on a number: who, since when, until when.
-    pub(crate) fn hold(user: i64, now: u32, until: u32) -> Document {
+    /// A hold on a number: which use, who, since when, until when.
+    pub(crate) fn hold(id: UseId, user: i64, now: u32, until: u32) -> Document {
         doc! {
             "$set": {
+                "use": id.0 as i64,
                 "state": State::Held, "user": user, "since": i64::from(now),
                 "until": i64::from(until), "last_used": i64::from(now), "last_user": user,
             },
@@ -451,15 +535,17 @@ impl MongoStore {
     }
 }
 
-/// The assignment of number `d` to `user` over a use, named by its file.
+/// The assignment of number `d` to `user` as use `id` (from `since` until
+/// `until`), named by its file.
 pub(crate) fn assignment(
     d: &NumberDoc,
     key: &FileKey,
+    id: UseId,
     user: i64,
-    since: i64,
-    until: i64,
+    (since, until): (i64, i64),
 ) -> Assignment {
     Assignment {
+        id,
         number: d.e164(),
         category: key.category.clone(),
         file: key.name.clone(),

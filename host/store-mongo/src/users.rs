@@ -1,8 +1,10 @@
-//! User records and the audit trail in MongoDB, shared by every replica.
-//! Collections `users` (keyed by Telegram id) and `audit`. Each change is
-//! one atomic operation on one document (upsert, `$set`, `$inc`, insert);
-//! taking a number under the limit prunes old times first, then checks and
-//! counts in one conditional update.
+//! User records, the audit trail, upload questions, tokens and broadcasts
+//! in MongoDB, shared by every replica. Collections `users` (keyed by
+//! Telegram id), `audit`, `pending_uploads`, `tokens` ([`MongoTokens`]) and
+//! the broadcast's ([`MongoJobs`]). Each change is one atomic operation on
+//! one document (upsert, `$set`, `$inc`, insert); taking a number under the
+//! limit prunes old times first, then checks and counts in one conditional
+//! update.
 
 use futures::TryStreamExt;
 use mongodb::{
@@ -11,12 +13,13 @@ use mongodb::{
 };
 use numbot_core::{
     clock::unix_now,
+    jobs::{Broadcast, Progress},
     tokens::{ApiToken, NewToken},
-    AuditEvent, NumberLimit, NumberSlot, PendingUpload, UserRecord, UserStatus, UserStore,
-    UserStoreError,
+    AuditAction, AuditEvent, AuditLog, Jobs, NumberLimit, NumberSlot, PendingUpload,
+    PendingUploads, TokenStore, UserRecord, UserStatus, UserStoreError, Users,
 };
 
-use crate::tokens::MongoTokens;
+use crate::{jobs::MongoJobs, tokens::MongoTokens};
 use serde::{Deserialize, Deserializer};
 
 /// The MongoDB user store.
@@ -25,6 +28,7 @@ pub struct MongoUsers {
     audit: Collection<Document>,
     pending: Collection<Document>,
     tokens: MongoTokens,
+    jobs: MongoJobs,
 }
 
 /// A user's document; a status numbot does not know is an error (a
@@ -58,7 +62,7 @@ struct AuditDoc {
     at: i64,
     #[serde(deserialize_with = "int")]
     actor: i64,
-    action: String,
+    action: AuditAction,
     detail: String,
 }
 
@@ -170,12 +174,13 @@ impl MongoUsers {
             audit,
             pending: database.collection("pending_uploads"),
             tokens: MongoTokens::open(database).await?,
+            jobs: MongoJobs::open(database).await?,
         })
     }
 }
 
 #[async_trait::async_trait]
-impl UserStore for MongoUsers {
+impl Users for MongoUsers {
     async fn seen(
         &self,
         id: i64,
@@ -359,71 +364,19 @@ impl UserStore for MongoUsers {
             .map_err(unavailable("MongoDB"))?;
         docs.into_iter().map(record).collect()
     }
+}
 
+#[async_trait::async_trait]
+impl AuditLog for MongoUsers {
     async fn audit(&self, event: AuditEvent) -> Result<(), UserStoreError> {
-        tracing::info!(actor = event.actor, action = %event.action, "audit: {}", event.detail);
         self.audit
             .insert_one(doc! {
                 "at": event.at, "actor": event.actor,
-                "action": &event.action, "detail": &event.detail,
+                "action": event.action.as_str(), "detail": &event.detail,
             })
             .await
             .map_err(unavailable("MongoDB"))?;
         Ok(())
-    }
-
-    async fn put_pending_upload(
-        &self,
-        admin: i64,
-        upload: PendingUpload,
-    ) -> Result<(), UserStoreError> {
-        self.pending
-            .replace_one(
-                doc! { "_id": admin },
-                doc! {
-                    "file_id": upload.file_id, "file_name": upload.file_name,
-                    "numbers": upload.numbers as i64, "at": upload.at,
-                },
-            )
-            .upsert(true)
-            .await
-            .map_err(unavailable("MongoDB"))?;
-        Ok(())
-    }
-
-    async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError> {
-        let d = self
-            .pending
-            .find_one(doc! { "_id": admin })
-            .await
-            .map_err(unavailable("MongoDB"))?;
-        d.map(pending_of).transpose()
-    }
-
-    async fn take_pending_upload(
-        &self,
-        admin: i64,
-    ) -> Result<Option<PendingUpload>, UserStoreError> {
-        // A read and a conditional delete (find-and-modify is slow on some
-        // wire-compatible servers): of two replicas taking it, one deletes it.
-        let Some(d) = self
-            .pending
-            .find_one(doc! { "_id": admin })
-            .await
-            .map_err(unavailable("MongoDB"))?
-        else {
-            return Ok(None);
-        };
-        let taken = self
-            .pending
-            .delete_one(doc! { "_id": admin, "file_id": d.get("file_id"), "at": d.get("at") })
-            .await
-            .map_err(unavailable("MongoDB"))?;
-        if taken.deleted_count == 1 {
-            pending_of(d).map(Some)
-        } else {
-            Ok(None)
-        }
     }
 
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {
@@ -451,7 +404,69 @@ impl UserStore for MongoUsers {
         out.reverse();
         Ok(out)
     }
+}
 
+#[async_trait::async_trait]
+impl PendingUploads for MongoUsers {
+    async fn put_pending_upload(
+        &self,
+        admin: i64,
+        upload: PendingUpload,
+    ) -> Result<Option<PendingUpload>, UserStoreError> {
+        let replaced = self
+            .pending
+            .find_one_and_replace(
+                doc! { "_id": admin },
+                doc! {
+                    "file_id": upload.file_id, "file_name": upload.file_name,
+                    "numbers": upload.numbers as i64, "at": upload.at,
+                },
+            )
+            .upsert(true)
+            .await
+            .map_err(unavailable("MongoDB"))?;
+        replaced.map(pending_of).transpose()
+    }
+
+    async fn pending_upload(&self, admin: i64) -> Result<Option<PendingUpload>, UserStoreError> {
+        let d = self
+            .pending
+            .find_one(doc! { "_id": admin })
+            .await
+            .map_err(unavailable("MongoDB"))?;
+        d.map(pending_of).transpose()
+    }
+
+    async fn take_pending_upload(
+        &self,
+        admin: i64,
+        file_id: &str,
+    ) -> Result<Option<PendingUpload>, UserStoreError> {
+        // A read and a conditional delete (find-and-modify is slow on some
+        // wire-compatible servers): of two replicas taking it, one deletes it.
+        let Some(d) = self
+            .pending
+            .find_one(doc! { "_id": admin, "file_id": file_id })
+            .await
+            .map_err(unavailable("MongoDB"))?
+        else {
+            return Ok(None);
+        };
+        let taken = self
+            .pending
+            .delete_one(doc! { "_id": admin, "file_id": file_id, "at": d.get("at") })
+            .await
+            .map_err(unavailable("MongoDB"))?;
+        if taken.deleted_count == 1 {
+            pending_of(d).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenStore for MongoUsers {
     async fn add_token(
         &self,
         new: NewToken,
@@ -471,5 +486,68 @@ impl UserStore for MongoUsers {
 
     async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError> {
         self.tokens.revoke(name, at).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Jobs for MongoUsers {
+    async fn create_broadcast(
+        &self,
+        admin: i64,
+        text: &str,
+        recipients: &[i64],
+    ) -> Result<Option<Broadcast>, UserStoreError> {
+        self.jobs.create(admin, text, recipients).await
+    }
+
+    async fn set_broadcast_message(&self, id: u64, message: i32) -> Result<(), UserStoreError> {
+        self.jobs.set_message(id, message).await
+    }
+
+    async fn broadcast(&self) -> Result<Option<Broadcast>, UserStoreError> {
+        self.jobs.current().await
+    }
+
+    async fn start_broadcast(&self, id: u64) -> Result<Option<Broadcast>, UserStoreError> {
+        self.jobs.start(id).await
+    }
+
+    async fn drop_broadcast(&self, id: u64) -> Result<bool, UserStoreError> {
+        self.jobs.drop_preview(id).await
+    }
+
+    async fn stop_broadcast(&self, id: u64) -> Result<bool, UserStoreError> {
+        self.jobs.stop(id).await
+    }
+
+    async fn lease_broadcast(
+        &self,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<Broadcast>, UserStoreError> {
+        self.jobs.lease(owner, now, until).await
+    }
+
+    async fn broadcast_recipients(
+        &self,
+        id: u64,
+        from: u64,
+        n: usize,
+    ) -> Result<Vec<i64>, UserStoreError> {
+        self.jobs.recipients(id, from, n).await
+    }
+
+    async fn advance_broadcast(
+        &self,
+        id: u64,
+        owner: &str,
+        progress: Progress,
+    ) -> Result<Option<Broadcast>, UserStoreError> {
+        self.jobs.advance(id, owner, progress).await
+    }
+
+    async fn finish_broadcast(&self, id: u64, owner: &str) -> Result<bool, UserStoreError> {
+        self.jobs.finish(id, owner).await
     }
 }

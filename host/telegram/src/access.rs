@@ -49,7 +49,6 @@ pub(crate) async fn identify(
     let lang = Lang::pick([telegram_language], app.settings.language());
     let (record, created) = match app
         .numbers
-        .users()
         .seen(id, &display_name(from), telegram_language, initial)
         .await
     {

@@ -3,15 +3,12 @@
 
 use std::sync::Arc;
 
-use numbot_core::{clock::unix_now, text::truncate, AuditEvent, Numbers, UserRecord};
+use numbot_core::{Account, Numbers, UserRecord};
 use teloxide::types::{ChatId, Me};
 
 use crate::{
-    admin::broadcast::Broadcasts,
     i18n::Lang,
     limits::{RateLimiter, Recent},
-    log_chat::{self, LogChat},
-    render::html,
     settings::BotSettings,
 };
 
@@ -23,10 +20,6 @@ pub struct App {
     pub(crate) flood: RateLimiter,
     /// Users found in the channel within the last minute.
     pub(crate) members: Recent<bool>,
-    /// Where audit events are posted too (`telegram.log_chat`).
-    pub(crate) log: Option<LogChat>,
-    /// The `/broadcast` being previewed or sent.
-    pub(crate) broadcasts: Broadcasts,
 }
 
 impl App {
@@ -38,7 +31,7 @@ impl App {
     /// (a relayed code, an admin's decision): their stored choice or
     /// Telegram language, else the bot's default.
     pub(crate) async fn lang_of(&self, user: i64) -> Lang {
-        let record = match self.numbers.users().get(user).await {
+        let record = match self.numbers.user(user).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(user, "user store: {e}; writing in the default language");
@@ -53,28 +46,6 @@ impl App {
             ],
             self.settings.language(),
         )
-    }
-
-    /// Appends to the audit trail; a failure is logged, never shown to users.
-    pub(crate) async fn audit(&self, actor: i64, action: &str, detail: String) {
-        let event = AuditEvent {
-            at: unix_now(),
-            actor,
-            action: action.to_string(),
-            // Details can carry user text (file names, reasons): bounded.
-            detail: truncate(&detail, 200),
-        };
-        if let Some(log) = &self.log {
-            log.post(format!(
-                "📋 {} · {} · {}",
-                html(&event.action),
-                log_chat::holder(self.settings.language(), actor),
-                html(&event.detail)
-            ));
-        }
-        if let Err(e) = self.numbers.users().audit(event).await {
-            tracing::error!("audit trail: {e}");
-        }
     }
 }
 
@@ -95,8 +66,11 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The caller as the number use cases see them.
-    pub fn taker(&self) -> numbot_core::Taker {
-        numbot_core::Taker::user(self.id, self.admin)
+    /// The caller as the use cases see them.
+    pub fn account(&self) -> Account {
+        Account::User {
+            id: self.id,
+            admin: self.admin,
+        }
     }
 }

@@ -110,7 +110,6 @@ async fn choose(
 ) -> Result<Option<String>, RequestError> {
     if let Err(e) = app
         .numbers
-        .users()
         .set_language(me.id, choice.map(Lang::code))
         .await
     {

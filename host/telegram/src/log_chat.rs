@@ -6,12 +6,13 @@
 
 use std::sync::Arc;
 
+use numbot_core::Numbers;
 use numbot_otp::{Delivery, Notifier, OtpEvent};
 use teloxide::{
     prelude::*,
     types::{ParseMode, Recipient},
 };
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast::error::RecvError, mpsc};
 
 use crate::{i18n::Lang, render::html, Tg};
 
@@ -49,6 +50,30 @@ impl LogChat {
             }
         });
         LogChat { queue, lang }
+    }
+
+    /// Posts every audit entry `numbers` records in this process, until
+    /// the runtime stops.
+    pub fn follow_audit(&self, numbers: &Numbers) {
+        let mut events = numbers.audit_events();
+        let log = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(event) => log.post(format!(
+                        "📋 {} · {} · {}",
+                        html(event.action.as_str()),
+                        holder(log.lang, event.actor),
+                        html(&event.detail)
+                    )),
+                    Err(RecvError::Lagged(missed)) => {
+                        metrics::counter!("numbot_log_chat_dropped_total").increment(missed);
+                        tracing::warn!("log chat: {missed} audit entries were not posted");
+                    }
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
     }
 
     /// Queues `html` for the log chat; never waits.

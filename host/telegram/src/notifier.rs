@@ -2,6 +2,7 @@
 
 use std::{sync::Arc, time::Duration};
 
+use numbot_core::UseId;
 use numbot_otp::{Delivery, Notifier, OtpEvent};
 use teloxide::{
     prelude::*,
@@ -38,16 +39,25 @@ impl TelegramNotifier {
     /// Tells a user something (HTML), with a Done button (in `lang`, the
     /// user's language) when the use waits for one, trying again with
     /// backoff while Telegram fails for now.
-    async fn tell_user(&self, lang: Lang, user: i64, html: String, done: bool) -> Delivery {
+    async fn tell_user(
+        &self,
+        lang: Lang,
+        user: i64,
+        html: String,
+        done: Option<UseId>,
+    ) -> Delivery {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             let mut request = self
                 .bot
                 .send_message(ChatId(user), html.clone())
                 .parse_mode(ParseMode::Html);
-            if done {
+            if let Some(id) = done {
                 request = request.reply_markup(InlineKeyboardMarkup::new([[
-                    InlineKeyboardButton::callback(tr!(lang, "relay-done-button"), Callback::Done),
+                    InlineKeyboardButton::callback(
+                        tr!(lang, "relay-done-button"),
+                        Callback::Done(Some(id)),
+                    ),
                 ]]));
             }
             let wait = match self.bot.send(request).await {
@@ -55,7 +65,8 @@ impl TelegramNotifier {
                 Err(RequestError::Api(e)) if permanent(&e) => {
                     tracing::warn!(user, "Telegram refused a relayed message for good: {e}");
                     self.app
-                        .audit(user, "relay_refused", format!("Telegram: {e}"))
+                        .numbers
+                        .relay_refused(user, &format!("Telegram: {e}"))
                         .await;
                     return Delivery::Refused(e.to_string());
                 }
@@ -165,16 +176,20 @@ impl Notifier for TelegramNotifier {
     async fn notify(&self, event: OtpEvent) -> Delivery {
         match event {
             OtpEvent::Message {
-                user, awaits_done, ..
+                id,
+                user,
+                awaits_done,
+                ..
             } => {
                 let lang = self.app.lang_of(user).await;
                 let text = render(lang, &event);
-                self.tell_user(lang, user, text, awaits_done).await
+                self.tell_user(lang, user, text, awaits_done.then_some(id))
+                    .await
             }
             OtpEvent::LeaseEnded { user, .. } => {
                 let lang = self.app.lang_of(user).await;
                 let text = render(lang, &event);
-                self.tell_user(lang, user, text, false).await
+                self.tell_user(lang, user, text, None).await
             }
             OtpEvent::ProviderDown { .. } | OtpEvent::ProviderRecovered { .. } => {
                 self.tell_admins(&event).await;
@@ -190,6 +205,7 @@ mod tests {
 
     fn message(code: Option<&str>, sender: Option<&str>, unexpected: bool, done: bool) -> OtpEvent {
         OtpEvent::Message {
+            id: UseId(1),
             user: 7,
             number: "+971501234567".into(),
             category: "wa".into(),

@@ -55,9 +55,65 @@ pub fn key(name: &str) -> String {
     numbot_core::text::sha256_hex(name.as_bytes(), 6)
 }
 
+/// The longest message Telegram takes, in UTF-16 code units (how it
+/// counts: an emoji is two).
+pub const MESSAGE_UNITS: usize = 4096;
+
+/// `text` in messages Telegram takes: split at line ends into parts of at
+/// most [`MESSAGE_UNITS`] UTF-16 units; a line longer than that alone is
+/// cut, marked with `…` (lines of HTML keep their tags within the line, so
+/// a split never opens a tag it does not close).
+pub fn pages(text: &str) -> Vec<String> {
+    let units = |s: &str| s.encode_utf16().count();
+    let mut out: Vec<String> = Vec::new();
+    let mut page = String::new();
+    for line in text.split_inclusive('\n') {
+        let line = if units(line) > MESSAGE_UNITS {
+            let mut cut = String::new();
+            for c in line.chars() {
+                if units(&cut) + c.len_utf16() + 1 > MESSAGE_UNITS {
+                    break;
+                }
+                cut.push(c);
+            }
+            cut.push('…');
+            std::borrow::Cow::Owned(cut)
+        } else {
+            std::borrow::Cow::Borrowed(line)
+        };
+        if units(&page) + units(&line) > MESSAGE_UNITS && !page.is_empty() {
+            out.push(std::mem::take(&mut page));
+        }
+        page.push_str(&line);
+    }
+    if !page.trim().is_empty() || out.is_empty() {
+        out.push(page);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_texts_become_messages_telegram_takes() {
+        let units = |s: &str| s.encode_utf16().count();
+        assert_eq!(pages("short"), ["short"]);
+        // 3,000 emoji are 6,000 units: two messages, split at a line end.
+        let line = format!("{}\n", "😀".repeat(1_000));
+        let text = line.repeat(3);
+        let parts = pages(&text);
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|p| units(p) <= MESSAGE_UNITS));
+        assert_eq!(parts.concat(), text, "nothing lost");
+        // One line past the limit is cut.
+        let long = "x".repeat(10_000);
+        let parts = pages(&long);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(units(&parts[0]), MESSAGE_UNITS);
+        assert!(parts[0].ends_with('…'));
+    }
 
     #[test]
     fn formats_counts_waits_and_html() {

@@ -17,7 +17,7 @@ use teloxide::{
 
 use crate::{
     access::MEMBERSHIP_TTL,
-    admin::{self, broadcast::Broadcasts},
+    admin::TelegramCourier,
     app::App,
     commands,
     i18n::Lang,
@@ -52,6 +52,17 @@ pub struct RunningBot {
     stopped: Arc<Mutex<Option<String>>>,
     /// The bot's own username (from getMe).
     pub username: String,
+    /// This process's broadcast sender, stopped with the bot.
+    _broadcasts: Aborting,
+}
+
+/// Aborts a task when dropped.
+struct Aborting(tokio::task::JoinHandle<()>);
+
+impl Drop for Aborting {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl RunningBot {
@@ -178,15 +189,21 @@ pub async fn start(
         numbers,
         me: me.clone(),
         members: Recent::new(MEMBERSHIP_TTL),
-        log: settings
-            .telegram
-            .log_chat
-            .as_deref()
-            .map(|chat| LogChat::start(bot.clone(), chat, settings.language())),
-        broadcasts: Broadcasts::open(settings.state_dir.as_deref()).await,
     });
+    let log = settings
+        .telegram
+        .log_chat
+        .as_deref()
+        .map(|chat| LogChat::start(bot.clone(), chat, settings.language()));
+    if let Some(log) = &log {
+        log.follow_audit(&app.numbers);
+    }
     set_menus(&bot, &app).await?;
-    admin::broadcast::resume(&bot, &app);
+    let courier = Arc::new(TelegramCourier {
+        bot: bot.clone(),
+        app: app.clone(),
+    });
+    let sender = tokio::spawn(app.numbers.clone().send_broadcasts(courier));
     let raw: Bot = (*bot).clone();
     let mut dispatcher = Dispatcher::builder(raw.clone(), schema())
         .dependencies(dptree::deps![app.clone(), bot.clone()])
@@ -233,6 +250,7 @@ pub async fn start(
             // stops, and replicas share one webhook, so stopping one would
             // silence them all. The server runs here and leaves it set.
             let (mut listener, stop_flag, router) = webhooks::axum_no_setup(options);
+            let router = guard_webhook(router, hook.secret_token.clone());
             let stop_listener = listener.stop_token();
             tokio::spawn(async move {
                 let served = axum::serve(tcp, router)
@@ -259,8 +277,56 @@ pub async fn start(
         task,
         stopped,
         username: me.username().to_string(),
+        _broadcasts: Aborting(sender),
     };
-    Ok((running, notifier, app.log.clone()))
+    Ok((running, notifier, log))
+}
+
+/// The largest update body read (Telegram's updates are a few KiB; a
+/// document is a file id, not its bytes).
+const WEBHOOK_BODY: usize = 256 * 1024;
+/// Updates handled at once by one process; more wait for a turn.
+const WEBHOOK_AT_ONCE: usize = 256;
+
+/// The webhook as it faces the network: a request without the secret is
+/// refused before its body is read, a body past [`WEBHOOK_BODY`] is
+/// refused, and at most [`WEBHOOK_AT_ONCE`] are handled at once.
+fn guard_webhook(router: axum::Router, secret: String) -> axum::Router {
+    use axum::{
+        extract::{DefaultBodyLimit, Request},
+        http::StatusCode,
+        middleware::Next,
+        response::{IntoResponse, Response},
+    };
+    let secret = std::sync::Arc::new(secret);
+    let at_once = std::sync::Arc::new(tokio::sync::Semaphore::new(WEBHOOK_AT_ONCE));
+    router
+        .layer(DefaultBodyLimit::max(WEBHOOK_BODY))
+        .layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| {
+                let (secret, at_once) = (secret.clone(), at_once.clone());
+                async move {
+                    let given = request
+                        .headers()
+                        .get("x-telegram-bot-api-secret-token")
+                        .map(|v| v.as_bytes());
+                    if !given.is_some_and(|g| constant_eq(g, secret.as_bytes())) {
+                        metrics::counter!("numbot_webhook_refused_total").increment(1);
+                        return StatusCode::UNAUTHORIZED.into_response();
+                    }
+                    let Ok(_turn) = at_once.acquire().await else {
+                        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    };
+                    let response: Response = next.run(request).await;
+                    response
+                }
+            },
+        ))
+}
+
+/// Byte strings compared in time that does not depend on where they differ.
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Deletes the bot's webhook (`numbot webhook delete`). A replica never

@@ -146,32 +146,15 @@ async fn on_admin_command(
     }
 }
 
-/// The name an admin command is known by, for the audit trail.
-fn admin_command_name(command: &AdminCommand) -> &'static str {
-    match command {
-        AdminCommand::Csvstats => "csvstats",
-        AdminCommand::Csvlist => "csvlist",
-        AdminCommand::Csvdelete => "csvdelete",
-        AdminCommand::Approve(_) => "approve",
-        AdminCommand::Ban(_) => "ban",
-        AdminCommand::Unban(_) => "unban",
-        AdminCommand::Plugins => "plugins",
-        AdminCommand::Audit => "audit",
-        AdminCommand::Token(_) => "token",
-        AdminCommand::Broadcast(_) => "broadcast",
-        AdminCommand::Export(_) => "export",
-    }
-}
-
 async fn refuse_admin_command(
     bot: Tg,
     app: Arc<App>,
     me: Caller,
     command: AdminCommand,
 ) -> Result<(), RequestError> {
-    let name = admin_command_name(&command);
-    app.audit(me.id, "denied", format!("/{name}")).await;
-    tracing::warn!(user = me.id, command = name, "admin command refused");
+    let name = commands::admin_name(&command);
+    app.numbers.denied(me.id, &format!("/{name}")).await;
+    tracing::warn!(user = me.id, command = %name, "admin command refused");
     let text = tr!(me.lang, "bot-admin-only-command");
     bot.send(bot.send_message(me.chat, text)).await?;
     Ok(())
@@ -202,7 +185,7 @@ async fn refuse_button(
 ) -> Result<(), RequestError> {
     let data = q.data.as_deref().unwrap_or_default();
     let action = data.split(':').next().unwrap_or_default();
-    app.audit(me.id, "denied", format!("button {action}")).await;
+    app.numbers.denied(me.id, &format!("button {action}")).await;
     bot.send(
         bot.answer_callback_query(q.id.clone())
             .text(tr!(me.lang, "bot-admin-only-button"))
@@ -225,9 +208,9 @@ async fn on_button(
     let outcome = match callback {
         Callback::Page(page) => user::countries(&bot, &app, &me, Some((message, page))).await,
         Callback::Pick(key) => user::pick(&bot, &app, &me, &key).await,
-        Callback::Change => user::change(&bot, &app, &me, message).await,
-        Callback::Cancel => user::cancel(&bot, &app, &me, message).await,
-        Callback::Done => user::done(&bot, &app, &me, message).await,
+        Callback::Change(id) => user::change(&bot, &app, &me, message, id).await,
+        Callback::Cancel(id) => user::cancel(&bot, &app, &me, message, id).await,
+        Callback::Done(id) => user::done(&bot, &app, &me, message, id).await,
         Callback::Approve(target) => admin::decide(&bot, &app, &me, true, target).await,
         Callback::Reject(target) => admin::decide(&bot, &app, &me, false, target).await,
         Callback::Delete(key) => admin::delete_pick(&bot, &app, &me, message, &key).await,
@@ -239,11 +222,12 @@ async fn on_button(
         Callback::UploadCancel(file) => {
             admin::upload_choice(&bot, &app, &me, message, None, &file).await
         }
-        Callback::BroadcastSend(id) => admin::broadcast_send(&bot, &app, &me, id).await,
+        Callback::BroadcastSend(id) => admin::broadcast_send(&app, &me, id).await,
         Callback::BroadcastCancel(id) => {
             admin::broadcast_cancel(&bot, &app, &me, message, id).await
         }
         Callback::BroadcastStop(id) => admin::broadcast_stop(&app, &me, id).await,
+        Callback::ForgetSecret => admin::forget_secret(&bot, &me, message).await,
         Callback::Language(code) => {
             language::pressed(&bot, &app, &me, message, code.as_deref()).await
         }

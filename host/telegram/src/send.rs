@@ -20,11 +20,11 @@ use governor::{
 };
 use teloxide::{
     payloads::{
-        AnswerCallbackQuery, DeleteMyCommands, DeleteWebhook, EditMessageReplyMarkup,
-        EditMessageText, GetChatMember, GetFile, GetMe, SendDocument, SendMessage, SendPhoto,
-        SetMyCommands, SetWebhook,
+        AnswerCallbackQuery, DeleteMessage, DeleteMyCommands, DeleteWebhook,
+        EditMessageReplyMarkup, EditMessageText, GetChatMember, GetFile, GetMe, SendDocument,
+        SendMessage, SendPhoto, SetMyCommands, SetWebhook,
     },
-    requests::{Output, Request},
+    requests::{Output, Request, Requester},
     types::{ChatId, Recipient},
     ApiError, Bot, RequestError,
 };
@@ -99,6 +99,22 @@ impl Pacer {
 }
 
 impl Tg {
+    /// Sends `text` to `chat` (HTML when `html`) as as many messages as it
+    /// takes to stay within Telegram's length ([`crate::render::pages`]).
+    pub async fn say(&self, chat: ChatId, text: &str, html: bool) -> Result<(), RequestError> {
+        for page in crate::render::pages(text) {
+            let mut message = self.send_message(chat, page);
+            if html {
+                message = teloxide::payloads::SendMessageSetters::parse_mode(
+                    message,
+                    teloxide::types::ParseMode::Html,
+                );
+            }
+            self.send(message).await?;
+        }
+        Ok(())
+    }
+
     /// `bot`, its messages paced under Telegram's limits when `paced`
     /// (benchmarks turn it off to measure numbot, not the limits).
     pub fn new(bot: Bot, paced: bool) -> Tg {
@@ -240,6 +256,7 @@ macro_rules! not_paced {
 
 not_paced!(
     AnswerCallbackQuery,
+    DeleteMessage,
     DeleteMyCommands,
     DeleteWebhook,
     EditMessageReplyMarkup,

@@ -52,6 +52,9 @@ pub enum Mode {
     Webhook,
 }
 
+/// The shortest webhook secret accepted: one that cannot be guessed.
+pub const WEBHOOK_SECRET_MIN: usize = 32;
+
 /// `[telegram.webhook]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,7 +64,8 @@ pub struct WebhookConfig {
     /// The public URL Telegram posts to.
     pub url: String,
     /// Telegram sends it in `X-Telegram-Bot-Api-Secret-Token`; a request
-    /// without it is refused (prefer `NUMBOT_WEBHOOK_SECRET`).
+    /// without it is refused before its body is read (prefer
+    /// `NUMBOT_WEBHOOK_SECRET`; at least 32 characters).
     #[serde(default)]
     pub secret_token: String,
 }
@@ -132,9 +136,6 @@ pub struct BotSettings {
     pub default_country: Option<String>,
     /// Whether an OTP monitor relays codes (the number message says so).
     pub relays_codes: bool,
-    /// Where work that outlives a restart is kept (a `/broadcast` being
-    /// sent); none: not kept.
-    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl BotSettings {

@@ -3,7 +3,7 @@
 
 use numbot_core::{
     history::{self, Ended},
-    Assignment, HistoryQuery, StoreError, TakeError,
+    Assignment, HistoryQuery, StoreError, TakeError, UseId,
 };
 use teloxide::{
     prelude::*,
@@ -75,7 +75,6 @@ pub(crate) async fn help(bot: &Tg, app: &App, me: &Caller) -> Result<(), Request
 async fn open_categories(app: &App) -> Result<Vec<(String, u64)>, StoreError> {
     Ok(app
         .numbers
-        .store()
         .categories()
         .await?
         .into_iter()
@@ -167,25 +166,34 @@ pub(crate) async fn countries(
     Ok(None)
 }
 
-/// The buttons under a number.
-fn number_keyboard(lang: Lang) -> InlineKeyboardMarkup {
+/// The buttons under a number: they act on its use only.
+fn number_keyboard(lang: Lang, id: UseId) -> InlineKeyboardMarkup {
+    let id = Some(id);
     InlineKeyboardMarkup::new([[
-        InlineKeyboardButton::callback(tr!(lang, "user-button-done"), Callback::Done),
-        InlineKeyboardButton::callback(tr!(lang, "user-button-change"), Callback::Change),
-        InlineKeyboardButton::callback(tr!(lang, "user-button-cancel"), Callback::Cancel),
+        InlineKeyboardButton::callback(tr!(lang, "user-button-done"), Callback::Done(id)),
+        InlineKeyboardButton::callback(tr!(lang, "user-button-change"), Callback::Change(id)),
+        InlineKeyboardButton::callback(tr!(lang, "user-button-cancel"), Callback::Cancel(id)),
     ]])
 }
 
 /// Whether `message` shows a number (it has the Change button, which a
 /// relayed message has not), in whatever language it is written.
 fn shows_number(message: &Message) -> bool {
-    let change = Callback::Change.encode();
     message.reply_markup().is_some_and(|m| {
-        m.inline_keyboard
-            .iter()
-            .flatten()
-            .any(|b| matches!(&b.kind, InlineKeyboardButtonKind::CallbackData(d) if *d == change))
+        m.inline_keyboard.iter().flatten().any(|b| {
+            matches!(&b.kind, InlineKeyboardButtonKind::CallbackData(d)
+                if matches!(Callback::parse(d), Some(Callback::Change(_))))
+        })
     })
+}
+
+/// The use a button acts on: the one it names, else (buttons written
+/// before they named one) the caller's current use.
+async fn use_of(app: &App, me: &Caller, id: Option<UseId>) -> Result<Option<UseId>, StoreError> {
+    match id {
+        Some(id) => Ok(Some(id)),
+        None => Ok(app.numbers.holding(me.id).await?.map(|a| a.id)),
+    }
 }
 
 /// The message showing a number: formatted, country, source file, lease end.
@@ -234,7 +242,7 @@ pub(crate) async fn pick(bot: &Tg, app: &App, me: &Caller, category_key: &str) -
     if !access::may_take(bot, app, me).await? {
         return Ok(None);
     }
-    let category = match app.numbers.store().categories().await {
+    let category = match app.numbers.categories().await {
         Ok(all) => all
             .into_iter()
             .map(|(c, _)| c)
@@ -244,13 +252,13 @@ pub(crate) async fn pick(bot: &Tg, app: &App, me: &Caller, category_key: &str) -
     let Some(category) = category else {
         return Ok(Some(tr!(me.lang, "user-category-gone")));
     };
-    match app.numbers.take(me.taker(), &category).await {
+    match app.numbers.take(&me.account(), &category).await {
         Ok(a) => {
             let text = number_text(me.lang, app, &a).await;
             bot.send(
                 bot.send_message(me.chat, text)
                     .parse_mode(ParseMode::Html)
-                    .reply_markup(number_keyboard(me.lang)),
+                    .reply_markup(number_keyboard(me.lang, a.id)),
             )
             .await?;
             Ok(None)
@@ -258,12 +266,11 @@ pub(crate) async fn pick(bot: &Tg, app: &App, me: &Caller, category_key: &str) -
         Err(e @ TakeError::Limited { .. }) => limited(bot, me, &e).await.map(|()| None),
         Err(TakeError::Store(StoreError::AlreadyAssigned { number, .. })) => {
             let text = tr!(me.lang, "user-already-holding", number = html(&number));
-            bot.send(
-                bot.send_message(me.chat, text)
-                    .parse_mode(ParseMode::Html)
-                    .reply_markup(number_keyboard(me.lang)),
-            )
-            .await?;
+            let mut message = bot.send_message(me.chat, text).parse_mode(ParseMode::Html);
+            if let Ok(Some(held)) = app.numbers.holding(me.id).await {
+                message = message.reply_markup(number_keyboard(me.lang, held.id));
+            }
+            bot.send(message).await?;
             Ok(None)
         }
         Err(TakeError::Store(StoreError::NoneAvailable(_))) => {
@@ -272,37 +279,68 @@ pub(crate) async fn pick(bot: &Tg, app: &App, me: &Caller, category_key: &str) -
             Ok(None)
         }
         Err(TakeError::Store(e)) => store_failed(bot, me, e).await,
+        // A user is no token: neither can happen.
+        Err(e @ (TakeError::Forbidden(_) | TakeError::HoldingMax(_))) => {
+            tracing::error!(user = me.id, "take: {e}");
+            Ok(None)
+        }
     }
 }
 
-pub(crate) async fn change(bot: &Tg, app: &App, me: &Caller, message: &Message) -> Answer {
+pub(crate) async fn change(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    message: &Message,
+    id: Option<UseId>,
+) -> Answer {
     if !access::may_take(bot, app, me).await? {
         return Ok(None);
     }
-    match app.numbers.change(me.taker()).await {
+    let id = match use_of(app, me, id).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return Ok(Some(tr!(me.lang, "user-holding-none-countries"))),
+        Err(e) => return store_failed(bot, me, e).await,
+    };
+    match app.numbers.change(&me.account(), id).await {
         Ok(a) => {
             let text = number_text(me.lang, app, &a).await;
             bot.send(
                 bot.edit_message_text(me.chat, message.id, text)
                     .parse_mode(ParseMode::Html)
-                    .reply_markup(number_keyboard(me.lang)),
+                    .reply_markup(number_keyboard(me.lang, a.id)),
             )
             .await?;
             Ok(Some(tr!(me.lang, "user-changed")))
         }
         Err(e @ TakeError::Limited { .. }) => limited(bot, me, &e).await.map(|()| None),
-        Err(TakeError::Store(StoreError::NotAssigned(_))) => {
+        Err(TakeError::Store(StoreError::NotCurrent(_))) => {
             Ok(Some(tr!(me.lang, "user-holding-none-countries")))
         }
         Err(TakeError::Store(StoreError::NoneAvailable(category))) => {
             Ok(Some(tr!(me.lang, "user-change-none", category = category)))
         }
         Err(TakeError::Store(e)) => store_failed(bot, me, e).await,
+        Err(e @ (TakeError::Forbidden(_) | TakeError::HoldingMax(_))) => {
+            tracing::error!(user = me.id, "change: {e}");
+            Ok(None)
+        }
     }
 }
 
-pub(crate) async fn cancel(bot: &Tg, app: &App, me: &Caller, message: &Message) -> Answer {
-    match app.numbers.release(me.id).await {
+pub(crate) async fn cancel(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    message: &Message,
+    id: Option<UseId>,
+) -> Answer {
+    let id = match use_of(app, me, id).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return Ok(Some(tr!(me.lang, "user-holding-none"))),
+        Err(e) => return store_failed(bot, me, e).await,
+    };
+    match app.numbers.release(&me.account(), id).await {
         Ok(held) => {
             let text = tr!(me.lang, "user-released", number = html(&held.number));
             bot.send(
@@ -312,17 +350,27 @@ pub(crate) async fn cancel(bot: &Tg, app: &App, me: &Caller, message: &Message) 
             .await?;
             Ok(Some(tr!(me.lang, "user-released-toast")))
         }
-        Err(StoreError::NotAssigned(_)) => Ok(Some(tr!(me.lang, "user-holding-none"))),
+        Err(StoreError::NotCurrent(_)) => Ok(Some(tr!(me.lang, "user-holding-none"))),
         Err(e) => store_failed(bot, me, e).await,
     }
 }
 
 /// Done: the use ends and counts as used. Pressed under the number, the
 /// message says so; under a relayed message, its button goes.
-pub(crate) async fn done(bot: &Tg, app: &App, me: &Caller, message: &Message) -> Answer {
-    match app.numbers.done(me.id).await {
+pub(crate) async fn done(
+    bot: &Tg,
+    app: &App,
+    me: &Caller,
+    message: &Message,
+    id: Option<UseId>,
+) -> Answer {
+    let id = match use_of(app, me, id).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return Ok(Some(tr!(me.lang, "user-holding-none"))),
+        Err(e) => return store_failed(bot, me, e).await,
+    };
+    match app.numbers.done(&me.account(), id).await {
         Ok(held) => {
-            app.audit(me.id, "done", held.number.clone()).await;
             if shows_number(message) {
                 let text = tr!(me.lang, "user-done", number = html(&held.number));
                 bot.send(
@@ -340,7 +388,7 @@ pub(crate) async fn done(bot: &Tg, app: &App, me: &Caller, message: &Message) ->
                 number = held.number.as_str()
             )))
         }
-        Err(StoreError::NotAssigned(_)) => Ok(Some(tr!(me.lang, "user-holding-none"))),
+        Err(StoreError::NotCurrent(_)) => Ok(Some(tr!(me.lang, "user-holding-none"))),
         Err(e) => store_failed(bot, me, e).await,
     }
 }
@@ -349,8 +397,7 @@ pub(crate) async fn stats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
     if !access::may_take(bot, app, me).await? {
         return Ok(());
     }
-    let store = app.numbers.store();
-    let categories = match store.categories().await {
+    let categories = match app.numbers.categories().await {
         Ok(c) => c,
         Err(e) => {
             store_failed(bot, me, e).await?;
@@ -374,13 +421,13 @@ pub(crate) async fn stats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
             )
         ));
     }
-    let record = app.numbers.users().get(me.id).await.ok().flatten();
+    let record = app.numbers.user(me.id).await.ok().flatten();
     let taken = record.map_or(0, |r| r.numbers_taken);
     text.push_str(&format!(
         "\n{}\n",
         tr!(me.lang, "user-stats-you", taken = count(me.lang, taken))
     ));
-    match store.holding(me.id).await {
+    match app.numbers.holding(me.id).await {
         Ok(Some(a)) => {
             let until = clock(a.until);
             text.push_str(&format!(
@@ -397,8 +444,7 @@ pub(crate) async fn stats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
         Ok(None) => text.push_str(&format!("{}\n", tr!(me.lang, "user-stats-holding-none"))),
         Err(e) => tracing::error!("store: {e}"),
     }
-    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
-        .await?;
+    bot.say(me.chat, &text, true).await?;
     Ok(())
 }
 
@@ -419,12 +465,12 @@ pub(crate) async fn history(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
     if !access::may_take(bot, app, me).await? {
         return Ok(());
     }
-    let store = app.numbers.store();
     let query = HistoryQuery {
         holder: Some(me.id),
+        last: Some(HISTORY_LISTED),
         ..HistoryQuery::default()
     };
-    let uses = match store.history(query).await {
+    let uses = match app.numbers.history(query).await {
         Ok(stream) => history::last(stream, HISTORY_LISTED).await,
         Err(e) => Err(e),
     };
@@ -433,7 +479,7 @@ pub(crate) async fn history(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
         Err(e) => return store_failed(bot, me, e).await.map(drop),
     };
     let mut text = String::new();
-    if let Ok(Some(a)) = store.holding(me.id).await {
+    if let Ok(Some(a)) = app.numbers.holding(me.id).await {
         text.push_str(&format!(
             "{}\n\n",
             tr!(
@@ -473,8 +519,7 @@ pub(crate) async fn history(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
             ended(me.lang, u.ended)
         ));
     }
-    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
-        .await?;
+    bot.say(me.chat, &text, true).await?;
     Ok(())
 }
 

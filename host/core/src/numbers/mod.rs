@@ -1,138 +1,123 @@
-//! The use cases every front end shares (the Telegram bot, the command
-//! line, the HTTP API): take a number under the per-user limit, change it,
-//! release it, upload a file, show a number as the formatter writes it.
+//! The use cases: the one door every front end (the Telegram bot, the
+//! command line, the HTTP API) goes through. Each use case applies the
+//! rules (limits, ownership, what a ban implies), records its audit entry
+//! once, and answers with plain records; the backends behind it (the pool,
+//! the records, the plugins, the inbox) are never handed out.
+//!
+//! - [`uses`]: take, change, release and done (by use id), messages;
+//! - [`people`]: who may use the bot (approve, ban, unban, language);
+//! - [`files`]: uploads (inspect once, import, the category question),
+//!   deletion, statistics and the history;
+//! - [`tokens`]: API tokens;
+//! - [`broadcast`]: a message to every active user, sent by one replica.
 
-use std::time::Duration;
+pub mod broadcast;
+pub mod files;
+pub mod people;
+pub mod tokens;
+pub mod uses;
+
+use std::sync::Arc;
 
 use crate::{
-    clock::unix_now,
-    error::StoreError,
-    limit::{NumberLimit, NumberSlot},
-    model::Assignment,
-    plugins::SharedPlugins,
+    audit::{AuditAction, AuditEvent, AuditLog, Auditor},
+    inbox::Inbox,
+    jobs::Jobs,
+    limit::NumberLimit,
+    plugins::{Inventory, SharedPlugins},
+    questions::PendingUploads,
     store::Store,
-    upload::{Upload, UploadReport},
-    users::SharedUsers,
+    tokens::TokenStore,
+    users::{UserStoreError, Users},
 };
 
-/// Who asks for a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Taker {
-    /// Who will hold it (a Telegram user, or one of an API token's holders).
-    pub holder: i64,
-    /// Whose limit it counts against (the same user, or the token's account).
-    pub account: i64,
-    /// Admins are counted but never limited.
-    pub exempt: bool,
-    /// A limit of the account's own (an API token's); `None`: the configured one.
-    pub limit: Option<NumberLimit>,
+pub use broadcast::{Courier, Delivery, Over};
+pub use files::{Answer, Answered, CategoryHint, DayUsage, Inspection};
+pub use people::{DecideError, Decided, Decision};
+pub use uses::{Account, MessagesError, NumberView, TakeError};
+
+/// The record stores, one per capability.
+#[derive(Clone)]
+pub struct Records {
+    /// User records and their limits.
+    pub users: Arc<dyn Users>,
+    /// The audit trail.
+    pub audit: Arc<dyn AuditLog>,
+    /// API tokens.
+    pub tokens: Arc<dyn TokenStore>,
+    /// Uploads waiting for their category.
+    pub questions: Arc<dyn PendingUploads>,
+    /// Broadcasts.
+    pub jobs: Arc<dyn Jobs>,
 }
 
-impl Taker {
-    /// A user who holds their own number under the configured limit.
-    pub fn user(id: i64, exempt: bool) -> Taker {
-        Taker {
-            holder: id,
-            account: id,
-            exempt,
-            limit: None,
+impl Records {
+    /// Every capability from one backend that has them all.
+    pub fn all<T>(backend: Arc<T>) -> Records
+    where
+        T: Users + AuditLog + TokenStore + PendingUploads + Jobs + 'static,
+    {
+        Records {
+            users: backend.clone(),
+            audit: backend.clone(),
+            tokens: backend.clone(),
+            questions: backend.clone(),
+            jobs: backend,
         }
     }
 }
 
-/// Why no number was taken.
-#[derive(Debug, thiserror::Error)]
-pub enum TakeError {
-    /// The user took `max` numbers within the window.
-    #[error("{max} numbers taken within {}s: the next one in {}s", window.as_secs(), wait.as_secs())]
-    Limited {
-        /// Numbers allowed per window.
-        max: usize,
-        /// The window.
-        window: Duration,
-        /// How long until one more may be taken.
-        wait: Duration,
-    },
-    /// The pool refused (none free, already holding one, a failure).
-    #[error(transparent)]
-    Store(#[from] StoreError),
+/// What the use cases run on, from the composition root.
+pub struct Parts {
+    /// The pool.
+    pub store: Store,
+    /// The records.
+    pub records: Records,
+    /// The plugins.
+    pub plugins: SharedPlugins,
+    /// Where API clients' messages wait.
+    pub inbox: Arc<dyn Inbox>,
+    /// Numbers per window for Telegram users (and tokens without a limit).
+    pub limit: NumberLimit,
+    /// Numbers per window for tokens that set none (`[api]`); `None`:
+    /// tokens share `limit`.
+    pub token_limit: Option<u32>,
+    /// Admins (`[access]`): never limited, never banned.
+    pub admins: Vec<i64>,
 }
 
-/// A number as shown to its holder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NumberView {
-    /// The formatter's display form (E.164 when it cannot format it).
-    pub display: String,
-    /// ISO country, `?` when unknown.
-    pub country: String,
-}
-
-/// Counts a claim by category and outcome, with its duration.
-fn record_claim(
-    category: &str,
-    claimed: &Result<Assignment, StoreError>,
-    started: std::time::Instant,
-) {
-    let outcome = match claimed {
-        Ok(_) => "taken",
-        Err(StoreError::NoneAvailable(_)) => "none_available",
-        Err(StoreError::AlreadyAssigned { .. }) => "already_holding",
-        Err(_) => "failed",
-    };
-    let category = category.to_string();
-    metrics::counter!("numbot_claims_total", "category" => category.clone(), "outcome" => outcome)
-        .increment(1);
-    metrics::histogram!("numbot_claim_seconds", "category" => category, "outcome" => outcome)
-        .record(started.elapsed().as_secs_f64());
-}
-
-/// The pool, the user records and the plugins, with the rules that join them.
+/// The use cases over the pool, the records and the plugins.
 pub struct Numbers {
     store: Store,
-    users: SharedUsers,
+    records: Records,
     plugins: SharedPlugins,
+    inbox: Arc<dyn Inbox>,
     limit: NumberLimit,
-}
-
-/// A place counted under the limit before the pool is asked, so that the
-/// check and the count are one step on every replica.
-enum Slot {
-    /// Counted at this time: given back unless a number comes of it.
-    Taken(i64),
-    /// The user store failed: the limit is not applied (logged), as a broken
-    /// counter should not stop the pool.
-    Unchecked,
+    token_limit: Option<u32>,
+    admins: Vec<i64>,
+    auditor: Auditor,
+    inspections: files::Inspections,
+    revoked: tokio::sync::broadcast::Sender<i64>,
+    /// Wakes this process's broadcast sender when a broadcast is sent off here.
+    wake_sender: tokio::sync::Notify,
 }
 
 impl Numbers {
-    /// The use cases over these parts, with `limit` per user.
-    pub fn new(
-        store: Store,
-        users: SharedUsers,
-        plugins: SharedPlugins,
-        limit: NumberLimit,
-    ) -> Numbers {
+    /// The use cases over `parts`.
+    pub fn new(parts: Parts) -> Numbers {
         Numbers {
-            store,
-            users,
-            plugins,
-            limit,
+            auditor: Auditor::new(parts.records.audit.clone()),
+            store: parts.store,
+            records: parts.records,
+            plugins: parts.plugins,
+            inbox: parts.inbox,
+            limit: parts.limit,
+            token_limit: parts.token_limit,
+            admins: parts.admins,
+            inspections: files::Inspections::default(),
+            revoked: tokio::sync::broadcast::Sender::new(64),
+            wake_sender: tokio::sync::Notify::new(),
         }
-    }
-
-    /// The pool.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// The user records and the audit trail.
-    pub fn users(&self) -> &SharedUsers {
-        &self.users
-    }
-
-    /// The plugins.
-    pub fn plugins(&self) -> &SharedPlugins {
-        &self.plugins
     }
 
     /// The per-user limit.
@@ -140,131 +125,38 @@ impl Numbers {
         self.limit
     }
 
-    /// A number of `category` for `who`: the limit is checked and counted,
-    /// the pool claims, and a claim that fails gives the place back.
-    pub async fn take(&self, who: Taker, category: &str) -> Result<Assignment, TakeError> {
-        let started = std::time::Instant::now();
-        let slot = self.take_slot(who).await.inspect_err(|_| {
-            metrics::counter!("numbot_claims_total", "category" => category.to_string(), "outcome" => "limited")
-                .increment(1);
-        })?;
-        let claimed = self.store.claim(category, who.holder).await;
-        record_claim(category, &claimed, started);
-        if claimed.is_err() {
-            self.give_back(who, slot).await;
-        }
-        Ok(claimed?)
+    /// What the pool is (`file store in csv_files`, `MongoDB ...`).
+    pub fn backend(&self) -> String {
+        self.store.backend()
     }
 
-    /// Another number of the same category for `who`, under the same limit;
-    /// when none is free they keep theirs.
-    pub async fn change(&self, who: Taker) -> Result<Assignment, TakeError> {
-        let slot = self.take_slot(who).await?;
-        let changed = self.store.change(who.holder).await;
-        if changed.is_err() {
-            self.give_back(who, slot).await;
-        }
-        Ok(changed?)
+    /// What is loaded and what was refused.
+    pub fn plugins(&self) -> Inventory {
+        self.plugins.inventory()
     }
 
-    /// Gives the user's number back: what they held.
-    pub async fn release(&self, user: i64) -> Result<Assignment, StoreError> {
-        let held = self
-            .store
-            .holding(user)
-            .await?
-            .ok_or(StoreError::NotAssigned(user))?;
-        self.store.cancel(user).await?;
-        Ok(held)
+    /// Every audit entry recorded from now on in this process (the
+    /// Telegram log chat posts them).
+    pub fn audit_events(&self) -> tokio::sync::broadcast::Receiver<AuditEvent> {
+        self.auditor.subscribe()
     }
 
-    /// Ends the user's use as done (it counts as used, under the reuse
-    /// rule): what they held.
-    pub async fn done(&self, user: i64) -> Result<Assignment, StoreError> {
-        let held = self
-            .store
-            .holding(user)
-            .await?
-            .ok_or(StoreError::NotAssigned(user))?;
-        if !self
-            .store
-            .complete_use(user, &held.number, held.since)
-            .await?
-        {
-            return Err(StoreError::NotAssigned(user));
-        }
-        Ok(held)
+    /// The last `limit` audit entries, oldest first.
+    pub async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, UserStoreError> {
+        self.auditor.recent(limit).await
     }
 
-    /// Imports an upload: validator, formatter, deduplication, the pool.
-    pub async fn upload(&self, upload: Upload) -> Result<UploadReport, StoreError> {
-        crate::upload::import(&*self.plugins, &*self.store, upload).await
+    /// Something admins may do was refused to `actor` (`what`: the
+    /// command or button).
+    pub async fn denied(&self, actor: i64, what: &str) {
+        self.auditor.record(actor, AuditAction::Denied, what).await;
     }
 
-    /// How the formatter writes `number` (E.164), and its country.
-    pub async fn view(&self, number: &str) -> NumberView {
-        let formatted = self
-            .plugins
-            .format(vec![number.to_string()], None)
-            .await
-            .inspect_err(|e| tracing::warn!("formatter: {e}"))
-            .ok()
-            .and_then(|mut v| v.pop())
-            .and_then(Result::ok);
-        match formatted {
-            Some(f) => NumberView {
-                display: f.display,
-                country: f.country,
-            },
-            None => NumberView {
-                display: number.to_string(),
-                country: "?".into(),
-            },
-        }
-    }
-
-    async fn take_slot(&self, who: Taker) -> Result<Slot, TakeError> {
-        let now = unix_now();
-        let limit = who.limit.unwrap_or(self.limit);
-        match self
-            .users
-            .take_number(who.account, now, &limit, who.exempt)
-            .await
-        {
-            Ok(NumberSlot::Granted) => Ok(Slot::Taken(now)),
-            Ok(NumberSlot::Full(times)) => {
-                // No times: the record could not be read after the refusal,
-                // so the whole window is the honest bound.
-                let wait = limit
-                    .wait(&times, now)
-                    .err()
-                    .unwrap_or(if times.is_empty() {
-                        limit.window
-                    } else {
-                        Duration::from_secs(1)
-                    });
-                Err(TakeError::Limited {
-                    max: limit.max,
-                    window: limit.window,
-                    wait,
-                })
-            }
-            Err(e) => {
-                tracing::error!("user store: {e}");
-                Ok(Slot::Unchecked)
-            }
-        }
-    }
-
-    /// Gives back a place no number came of. A claim that failed on a
-    /// timeout after the pool did take it leaves that number uncounted; a
-    /// give-back that fails leaves the place taken for one window: both err
-    /// towards the user and are logged.
-    async fn give_back(&self, who: Taker, slot: Slot) {
-        if let Slot::Taken(at) = slot {
-            if let Err(e) = self.users.give_back_number(who.account, at).await {
-                tracing::error!("user store: {e}");
-            }
-        }
+    /// A relayed message could not be told to `holder` (`why`: the front
+    /// end's reason).
+    pub async fn relay_refused(&self, holder: i64, why: &str) {
+        self.auditor
+            .record(holder, AuditAction::RelayRefused, why)
+            .await;
     }
 }

@@ -1,30 +1,29 @@
 //! The `numbot` command line: one function per subcommand, each opening
-//! only what it needs.
+//! only what it needs. The pool's commands (import, files, stats, delete,
+//! token, export) are a front end on the use cases ([`pool`]); the
+//! operator's maintenance (repair, backup, restore) works on the data
+//! directory itself ([`maintenance`]).
+
+mod maintenance;
+mod pool;
 
 use std::{
     fs::File,
     io::{self, BufRead, BufReader, IsTerminal},
     path::{Path, PathBuf},
     process::ExitCode,
-    sync::Arc,
 };
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use numbot_core::{
-    clock::{rfc3339, unix_now},
-    tokens::{self, NewToken},
-    upload, Store, Upload,
-};
 use numbot_plugin_host::{
     dirs::{default_cache_dir, default_plugin_dirs},
     types::Countries,
-    AnyPlugin, Manifest, PluginEngine, PluginRunner, WorldKind,
+    AnyPlugin, Manifest, PluginEngine, WorldKind,
 };
-use numbot_store_file::FileStore;
 
 use crate::{
-    compose::{self, Backends},
+    compose,
     config::{Config, PoolKind, StoreSection},
     plugin_run::{self, RunError, RunOptions},
     scaffold,
@@ -61,6 +60,9 @@ pub struct Cli {
     /// With a MongoDB connection string: where the numbers live.
     #[arg(long, global = true, value_enum)]
     pool: Option<PoolKind>,
+    /// Who runs the command (a Telegram user id), for the audit trail.
+    #[arg(long, global = true, default_value_t = 0)]
+    admin: i64,
     #[command(subcommand)]
     command: Command,
 }
@@ -83,12 +85,10 @@ enum Command {
     Import {
         /// The file (CSV, or a plain list of numbers).
         file: PathBuf,
-        /// The category users will pick (exact name).
+        /// The category users will pick (exact name); default: the one
+        /// every row names (a vendor's `Range` column), as the bot reads it.
         #[arg(long)]
-        category: String,
-        /// The admin doing the import (Telegram user id), for the record.
-        #[arg(long, default_value_t = 0)]
-        admin: i64,
+        category: Option<String>,
         /// ISO country for numbers written without a country code.
         #[arg(long)]
         country: Option<String>,
@@ -118,6 +118,11 @@ enum Command {
         /// defaults, in `--data-dir`).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Treat the numbers a damaged record may have used as used (the
+        /// reuse rule's cooldown, or retired under `once`) instead of giving
+        /// them back once any lease it began has ended.
+        #[arg(long)]
+        retire_possibly_used: bool,
     },
     /// Writes a backup of the data directory to FILE (a .tar.gz with a
     /// manifest and checksums): a consistent state of the pool, whether
@@ -321,36 +326,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import {
             file,
             category,
-            admin,
             country,
-        } => import(&cli, file, category, *admin, country.clone()),
-        Command::Files => files(&cli),
-        Command::Stats => stats(&cli),
-        Command::Delete { file } => delete(&cli, file),
-        Command::Token { command } => token(&cli, command),
+        } => pool::import(&cli, file, category.as_deref(), country.clone()),
+        Command::Files => pool::files(&cli),
+        Command::Stats => pool::stats(&cli),
+        Command::Delete { file } => pool::delete(&cli, file),
+        Command::Token { command } => pool::token(&cli, command),
         Command::Webhook {
             command: WebhookCommand::Delete { config },
         } => webhook_delete(config),
-        Command::Repair { config } => repair(&cli, config.as_deref()),
-        Command::Backup { file, config } => backup(&cli, file, config.as_deref()),
-        Command::Restore { file } => restore(&cli, file),
-        Command::Export { file, from, to } => export(&cli, file, from.as_deref(), to.as_deref()),
+        Command::Repair {
+            config,
+            retire_possibly_used,
+        } => maintenance::repair(&cli, config.as_deref(), *retire_possibly_used),
+        Command::Backup { file, config } => maintenance::backup(&cli, file, config.as_deref()),
+        Command::Restore { file } => maintenance::restore(&cli, file),
+        Command::Export { file, from, to } => {
+            pool::export(&cli, file, from.as_deref(), to.as_deref())
+        }
         Command::Ready { api } => ready(api),
     }
-}
-
-/// The pool the command-line options name, the plugins it runs on and the
-/// runtime its calls run on.
-fn open_store(cli: &Cli) -> Result<(tokio::runtime::Runtime, Arc<PluginRunner>, Backends)> {
-    let runtime = tokio::runtime::Runtime::new()?;
-    let section = cli.store_section();
-    let plugins = compose::start_plugins(cli.plugin_dirs(), cli.cache_dir())?;
-    let backends = runtime.block_on(compose::open_backends(
-        &section,
-        section.store_config(),
-        plugins.clone(),
-    ))?;
-    Ok((runtime, plugins, backends))
 }
 
 /// `numbot run`: the store, the user records, the bot and the OTP
@@ -416,125 +411,6 @@ impl Signals {
             _ = self.int.recv() => "SIGINT",
         }
     }
-}
-
-/// `numbot export`: the history of the file store is read from its file
-/// (no lock: numbot may be running), MongoDB's through the pool.
-fn export(cli: &Cli, out: &Path, from: Option<&str>, to: Option<&str>) -> Result<ExitCode> {
-    let Some(format) = numbot_export::Format::of(out) else {
-        bail!("{}: name the file .csv or .xlsx", out.display());
-    };
-    let query = numbot_export::period(from, to)?;
-    let written = if cli.mongodb_uri.is_some() {
-        let (runtime, _plugins, backends) = open_store(cli)?;
-        runtime.block_on(async {
-            let uses = backends.store.history(query).await?;
-            anyhow::Ok(numbot_export::write(uses, format, out).await?)
-        })?
-    } else {
-        if !cli.data_dir.is_dir() {
-            bail!("{} is not a data directory", cli.data_dir.display());
-        }
-        let runtime = tokio::runtime::Runtime::new()?;
-        runtime.block_on(async {
-            let uses = numbot_store_file::history::read(&cli.data_dir, query);
-            numbot_export::write(uses, format, out).await
-        })?
-    };
-    println!("{written} uses written to {}", out.display());
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `numbot repair`: the journal salvaged, and what it cost, printed.
-fn backup(cli: &Cli, out: &Path, config: Option<&Path>) -> Result<ExitCode> {
-    let section = match config {
-        Some(path) => Config::load(path)?.store,
-        None => cli.store_section(),
-    };
-    if section.mongodb_uri.is_some() {
-        bail!("numbot backup copies the file store; back a MongoDB pool up with the database's own tools (mongodump)");
-    }
-    let store_config = section.store_config();
-    let manifest = numbot_store_file::backup::backup(&store_config, out)
-        .with_context(|| format!("backing up {}", store_config.data_dir.display()))?;
-    let bytes: u64 = manifest.files.iter().map(|f| f.bytes).sum();
-    println!(
-        "{}: {} uploads, {} numbers held, {} files ({bytes} bytes before compression)",
-        out.display(),
-        manifest.uploads,
-        manifest.held,
-        manifest.files.len()
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn restore(cli: &Cli, from: &Path) -> Result<ExitCode> {
-    let manifest = numbot_store_file::backup::restore(from, &cli.data_dir)
-        .with_context(|| format!("restoring {}", from.display()))?;
-    // Opened once: the restored directory is a store numbot can run on.
-    let (runtime, _, backends) = open_store(cli)
-        .with_context(|| format!("opening the restored {}", cli.data_dir.display()))?;
-    let stats = runtime.block_on(backends.store.stats())?;
-    let numbers: u64 = stats.categories.values().map(|u| u.total).sum();
-    println!(
-        "restored {} (taken {}) into {}: {} uploads, {numbers} numbers, {} held",
-        from.display(),
-        manifest.created_at,
-        cli.data_dir.display(),
-        manifest.uploads,
-        stats.categories.values().map(|u| u.assigned).sum::<u64>()
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn repair(cli: &Cli, config: Option<&Path>) -> Result<ExitCode> {
-    let section = match config {
-        Some(path) => Config::load(path)?.store,
-        None => cli.store_section(),
-    };
-    let store_config = section.store_config();
-    let report = FileStore::repair(&store_config)
-        .with_context(|| format!("repairing {}", store_config.data_dir.display()))?;
-    for journal in &report.journals {
-        println!("{}: {} records kept", journal.path.display(), journal.kept);
-        for (offset, len) in &journal.dropped {
-            let records = len.div_ceil(32);
-            let plural = if records == 1 { "" } else { "s" };
-            println!(
-                "  dropped {len} damaged bytes at byte {offset} (about {records} record{plural})"
-            );
-        }
-        if journal.torn_tail > 0 {
-            println!("  dropped a torn tail of {} bytes", journal.torn_tail);
-        }
-        if let Some(backup) = &journal.backup {
-            println!("  the damaged original is kept as {}", backup.display());
-        }
-    }
-    if !report.damaged() {
-        println!("no damaged records: nothing to repair");
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
-        "holds ended (a dropped record may have ended them): {}",
-        report.holds_ended.len()
-    );
-    for user in &report.holds_ended {
-        println!("  user {user}");
-    }
-    println!(
-        "numbers kept out of the free pool (a dropped record may have claimed them): {}",
-        report.quarantined.len()
-    );
-    for q in &report.quarantined {
-        let until = q.until.map_or_else(
-            || "retired".to_string(),
-            |t| format!("until {}", rfc3339(t.into())),
-        );
-        println!("  {} ({}) {until}", q.number, q.file);
-    }
-    println!("repaired: numbot can start");
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `numbot webhook delete`: the one way numbot deletes the bot's webhook.
@@ -683,157 +559,6 @@ fn finish_run(result: Result<(), RunError>) -> Result<ExitCode> {
         Err(e) => Err(e.into()),
         Ok(()) => Ok(ExitCode::SUCCESS),
     }
-}
-
-fn import(
-    cli: &Cli,
-    file: &Path,
-    category: &str,
-    admin: i64,
-    country: Option<String>,
-) -> Result<ExitCode> {
-    let (runtime, plugins, backends) = open_store(cli)?;
-    let bytes = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let upload = Upload {
-        file_name: name.clone(),
-        bytes: Arc::new(bytes),
-        category: category.to_string(),
-        admin,
-        default_country: country,
-    };
-    let report = runtime.block_on(upload::import(&*plugins, &*backends.store, upload))?;
-    println!(
-        "imported {} into `{}` as {}",
-        name, report.category, report.file
-    );
-    println!("  accepted:            {}", report.accepted);
-    println!("  duplicates in file:  {}", report.duplicates_in_file);
-    println!("  already in the pool: {}", report.duplicates_in_pool);
-    println!("  rejected:            {}", report.rejected_count);
-    for (reason, count) in &report.rejected_by_reason {
-        println!("    {count:>6}  {reason}");
-    }
-    for r in report.rejected.iter().take(20) {
-        println!("    line {:>6}: {} ({})", r.line, r.reason, r.content);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn files(cli: &Cli) -> Result<ExitCode> {
-    let (runtime, _, backends) = open_store(cli)?;
-    println!(
-        "{:<36} {:<18} {:>9} {:>9} {:>9} {:>7}  CREATED",
-        "FILE", "CATEGORY", "NUMBERS", "AVAILABLE", "USES", "USED%"
-    );
-    for f in runtime.block_on(backends.store.files())? {
-        let deleted = if f.meta.deleted { "  (deleted)" } else { "" };
-        println!(
-            "{:<36} {:<18} {:>9} {:>9} {:>9} {:>6.1}%  {}{deleted}",
-            f.name,
-            f.meta.country_name,
-            f.usage.total,
-            f.usage.available,
-            f.usage.assignments,
-            f.usage.used_percent,
-            f.meta.created_at
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn stats(cli: &Cli) -> Result<ExitCode> {
-    let (runtime, _, backends) = open_store(cli)?;
-    let store: Store = backends.store;
-    let stats = runtime.block_on(store.stats())?;
-    println!(
-        "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
-        "CATEGORY", "NUMBERS", "AVAILABLE", "IN USE", "COOLING", "USES", "USED%"
-    );
-    for (category, u) in &stats.categories {
-        println!(
-            "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6.1}%",
-            category, u.total, u.available, u.assigned, u.cooling, u.assignments, u.used_percent
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn delete(cli: &Cli, file: &str) -> Result<ExitCode> {
-    let (runtime, _, backends) = open_store(cli)?;
-    let meta = runtime.block_on(backends.store.delete_file(file))?;
-    println!(
-        "deleted {file} ({} numbers of `{}`); its history stays in the statistics",
-        meta.number_count, meta.country_name
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn token(cli: &Cli, command: &TokenCommand) -> Result<ExitCode> {
-    let (runtime, _, backends) = open_store(cli)?;
-    let users = backends.users;
-    match command {
-        TokenCommand::Create {
-            name,
-            categories,
-            numbers_per_window,
-            max_uses,
-        } => {
-            let new = NewToken {
-                name: name.clone(),
-                categories: categories.clone(),
-                numbers_per_window: *numbers_per_window,
-                max_uses: *max_uses,
-            };
-            let (secret, token) = runtime.block_on(tokens::issue(&*users, new))?;
-            eprintln!(
-                "token `{}` (id {}) made; its secret, shown this once:",
-                token.name, token.id
-            );
-            println!("{secret}");
-        }
-        TokenCommand::List => {
-            println!(
-                "{:<4} {:<20} {:<8} {:<10} {:<24} {:<20} STATE",
-                "ID", "NAME", "MAX USES", "PER WINDOW", "CATEGORIES", "CREATED"
-            );
-            for t in runtime.block_on(users.tokens())? {
-                let categories = if t.categories.is_empty() {
-                    "all".to_string()
-                } else {
-                    t.categories.join(",")
-                };
-                let per_window = t
-                    .numbers_per_window
-                    .map_or("default".to_string(), |n| n.to_string());
-                let state = t
-                    .revoked_at
-                    .map_or("live".to_string(), |at| format!("revoked {}", rfc3339(at)));
-                println!(
-                    "{:<4} {:<20} {:<8} {:<10} {:<24} {:<20} {state}",
-                    t.id,
-                    t.name,
-                    t.max_uses,
-                    per_window,
-                    categories,
-                    rfc3339(t.created_at)
-                );
-            }
-        }
-        TokenCommand::Revoke { name } => {
-            match runtime.block_on(users.revoke_token(name, unix_now()))? {
-                Some(t) => println!("revoked `{}` (id {})", t.name, t.id),
-                None => {
-                    eprintln!("no live token named `{name}`");
-                    return Ok(ExitCode::FAILURE);
-                }
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `numbot ready`: `GET /readyz` on a running numbot.

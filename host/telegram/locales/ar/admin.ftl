@@ -87,6 +87,9 @@ token-made =
     تم إنشاء رمز API <b>{ $name }</b>. سرّه يظهر هذه المرة فقط (يحتفظ numbot بتجزئته فقط):
     <code>{ $secret }</code>
     يرسله العملاء بالشكل <code>Authorization: Bearer …</code>.
+    تُحذف هذه الرسالة بعد 10 دقائق، أو فورًا عند الضغط على الزر: انسخ السرّ الآن.
+token-secret-delete-button = نسخته: احذف هذه الرسالة
+token-secret-deleted = حُذفت: لم يعد السرّ في هذه المحادثة.
 token-exists = يوجد بالفعل رمز API باسم <b>{ $name }</b>.
 token-store-failed = تعذّر حفظ رمز API الآن؛ لم يتغير شيء.
 token-unreadable = تتعذّر قراءة رموز API الآن.

@@ -66,6 +66,9 @@ token-made =
     Token <b>{ $name }</b> made. Its secret, shown this once (numbot keeps only its hash):
     <code>{ $secret }</code>
     Clients send it as <code>Authorization: Bearer …</code>.
+    This message deletes itself in 10 minutes, or at once when you press the button: copy the secret now.
+token-secret-delete-button = Copied: delete this message
+token-secret-deleted = Deleted: the secret is no longer in this chat.
 token-exists = A token named <b>{ $name }</b> exists already.
 token-store-failed = The token could not be stored now; nothing changed.
 token-unreadable = The tokens cannot be read now.

@@ -75,6 +75,9 @@ token-made =
     Token <b>{ $name }</b> creado. Su secreto, que se muestra solo esta vez (numbot guarda solo su hash):
     <code>{ $secret }</code>
     Los clientes lo envían como <code>Authorization: Bearer …</code>.
+    Este mensaje se borra solo en 10 minutos, o al momento si pulsas el botón: copia el secreto ahora.
+token-secret-delete-button = Copiado: borrar este mensaje
+token-secret-deleted = Borrado: el secreto ya no está en este chat.
 token-exists = Ya existe un token llamado <b>{ $name }</b>.
 token-store-failed = Ahora no se pudo guardar el token; no cambió nada.
 token-unreadable = Ahora no se pueden leer los tokens.

@@ -66,6 +66,9 @@ token-made =
     Token <b>{ $name }</b> dibuat. Rahasianya, hanya ditampilkan kali ini (numbot hanya menyimpan hash-nya):
     <code>{ $secret }</code>
     Klien mengirimnya sebagai <code>Authorization: Bearer …</code>.
+    Pesan ini terhapus sendiri dalam 10 menit, atau langsung saat Anda menekan tombol: salin rahasianya sekarang.
+token-secret-delete-button = Sudah disalin: hapus pesan ini
+token-secret-deleted = Dihapus: rahasia tidak ada lagi di obrolan ini.
 token-exists = Token bernama <b>{ $name }</b> sudah ada.
 token-store-failed = Token tidak bisa disimpan sekarang; tidak ada yang berubah.
 token-unreadable = Token tidak bisa dibaca sekarang.

@@ -75,6 +75,9 @@ token-made =
     Token <b>{ $name }</b> criado. O segredo dele, mostrado só desta vez (o numbot guarda apenas o hash):
     <code>{ $secret }</code>
     Os clientes o enviam como <code>Authorization: Bearer …</code>.
+    Esta mensagem se apaga em 10 minutos, ou na hora se você tocar no botão: copie o segredo agora.
+token-secret-delete-button = Copiei: apagar esta mensagem
+token-secret-deleted = Apagada: o segredo não está mais neste chat.
 token-exists = Já existe um token chamado <b>{ $name }</b>.
 token-store-failed = Não foi possível salvar o token agora; nada mudou.
 token-unreadable = Não dá para ler os tokens agora.

@@ -11,6 +11,11 @@ use teloxide::{prelude::*, types::InputFile, RequestError};
 use super::failed;
 use crate::{app::App, app::Caller, Tg};
 
+/// How a period without its first (last) day is named in file names
+/// and the audit trail.
+const FIRST: &str = "beginning";
+const LAST: &str = "now";
+
 /// Telegram refuses documents a bot sends above 50 MB.
 const MAX_DOCUMENT: u64 = 50 * 1024 * 1024;
 
@@ -48,14 +53,16 @@ pub(crate) async fn export(
             return Ok(());
         }
     };
-    let stem = format!("uses_{}_{}", from.unwrap_or("start"), to.unwrap_or("now"));
+    let (first, last) = (from.unwrap_or(FIRST), to.unwrap_or(LAST));
+    let stem = format!("uses_{first}_{last}");
     let sent = send(bot, app, me, query, &dir.path().join(stem)).await;
     // Removing the files is blocking work.
     tokio::task::spawn_blocking(move || drop(dir));
     let uses = sent?;
     if uses > 0 {
-        let period = format!("{} to {}", from.unwrap_or("start"), to.unwrap_or("now"));
-        app.audit(me.id, "export", format!("{period}: {uses} uses"))
+        let period = format!("{first} to {last}");
+        app.numbers
+            .exported(me.id, &format!("{period}: {uses} uses"))
             .await;
     }
     Ok(())
@@ -72,7 +79,7 @@ async fn send(
 ) -> Result<u64, RequestError> {
     let mut uses = 0;
     for format in [Format::Csv, Format::Xlsx] {
-        let stream = match app.numbers.store().history(query).await {
+        let stream = match app.numbers.history(query).await {
             Ok(s) => s,
             Err(e) => return failed(bot, me, e).await.map(|()| 0),
         };

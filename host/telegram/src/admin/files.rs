@@ -1,10 +1,10 @@
 //! Admins' view of the uploaded files: `/csvstats` (table and chart),
 //! `/csvlist`, and `/csvdelete` with its confirmation.
 
-use numbot_core::{text::truncate, FileInfo, HistoryQuery, StoreError};
+use numbot_core::{text::truncate, FileInfo, StoreError};
 use teloxide::{
     prelude::*,
-    types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode},
+    types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile},
     RequestError,
 };
 
@@ -23,7 +23,7 @@ use crate::{
 const LISTED_FILES: usize = 25;
 
 pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let files: Vec<_> = match app.numbers.store().files().await {
+    let files: Vec<_> = match app.numbers.files().await {
         Ok(f) => f.into_iter().filter(|f| !f.meta.deleted).collect(),
         Err(e) => return failed(bot, me, e).await,
     };
@@ -92,8 +92,7 @@ pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Req
             total = total_files
         ));
     }
-    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
-        .await?;
+    bot.say(me.chat, &text, true).await?;
     let bars: Vec<chart::Bar> = files
         .iter()
         .map(|f| chart::Bar {
@@ -133,52 +132,26 @@ pub(crate) async fn csvstats(bot: &Tg, app: &App, me: &Caller) -> Result<(), Req
 /// Days the usage chart covers, today included.
 const USAGE_DAYS: i64 = 14;
 
-/// Numbers taken (uses begun, ended or not) and codes received per UTC day
-/// over the last [`USAGE_DAYS`], from the history and the holds of now.
+/// Numbers taken and codes received per UTC day over the last
+/// [`USAGE_DAYS`], labelled for the chart.
 async fn usage_days(app: &App) -> Result<Vec<chart::Day>, StoreError> {
-    const DAY: i64 = 86_400;
-    let store = app.numbers.store();
-    let now = i64::from(store.now());
-    let first = now - now.rem_euclid(DAY) - (USAGE_DAYS - 1) * DAY;
-    let mut days: Vec<chart::Day> = (0..USAGE_DAYS)
-        .map(|i| chart::Day {
-            label: chrono::DateTime::from_timestamp(first + i * DAY, 0)
+    Ok(app
+        .numbers
+        .usage_by_day(USAGE_DAYS)
+        .await?
+        .into_iter()
+        .map(|d| chart::Day {
+            label: chrono::DateTime::from_timestamp(d.start, 0)
                 .map(|t| t.format("%m-%d").to_string())
                 .unwrap_or_default(),
-            taken: 0,
-            codes: 0,
+            taken: d.taken,
+            codes: d.codes,
         })
-        .collect();
-    let slot = |t: i64| {
-        let i = (t - first).div_euclid(DAY);
-        (0..USAGE_DAYS).contains(&i).then_some(i as usize)
-    };
-    let query = HistoryQuery {
-        from: u32::try_from(first).ok(),
-        ..HistoryQuery::default()
-    };
-    let mut uses = store.history(query).await?;
-    while let Some(r) = uses.recv().await {
-        let r = r?;
-        if let Some(i) = slot(i64::from(r.start)) {
-            days[i].taken += 1;
-        }
-        for c in &r.codes {
-            if let Some(i) = slot(c.at) {
-                days[i].codes += 1;
-            }
-        }
-    }
-    for a in store.assignments().await? {
-        if let Some(i) = slot(i64::from(a.since)) {
-            days[i].taken += 1;
-        }
-    }
-    Ok(days)
+        .collect())
 }
 
 pub(crate) async fn csvlist(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let files = match app.numbers.store().files().await {
+    let files = match app.numbers.files().await {
         Ok(f) => f,
         Err(e) => return failed(bot, me, e).await,
     };
@@ -215,13 +188,12 @@ pub(crate) async fn csvlist(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
         text.push('\n');
         text.push_str(&tr!(me.lang, "files-list-deleted", n = deleted.len()));
     }
-    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
-        .await?;
+    bot.say(me.chat, &text, true).await?;
     Ok(())
 }
 
 pub(crate) async fn csvdelete(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let files: Vec<_> = match app.numbers.store().files().await {
+    let files: Vec<_> = match app.numbers.files().await {
         Ok(f) => f.into_iter().filter(|f| !f.meta.deleted).collect(),
         Err(e) => return failed(bot, me, e).await,
     };
@@ -271,7 +243,7 @@ async fn live_file(
     me: &Caller,
     file_key: &str,
 ) -> Result<Option<FileInfo>, RequestError> {
-    match app.numbers.store().files().await {
+    match app.numbers.files().await {
         Ok(files) => Ok(files
             .into_iter()
             .find(|f| !f.meta.deleted && key(&f.name) == file_key)),
@@ -325,14 +297,8 @@ pub(crate) async fn delete_confirmed(
     let Some(file) = live_file(bot, app, me, file_key).await? else {
         return Ok(Some(tr!(me.lang, "files-gone")));
     };
-    match app.numbers.store().delete_file(&file.name).await {
+    match app.numbers.delete_file(me.id, &file.name).await {
         Ok(_) => {
-            app.audit(
-                me.id,
-                "delete",
-                format!("{} ({} numbers)", file.name, file.usage.total),
-            )
-            .await;
             let text = tr!(
                 me.lang,
                 "files-deleted",

@@ -1,7 +1,7 @@
 //! What admins can look at: `/plugins` and `/audit`.
 
 use numbot_core::WorldKind;
-use teloxide::{prelude::*, types::ParseMode, RequestError};
+use teloxide::{prelude::*, RequestError};
 
 use crate::{
     app::{App, Caller},
@@ -10,7 +10,7 @@ use crate::{
 };
 
 pub(crate) async fn plugins(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let inventory = app.numbers.plugins().inventory();
+    let inventory = app.numbers.plugins();
     let mut text = tr!(me.lang, "info-plugins-title");
     text.push('\n');
     for p in &inventory.plugins {
@@ -36,18 +36,12 @@ pub(crate) async fn plugins(bot: &Tg, app: &App, me: &Caller) -> Result<(), Requ
         ));
         text.push('\n');
     }
-    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
-        .await?;
+    bot.say(me.chat, &text, true).await?;
     Ok(())
 }
 
 pub(crate) async fn audit(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
-    let events = app
-        .numbers
-        .users()
-        .recent_audit(20)
-        .await
-        .unwrap_or_default();
+    let events = app.numbers.recent_audit(20).await.unwrap_or_default();
     if events.is_empty() {
         bot.send(bot.send_message(me.chat, tr!(me.lang, "info-audit-empty")))
             .await?;
@@ -62,11 +56,10 @@ pub(crate) async fn audit(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
         text.push_str(&format!(
             "{at} · {} · {} · {}\n",
             e.actor,
-            html(&e.action),
+            html(e.action.as_str()),
             html(&e.detail)
         ));
     }
-    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
-        .await?;
+    bot.say(me.chat, &text, true).await?;
     Ok(())
 }

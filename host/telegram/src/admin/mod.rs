@@ -2,7 +2,7 @@
 //! users, see the plugins and the audit trail. The caller's role is checked
 //! before these run (see [`crate::schema`]); each change is audited.
 
-pub(crate) mod broadcast;
+mod broadcast;
 mod export;
 mod files;
 mod info;
@@ -15,12 +15,13 @@ use teloxide::{prelude::*, RequestError};
 
 pub(crate) use broadcast::{
     broadcast, cancel as broadcast_cancel, send as broadcast_send, stop as broadcast_stop,
+    TelegramCourier,
 };
 pub(crate) use export::export;
 pub(crate) use files::{csvdelete, csvlist, csvstats, delete_confirmed, delete_kept, delete_pick};
 pub(crate) use info::{audit, plugins};
 pub(crate) use people::{approve, ban, decide, unban};
-pub(crate) use tokens::token;
+pub(crate) use tokens::{forget_secret, token};
 pub(crate) use upload::{category_reply, document, upload_choice};
 
 use crate::{app::Caller, Tg};

@@ -1,7 +1,10 @@
 //! Admins managing people: `/ban`, `/unban`, `/approve` and the Approve /
 //! Reject buttons; each change is audited and both sides are told.
 
-use numbot_core::UserStatus;
+use numbot_core::{
+    numbers::{DecideError, Decision},
+    UserStatus,
+};
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardButton, InlineKeyboardMarkup},
@@ -22,12 +25,9 @@ pub(crate) async fn ban(bot: &Tg, app: &App, me: &Caller, args: &str) -> Result<
             .await?;
         return Ok(());
     };
-    if app.is_admin(target) {
-        bot.send(bot.send_message(me.chat, tr!(me.lang, "people-admin-unbannable")))
-            .await?;
-        return Ok(());
-    }
-    set_status(bot, app, me, target, UserStatus::Banned, reason).await
+    decide_and_tell(bot, app, me, target, Decision::Ban, reason)
+        .await
+        .map(drop)
 }
 
 /// `/unban <id>`.
@@ -42,7 +42,9 @@ pub(crate) async fn unban(
             .await?;
         return Ok(());
     };
-    set_status(bot, app, me, target, UserStatus::Active, None).await
+    decide_and_tell(bot, app, me, target, Decision::Unban, None)
+        .await
+        .map(drop)
 }
 
 /// `/approve` lists the users waiting; `/approve <id>` approves one.
@@ -53,12 +55,11 @@ pub(crate) async fn approve(
     args: &str,
 ) -> Result<(), RequestError> {
     if let Some((target, _)) = target_of(args) {
-        if refuse_unless_pending(bot, app, me, target).await? {
-            return Ok(());
-        }
-        return set_status(bot, app, me, target, UserStatus::Active, None).await;
+        return decide_and_tell(bot, app, me, target, Decision::Approve, None)
+            .await
+            .map(drop);
     }
-    let pending = match app.numbers.users().with_status(UserStatus::Pending).await {
+    let pending = match app.numbers.users_with(UserStatus::Pending).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!("user store: {e}");
@@ -104,49 +105,22 @@ pub(crate) async fn approve(
 
 /// The Approve / Reject buttons.
 pub(crate) async fn decide(bot: &Tg, app: &App, me: &Caller, approve: bool, target: i64) -> Answer {
-    if refuse_unless_pending(bot, app, me, target).await? {
-        return Ok(None);
-    }
-    let status = if approve {
-        UserStatus::Active
-    } else {
-        UserStatus::Banned
-    };
     // No reason is stored: the user reads it in their language instead
     // ("you are banned"), and the audit trail says who rejected them.
-    set_status(bot, app, me, target, status, None).await?;
+    let decision = if approve {
+        Decision::Approve
+    } else {
+        Decision::Reject
+    };
+    if !decide_and_tell(bot, app, me, target, decision, None).await? {
+        return Ok(None);
+    }
     let text = if approve {
         tr!(me.lang, "people-approved-toast", id = target)
     } else {
         tr!(me.lang, "people-rejected-toast", id = target)
     };
     Ok(Some(text))
-}
-
-/// Approving or rejecting is for users waiting: a banned user is unbanned
-/// with `/unban`, not by an old button. Says so and returns true otherwise.
-async fn refuse_unless_pending(
-    bot: &Tg,
-    app: &App,
-    me: &Caller,
-    target: i64,
-) -> Result<bool, RequestError> {
-    let status = app
-        .numbers
-        .users()
-        .get(target)
-        .await
-        .ok()
-        .flatten()
-        .map(|r| r.status);
-    let text = match status {
-        Some(UserStatus::Pending) => return Ok(false),
-        Some(UserStatus::Banned) => tr!(me.lang, "people-is-banned", id = target),
-        Some(UserStatus::Active) => tr!(me.lang, "people-has-access", id = target),
-        None => tr!(me.lang, "people-not-asked", id = target),
-    };
-    bot.send(bot.send_message(me.chat, text)).await?;
-    Ok(true)
 }
 
 fn target_of(args: &str) -> Option<(i64, Option<String>)> {
@@ -156,59 +130,58 @@ fn target_of(args: &str) -> Option<(i64, Option<String>)> {
     Some((id, (!rest.is_empty()).then(|| rest.to_string())))
 }
 
-/// Changes a user's status, audits it, tells the admin and the user.
-async fn set_status(
+/// Applies a decision, tells the admin and the user; false when it was
+/// refused (the admin is told why).
+async fn decide_and_tell(
     bot: &Tg,
     app: &App,
     me: &Caller,
     target: i64,
-    status: UserStatus,
+    decision: Decision,
     reason: Option<String>,
-) -> Result<(), RequestError> {
-    let record = match app
-        .numbers
-        .users()
-        .set_status(target, status, me.id, reason.clone())
-        .await
-    {
-        Ok(r) => r,
+) -> Result<bool, RequestError> {
+    let decided = match app.numbers.decide(me.id, target, decision, reason).await {
+        Ok(d) => d,
         Err(e) => {
-            tracing::error!("user store: {e}");
-            let text = tr!(me.lang, "people-records-unwritable");
+            let text = match e {
+                DecideError::Admin(_) => tr!(me.lang, "people-admin-unbannable"),
+                DecideError::NotWaiting(_, Some(UserStatus::Banned)) => {
+                    tr!(me.lang, "people-is-banned", id = target)
+                }
+                DecideError::NotWaiting(_, Some(_)) => {
+                    tr!(me.lang, "people-has-access", id = target)
+                }
+                DecideError::NotWaiting(_, None) => tr!(me.lang, "people-not-asked", id = target),
+                DecideError::Records(e) => {
+                    tracing::error!("user store: {e}");
+                    tr!(me.lang, "people-records-unwritable")
+                }
+            };
             bot.send(bot.send_message(me.chat, text)).await?;
-            return Ok(());
+            return Ok(false);
         }
     };
     // The user is told in their own language, the admin in theirs.
     let lang = app.lang_of(target).await;
-    let name = record.name.as_str();
-    let (action, to_admin, to_user) = match status {
+    let name = decided.record.name.as_str();
+    let (to_admin, to_user) = match decided.record.status {
         UserStatus::Banned => {
-            // A banned user's number goes back to the pool.
-            let released = app.numbers.store().cancel(target).await.is_ok();
-            let to_admin = if released {
+            let to_admin = if decided.released.is_some() {
                 tr!(me.lang, "people-banned-released", name = name, id = target)
             } else {
                 tr!(me.lang, "people-banned", name = name, id = target)
             };
-            ("ban", to_admin, tr!(lang, "people-you-are-banned"))
+            (to_admin, tr!(lang, "people-you-are-banned"))
         }
-        UserStatus::Active => (
-            "approve",
+        _ => (
             tr!(me.lang, "people-approved", name = name, id = target),
             tr!(lang, "people-you-have-access"),
         ),
-        UserStatus::Pending => unreachable!("admins never set pending"),
     };
-    let detail = match &reason {
-        Some(r) => format!("user {target}: {r}"),
-        None => format!("user {target}"),
-    };
-    app.audit(me.id, action, detail).await;
     bot.send(bot.send_message(me.chat, to_admin)).await?;
     // The user may never have talked to the bot: a refusal here is expected.
     if let Err(e) = bot.send(bot.send_message(ChatId(target), to_user)).await {
         tracing::info!("could not tell user {target}: {e}");
     }
-    Ok(())
+    Ok(true)
 }

@@ -2,16 +2,22 @@
 //! token's secret is shown once, in the admin's own chat.
 
 use numbot_core::{
-    clock::{rfc3339, unix_now},
+    clock::rfc3339,
     tokens::{self, NewToken},
     UserStoreError,
 };
-use teloxide::{prelude::*, types::ParseMode, RequestError};
+use teloxide::{
+    prelude::*,
+    types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode},
+    RequestError,
+};
 
 use crate::{
     app::{App, Caller},
+    callback::Callback,
     i18n::Lang,
     render::html,
+    schema::Answer,
     Tg,
 };
 
@@ -27,15 +33,17 @@ pub(crate) async fn token(
     let mut words = args.split_whitespace();
     let text = match (words.next(), words.next()) {
         (Some("create"), Some(name)) => match options(lang, name, words) {
-            Ok(new) => create(app, me, new).await,
+            Ok(new) => match create(app, me, new).await {
+                Made::Secret(text) => return show_secret(bot, me, text).await,
+                Made::Not(text) => text,
+            },
             Err(why) => format!("{}\n\n{usage}", html(&why)),
         },
         (Some("list"), None) => list(app, lang).await,
         (Some("revoke"), Some(name)) => revoke(app, me, name).await,
         _ => usage,
     };
-    bot.send(bot.send_message(me.chat, text).parse_mode(ParseMode::Html))
-        .await?;
+    bot.say(me.chat, &text, true).await?;
     Ok(())
 }
 
@@ -81,31 +89,69 @@ fn options<'a>(
     Ok(new)
 }
 
-async fn create(app: &App, me: &Caller, new: NewToken) -> String {
+/// What `/token create` answers.
+enum Made {
+    /// The message holding the new secret.
+    Secret(String),
+    /// Why no token was made.
+    Not(String),
+}
+
+async fn create(app: &App, me: &Caller, new: NewToken) -> Made {
     let name = new.name.clone();
-    match tokens::issue(&**app.numbers.users(), new).await {
-        Ok((secret, token)) => {
-            app.audit(me.id, "token", format!("created {name} (id {})", token.id))
-                .await;
-            tr!(
-                me.lang,
-                "token-made",
-                name = html(&name),
-                secret = html(&secret)
-            )
-        }
+    match app.numbers.issue_token(me.id, new).await {
+        Ok((secret, _)) => Made::Secret(tr!(
+            me.lang,
+            "token-made",
+            name = html(&name),
+            secret = html(&secret)
+        )),
         Err(UserStoreError::Duplicate(name)) => {
-            tr!(me.lang, "token-exists", name = html(&name))
+            Made::Not(tr!(me.lang, "token-exists", name = html(&name)))
         }
         Err(e) => {
             tracing::error!("user store: {e}");
-            tr!(me.lang, "token-store-failed")
+            Made::Not(tr!(me.lang, "token-store-failed"))
         }
     }
 }
 
+/// How long a secret stays in the admin's chat unless they delete it first.
+const SECRET_SHOWN_FOR: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Shows a new secret once, with a button that deletes the message, and
+/// deletes it after [`SECRET_SHOWN_FOR`] anyway: the secret does not stay
+/// in the chat's history (a restart in between leaves it for the admin's
+/// button).
+async fn show_secret(bot: &Tg, me: &Caller, text: String) -> Result<(), RequestError> {
+    let button = InlineKeyboardButton::callback(
+        tr!(me.lang, "token-secret-delete-button"),
+        Callback::ForgetSecret,
+    );
+    let sent = bot
+        .send(
+            bot.send_message(me.chat, text)
+                .parse_mode(ParseMode::Html)
+                .reply_markup(InlineKeyboardMarkup::new([[button]])),
+        )
+        .await?;
+    let (bot, chat) = (bot.clone(), me.chat);
+    tokio::spawn(async move {
+        tokio::time::sleep(SECRET_SHOWN_FOR).await;
+        // Gone already when the admin pressed the button.
+        let _ = bot.send(bot.delete_message(chat, sent.id)).await;
+    });
+    Ok(())
+}
+
+/// The button under a secret: the message goes.
+pub(crate) async fn forget_secret(bot: &Tg, me: &Caller, message: &Message) -> Answer {
+    bot.send(bot.delete_message(me.chat, message.id)).await?;
+    Ok(Some(tr!(me.lang, "token-secret-deleted")))
+}
+
 async fn list(app: &App, lang: Lang) -> String {
-    let tokens = match app.numbers.users().tokens().await {
+    let tokens = match app.numbers.tokens().await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!("user store: {e}");
@@ -141,10 +187,8 @@ async fn list(app: &App, lang: Lang) -> String {
 }
 
 async fn revoke(app: &App, me: &Caller, name: &str) -> String {
-    match app.numbers.users().revoke_token(name, unix_now()).await {
+    match app.numbers.revoke_token(me.id, name).await {
         Ok(Some(t)) => {
-            app.audit(me.id, "token", format!("revoked {} (id {})", t.name, t.id))
-                .await;
             tr!(me.lang, "token-revoked", name = html(&t.name))
         }
         Ok(None) => tr!(me.lang, "token-no-live", name = html(name)),

@@ -1,10 +1,16 @@
 //! Uploads: an admin sends a CSV, numbot reads its category from the
 //! caption or the Range column, or asks; the answer (typed or a button) may
-//! reach any replica, which fetches the file from Telegram again.
+//! reach any replica. The rules (validate once, the hint, the question
+//! taken once) are the use cases'; this is what the admin reads.
 
 use std::sync::Arc;
 
-use numbot_core::{clock::unix_now, PendingUpload, StoreError, Upload, UploadReport};
+use numbot_core::{
+    clock::unix_now,
+    numbers::{Answer, Answered, Inspection},
+    text::truncate,
+    CategoryHint, PendingUpload, StoreError, UploadReport,
+};
 use teloxide::{
     net::Download,
     prelude::*,
@@ -17,7 +23,7 @@ use crate::{
     callback::Callback,
     i18n::Lang,
     render::{count, html, key},
-    schema::Answer,
+    schema::Answer as Toast,
     Tg,
 };
 
@@ -25,10 +31,13 @@ use crate::{
 pub(crate) const MAX_DOWNLOAD: u64 = 20 * 1024 * 1024;
 /// Rejected rows listed one by one in an upload report.
 const LISTED_REJECTIONS: usize = 10;
+/// Characters of a rejection reason shown (a plugin writes them).
+const REASON_CHARS: usize = 200;
 /// File extensions numbot imports.
 const CSV_EXTENSIONS: [&str; 3] = ["csv", "txt", "tsv"];
 
-/// An uploaded document: checks, download, then the category or the question.
+/// An uploaded document: checks, download, one inspection, then the
+/// category (caption, else the rows' hint) or the question.
 pub(crate) async fn document(
     bot: Tg,
     app: Arc<App>,
@@ -40,7 +49,8 @@ pub(crate) async fn document(
     };
     let name = doc.file_name.clone().unwrap_or_else(|| "upload.csv".into());
     if !me.admin {
-        app.audit(me.id, "denied", format!("upload of {name}"))
+        app.numbers
+            .denied(me.id, &format!("upload of {name}"))
             .await;
         let text = tr!(me.lang, "upload-admins-only");
         bot.send(bot.send_message(me.chat, text)).await?;
@@ -50,38 +60,65 @@ pub(crate) async fn document(
         bot.send(bot.send_message(me.chat, refusal)).await?;
         return Ok(());
     }
-    let file = bot.send(bot.get_file(doc.file.id.clone())).await?;
-    let mut bytes = Vec::with_capacity(doc.file.size as usize);
-    if let Err(e) = bot.download_file(&file.path, &mut bytes).await {
-        tracing::error!("download of {name} failed: {e}");
-        let text = tr!(
-            me.lang,
-            "upload-download-failed",
-            name = name.as_str(),
-            error = e.to_string()
-        );
-        bot.send(bot.send_message(me.chat, text)).await?;
-        return Ok(());
-    }
+    let bytes = match download(&bot, &doc.file.id).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::error!("download of {name} failed: {e}");
+            let text = tr!(
+                me.lang,
+                "upload-download-failed",
+                name = name.as_str(),
+                error = e
+            );
+            bot.send(bot.send_message(me.chat, text)).await?;
+            return Ok(());
+        }
+    };
+    let inspection = match app.numbers.inspect(&name, Arc::new(bytes)).await {
+        Ok(i) => i,
+        Err(e) => return nothing_imported(&bot, &me, &name, &e).await,
+    };
     let pending = PendingUpload {
         file_id: doc.file.id.0.clone(),
         file_name: name,
-        numbers: 0,
+        numbers: inspection.numbers(),
         at: unix_now(),
     };
-    match msg.caption().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(category) => {
-            import(
-                &bot,
-                &app,
-                &me,
-                &pending,
-                Arc::new(bytes),
-                category.to_string(),
-            )
-            .await
+    let caption = msg.caption().map(str::trim).filter(|c| !c.is_empty());
+    let category = match (caption, &inspection.hint) {
+        (Some(c), _) => c.to_string(),
+        (None, CategoryHint::One(c)) => c.clone(),
+        (None, CategoryHint::Unclear(named)) => {
+            let named = *named;
+            return ask(&bot, &app, &me, pending, inspection, named).await;
         }
-        None => route(&bot, &app, &me, pending, Arc::new(bytes)).await,
+    };
+    match app
+        .numbers
+        .import(
+            me.id,
+            &inspection,
+            &category,
+            app.settings.default_country.clone(),
+        )
+        .await
+    {
+        Ok(report) => send_report(&bot, &me, &report).await,
+        Err(e @ StoreError::BadCategory { .. }) => {
+            // The admin may type another name: the upload waits for it.
+            let text = tr!(me.lang, "upload-bad-category", error = e.to_string());
+            let asked = app
+                .numbers
+                .ask_category(me.id, pending, inspection, |_| {
+                    bot.send(bot.send_message(me.chat, text))
+                })
+                .await;
+            match asked {
+                Ok(sent) => sent.map(drop),
+                Err(e) => not_kept(&bot, &me, e).await,
+            }
+        }
+        Err(e) => nothing_imported(&bot, &me, &pending.file_name, &e).await,
     }
 }
 
@@ -99,87 +136,64 @@ fn refusal(lang: Lang, name: &str, size: u64) -> Option<String> {
         .then(|| tr!(lang, "upload-not-csv", name = name))
 }
 
-/// A file without a caption: its Range column may name one category;
-/// otherwise the admin is asked.
-async fn route(
-    bot: &Tg,
-    app: &App,
-    me: &Caller,
-    pending: PendingUpload,
-    data: Arc<Vec<u8>>,
-) -> Result<(), RequestError> {
-    let name = pending.file_name.clone();
-    let validation = match app
-        .numbers
-        .plugins()
-        .validate(name.clone(), data.clone())
+/// A file's bytes from Telegram (any replica can: Telegram keeps it).
+async fn download(bot: &Tg, file_id: &FileId) -> Result<Vec<u8>, String> {
+    let file = bot
+        .send(bot.get_file(file_id.clone()))
         .await
-    {
-        Ok(v) => v,
-        Err(e) => {
-            let text = tr!(
-                me.lang,
-                "upload-nothing-imported",
-                name = name.as_str(),
-                error = e.to_string()
-            );
-            bot.send(bot.send_message(me.chat, text)).await?;
-            return Ok(());
-        }
-    };
-    let mut hints: Vec<&str> = validation
-        .numbers
-        .iter()
-        .filter_map(|n| n.category.as_deref())
-        .collect();
-    hints.sort_unstable();
-    hints.dedup();
-    let all_hinted = validation.numbers.iter().all(|n| n.category.is_some());
-    if let ([only], true) = (hints.as_slice(), all_hinted) {
-        let category = only.to_string();
-        return import(bot, app, me, &pending, data, category).await;
-    }
-    let asked = PendingUpload {
-        numbers: validation.numbers.len() as u64,
-        ..pending
-    };
-    ask_category(bot, app, me, asked, hints.len()).await
+        .map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(file.size as usize);
+    bot.download_file(&file.path, &mut bytes)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
 }
 
-/// Asks which category a file goes to (type a name or press one), then
-/// keeps the upload waiting for the answer.
-async fn ask_category(
+async fn nothing_imported(
+    bot: &Tg,
+    me: &Caller,
+    name: &str,
+    e: &StoreError,
+) -> Result<(), RequestError> {
+    tracing::warn!(admin = me.id, "upload of {name} refused: {e}");
+    let text = tr!(
+        me.lang,
+        "upload-nothing-imported",
+        name = name,
+        error = e.to_string()
+    );
+    bot.send(bot.send_message(me.chat, text)).await?;
+    Ok(())
+}
+
+async fn not_kept(
+    bot: &Tg,
+    me: &Caller,
+    e: numbot_core::UserStoreError,
+) -> Result<(), RequestError> {
+    tracing::error!("user store: {e}");
+    bot.send(bot.send_message(me.chat, tr!(me.lang, "upload-not-kept")))
+        .await?;
+    Ok(())
+}
+
+async fn send_report(bot: &Tg, me: &Caller, report: &UploadReport) -> Result<(), RequestError> {
+    bot.say(me.chat, &report_text(me.lang, report), true).await
+}
+
+/// Asks which category a file goes to (type a name or press one); the
+/// upload waits for the answer on whichever replica it reaches.
+async fn ask(
     bot: &Tg,
     app: &App,
     me: &Caller,
     pending: PendingUpload,
+    inspection: Inspection,
     named: usize,
 ) -> Result<(), RequestError> {
-    let users = app.numbers.users();
-    let mut text = tr!(
-        me.lang,
-        "upload-ask-category",
-        file = html(&pending.file_name),
-        n = pending.numbers,
-        shown = count(me.lang, pending.numbers)
-    );
-    // The earlier question lapses now: an answer cannot import that file.
-    if let Ok(Some(previous)) = users.take_pending_upload(me.id).await {
-        text.push('\n');
-        text.push_str(&tr!(
-            me.lang,
-            "upload-replaces",
-            file = html(&previous.file_name)
-        ));
-    }
-    if named > 1 {
-        text.push('\n');
-        text.push_str(&tr!(me.lang, "upload-many-categories", named = named));
-    }
     let file = key(&pending.file_id);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = app
         .numbers
-        .store()
         .categories()
         .await
         .unwrap_or_default()
@@ -197,91 +211,43 @@ async fn ask_category(
         tr!(me.lang, "upload-cancel-button"),
         Callback::UploadCancel(file),
     )]);
-    // Waiting before the question goes out, so that however fast the admin
-    // answers (on whichever replica), the answer finds it; taken back if
-    // the question could not be sent, so no reply is taken for a category
-    // they were never asked for.
-    let waiting = PendingUpload {
-        at: unix_now(),
-        ..pending
-    };
-    if let Err(e) = users.put_pending_upload(me.id, waiting).await {
-        tracing::error!("user store: {e}");
-        let text = tr!(me.lang, "upload-not-kept");
-        bot.send(bot.send_message(me.chat, text)).await?;
-        return Ok(());
-    }
-    let asked = bot
-        .send(
-            bot.send_message(me.chat, text)
-                .parse_mode(ParseMode::Html)
-                .reply_markup(InlineKeyboardMarkup::new(rows)),
-        )
-        .await;
-    if asked.is_err() {
-        if let Err(e) = users.take_pending_upload(me.id).await {
-            tracing::error!("user store: {e}");
-        }
-    }
-    asked?;
-    Ok(())
-}
-
-/// How long an upload waits for its category.
-const PENDING_FOR_SECS: i64 = 3600;
-
-/// Whether the question of a waiting upload is still open.
-fn fresh(p: &PendingUpload) -> bool {
-    unix_now() - p.at < PENDING_FOR_SECS
-}
-
-/// Downloads a file an admin sent earlier (any replica can: Telegram keeps it).
-async fn fetch(
-    bot: &Tg,
-    app: &App,
-    me: &Caller,
-    pending: &PendingUpload,
-) -> Result<Option<Arc<Vec<u8>>>, RequestError> {
-    let name = &pending.file_name;
-    let downloaded = match bot
-        .send(bot.get_file(FileId(pending.file_id.clone())))
-        .await
-    {
-        Ok(file) => {
-            let mut bytes = Vec::with_capacity(file.size as usize);
-            bot.download_file(&file.path, &mut bytes)
-                .await
-                .map(|()| bytes)
-                .map_err(|e| e.to_string())
-        }
-        Err(e) => Err(e.to_string()),
-    };
-    match downloaded {
-        Ok(bytes) => Ok(Some(Arc::new(bytes))),
-        Err(e) => {
-            // Still waiting: the admin may answer again.
-            tracing::error!("download of {name} failed: {e}");
-            if let Err(e) = app
-                .numbers
-                .users()
-                .put_pending_upload(me.id, pending.clone())
-                .await
-            {
-                tracing::error!("user store: {e}");
+    let mut text = tr!(
+        me.lang,
+        "upload-ask-category",
+        file = html(&pending.file_name),
+        n = pending.numbers,
+        shown = count(me.lang, pending.numbers)
+    );
+    let asked = app
+        .numbers
+        .ask_category(me.id, pending, inspection, |replaced| {
+            // The earlier question lapses now: an answer cannot import that file.
+            if let Some(previous) = replaced {
+                text.push('\n');
+                text.push_str(&tr!(
+                    me.lang,
+                    "upload-replaces",
+                    file = html(&previous.file_name)
+                ));
             }
-            let text = tr!(
-                me.lang,
-                "upload-fetch-failed",
-                name = name.as_str(),
-                error = e
-            );
-            bot.send(bot.send_message(me.chat, text)).await?;
-            Ok(None)
-        }
+            if named > 1 {
+                text.push('\n');
+                text.push_str(&tr!(me.lang, "upload-many-categories", named = named));
+            }
+            bot.send(
+                bot.send_message(me.chat, text)
+                    .parse_mode(ParseMode::Html)
+                    .reply_markup(InlineKeyboardMarkup::new(rows)),
+            )
+        })
+        .await;
+    match asked {
+        Ok(sent) => sent.map(drop),
+        Err(e) => not_kept(bot, me, e).await,
     }
 }
 
-/// The admin typed the category of their pending upload; false when no
+/// The admin typed the category of their waiting upload; false when no
 /// upload was waiting (the text is something else).
 pub(crate) async fn category_reply(
     bot: &Tg,
@@ -289,18 +255,23 @@ pub(crate) async fn category_reply(
     me: &Caller,
     text: &str,
 ) -> Result<bool, RequestError> {
-    let pending = match app.numbers.users().take_pending_upload(me.id).await {
-        Ok(Some(p)) if fresh(&p) => p,
-        Ok(_) => return Ok(false),
+    let answered = answer(bot, app, me, None, Answer::Category(text.trim())).await;
+    match answered {
+        Ok(Answered::NoQuestion) => Ok(false),
+        Ok(answered) => {
+            if let Some(text) = told(me.lang, &answered) {
+                bot.send(bot.send_message(me.chat, text)).await?;
+            }
+            if let Answered::Imported(report) = &answered {
+                send_report(bot, me, report).await?;
+            }
+            Ok(true)
+        }
         Err(e) => {
             tracing::error!("user store: {e}");
-            return Ok(false);
+            Ok(false)
         }
-    };
-    if let Some(bytes) = fetch(bot, app, me, &pending).await? {
-        import(bot, app, me, &pending, bytes, text.trim().to_string()).await?;
     }
-    Ok(true)
 }
 
 /// A category button (`category`: its key) or "Cancel upload" (`None`)
@@ -312,114 +283,122 @@ pub(crate) async fn upload_choice(
     message: &Message,
     category: Option<&str>,
     file: &str,
-) -> Answer {
-    let users = app.numbers.users();
-    let Ok(Some(p)) = users.take_pending_upload(me.id).await else {
+) -> Toast {
+    let Ok(Some(waiting)) = app.numbers.question(me.id).await else {
         return Ok(Some(tr!(me.lang, "upload-none-waiting")));
     };
-    if !fresh(&p) {
-        return Ok(Some(tr!(me.lang, "upload-lapsed")));
-    }
     // Buttons name their file: a button under an older question must not
     // import (or cancel) the file waiting now.
-    if file != key(&p.file_id) {
-        if let Err(e) = users.put_pending_upload(me.id, p).await {
-            tracing::error!("user store: {e}");
-        }
+    if file != key(&waiting.file_id) {
         return Ok(Some(tr!(me.lang, "upload-out-of-date")));
     }
-    let Some(category_key) = category else {
-        let text = tr!(
-            me.lang,
-            "upload-cancelled",
-            name = p.file_name.as_str(),
-            n = p.numbers,
-            shown = count(me.lang, p.numbers)
-        );
-        bot.send(bot.edit_message_text(me.chat, message.id, text))
-            .await?;
-        return Ok(None);
-    };
-    let category = app
-        .numbers
-        .store()
-        .categories()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(c, _)| c)
-        .find(|c| key(c) == category_key);
-    let Some(category) = category else {
-        if let Err(e) = users.put_pending_upload(me.id, p).await {
-            tracing::error!("user store: {e}");
+    let category = match category {
+        None => None,
+        Some(category_key) => {
+            let found = app
+                .numbers
+                .categories()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(c, _)| c)
+                .find(|c| key(c) == category_key);
+            match found {
+                Some(c) => Some(c),
+                None => return Ok(Some(tr!(me.lang, "upload-category-gone"))),
+            }
         }
-        return Ok(Some(tr!(me.lang, "upload-category-gone")));
     };
-    if let Some(bytes) = fetch(bot, app, me, &p).await? {
-        import(bot, app, me, &p, bytes, category).await?;
+    let choice = match &category {
+        Some(c) => Answer::Category(c),
+        None => Answer::Cancel,
+    };
+    let answered = match answer(bot, app, me, Some(&waiting.file_id), choice).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!("user store: {e}");
+            return Ok(Some(tr!(me.lang, "upload-none-waiting")));
+        }
+    };
+    match answered {
+        Answered::Cancelled(p) => {
+            let text = tr!(
+                me.lang,
+                "upload-cancelled",
+                name = p.file_name.as_str(),
+                n = p.numbers,
+                shown = count(me.lang, p.numbers)
+            );
+            bot.send(bot.edit_message_text(me.chat, message.id, text))
+                .await?;
+            Ok(None)
+        }
+        Answered::Imported(report) => {
+            send_report(bot, me, &report).await?;
+            Ok(None)
+        }
+        Answered::NoQuestion => Ok(Some(tr!(me.lang, "upload-none-waiting"))),
+        Answered::OutOfDate => Ok(Some(tr!(me.lang, "upload-out-of-date"))),
+        Answered::Lapsed(_) => Ok(Some(tr!(me.lang, "upload-lapsed"))),
+        other => {
+            if let Some(text) = told(me.lang, &other) {
+                bot.send(bot.send_message(me.chat, text)).await?;
+            }
+            Ok(None)
+        }
     }
-    Ok(None)
 }
 
-/// Imports through the store (validator, formatter, dedup) and reports.
-async fn import(
+/// Answers the waiting question through the use case, fetching the file
+/// from Telegram again when this process no longer holds it.
+async fn answer(
     bot: &Tg,
     app: &App,
     me: &Caller,
-    pending: &PendingUpload,
-    bytes: Arc<Vec<u8>>,
-    category: String,
-) -> Result<(), RequestError> {
-    let name = pending.file_name.clone();
-    let upload = Upload {
-        file_name: name.clone(),
-        bytes,
-        category,
-        admin: me.id,
-        default_country: app.settings.default_country.clone(),
-    };
-    let result = app.numbers.upload(upload).await;
-    match result {
-        Ok(report) => {
-            app.audit(
-                me.id,
-                "upload",
-                format!(
-                    "{name} -> {} ({} numbers in {})",
-                    report.file, report.accepted, report.category
-                ),
-            )
-            .await;
-            bot.send(
-                bot.send_message(me.chat, report_text(me.lang, &report))
-                    .parse_mode(ParseMode::Html),
-            )
-            .await?;
-        }
-        Err(e @ StoreError::BadCategory { .. }) => {
-            if let Err(e) = app
-                .numbers
-                .users()
-                .put_pending_upload(me.id, pending.clone())
-                .await
-            {
-                tracing::error!("user store: {e}");
-            }
-            let text = tr!(me.lang, "upload-bad-category", error = e.to_string());
-            bot.send(bot.send_message(me.chat, text)).await?;
-        }
-        Err(e) => {
-            tracing::warn!(admin = me.id, "upload of {name} refused: {e}");
-            let text = tr!(
-                me.lang,
+    file_id: Option<&str>,
+    answer: Answer<'_>,
+) -> Result<Answered, numbot_core::UserStoreError> {
+    app.numbers
+        .answer_category(
+            me.id,
+            file_id,
+            answer,
+            app.settings.default_country.clone(),
+            |pending| async move { download(bot, &FileId(pending.file_id)).await },
+        )
+        .await
+}
+
+/// What the admin reads of an answer that imported nothing.
+fn told(lang: Lang, answered: &Answered) -> Option<String> {
+    Some(match answered {
+        Answered::NoQuestion | Answered::Imported(_) => return None,
+        Answered::OutOfDate => tr!(lang, "upload-out-of-date"),
+        Answered::Lapsed(_) => tr!(lang, "upload-lapsed"),
+        Answered::Cancelled(p) => tr!(
+            lang,
+            "upload-cancelled",
+            name = p.file_name.as_str(),
+            n = p.numbers,
+            shown = count(lang, p.numbers)
+        ),
+        Answered::BadCategory(e) => tr!(lang, "upload-bad-category", error = e.to_string()),
+        Answered::FetchFailed(p, e) => tr!(
+            lang,
+            "upload-fetch-failed",
+            name = p.file_name.as_str(),
+            error = e.as_str()
+        ),
+        Answered::Failed(p, e) => {
+            tracing::warn!("upload of {} refused: {e}", p.file_name);
+            tr!(
+                lang,
                 "upload-nothing-imported",
-                name = name.as_str(),
+                name = p.file_name.as_str(),
                 error = e.to_string()
-            );
-            bot.send(bot.send_message(me.chat, text)).await?;
+            )
         }
-    }
-    Ok(())
+    })
 }
 
 /// The upload report for the admin.
@@ -453,14 +432,15 @@ pub(crate) fn report_text(lang: Lang, r: &UploadReport) -> String {
     ));
     text.push('\n');
     for (reason, n) in &r.rejected_by_reason {
-        text.push_str(&format!("  {}: {}\n", html(reason), count(lang, *n)));
+        let reason = truncate(reason, REASON_CHARS);
+        text.push_str(&format!("  {}: {}\n", html(&reason), count(lang, *n)));
     }
     for row in r.rejected.iter().take(LISTED_REJECTIONS) {
         let line = tr!(
             lang,
             "upload-report-line",
             line = row.line,
-            reason = html(&row.reason)
+            reason = html(&truncate(&row.reason, REASON_CHARS))
         );
         text.push_str(&format!("  {line}\n"));
     }

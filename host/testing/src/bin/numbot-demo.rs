@@ -18,8 +18,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use numbot::{compose, config::Config};
 use numbot_core::{
-    tokens::{self, NewToken},
-    upload, NumberStore, Plugins, SharedUsers, StoreConfig, Upload,
+    tokens::NewToken, upload, Finish, NumberStore, Numbers, Plugins, StoreConfig, Upload,
 };
 use numbot_otp::{ProviderConfig, SmsConfig};
 use numbot_plugin_host::{dirs::default_plugin_dirs, PluginRunner};
@@ -235,23 +234,23 @@ async fn store_tour(plugins: &Arc<PluginRunner>, file_name: &str, bytes: &[u8]) 
         "5. Users ask for numbers (policy `{}`; every claim is on disk before the answer):",
         plugins.host().policy()?.manifest().id
     );
-    let mut first = None;
+    let mut uses = Vec::new();
     for user in 101..=104 {
         let started = Instant::now();
         let a = store.claim("Team Pool", user).await?;
         println!(
-            "   user {user} gets {} ({:.1?})",
+            "   user {user} gets {} as use {} ({:.1?})",
             a.number,
+            a.id,
             started.elapsed()
         );
-        first.get_or_insert(a);
+        uses.push(a.id);
     }
-    let first = first.context("a claim")?;
-    store.complete_use(101, &first.number, first.since).await?;
+    store.end(uses[0], Finish::Done).await?;
     println!("   user 101: code received, use complete (the number cools down for 24 h)");
-    store.cancel(102).await?;
+    store.end(uses[1], Finish::Cancel).await?;
     println!("   user 102: cancelled, the number is available again at once");
-    let changed = store.change(103).await?;
+    let changed = store.change(uses[2]).await?;
     println!("   user 103: change number -> {}", changed.number);
     let stats = store.stats().await?;
     let u = &stats.categories["Team Pool"];
@@ -339,7 +338,6 @@ async fn telegram_tour(
     let config = config.checked()?;
     let backends =
         compose::open_backends(&config.store, config.store.store_config(), plugins.clone()).await?;
-    let users = backends.users.clone();
     let service = compose::serve(&config, backends, plugins).await?;
     let (admin, user) = (TestUser::new(1), TestUser::new(101));
     let (mut seen_admin, mut seen_user) = (0, 0);
@@ -365,7 +363,14 @@ async fn telegram_tour(
     tg.press_button(&user, keyboard.message_id.unwrap_or(0), &pick);
     let (number, at) = next_bot(&tg, 101, at + 1, wait).await?;
     let number_message = number.message_id.unwrap_or(0);
-    tg.press_button(&user, number_message, &Callback::Change.encode());
+    let change = number
+        .buttons
+        .iter()
+        .flatten()
+        .map(|b| b.1.clone())
+        .find(|data| matches!(Callback::parse(data), Some(Callback::Change(_))))
+        .context("a Change button")?;
+    tg.press_button(&user, number_message, &change);
     let (_, at) = next_bot(&tg, 101, at + 1, wait).await?;
     // The service the user is testing sends its SMS to the number.
     let held = held_number(&tg, 101).context("the user's number")?;
@@ -401,7 +406,7 @@ async fn telegram_tour(
         tg.calls("getFile")
     );
     let api = service.api_addr().context("the API listens")?;
-    api_tour(&format!("http://{api}"), &users, &sms).await?;
+    api_tour(&format!("http://{api}"), service.numbers(), &sms).await?;
     if keep_running {
         print_playground(&tg, &sms);
         tokio::signal::ctrl_c().await?;
@@ -413,7 +418,7 @@ async fn telegram_tour(
 /// Step 7: what a CI job does through the HTTP API (examples/api has it
 /// as a script): take a number, wait for its message while the app under
 /// test sends the SMS, read the code, release the number.
-async fn api_tour(base: &str, users: &SharedUsers, sms: &FakeSms) -> Result<()> {
+async fn api_tour(base: &str, numbers: &Numbers, sms: &FakeSms) -> Result<()> {
     println!();
     println!("7. The HTTP API, as a test suite in CI uses it (on {base}):");
     let new = NewToken {
@@ -422,7 +427,7 @@ async fn api_tour(base: &str, users: &SharedUsers, sms: &FakeSms) -> Result<()> 
         numbers_per_window: None,
         max_uses: 1,
     };
-    let (secret, _) = tokens::issue(&**users, new).await?;
+    let (secret, _) = numbers.issue_token(0, new).await?;
     println!("   numbot token create ci            -> a secret shown once (stored hashed)");
     let http = reqwest::Client::new();
     let taken: serde_json::Value = http

@@ -168,7 +168,8 @@ async fn call(
         None => {}
     }
     let chat = int(&params, "chat_id");
-    match method.as_str() {
+    let slow = state.slowness(&method);
+    let answer = match method.as_str() {
         "getme" => get_me(),
         "getupdates" => get_updates(&state, &params).await,
         "sendmessage" => send_message(&state, chat, &method, &params),
@@ -176,12 +177,25 @@ async fn call(
         "editmessagetext" | "editmessagereplymarkup" => {
             edit_message(&state, chat, &method, &params)
         }
+        "deletemessage" => match (chat, int(&params, "message_id")) {
+            (Some(chat), Some(id)) if state.delete_message(chat, id) => ok(json!(true)),
+            _ => fail(
+                StatusCode::BAD_REQUEST,
+                "Bad Request: message to delete not found",
+            ),
+        },
         "answercallbackquery" | "setmycommands" | "deletemycommands" => ok(json!(true)),
         "getfile" => get_file(&state, &params),
         "getchatmember" => get_chat_member(&state, chat, &params),
         "setwebhook" | "deletewebhook" | "getwebhookinfo" => webhook(&state, &method, &params),
         _ => fail(StatusCode::NOT_FOUND, "Not Found: method not found"),
+    };
+    // Done (a message is in the transcript), answered late: a bot that
+    // dies meanwhile never learns it was sent.
+    if let Some(delay) = slow {
+        tokio::time::sleep(delay).await;
     }
+    answer
 }
 
 fn get_me() -> Response {

@@ -160,6 +160,12 @@ impl FakeTelegram {
         self.state.fail(count, method);
     }
 
+    /// Every later call of `method` (any case) is done at once but
+    /// answered `delay` later, as a slow network answers.
+    pub fn slow(&self, method: &str, delay: Duration) {
+        self.state.slow(method, delay);
+    }
+
     /// The user blocks the bot: messages to them get 403 "bot was blocked
     /// by the user", as Telegram answers.
     pub fn block(&self, user: i64) {

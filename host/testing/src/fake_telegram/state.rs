@@ -90,6 +90,8 @@ struct Inner {
     throttle: (u32, u32, Option<String>),
     /// Calls left to fail with HTTP 500, and the one method failed (all when `None`).
     failing: (u32, Option<String>),
+    /// Methods answered this long after they are done.
+    slowed: HashMap<String, std::time::Duration>,
     calls: BTreeMap<String, u64>,
     last_params: HashMap<String, Value>,
     /// Every `setMyCommands` call's parameters, in order.
@@ -180,6 +182,7 @@ impl State {
                 blocked: std::collections::HashSet::new(),
                 throttle: (0, 0, None),
                 failing: (0, None),
+                slowed: HashMap::new(),
                 calls: BTreeMap::new(),
                 last_params: HashMap::new(),
                 menus: Vec::new(),
@@ -443,6 +446,38 @@ impl State {
         Some(message)
     }
 
+    /// Deletes a bot message: gone from the chat, as Telegram shows it
+    /// (its transcript entries lose their text and buttons; the deletion is
+    /// an entry of its own). False when there is no such message.
+    pub(super) fn delete_message(&self, chat_id: i64, message_id: i64) -> bool {
+        let mut inner = self.lock();
+        if inner.messages.remove(&(chat_id, message_id)).is_none() {
+            return false;
+        }
+        let at_us = self.elapsed_us();
+        let transcript = inner.transcripts.entry(chat_id).or_default();
+        for e in transcript
+            .iter_mut()
+            .filter(|e| e.message_id == Some(message_id))
+        {
+            e.text = None;
+            e.buttons.clear();
+        }
+        transcript.push(Entry {
+            from: "bot",
+            method: "deletemessage".into(),
+            message_id: Some(message_id),
+            text: None,
+            data: None,
+            buttons: Vec::new(),
+            file: None,
+            at_us,
+        });
+        drop(inner);
+        self.changed.notify_waiters();
+        true
+    }
+
     /// Records a call; answers how to refuse it while a throttle or a
     /// failure is armed.
     pub(super) fn record_call(&self, method: &str, params: &Value) -> Option<Refusal> {
@@ -471,6 +506,16 @@ impl State {
 
     pub(super) fn throttle(&self, count: u32, retry_after: u32, method: Option<&str>) {
         self.lock().throttle = (count, retry_after, method.map(str::to_ascii_lowercase));
+    }
+
+    pub(super) fn slow(&self, method: &str, delay: std::time::Duration) {
+        self.lock()
+            .slowed
+            .insert(method.to_ascii_lowercase(), delay);
+    }
+
+    pub(super) fn slowness(&self, method: &str) -> Option<std::time::Duration> {
+        self.lock().slowed.get(method).copied()
     }
 
     pub(super) fn block(&self, user: i64) {
