@@ -40,7 +40,12 @@ if ! .venv/bin/python -c "import importlib.metadata as m; assert m.version('Seca
 fi
 test -x .venv/bin/secantusd-py
 # libphonenumber, the formatter's oracle (plugins/formatter/tests/oracle.rs): the release whose metadata the phonenumber crate embeds.
-.venv/bin/pip install --quiet --disable-pip-version-check "phonenumbers==9.0.33"
+# The clients people already have, as the tests drive them (tests only; none
+# is vendored): an SMS-Activate library (tests/all/sms_activate.rs), and an
+# OpenAPI validator, fuzzer and client generator (tests/all/openapi.rs).
+.venv/bin/pip install --quiet --disable-pip-version-check "phonenumbers==9.0.33" \
+    "aiosmsactivate==1.5.1" "openapi-spec-validator==0.9.0" "schemathesis==4.32.5" \
+    "openapi-python-client==0.29.1"
 
 echo "== build plugins (default, examples, hostile fixtures)"
 cargo build-plugins

@@ -22,26 +22,26 @@ use serde_json::{json, Value};
 use crate::support::{uae_csv, BotHarness, ADMIN};
 
 /// A bot with the API on an ephemeral port, and a client for it.
-struct Api {
-    h: BotHarness,
-    base: String,
-    http: reqwest::Client,
+pub(crate) struct Api {
+    pub(crate) h: BotHarness,
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
 }
 
 /// What an API call answered.
-struct Answer {
-    status: StatusCode,
-    headers: header::HeaderMap,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: header::HeaderMap,
+    pub(crate) body: Value,
 }
 
 impl Api {
-    async fn start(sms: Option<&FakeSms>) -> Api {
+    pub(crate) async fn start(sms: Option<&FakeSms>) -> Api {
         Api::start_with(sms, |_| {}).await
     }
 
     /// [`Api::start`] with its configuration then changed by `change`.
-    async fn start_with(
+    pub(crate) async fn start_with(
         sms: Option<&FakeSms>,
         change: impl FnOnce(&mut numbot::config::Config),
     ) -> Api {
@@ -71,7 +71,7 @@ impl Api {
     }
 
     /// A new token's secret.
-    async fn token(
+    pub(crate) async fn token(
         &self,
         name: &str,
         categories: &[&str],
@@ -93,7 +93,7 @@ impl Api {
             .0
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -119,7 +119,7 @@ impl Api {
         }
     }
 
-    async fn upload(&self, first: u64, n: u64, category: &str) {
+    pub(crate) async fn upload(&self, first: u64, n: u64, category: &str) {
         self.h
             .upload(
                 &TestUser::new(ADMIN),
@@ -131,7 +131,7 @@ impl Api {
     }
 }
 
-fn code(a: &Answer) -> &str {
+pub(crate) fn code(a: &Answer) -> &str {
     a.body["error"]["code"].as_str().unwrap_or_default()
 }
 
@@ -712,17 +712,64 @@ async fn the_openapi_document_lists_every_route() {
         "GET /v1/uses/{use_id}/messages",
         "POST /v1/uses/{use_id}/done",
         "POST /v1/uses/{use_id}/cancel",
+        "PUT /v1/webhook",
+        "GET /v1/webhook",
+        "DELETE /v1/webhook",
+        "GET /v1/webhook/deliveries",
+        "GET /healthz",
+        "GET /readyz",
+        "GET /metrics",
     ]
     .into_iter()
     .map(String::from)
     .collect();
     assert_eq!(documented, expected);
-    // Every documented route answers (401 without a token: it exists).
     for route in &expected {
         let (method, path) = route.split_once(' ').unwrap();
-        let path = path.replace("{use_id}", "1");
-        let a = api.call(method.parse().unwrap(), &path, None, None).await;
-        assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{route}");
+        let operation = &a.body["paths"][path][method.to_lowercase()];
+        let secured = operation["security"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty());
+        let answers = operation["responses"].as_object().unwrap();
+        if secured {
+            // Every documented secured route answers 401 without a token,
+            // and documents its refusals and failures.
+            let with = api
+                .call(
+                    method.parse().unwrap(),
+                    &path.replace("{use_id}", "1"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(with.status, StatusCode::UNAUTHORIZED, "{route}");
+            for status in ["401", "429", "500", "503"] {
+                assert!(answers.contains_key(status), "{route} documents {status}");
+            }
+            assert!(
+                answers["429"]["headers"]["Retry-After"].is_object(),
+                "{route}: 429 with Retry-After"
+            );
+        }
+        if operation.get("requestBody").is_some() {
+            assert!(
+                answers.contains_key("413") && answers.contains_key("400"),
+                "{route}"
+            );
+        }
+    }
+    let links = &a.body["paths"]["/v1/numbers"]["post"]["responses"]["201"]["links"];
+    assert_eq!(links["Messages"]["operationId"], "messages", "{links}");
+    assert_eq!(
+        links["Done"]["parameters"]["use_id"],
+        "$response.body#/use_id"
+    );
+    let query = a.body["paths"]["/v1/uses/{use_id}/messages"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    for name in ["wait", "after"] {
+        let p = query.iter().find(|p| p["name"] == name).unwrap();
+        assert_eq!(p["in"], "query", "{name} is a query parameter");
     }
     assert!(a.body["components"]["securitySchemes"]["bearer"].is_object());
 }

@@ -1,6 +1,7 @@
 //! Audit once: every use case records its own typed entry, so each front
-//! end offering an action (the Telegram bot, the HTTP API, the command
-//! line) records the same entry for it. One table says who offers what.
+//! end offering an action (the Telegram bot, the HTTP API, the
+//! SMS-Activate protocol, the command line) records the same entry for it.
+//! One table says who offers what.
 
 use std::sync::Arc;
 
@@ -18,20 +19,21 @@ use crate::support::{defaults, uae_csv, BotHarness, ADMIN};
 enum Front {
     Telegram,
     Api,
+    SmsActivate,
     Cli,
 }
 
 use AuditAction as A;
-use Front::{Api, Cli, Telegram};
+use Front::{Api, Cli, SmsActivate, Telegram};
 
 /// Which front ends offer each action (the CLI has no take; the API has no
 /// ban). A relay refused is the monitor's; `Other` names entries of older
 /// versions.
 const OFFERED: &[(AuditAction, &[Front])] = &[
-    (A::Take, &[Telegram, Api]),
+    (A::Take, &[Telegram, Api, SmsActivate]),
     (A::Change, &[Telegram]),
-    (A::Release, &[Telegram, Api]),
-    (A::Done, &[Telegram, Api]),
+    (A::Release, &[Telegram, Api, SmsActivate]),
+    (A::Done, &[Telegram, Api, SmsActivate]),
     (A::Upload, &[Telegram, Cli]),
     (A::Delete, &[Telegram, Cli]),
     (A::Approve, &[Telegram]),
@@ -40,6 +42,8 @@ const OFFERED: &[(AuditAction, &[Front])] = &[
     (A::Unban, &[Telegram]),
     (A::TokenCreate, &[Telegram, Cli]),
     (A::TokenRevoke, &[Telegram, Cli]),
+    (A::WebhookSet, &[Api]),
+    (A::WebhookRemove, &[Api]),
     (A::Broadcast, &[Telegram]),
     (A::BroadcastEnd, &[Telegram]),
     (A::Export, &[Telegram]),
@@ -160,6 +164,67 @@ async fn telegram_and_api(h: &BotHarness, expected: &mut Vec<Expected>) {
         let action = if end == "done" { A::Done } else { A::Release };
         want(Api, action, account, detail);
     }
+    // The same uses through the SMS-Activate protocol.
+    for status in ["6", "8"] {
+        let ask = |params: Vec<(&'static str, String)>| {
+            let (http, url) = (http.clone(), format!("{base}/stubs/handler_api.php"));
+            async move {
+                http.get(url)
+                    .query(&params)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let key = || ("api_key", secret.clone());
+        let taken = ask(vec![
+            key(),
+            ("action", "getNumber".into()),
+            ("service", "ot".into()),
+        ])
+        .await;
+        let id = taken
+            .split(':')
+            .nth(1)
+            .unwrap_or_else(|| panic!("{taken}"))
+            .to_string();
+        let detail = use_detail(h, holder, "api token ci: ");
+        want(SmsActivate, A::Take, account, detail.clone());
+        let answer = ask(vec![
+            key(),
+            ("action", "setStatus".into()),
+            ("id", id),
+            ("status", status.into()),
+        ])
+        .await;
+        assert!(answer.starts_with("ACCESS_"), "{answer}");
+        let action = if status == "6" { A::Done } else { A::Release };
+        want(SmsActivate, action, account, detail);
+    }
+    let hook = |method: reqwest::Method| {
+        let (http, secret, url) = (http.clone(), secret.clone(), format!("{base}/v1/webhook"));
+        async move {
+            http.request(method, url)
+                .bearer_auth(secret)
+                .json(&json!({"url": "https://hooks.example.com/numbot"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(hook(reqwest::Method::PUT).await, StatusCode::OK);
+    want(
+        Api,
+        A::WebhookSet,
+        account,
+        "api token ci: https://hooks.example.com/numbot".into(),
+    );
+    assert_eq!(hook(reqwest::Method::DELETE).await, StatusCode::NO_CONTENT);
+    want(Api, A::WebhookRemove, account, "api token ci".into());
     // The API offers no ban.
     let (status, _) = post(format!("{base}/v1/users/100/ban"), json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -181,7 +246,7 @@ async fn telegram_and_api(h: &BotHarness, expected: &mut Vec<Expected>) {
         Telegram,
         A::Export,
         ADMIN,
-        "beginning to now: 5 uses".into(),
+        "beginning to now: 7 uses".into(),
     );
 
     let preview = h.say(&admin, "/broadcast Hello all").await;

@@ -872,6 +872,10 @@ fn the_example_config_parses_and_the_environment_overrides_secrets() {
         (api.numbers_per_window, api.requests_per_second),
         (Some(100), 50)
     );
+    assert_eq!(api.sms_activate.map[0].category, "UK Telegram");
+    assert_eq!(api.sms_activate.map[0].country, Some(16));
+    assert!(!api.webhooks.allow_private);
+    assert_eq!(api.waits_per_token, 100);
     assert!(config.clone().checked().is_err(), "no token in the file");
     let env = |k: &str| match k {
         "NUMBOT_TELEGRAM_TOKEN" => Some("123:abc".to_string()),

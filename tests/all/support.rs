@@ -354,6 +354,21 @@ impl BotHarness {
     }
 }
 
+/// The Python with the tests' packages: `NUMBOT_PYTHON`, else the
+/// workspace's `.venv` (`scripts/test.sh` makes it).
+pub fn python() -> PathBuf {
+    if let Some(path) = std::env::var_os("NUMBOT_PYTHON") {
+        return path.into();
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    assert!(
+        venv.exists(),
+        "NUMBOT_PYTHON is not set and {} does not exist: scripts/test.sh creates it",
+        venv.display()
+    );
+    venv
+}
+
 /// A real MongoDB-wire server (SecantusDB from PyPI, installed by
 /// `scripts/test.sh` into `.venv`), one per test binary: each test takes
 /// its own database. The server stops when the test binary exits (its
@@ -547,6 +562,17 @@ impl ApiReplica {
         database: &str,
         sms: &numbot_testing::fake_sms::FakeSms,
     ) -> ApiReplica {
+        let api = numbot_api::ApiConfig::new("127.0.0.1:0".parse().unwrap());
+        ApiReplica::start_with(uri, database, sms, &api).await
+    }
+
+    /// [`ApiReplica::start`] with the API's configuration `api`.
+    pub async fn start_with(
+        uri: &str,
+        database: &str,
+        sms: &numbot_testing::fake_sms::FakeSms,
+        api: &numbot_api::ApiConfig,
+    ) -> ApiReplica {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.store.data_dir = dir.path().to_path_buf();
@@ -579,13 +605,9 @@ impl ApiReplica {
         ));
         let monitor =
             numbot::compose::start_monitor(&sms_config, &backends, plugins, notifier).unwrap();
-        let api = numbot::compose::start_api(
-            &numbot_api::ApiConfig::new("127.0.0.1:0".parse().unwrap()),
-            numbers.clone(),
-            Some(monitor.status.clone()),
-        )
-        .await
-        .unwrap();
+        let api = numbot::compose::start_api(api, numbers.clone(), Some(monitor.status.clone()))
+            .await
+            .unwrap();
         ApiReplica {
             store: backends.store,
             numbers,

@@ -56,7 +56,7 @@ impl TokenCache {
 
     /// The live token whose secret is `secret`, looked up for `from` when
     /// not cached.
-    async fn find(
+    pub(crate) async fn find(
         &self,
         numbers: &Numbers,
         secret: &str,
@@ -77,7 +77,7 @@ impl TokenCache {
         let token = numbers
             .token_by_secret(secret)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(ApiError::records)?;
         self.entries.insert(hash, token.clone());
         Ok(token)
     }
@@ -116,7 +116,7 @@ impl Pace {
 
     /// Lets token `id` through, or says how long it should wait. Tokens are
     /// few (admins make them), so the per-token state stays small.
-    fn check(&self, id: i64) -> Result<(), Duration> {
+    pub(crate) fn check(&self, id: i64) -> Result<(), Duration> {
         self.limiter.check_key(&id).map_err(|not_until| {
             not_until.wait_time_from(governor::clock::DefaultClock::default().now())
         })

@@ -9,6 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use numbot_core::{StoreError, UserStoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,7 +34,7 @@ pub struct ErrorDetail {
     /// Machine-readable: `unauthorized`, `bad_request`, `not_found`,
     /// `forbidden`, `none_available`, `holding_max`, `rate_limited`,
     /// `too_many_requests`, `too_many_waits`, `too_many_lookups`,
-    /// `too_large`, `internal`.
+    /// `too_large`, `internal`, `unavailable`.
     pub code: &'static str,
     /// For people.
     pub message: String,
@@ -152,6 +153,45 @@ impl ApiError {
             "internal",
             "numbot failed on its side; nothing was changed",
         )
+    }
+
+    /// 503, with `Retry-After`: the storage cannot be reached or written
+    /// now (a database down, a full disk); nothing was changed.
+    pub fn unavailable(e: impl std::fmt::Display) -> ApiError {
+        tracing::error!("api: {e}");
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "numbot cannot reach its storage now; nothing was changed, try again shortly",
+        );
+        e.retry_after = Some(Duration::from_secs(1));
+        e
+    }
+
+    /// A pool failure: 503 when it may pass (the database, the disk), 500
+    /// otherwise.
+    pub fn store(e: StoreError) -> ApiError {
+        match e {
+            StoreError::Database { .. } | StoreError::Io { .. } | StoreError::Stopped(_) => {
+                ApiError::unavailable(e)
+            }
+            e => ApiError::internal(e),
+        }
+    }
+
+    /// A records failure (tokens, limits): as [`ApiError::store`].
+    pub fn records(e: UserStoreError) -> ApiError {
+        match e {
+            UserStoreError::Database { .. }
+            | UserStoreError::Io { .. }
+            | UserStoreError::Stopped => ApiError::unavailable(e),
+            e => ApiError::internal(e),
+        }
+    }
+
+    /// How long the client should wait, for refusals that say.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     /// The status it answers with.

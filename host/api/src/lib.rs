@@ -13,8 +13,11 @@ pub mod body;
 pub mod error;
 pub mod metrics;
 pub mod notifier;
+mod openapi;
 pub mod routes;
+pub mod sms_activate;
 mod waits;
+pub mod webhooks;
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -33,10 +36,7 @@ use axum::{
 use numbot_core::Numbers;
 use numbot_otp::MonitorStatus;
 use serde::Deserialize;
-use utoipa::{
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
-    Modify, OpenApi,
-};
+use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use notifier::ApiNotifier;
@@ -75,6 +75,12 @@ pub struct ApiConfig {
     /// `X-Forwarded-For` believed to name the client.
     #[serde(default)]
     pub trusted_proxies: Vec<IpAddr>,
+    /// The SMS-Activate-compatible endpoint.
+    #[serde(default)]
+    pub sms_activate: sms_activate::SmsActivateConfig,
+    /// Message webhooks.
+    #[serde(default)]
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 fn default_requests_per_second() -> u32 {
@@ -104,7 +110,18 @@ impl ApiConfig {
             waits: default_waits(),
             lookups_per_second: default_lookups_per_second(),
             trusted_proxies: Vec::new(),
+            sms_activate: sms_activate::SmsActivateConfig::default(),
+            webhooks: webhooks::WebhookConfig::default(),
         }
+    }
+
+    /// Why the configuration cannot be served, if it cannot.
+    pub fn problem(&self) -> Option<String> {
+        self.sms_activate
+            .map
+            .iter()
+            .find_map(|entry| entry.problem())
+            .map(|p| format!("[[api.sms_activate.map]]: {p}"))
     }
 }
 
@@ -117,6 +134,8 @@ pub struct ApiState {
     trusted_proxies: Vec<IpAddr>,
     monitor: Option<Arc<MonitorStatus>>,
     metrics: Option<metrics::Metrics>,
+    sms_activate: Option<sms_activate::Catalogs>,
+    webhooks: webhooks::WebhookConfig,
 }
 
 impl ApiState {
@@ -136,55 +155,58 @@ impl ApiState {
             trusted_proxies: config.trusted_proxies.clone(),
             monitor,
             metrics,
+            sms_activate: config
+                .sms_activate
+                .enabled
+                .then(|| sms_activate::Catalogs::new(config.sms_activate.map.clone())),
+            webhooks: config.webhooks.clone(),
         })
     }
 }
 
-/// The OpenAPI document's frame; the paths come from the routes.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "numbot API", description = "Phone numbers from the team's pool for SMS verification tests: take one, wait for its code, release it."),
-    modifiers(&Bearer),
-)]
-struct ApiDoc;
-
-struct Bearer;
-
-impl Modify for Bearer {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-/// The `/v1` routes and the OpenAPI document generated from them.
+/// The `/v1` routes and the OpenAPI document generated from them (the
+/// links between operations are added when it is served).
 pub fn v1(state: Arc<ApiState>) -> (Router, utoipa::openapi::OpenApi) {
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, openapi) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(routes::categories))
         .routes(routes!(routes::take))
         .routes(routes!(routes::uses))
         .routes(routes!(routes::messages))
         .routes(routes!(routes::done))
         .routes(routes!(routes::cancel))
+        .routes(routes!(
+            webhooks::set_webhook,
+            webhooks::webhook,
+            webhooks::remove_webhook
+        ))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(healthz))
+        .routes(routes!(ready))
+        .routes(routes!(metrics::render))
         .with_state(state)
         .split_for_parts();
+    let mut openapi = openapi;
+    openapi::complete(&mut openapi);
     (router, openapi)
 }
 
 /// Every route: `/v1`, `/v1/openapi.json`, `/metrics`, `/healthz`, `/readyz`.
 pub fn router(state: Arc<ApiState>) -> Router {
-    let (v1, openapi) = v1(state.clone());
-    let openapi = Arc::new(openapi);
-    let operations = Router::new()
-        .route("/metrics", get(metrics::render))
-        .route("/readyz", get(ready))
-        .with_state(state);
+    let compatible = state.sms_activate.is_some().then(|| {
+        Router::new()
+            .route(
+                sms_activate::PATH,
+                get(sms_activate::handle).post(sms_activate::handle),
+            )
+            .with_state(state.clone())
+    });
+    let (v1, openapi) = v1(state);
+    let mut document = serde_json::to_value(&openapi).unwrap_or_default();
+    openapi::add_links(&mut document);
+    let openapi = Arc::new(document);
     Router::new()
         .merge(v1)
-        .merge(operations)
+        .merge(compatible.unwrap_or_default())
         .route(
             "/v1/openapi.json",
             get(move || {
@@ -192,7 +214,6 @@ pub fn router(state: Arc<ApiState>) -> Router {
                 async move { Json((*openapi).clone()) }
             }),
         )
-        .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { error::ApiError::not_found("no such route") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(count))
@@ -221,8 +242,26 @@ async fn count(request: Request, next: Next) -> Response {
     response
 }
 
+/// Alive: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    responses((status = 200, body = String, content_type = "text/plain", description = "`ok`"))
+)]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
 /// Ready when the pool answers, the four plugin worlds are loaded and the
 /// SMS provider is not failing.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    responses(
+        (status = 200, body = String, content_type = "text/plain", description = "`ready`"),
+        (status = 503, body = NotReady, description = "what is not ready"),
+    )
+)]
 async fn ready(State(state): State<Arc<ApiState>>) -> Response {
     let mut problems = Vec::new();
     let store = tokio::time::timeout(Duration::from_secs(2), state.numbers.categories()).await;
@@ -243,17 +282,36 @@ async fn ready(State(state): State<Arc<ApiState>>) -> Response {
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "ready": false, "problems": problems })),
+            Json(NotReady {
+                ready: false,
+                problems,
+            }),
         )
             .into_response()
     }
 }
 
-/// The API listening, until dropped.
+/// What `/readyz` says when numbot is not ready.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct NotReady {
+    /// Always false.
+    ready: bool,
+    /// What is wrong, for people.
+    problems: Vec<String>,
+}
+
+/// The API listening (and its webhook sender running), until dropped.
 pub struct RunningApi {
     /// Where it listens (the port chosen when `listen` asked for port 0).
     pub addr: SocketAddr,
     _stop: tokio::sync::oneshot::Sender<()>,
+    sender: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RunningApi {
+    fn drop(&mut self) {
+        self.sender.abort();
+    }
 }
 
 /// Listens on `config.listen` and serves [`router`].
@@ -261,6 +319,8 @@ pub async fn serve(config: &ApiConfig, state: Arc<ApiState>) -> std::io::Result<
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let sender = webhooks::sender::Sender::new(state.numbers.clone(), config.webhooks.clone());
+    let sender = tokio::spawn(sender.run());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -272,5 +332,9 @@ pub async fn serve(config: &ApiConfig, state: Arc<ApiState>) -> std::io::Result<
             tracing::error!("the API stopped: {e}");
         }
     });
-    Ok(RunningApi { addr, _stop: stop })
+    Ok(RunningApi {
+        addr,
+        _stop: stop,
+        sender,
+    })
 }

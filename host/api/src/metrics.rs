@@ -43,6 +43,12 @@ pub fn install() -> Metrics {
     )
 }
 
+/// Prometheus' text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    responses((status = 200, body = String, content_type = "text/plain; version=0.0.4"))
+)]
 pub(crate) async fn render(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
     if let Ok(categories) = state.numbers.categories().await {
         for (name, available) in categories {

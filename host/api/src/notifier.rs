@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use numbot_core::{inbox::InboxMessage, tokens::token_of, Numbers};
+use numbot_core::{inbox::InboxMessage, tokens::token_of, Numbers, UseId};
 use numbot_otp::{Delivery, Notifier, OtpEvent};
+
+use crate::webhooks::MessageEvent;
 
 /// Routes events: API holders' messages to the inbox, the rest to `next`.
 pub struct ApiNotifier {
@@ -19,6 +21,30 @@ impl ApiNotifier {
     }
 }
 
+impl ApiNotifier {
+    /// Queues the message for the token's webhook, if it has one. A
+    /// failure here is logged: the message is in the inbox, and the relay
+    /// is not tried again for it.
+    async fn queue_webhook(
+        &self,
+        id: UseId,
+        holder: i64,
+        number: &str,
+        mut message: InboxMessage,
+        message_id: u64,
+    ) {
+        let Some(token) = token_of(holder) else {
+            return;
+        };
+        message.id = message_id;
+        let event = MessageEvent::new(id, number, crate::routes::message(message));
+        let body = serde_json::to_string(&event).unwrap_or_default();
+        if let Err(e) = self.numbers.queue_webhook(token, event.event, body).await {
+            tracing::warn!(token, "webhook not queued: {e}");
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl Notifier for ApiNotifier {
     async fn notify(&self, event: OtpEvent) -> Delivery {
@@ -26,6 +52,7 @@ impl Notifier for ApiNotifier {
             OtpEvent::Message {
                 id,
                 user,
+                number,
                 text,
                 code,
                 sender,
@@ -41,8 +68,12 @@ impl Notifier for ApiNotifier {
                     code,
                     unexpected_sender,
                 };
-                match self.numbers.deliver(id, user, message).await {
-                    Ok(_) => Delivery::Delivered,
+                match self.numbers.deliver(id, user, message.clone()).await {
+                    Ok(message_id) => {
+                        self.queue_webhook(id, user, &number, message, message_id)
+                            .await;
+                        Delivery::Delivered
+                    }
                     Err(e) => {
                         tracing::warn!("inbox: {e}");
                         Delivery::Retry

@@ -10,8 +10,8 @@ use axum::{
     Json,
 };
 use numbot_core::{
-    clock::rfc3339, inbox::InboxMessage, numbers::MessagesError, Account, Assignment, StoreError,
-    TakeError, UseId,
+    clock::rfc3339, inbox::InboxMessage, numbers::MessagesError, tokens::ApiToken, Account,
+    Assignment, StoreError, TakeError, UseId,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
@@ -44,7 +44,13 @@ pub struct Category {
 #[serde(deny_unknown_fields)]
 pub struct TakeRequest {
     /// The category (exact name).
+    #[schema(min_length = 1, pattern = r"\S")]
     pub category: String,
+    /// Seconds to wait for a number when none is free (at most 120): the
+    /// first to wait gets the first released. Without it, `409` at once.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 120)]
+    pub wait: u64,
 }
 
 /// A number held through the API.
@@ -93,14 +99,17 @@ pub struct Ended {
 
 /// `?wait=SECONDS&after=ID`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WaitQuery {
     /// Seconds to wait for a message when none is there yet (at most 120).
     #[serde(default)]
+    #[param(minimum = 0, maximum = 120)]
     pub wait: u64,
     /// Only messages after this id.
     #[serde(default)]
-    pub after: u64,
+    #[param(minimum = 0)]
+    pub after: i64,
 }
 
 /// The use an id names: ids are the store's use ids, written in decimal.
@@ -126,7 +135,6 @@ async fn view(state: &ApiState, a: Assignment) -> Use {
     path = "/v1/categories",
     responses(
         (status = 200, body = [Category]),
-        (status = 401, body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -134,11 +142,7 @@ pub async fn categories(
     State(state): State<Arc<ApiState>>,
     Client(client): Client,
 ) -> Result<Json<Vec<Category>>, ApiError> {
-    let all = state
-        .numbers
-        .categories()
-        .await
-        .map_err(ApiError::internal)?;
+    let all = state.numbers.categories().await.map_err(ApiError::store)?;
     Ok(Json(
         all.into_iter()
             .filter(|(name, _)| client.allows(name))
@@ -154,12 +158,8 @@ pub async fn categories(
     request_body = TakeRequest,
     responses(
         (status = 201, body = Use),
-        (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "the token may not take numbers of this category"),
-        (status = 409, body = ErrorBody, description = "no free number, or the token holds as many as it may"),
-        (status = 413, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "over the token's limit; see Retry-After"),
+        (status = 409, body = ErrorBody, description = "no free number (within `wait`, when given: `none_available`), or the token holds as many as it may (`holding_max`)"),
     ),
     security(("bearer" = []))
 )]
@@ -174,8 +174,29 @@ pub async fn take(
             "category is empty",
         ));
     }
+    if request.wait > MAX_WAIT_SECS {
+        return Err(ApiError::bad_request(
+            Some("wait".into()),
+            format!("wait is at most {MAX_WAIT_SECS} seconds"),
+        ));
+    }
+    let _wait = if request.wait > 0 {
+        Some(state.waits.enter(client.id)?)
+    } else {
+        None
+    };
+    let cancelled = revoked(&state, &client);
     let account = Account::Token(client);
-    match state.numbers.take(&account, &request.category).await {
+    let taken = state
+        .numbers
+        .take_waiting(
+            &account,
+            &request.category,
+            Duration::from_secs(request.wait),
+            cancelled,
+        )
+        .await;
+    match taken {
         Ok(a) => Ok((StatusCode::CREATED, Json(view(&state, a).await))),
         Err(e @ TakeError::Forbidden(_)) => Err(ApiError::forbidden(e.to_string())),
         Err(e @ TakeError::HoldingMax(_)) => Err(ApiError::conflict("holding_max", e.to_string())),
@@ -191,71 +212,18 @@ pub async fn take(
             "none_available",
             format!("no free number in `{category}` now"),
         )),
-        Err(TakeError::Store(e)) => Err(ApiError::internal(e)),
+        Err(TakeError::Store(e)) => Err(ApiError::store(e)),
+        Err(TakeError::Queue(e)) => Err(ApiError::unavailable(e)),
     }
 }
 
-/// The token's uses now.
-#[utoipa::path(
-    get,
-    path = "/v1/uses",
-    responses((status = 200, body = [Use]), (status = 401, body = ErrorBody)),
-    security(("bearer" = []))
-)]
-pub async fn uses(
-    State(state): State<Arc<ApiState>>,
-    Client(client): Client,
-) -> Result<Json<Vec<Use>>, ApiError> {
-    let held = state
-        .numbers
-        .uses(&Account::Token(client))
-        .await
-        .map_err(ApiError::internal)?;
-    let mut out = Vec::with_capacity(held.len());
-    for a in held {
-        out.push(view(&state, a).await);
-    }
-    Ok(Json(out))
-}
-
-/// The messages received on a use, waiting up to `wait` seconds for one.
-#[utoipa::path(
-    get,
-    path = "/v1/uses/{use_id}/messages",
-    params(("use_id" = String, Path, description = "from `POST /v1/numbers`"), WaitQuery),
-    responses(
-        (status = 200, body = [Message], description = "the messages after `after`; empty when none came in time"),
-        (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn messages(
-    State(state): State<Arc<ApiState>>,
-    Client(client): Client,
-    Path(id): Path<String>,
-    query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<Message>>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(None, e.body_text()))?;
-    if query.wait > MAX_WAIT_SECS {
-        return Err(ApiError::bad_request(
-            Some("wait".into()),
-            format!("wait is at most {MAX_WAIT_SECS} seconds"),
-        ));
-    }
-    let id = parse_use_id(&id)?;
-    let _wait = if query.wait > 0 {
-        Some(state.waits.enter(client.id)?)
-    } else {
-        None
-    };
-    // A revoked token's waits end: at once in the process that revoked
-    // it, within seconds on the other replicas.
+/// Fires when `client`'s token is revoked: at once in the process that
+/// revoked it, within seconds on the other replicas.
+fn revoked(state: &Arc<ApiState>, client: &ApiToken) -> impl std::future::Future<Output = ()> {
     let token = client.clone();
     let mut revoked = state.numbers.revocations();
     let watcher = state.clone();
-    let cancelled = async move {
+    async move {
         let mut every = tokio::time::interval(LIVENESS_EVERY);
         every.tick().await;
         loop {
@@ -272,25 +240,85 @@ pub async fn messages(
                 }
             }
         }
+    }
+}
+
+/// The token's uses now.
+#[utoipa::path(
+    get,
+    path = "/v1/uses",
+    responses((status = 200, body = [Use])),
+    security(("bearer" = []))
+)]
+pub async fn uses(
+    State(state): State<Arc<ApiState>>,
+    Client(client): Client,
+) -> Result<Json<Vec<Use>>, ApiError> {
+    let held = state
+        .numbers
+        .uses(&Account::Token(client))
+        .await
+        .map_err(ApiError::store)?;
+    let mut out = Vec::with_capacity(held.len());
+    for a in held {
+        out.push(view(&state, a).await);
+    }
+    Ok(Json(out))
+}
+
+/// The messages received on a use, waiting up to `wait` seconds for one.
+#[utoipa::path(
+    get,
+    path = "/v1/uses/{use_id}/messages",
+    params(("use_id" = String, Path, description = "from `POST /v1/numbers`"), WaitQuery),
+    responses(
+        (status = 200, body = [Message], description = "the messages after `after`; empty when none came in time"),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn messages(
+    State(state): State<Arc<ApiState>>,
+    Client(client): Client,
+    Path(id): Path<String>,
+    query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<Message>>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(None, e.body_text()))?;
+    let after = u64::try_from(query.after)
+        .map_err(|_| ApiError::bad_request(Some("after".into()), "after is not negative"))?;
+    if query.wait > MAX_WAIT_SECS {
+        return Err(ApiError::bad_request(
+            Some("wait".into()),
+            format!("wait is at most {MAX_WAIT_SECS} seconds"),
+        ));
+    }
+    let id = parse_use_id(&id)?;
+    let _wait = if query.wait > 0 {
+        Some(state.waits.enter(client.id)?)
+    } else {
+        None
     };
+    let cancelled = revoked(&state, &client);
     let found = state
         .numbers
         .messages(
             &Account::Token(client),
             id,
-            query.after,
+            after,
             Duration::from_secs(query.wait),
             cancelled,
         )
         .await
         .map_err(|e| match e {
             MessagesError::NotFound => ApiError::not_found("no such use, or it ended"),
+            MessagesError::Store(e) => ApiError::store(e),
             e => ApiError::internal(e),
         })?;
     Ok(Json(found.into_iter().map(message).collect()))
 }
 
-fn message(m: InboxMessage) -> Message {
+/// A kept message as the API shows it.
+pub(crate) fn message(m: InboxMessage) -> Message {
     Message {
         id: m.id,
         received_at: rfc3339(m.received_at),
@@ -306,7 +334,7 @@ fn message(m: InboxMessage) -> Message {
     post,
     path = "/v1/uses/{use_id}/done",
     params(("use_id" = String, Path)),
-    responses((status = 200, body = Ended), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Ended), (status = 404, body = ErrorBody)),
     security(("bearer" = []))
 )]
 pub async fn done(
@@ -327,7 +355,7 @@ pub async fn done(
     post,
     path = "/v1/uses/{use_id}/cancel",
     params(("use_id" = String, Path)),
-    responses((status = 200, body = Ended), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Ended), (status = 404, body = ErrorBody)),
     security(("bearer" = []))
 )]
 pub async fn cancel(
@@ -348,6 +376,6 @@ fn ended(result: Result<Assignment, StoreError>) -> Result<(), ApiError> {
     match result {
         Ok(_) => Ok(()),
         Err(StoreError::NotCurrent(_)) => Err(ApiError::not_found("no such use, or it ended")),
-        Err(e) => Err(ApiError::internal(e)),
+        Err(e) => Err(ApiError::store(e)),
     }
 }

@@ -43,6 +43,10 @@ pub enum AuditAction {
     TokenCreate,
     /// An API token was revoked.
     TokenRevoke,
+    /// An API token set its message webhook.
+    WebhookSet,
+    /// An API token removed its message webhook.
+    WebhookRemove,
     /// A broadcast was sent off.
     Broadcast,
     /// A broadcast finished or was stopped.
@@ -60,7 +64,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in a fixed order.
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::Take,
         AuditAction::Change,
         AuditAction::Release,
@@ -73,6 +77,8 @@ impl AuditAction {
         AuditAction::Unban,
         AuditAction::TokenCreate,
         AuditAction::TokenRevoke,
+        AuditAction::WebhookSet,
+        AuditAction::WebhookRemove,
         AuditAction::Broadcast,
         AuditAction::BroadcastEnd,
         AuditAction::Export,
@@ -96,6 +102,8 @@ impl AuditAction {
             AuditAction::Unban => "unban",
             AuditAction::TokenCreate => "token_create",
             AuditAction::TokenRevoke => "token_revoke",
+            AuditAction::WebhookSet => "webhook_set",
+            AuditAction::WebhookRemove => "webhook_remove",
             AuditAction::Broadcast => "broadcast",
             AuditAction::BroadcastEnd => "broadcast_end",
             AuditAction::Export => "export",

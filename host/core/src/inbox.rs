@@ -42,6 +42,9 @@ pub struct Received {
     pub holder: i64,
     /// The messages asked for, oldest first.
     pub messages: Vec<InboxMessage>,
+    /// The holder asked for another message when the use's messages went
+    /// up to this id (0: never asked).
+    pub asked_again: u64,
 }
 
 /// Why the inbox could not be read or written.
@@ -54,8 +57,14 @@ pub struct InboxError(#[from] pub BackendError);
 pub trait Inbox: Send + Sync {
     /// Keeps `message` (its id is assigned here) for the use `id` of `holder`.
     async fn put(&self, id: UseId, holder: i64, message: InboxMessage) -> Result<u64, InboxError>;
+    /// Keeps use `id` of `holder` readable by its holder before any message
+    /// and after it ended (as long as messages are kept).
+    async fn open(&self, id: UseId, holder: i64) -> Result<(), InboxError>;
+    /// Notes that the holder of use `id` asked for another message: those
+    /// received so far are earlier ones. Only on an opened use.
+    async fn ask_again(&self, id: UseId) -> Result<(), InboxError>;
     /// The messages of use `id` with an id above `after`, oldest first;
-    /// `None` when nothing was ever received on it.
+    /// `None` when the use was never opened and nothing was received on it.
     async fn after(&self, id: UseId, after: u64) -> Result<Option<Received>, InboxError>;
     /// Changes with every put in this process.
     fn watch(&self) -> watch::Receiver<u64>;
@@ -91,6 +100,18 @@ struct Kept {
     holder: i64,
     last: i64,
     messages: Vec<InboxMessage>,
+    asked_again: u64,
+}
+
+impl Kept {
+    fn new(holder: i64, now: i64) -> Kept {
+        Kept {
+            holder,
+            last: now,
+            messages: Vec::new(),
+            asked_again: 0,
+        }
+    }
 }
 
 /// The inbox of one process (the file store's deployment).
@@ -124,11 +145,7 @@ impl Inbox for MemoryInbox {
         {
             let mut uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
             uses.retain(|_, kept| now - kept.last < KEPT_SECS);
-            let kept = uses.entry(id).or_insert_with(|| Kept {
-                holder,
-                last: now,
-                messages: Vec::new(),
-            });
+            let kept = uses.entry(id).or_insert_with(|| Kept::new(holder, now));
             kept.last = now;
             if kept.messages.len() == PER_USE {
                 kept.messages.remove(0);
@@ -139,10 +156,30 @@ impl Inbox for MemoryInbox {
         Ok(message_id)
     }
 
+    async fn open(&self, id: UseId, holder: i64) -> Result<(), InboxError> {
+        let now = unix_now();
+        let mut uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
+        uses.retain(|_, kept| now - kept.last < KEPT_SECS);
+        uses.entry(id)
+            .or_insert_with(|| Kept::new(holder, now))
+            .last = now;
+        Ok(())
+    }
+
+    async fn ask_again(&self, id: UseId) -> Result<(), InboxError> {
+        let mut uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(kept) = uses.get_mut(&id) {
+            kept.asked_again = kept.messages.last().map_or(0, |m| m.id);
+            kept.last = unix_now();
+        }
+        Ok(())
+    }
+
     async fn after(&self, id: UseId, after: u64) -> Result<Option<Received>, InboxError> {
         let uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
         Ok(uses.get(&id).map(|kept| Received {
             holder: kept.holder,
+            asked_again: kept.asked_again,
             messages: kept
                 .messages
                 .iter()

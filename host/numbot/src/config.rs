@@ -302,6 +302,9 @@ impl Config {
                 return bad("telegram.webhook.secret_token (or NUMBOT_WEBHOOK_SECRET) must be 32-256 characters of A-Z, a-z, 0-9, _ and -: anyone who can reach the webhook port and guess it can post updates as any user (`openssl rand -hex 32` makes one)");
             }
         }
+        if let Some(problem) = self.api.as_ref().and_then(ApiConfig::problem) {
+            return Err(ConfigError::Invalid(problem));
+        }
         if let Some(language) = &self.telegram.language {
             if numbot_telegram::Lang::from_tag(language).is_none() {
                 let known: Vec<&str> = numbot_telegram::Lang::all().map(|l| l.code()).collect();

@@ -23,6 +23,7 @@
 mod backend;
 pub mod backup;
 pub mod history;
+mod hooks;
 mod import;
 mod jobs;
 mod journal;

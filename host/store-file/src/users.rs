@@ -15,13 +15,16 @@ use std::{
 
 use numbot_core::{
     clock::unix_now,
+    hooks::{Attempt, Delivery, Webhook, Webhooks},
     jobs::{Broadcast, Progress},
+    queue::{MemoryQueue, QueueError, WaitQueue},
     tokens::{ApiToken, NewToken},
     AuditEvent, AuditLog, Jobs, NumberLimit, NumberSlot, PendingUpload, PendingUploads, TokenStore,
     UserRecord, UserStatus, UserStoreError, Users,
 };
 
 use crate::{
+    hooks::FileHooks,
     jobs::FileJobs,
     log::{self, open_append, GroupLog, Pending},
     metadata::write_atomic,
@@ -47,6 +50,10 @@ pub struct FileUsers {
     audit_log: GroupLog,
     tokens: TokenLog,
     jobs: FileJobs,
+    /// Waiters for a free number: one process owns the data directory,
+    /// and a waiter is a request that dies with it.
+    queue: MemoryQueue,
+    hooks: FileHooks,
     dir: PathBuf,
 }
 
@@ -174,15 +181,16 @@ fn reads_as<T: serde::de::DeserializeOwned>(line: &[u8]) -> bool {
 type RecordsFile = (&'static str, fn(&[u8]) -> bool);
 
 /// `numbot repair` on the records files of `dir` (`users.jsonl`,
-/// `tokens.jsonl`, `audit.jsonl`, `broadcast.log`): each damaged line is
+/// `tokens.jsonl`, `audit.jsonl`, `broadcast.log`, `webhooks.jsonl`): each damaged line is
 /// dropped (the file rewritten, its original kept as `<file>.damaged`),
 /// and reported. Its caller holds the directory's lock.
 pub(crate) fn repair_records(dir: &Path) -> Result<Vec<DroppedLine>, UserStoreError> {
-    let files: [RecordsFile; 4] = [
+    let files: [RecordsFile; 5] = [
         ("users.jsonl", reads_as::<UserRecord>),
         ("tokens.jsonl", reads_as::<ApiToken>),
         ("audit.jsonl", reads_as::<AuditEvent>),
         ("broadcast.log", crate::jobs::reads_as_change),
+        (crate::hooks::HOOKS_FILE, crate::hooks::reads_as_change),
     ];
     let mut dropped = Vec::new();
     for (name, reads) in files {
@@ -261,6 +269,8 @@ impl FileUsers {
                 .map_err(io_err(&audit_path))?,
             tokens: TokenLog::open(dir)?,
             jobs: FileJobs::open(dir)?,
+            queue: MemoryQueue::default(),
+            hooks: FileHooks::open(dir)?,
             dir: dir.to_path_buf(),
         })
     }
@@ -520,6 +530,73 @@ impl TokenStore for FileUsers {
 
     async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError> {
         self.tokens.revoke(name, at).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Webhooks for FileUsers {
+    async fn set_webhook(&self, hook: Webhook) -> Result<(), UserStoreError> {
+        self.hooks.set(hook).await
+    }
+
+    async fn webhook(&self, token: i64) -> Result<Option<Webhook>, UserStoreError> {
+        Ok(self.hooks.get(token))
+    }
+
+    async fn remove_webhook(&self, token: i64) -> Result<bool, UserStoreError> {
+        self.hooks.remove(token).await
+    }
+
+    async fn queue_delivery(&self, delivery: Delivery) -> Result<u64, UserStoreError> {
+        self.hooks.queue(delivery).await
+    }
+
+    async fn due_deliveries(
+        &self,
+        now: i64,
+        owner: &str,
+        until: i64,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, UserStoreError> {
+        Ok(self.hooks.due(now, owner, until, limit))
+    }
+
+    async fn record_attempt(
+        &self,
+        id: u64,
+        delivered: bool,
+        attempt: Attempt,
+    ) -> Result<(), UserStoreError> {
+        self.hooks.tried(id, delivered, attempt).await
+    }
+
+    async fn deliveries(&self, token: i64, limit: usize) -> Result<Vec<Delivery>, UserStoreError> {
+        Ok(self.hooks.list(token, limit))
+    }
+}
+
+#[async_trait::async_trait]
+impl WaitQueue for FileUsers {
+    async fn join(&self, category: &str, until: i64) -> Result<u64, QueueError> {
+        self.queue.join(category, until).await
+    }
+
+    async fn first(
+        &self,
+        category: &str,
+        ticket: u64,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, QueueError> {
+        self.queue.first(category, ticket, now, until).await
+    }
+
+    async fn leave(&self, category: &str, ticket: u64) -> Result<(), QueueError> {
+        self.queue.leave(category, ticket).await
+    }
+
+    fn recheck(&self) -> std::time::Duration {
+        self.queue.recheck()
     }
 }
 

@@ -41,18 +41,24 @@ pub struct MongoInbox {
     pruned: AtomicU32,
 }
 
+/// A message, or (id 0) the use's own record: its holder, and when its
+/// holder asked for another message.
 #[derive(Deserialize)]
 struct MessageDoc {
     holder: i64,
     id: i64,
+    #[serde(default)]
     received_at: i64,
     #[serde(default)]
     sender: Option<String>,
+    #[serde(default)]
     text: String,
     #[serde(default)]
     code: Option<String>,
     #[serde(default)]
     unexpected_sender: bool,
+    #[serde(default)]
+    asked_again: i64,
 }
 
 fn wrap(e: mongodb::error::Error) -> InboxError {
@@ -127,33 +133,70 @@ impl Inbox for MongoInbox {
         Ok(id)
     }
 
+    async fn open(&self, use_id: UseId, holder: i64) -> Result<(), InboxError> {
+        self.messages
+            .update_one(
+                doc! { "use": use_id.0 as i64, "id": 0_i64 },
+                doc! {
+                    "$setOnInsert": { "holder": holder, "asked_again": 0_i64 },
+                    "$set": { "at": unix_now() },
+                },
+            )
+            .upsert(true)
+            .await
+            .map_err(wrap)?;
+        Ok(())
+    }
+
+    async fn ask_again(&self, use_id: UseId) -> Result<(), InboxError> {
+        let highest = self.highest(use_id).await?;
+        self.messages
+            .update_one(
+                doc! { "use": use_id.0 as i64, "id": 0_i64 },
+                doc! { "$set": { "asked_again": highest as i64, "at": unix_now() } },
+            )
+            .await
+            .map_err(wrap)?;
+        Ok(())
+    }
+
     async fn after(&self, use_id: UseId, after: u64) -> Result<Option<Received>, InboxError> {
-        // The use's first message too, for its holder, when it is not
-        // among those asked for.
-        let first = if after > 0 {
-            self.messages
-                .clone_with_type::<MessageDoc>()
-                .find_one(doc! { "use": use_id.0 as i64 })
-                .await
-                .map_err(wrap)?
-        } else {
-            None
-        };
-        let found: Vec<MessageDoc> = self
+        // The use's own record (id 0) first, when it was opened.
+        let mut found: Vec<MessageDoc> = self
             .messages
             .clone_with_type::<MessageDoc>()
-            .find(doc! { "use": use_id.0 as i64, "id": { "$gt": after as i64 } })
+            .find(doc! {
+                "use": use_id.0 as i64,
+                "$or": [{ "id": 0_i64 }, { "id": { "$gt": after as i64 } }],
+            })
             .sort(doc! { "id": 1 })
             .await
             .map_err(wrap)?
             .try_collect()
             .await
             .map_err(wrap)?;
-        let Some(holder) = found.first().or(first.as_ref()).map(|m| m.holder) else {
-            return Ok(None);
+        let opened = found.first().is_some_and(|m| m.id == 0);
+        let own = if opened { Some(found.remove(0)) } else { None };
+        let holder = match (own.as_ref(), found.first()) {
+            (Some(m), _) | (None, Some(m)) => m.holder,
+            // Messages not asked for still name the holder.
+            (None, None) if after > 0 => {
+                match self
+                    .messages
+                    .clone_with_type::<MessageDoc>()
+                    .find_one(doc! { "use": use_id.0 as i64 })
+                    .await
+                    .map_err(wrap)?
+                {
+                    Some(m) => m.holder,
+                    None => return Ok(None),
+                }
+            }
+            (None, None) => return Ok(None),
         };
         Ok(Some(Received {
             holder,
+            asked_again: own.map_or(0, |m| m.asked_again.max(0) as u64),
             messages: found
                 .into_iter()
                 .map(|m| InboxMessage {

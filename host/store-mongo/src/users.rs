@@ -13,7 +13,9 @@ use mongodb::{
 };
 use numbot_core::{
     clock::unix_now,
+    hooks::{Attempt, Delivery, Webhook, Webhooks},
     jobs::{Broadcast, Progress},
+    queue::{QueueError, WaitQueue},
     tokens::{ApiToken, NewToken},
     AuditAction, AuditEvent, AuditLog, Jobs, NumberLimit, NumberSlot, PendingUpload,
     PendingUploads, TokenStore, UserRecord, UserStatus, UserStoreError, Users,
@@ -29,6 +31,8 @@ pub struct MongoUsers {
     pending: Collection<Document>,
     tokens: MongoTokens,
     jobs: MongoJobs,
+    queue: crate::queue::MongoQueue,
+    hooks: crate::hooks::MongoHooks,
 }
 
 /// A user's document; a status numbot does not know is an error (a
@@ -175,6 +179,10 @@ impl MongoUsers {
             pending: database.collection("pending_uploads"),
             tokens: MongoTokens::open(database).await?,
             jobs: MongoJobs::open(database).await?,
+            queue: crate::queue::MongoQueue::open(database)
+                .await
+                .map_err(unavailable("MongoDB"))?,
+            hooks: crate::hooks::MongoHooks::open(database).await?,
         })
     }
 }
@@ -486,6 +494,73 @@ impl TokenStore for MongoUsers {
 
     async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError> {
         self.tokens.revoke(name, at).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Webhooks for MongoUsers {
+    async fn set_webhook(&self, hook: Webhook) -> Result<(), UserStoreError> {
+        self.hooks.set(hook).await
+    }
+
+    async fn webhook(&self, token: i64) -> Result<Option<Webhook>, UserStoreError> {
+        self.hooks.get(token).await
+    }
+
+    async fn remove_webhook(&self, token: i64) -> Result<bool, UserStoreError> {
+        self.hooks.remove(token).await
+    }
+
+    async fn queue_delivery(&self, delivery: Delivery) -> Result<u64, UserStoreError> {
+        self.hooks.queue(delivery).await
+    }
+
+    async fn due_deliveries(
+        &self,
+        now: i64,
+        owner: &str,
+        until: i64,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, UserStoreError> {
+        self.hooks.due(now, owner, until, limit).await
+    }
+
+    async fn record_attempt(
+        &self,
+        id: u64,
+        delivered: bool,
+        attempt: Attempt,
+    ) -> Result<(), UserStoreError> {
+        self.hooks.tried(id, delivered, attempt).await
+    }
+
+    async fn deliveries(&self, token: i64, limit: usize) -> Result<Vec<Delivery>, UserStoreError> {
+        self.hooks.list(token, limit).await
+    }
+}
+
+#[async_trait::async_trait]
+impl WaitQueue for MongoUsers {
+    async fn join(&self, category: &str, until: i64) -> Result<u64, QueueError> {
+        self.queue.join(category, until).await
+    }
+
+    async fn first(
+        &self,
+        category: &str,
+        ticket: u64,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, QueueError> {
+        self.queue.first(category, ticket, now, until).await
+    }
+
+    async fn leave(&self, _category: &str, ticket: u64) -> Result<(), QueueError> {
+        self.queue.leave(ticket).await
+    }
+
+    fn recheck(&self) -> std::time::Duration {
+        self.queue.recheck()
     }
 }
 

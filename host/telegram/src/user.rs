@@ -280,7 +280,7 @@ pub(crate) async fn pick(bot: &Tg, app: &App, me: &Caller, category_key: &str) -
         }
         Err(TakeError::Store(e)) => store_failed(bot, me, e).await,
         // A user is no token: neither can happen.
-        Err(e @ (TakeError::Forbidden(_) | TakeError::HoldingMax(_))) => {
+        Err(e @ (TakeError::Forbidden(_) | TakeError::HoldingMax(_) | TakeError::Queue(_))) => {
             tracing::error!(user = me.id, "take: {e}");
             Ok(None)
         }
@@ -321,7 +321,7 @@ pub(crate) async fn change(
             Ok(Some(tr!(me.lang, "user-change-none", category = category)))
         }
         Err(TakeError::Store(e)) => store_failed(bot, me, e).await,
-        Err(e @ (TakeError::Forbidden(_) | TakeError::HoldingMax(_))) => {
+        Err(e @ (TakeError::Forbidden(_) | TakeError::HoldingMax(_) | TakeError::Queue(_))) => {
             tracing::error!(user = me.id, "change: {e}");
             Ok(None)
         }

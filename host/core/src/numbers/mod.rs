@@ -13,6 +13,7 @@
 
 pub mod broadcast;
 pub mod files;
+pub mod hooks;
 pub mod people;
 pub mod tokens;
 pub mod uses;
@@ -21,11 +22,13 @@ use std::sync::Arc;
 
 use crate::{
     audit::{AuditAction, AuditEvent, AuditLog, Auditor},
+    hooks::Webhooks,
     inbox::Inbox,
     jobs::Jobs,
     limit::NumberLimit,
     plugins::{Inventory, SharedPlugins},
     questions::PendingUploads,
+    queue::WaitQueue,
     store::Store,
     tokens::TokenStore,
     users::{UserStoreError, Users},
@@ -34,7 +37,7 @@ use crate::{
 pub use broadcast::{Courier, Delivery, Over};
 pub use files::{Answer, Answered, CategoryHint, DayUsage, Inspection};
 pub use people::{DecideError, Decided, Decision};
-pub use uses::{Account, MessagesError, NumberView, TakeError};
+pub use uses::{Account, MessagesError, NumberView, TakeError, UseState};
 
 /// The record stores, one per capability.
 #[derive(Clone)]
@@ -49,20 +52,26 @@ pub struct Records {
     pub questions: Arc<dyn PendingUploads>,
     /// Broadcasts.
     pub jobs: Arc<dyn Jobs>,
+    /// Clients waiting for a free number.
+    pub queue: Arc<dyn WaitQueue>,
+    /// Message webhooks and their deliveries.
+    pub hooks: Arc<dyn Webhooks>,
 }
 
 impl Records {
     /// Every capability from one backend that has them all.
     pub fn all<T>(backend: Arc<T>) -> Records
     where
-        T: Users + AuditLog + TokenStore + PendingUploads + Jobs + 'static,
+        T: Users + AuditLog + TokenStore + PendingUploads + Jobs + WaitQueue + Webhooks + 'static,
     {
         Records {
             users: backend.clone(),
             audit: backend.clone(),
             tokens: backend.clone(),
             questions: backend.clone(),
-            jobs: backend,
+            jobs: backend.clone(),
+            queue: backend.clone(),
+            hooks: backend,
         }
     }
 }
@@ -100,6 +109,11 @@ pub struct Numbers {
     revoked: tokio::sync::broadcast::Sender<i64>,
     /// Wakes this process's broadcast sender when a broadcast is sent off here.
     wake_sender: tokio::sync::Notify,
+    /// Changes whenever a number goes back through this process: waiting
+    /// takes look again at once.
+    released: tokio::sync::watch::Sender<u64>,
+    /// Changes whenever a webhook delivery is queued in this process.
+    hooks_queued: tokio::sync::watch::Sender<u64>,
 }
 
 impl Numbers {
@@ -117,7 +131,14 @@ impl Numbers {
             inspections: files::Inspections::default(),
             revoked: tokio::sync::broadcast::Sender::new(64),
             wake_sender: tokio::sync::Notify::new(),
+            released: tokio::sync::watch::Sender::new(0),
+            hooks_queued: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// A number went back to the pool in this process.
+    fn released(&self) {
+        self.released.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The per-user limit.

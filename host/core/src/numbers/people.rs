@@ -157,7 +157,10 @@ impl Numbers {
             }
         };
         match self.store.end(held.id, Finish::Cancel).await {
-            Ok(ended) => ended,
+            Ok(ended) => {
+                self.released();
+                ended
+            }
             Err(StoreError::NotCurrent(_)) => None,
             Err(e) => {
                 tracing::error!(target, "store: {e}; a banned user's number stays held");

@@ -64,7 +64,10 @@ impl Numbers {
         let mut released = 0;
         for a in held {
             match self.store.end(a.id, Finish::Cancel).await {
-                Ok(Some(_)) => released += 1,
+                Ok(Some(_)) => {
+                    self.released();
+                    released += 1;
+                }
                 Ok(None) => {}
                 Err(e) => tracing::error!(
                     token = token.id,

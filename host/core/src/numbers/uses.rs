@@ -80,6 +80,9 @@ pub enum TakeError {
     /// failure).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The queue of waiters could not be joined.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 /// Why a use's messages cannot be read.
@@ -94,6 +97,16 @@ pub enum MessagesError {
     /// The inbox could not be read.
     #[error(transparent)]
     Inbox(#[from] InboxError),
+}
+
+/// One of an account's uses as its holder sees it: whether it lasts, and
+/// what reached it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseState {
+    /// The use while it lasts; `None` once it ended.
+    pub current: Option<Assignment>,
+    /// Its messages, oldest first, and when its holder asked for another.
+    pub received: inbox::Received,
 }
 
 /// A number as shown to its holder.
@@ -133,6 +146,10 @@ enum Slot {
 /// the free holder first.
 const HOLDER_RACES: usize = 8;
 
+/// How long a waiter's ticket lives without renewal (a waiter renews it
+/// at least every second).
+const TICKET_LIVES: Duration = Duration::from_secs(5);
+
 impl Numbers {
     /// A number of `category` for `account`: the limit is checked and
     /// counted, the pool claims (a token through one of its free holders),
@@ -170,6 +187,62 @@ impl Numbers {
         }
     }
 
+    /// [`Numbers::take`], waiting up to `wait` (or until `cancelled`) when
+    /// the category has no free number: waiters are served in the order
+    /// they came, across processes, each as soon as a number goes back
+    /// and it is first. `NoneAvailable` when the wait ends first, and at
+    /// once for a category the pool has no numbers of.
+    pub async fn take_waiting(
+        &self,
+        account: &Account,
+        category: &str,
+        wait: Duration,
+        cancelled: impl Future<Output = ()>,
+    ) -> Result<Assignment, TakeError> {
+        match self.take(account, category).await {
+            Err(TakeError::Store(StoreError::NoneAvailable(_))) if !wait.is_zero() => {}
+            taken => return taken,
+        }
+        // A category the pool has no numbers of will not get one back.
+        let known = self.store.categories().await?;
+        if !known.iter().any(|(name, _)| name == category) {
+            return Err(StoreError::NoneAvailable(category.to_string()).into());
+        }
+        let queue = &self.records.queue;
+        let deadline = tokio::time::Instant::now() + wait;
+        let live = |now: i64| now + TICKET_LIVES.as_secs() as i64;
+        let ticket = queue.join(category, live(unix_now())).await?;
+        let mut released = self.released.subscribe();
+        tokio::pin!(cancelled);
+        let taken = loop {
+            let now = unix_now();
+            let first = queue.first(category, ticket, now, live(now)).await;
+            match first {
+                Ok(true) => match self.take(account, category).await {
+                    Err(TakeError::Store(StoreError::NoneAvailable(_))) => {}
+                    taken => break taken,
+                },
+                Ok(false) => {}
+                Err(e) => tracing::warn!("{e}"),
+            }
+            let look_again = (tokio::time::Instant::now() + queue.recheck()).min(deadline);
+            tokio::select! {
+                () = &mut cancelled => break Err(StoreError::NoneAvailable(category.to_string()).into()),
+                _ = released.changed() => {}
+                () = tokio::time::sleep_until(look_again) => {}
+            }
+            if tokio::time::Instant::now() >= deadline {
+                break Err(StoreError::NoneAvailable(category.to_string()).into());
+            }
+        };
+        if let Err(e) = queue.leave(category, ticket).await {
+            tracing::warn!("{e}");
+        }
+        // The next waiter may be first now.
+        self.released();
+        taken
+    }
+
     /// The holder a take uses: the user, or the token's first holder that
     /// holds nothing (one query for all of them).
     async fn free_holder(&self, account: &Account) -> Result<i64, TakeError> {
@@ -192,6 +265,7 @@ impl Numbers {
         let changed = self.store.change(id).await;
         match changed {
             Ok(a) => {
+                self.released();
                 self.audit_use(account, AuditAction::Change, &a).await;
                 Ok(a)
             }
@@ -228,6 +302,7 @@ impl Numbers {
             .end(id, how)
             .await?
             .ok_or(StoreError::NotCurrent(id))?;
+        self.released();
         self.audit_use(account, action, &ended).await;
         Ok(ended)
     }
@@ -320,6 +395,79 @@ impl Numbers {
             }
         }
         Ok(inbox::wait_for(&*self.inbox, id, after, wait, cancelled).await?)
+    }
+
+    /// Keeps use `a`, just taken by `account`, readable by it before any
+    /// message and after it ends ([`Numbers::use_state`]), as clients that
+    /// poll a use's status expect.
+    pub async fn keep_messages(&self, account: &Account, a: &Assignment) -> Result<(), InboxError> {
+        if !account.owns(a.user) {
+            return Ok(());
+        }
+        self.inbox.open(a.id, a.user).await
+    }
+
+    /// `account`'s use `id`: whether it lasts and its messages, also after
+    /// it ended while the inbox keeps it.
+    pub async fn use_state(&self, account: &Account, id: UseId) -> Result<UseState, MessagesError> {
+        let received = self.inbox.after(id, 0).await?;
+        let current = self.current(account, id).await?;
+        match (received, current) {
+            (Some(received), current) if account.owns(received.holder) => {
+                Ok(UseState { current, received })
+            }
+            (Some(_), _) => Err(MessagesError::NotFound),
+            (None, Some(a)) => Ok(UseState {
+                received: inbox::Received {
+                    holder: a.user,
+                    ..inbox::Received::default()
+                },
+                current: Some(a),
+            }),
+            (None, None) => Err(MessagesError::NotFound),
+        }
+    }
+
+    /// The holder of `account`'s use `id` asks for another message: those
+    /// received so far are the earlier ones ([`inbox::Received::asked_again`]).
+    pub async fn ask_again(&self, account: &Account, id: UseId) -> Result<(), MessagesError> {
+        self.current(account, id)
+            .await?
+            .ok_or(MessagesError::NotFound)?;
+        Ok(self.inbox.ask_again(id).await?)
+    }
+
+    /// How many uses `account` may start now: its free holders, capped by
+    /// what its limit's window still allows (admins: by holders only).
+    pub async fn headroom(&self, account: &Account) -> Result<u32, TakeError> {
+        let free = match account {
+            Account::User { id, .. } => u32::from(self.store.holding(*id).await?.is_none()),
+            Account::Token(t) => {
+                let held = self.store.held_by(t.holder_range()).await?.len();
+                t.max_uses
+                    .clamp(1, crate::tokens::MAX_USES)
+                    .saturating_sub(held as u32)
+            }
+        };
+        if matches!(account, Account::User { admin: true, .. }) {
+            return Ok(free);
+        }
+        let limit = self.limit_of(account);
+        let now = unix_now();
+        let counted = match self.records.users.get(account.actor()).await {
+            Ok(record) => record.map_or(0, |r| {
+                r.recent_numbers
+                    .iter()
+                    .filter(|&&t| limit.counts(t, now))
+                    .count()
+            }),
+            Err(e) => {
+                tracing::error!("user store: {e}");
+                0
+            }
+        };
+        let window = limit.max.saturating_sub(counted);
+        Ok(free.min(u32::try_from(window).unwrap_or(u32::MAX)))
     }
 
     async fn audit_use(&self, account: &Account, action: AuditAction, a: &Assignment) {
