@@ -14,6 +14,7 @@ mod formatter;
 mod history;
 mod hostile;
 mod languages;
+mod miniapp;
 mod openapi;
 mod otp;
 mod policy;

@@ -35,6 +35,7 @@ pub mod policy;
 pub mod questions;
 pub mod queue;
 pub mod reuse;
+pub mod sessions;
 pub mod store;
 pub mod text;
 pub mod tokens;

@@ -66,6 +66,9 @@ pub struct Config {
     /// checks); none: off.
     #[serde(default)]
     pub api: Option<ApiConfig>,
+    /// `[web]`: the Telegram Mini App; off unless present.
+    #[serde(default)]
+    pub web: Option<numbot_telegram::WebConfig>,
 }
 
 /// `[store]`.
@@ -305,6 +308,13 @@ impl Config {
         if let Some(problem) = self.api.as_ref().and_then(ApiConfig::problem) {
             return Err(ConfigError::Invalid(problem));
         }
+        if let Some(problem) = self
+            .web
+            .as_ref()
+            .and_then(numbot_telegram::WebConfig::problem)
+        {
+            return Err(ConfigError::Invalid(problem));
+        }
         if let Some(language) = &self.telegram.language {
             if numbot_telegram::Lang::from_tag(language).is_none() {
                 let known: Vec<&str> = numbot_telegram::Lang::all().map(|l| l.code()).collect();
@@ -364,6 +374,7 @@ impl Config {
             limits: self.limits.clone(),
             default_country: self.store.default_country.clone(),
             relays_codes: self.sms.is_some(),
+            web: self.web.clone(),
         }
     }
 }

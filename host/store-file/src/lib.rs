@@ -34,6 +34,7 @@ mod pool;
 mod private;
 mod relayed;
 mod repair;
+mod sessions;
 mod snapshot;
 mod store;
 mod tokens;

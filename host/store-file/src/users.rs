@@ -18,6 +18,7 @@ use numbot_core::{
     hooks::{Attempt, Delivery, Webhook, Webhooks},
     jobs::{Broadcast, Progress},
     queue::{MemoryQueue, QueueError, WaitQueue},
+    sessions::{WebSession, WebSessions},
     tokens::{ApiToken, NewToken},
     AuditEvent, AuditLog, Jobs, NumberLimit, NumberSlot, PendingUpload, PendingUploads, TokenStore,
     UserRecord, UserStatus, UserStoreError, Users,
@@ -29,6 +30,7 @@ use crate::{
     log::{self, open_append, GroupLog, Pending},
     metadata::write_atomic,
     private,
+    sessions::FileSessions,
     tokens::TokenLog,
 };
 
@@ -54,6 +56,7 @@ pub struct FileUsers {
     /// and a waiter is a request that dies with it.
     queue: MemoryQueue,
     hooks: FileHooks,
+    sessions: FileSessions,
     dir: PathBuf,
 }
 
@@ -181,16 +184,20 @@ fn reads_as<T: serde::de::DeserializeOwned>(line: &[u8]) -> bool {
 type RecordsFile = (&'static str, fn(&[u8]) -> bool);
 
 /// `numbot repair` on the records files of `dir` (`users.jsonl`,
-/// `tokens.jsonl`, `audit.jsonl`, `broadcast.log`, `webhooks.jsonl`): each damaged line is
+/// `tokens.jsonl`, `audit.jsonl`, `broadcast.log`, `webhooks.jsonl`, `sessions.jsonl`): each damaged line is
 /// dropped (the file rewritten, its original kept as `<file>.damaged`),
 /// and reported. Its caller holds the directory's lock.
 pub(crate) fn repair_records(dir: &Path) -> Result<Vec<DroppedLine>, UserStoreError> {
-    let files: [RecordsFile; 5] = [
+    let files: [RecordsFile; 6] = [
         ("users.jsonl", reads_as::<UserRecord>),
         ("tokens.jsonl", reads_as::<ApiToken>),
         ("audit.jsonl", reads_as::<AuditEvent>),
         ("broadcast.log", crate::jobs::reads_as_change),
         (crate::hooks::HOOKS_FILE, crate::hooks::reads_as_change),
+        (
+            crate::sessions::SESSIONS_FILE,
+            crate::sessions::reads_as_change,
+        ),
     ];
     let mut dropped = Vec::new();
     for (name, reads) in files {
@@ -271,6 +278,7 @@ impl FileUsers {
             jobs: FileJobs::open(dir)?,
             queue: MemoryQueue::default(),
             hooks: FileHooks::open(dir)?,
+            sessions: FileSessions::open(dir)?,
             dir: dir.to_path_buf(),
         })
     }
@@ -530,6 +538,25 @@ impl TokenStore for FileUsers {
 
     async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError> {
         self.tokens.revoke(name, at).await
+    }
+}
+
+#[async_trait::async_trait]
+impl WebSessions for FileUsers {
+    async fn open_session(
+        &self,
+        launch: &str,
+        launch_until: i64,
+        key: &str,
+        session: WebSession,
+    ) -> Result<bool, UserStoreError> {
+        self.sessions
+            .open_session(launch, launch_until, key, session)
+            .await
+    }
+
+    async fn session(&self, key: &str, now: i64) -> Result<Option<WebSession>, UserStoreError> {
+        Ok(self.sessions.session(key, now))
     }
 }
 

@@ -35,6 +35,7 @@ mod import;
 mod inbox;
 mod jobs;
 mod queue;
+mod sessions;
 mod store;
 mod tokens;
 mod users;

@@ -16,6 +16,7 @@ use numbot_core::{
     hooks::{Attempt, Delivery, Webhook, Webhooks},
     jobs::{Broadcast, Progress},
     queue::{QueueError, WaitQueue},
+    sessions::{WebSession, WebSessions},
     tokens::{ApiToken, NewToken},
     AuditAction, AuditEvent, AuditLog, Jobs, NumberLimit, NumberSlot, PendingUpload,
     PendingUploads, TokenStore, UserRecord, UserStatus, UserStoreError, Users,
@@ -33,6 +34,7 @@ pub struct MongoUsers {
     jobs: MongoJobs,
     queue: crate::queue::MongoQueue,
     hooks: crate::hooks::MongoHooks,
+    sessions: crate::sessions::MongoSessions,
 }
 
 /// A user's document; a status numbot does not know is an error (a
@@ -183,6 +185,7 @@ impl MongoUsers {
                 .await
                 .map_err(unavailable("MongoDB"))?,
             hooks: crate::hooks::MongoHooks::open(database).await?,
+            sessions: crate::sessions::MongoSessions::open(database),
         })
     }
 }
@@ -494,6 +497,25 @@ impl TokenStore for MongoUsers {
 
     async fn revoke_token(&self, name: &str, at: i64) -> Result<Option<ApiToken>, UserStoreError> {
         self.tokens.revoke(name, at).await
+    }
+}
+
+#[async_trait::async_trait]
+impl WebSessions for MongoUsers {
+    async fn open_session(
+        &self,
+        launch: &str,
+        launch_until: i64,
+        key: &str,
+        session: WebSession,
+    ) -> Result<bool, UserStoreError> {
+        self.sessions
+            .open_session(launch, launch_until, key, session)
+            .await
+    }
+
+    async fn session(&self, key: &str, now: i64) -> Result<Option<WebSession>, UserStoreError> {
+        self.sessions.session(key, now).await
     }
 }
 

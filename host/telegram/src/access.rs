@@ -122,11 +122,23 @@ async fn notify_admins_of_request(
 
 /// Whether the caller may take numbers now; when not, they are told why.
 pub(crate) async fn may_take(bot: &Tg, app: &App, caller: &Caller) -> Result<bool, RequestError> {
+    match refusal(bot, app, caller).await {
+        None => Ok(true),
+        Some(text) => {
+            bot.send(bot.send_message(caller.chat, text)).await?;
+            Ok(false)
+        }
+    }
+}
+
+/// Why the caller may not take numbers now, if they may not (the bot says
+/// it in the chat, the Mini App on the page).
+pub(crate) async fn refusal(bot: &Tg, app: &App, caller: &Caller) -> Option<String> {
     if caller.admin {
-        return Ok(true);
+        return None;
     }
     let lang = caller.lang;
-    let refusal = match app.settings.access.mode {
+    match app.settings.access.mode {
         AccessMode::Open => None,
         AccessMode::Approval => match caller.record.status {
             UserStatus::Active => None,
@@ -143,13 +155,6 @@ pub(crate) async fn may_take(bot: &Tg, app: &App, caller: &Caller) -> Result<boo
                 Some(tr!(lang, "access-channel-check-failed"))
             }
         },
-    };
-    match refusal {
-        None => Ok(true),
-        Some(text) => {
-            bot.send(bot.send_message(caller.chat, text)).await?;
-            Ok(false)
-        }
     }
 }
 

@@ -21,6 +21,8 @@ pub enum UserCommand {
     Help,
     /// `/language [code]`: the language numbot writes to the user in.
     Language(String),
+    /// The Mini App (`[web]`), opened from a button.
+    Dashboard,
 }
 
 /// Commands only admins have (in addition to the users' ones).
@@ -100,7 +102,7 @@ struct Entry {
 /// Every command: its name, its role, its description; in menu order. The
 /// one place names are written for menus, `/help` and the audit trail
 /// (the enums above parse them; a test holds the two together).
-const COMMANDS: [Entry; 17] = [
+const COMMANDS: [Entry; 18] = [
     Entry {
         name: "start",
         admin: false,
@@ -125,6 +127,11 @@ const COMMANDS: [Entry; 17] = [
         name: "language",
         admin: false,
         describe: |l| tr!(l, "command-language"),
+    },
+    Entry {
+        name: "dashboard",
+        admin: false,
+        describe: |l| tr!(l, "command-dashboard"),
     },
     Entry {
         name: "help",

@@ -202,11 +202,19 @@ mod tests {
         }
     }
 
-    /// The message ids the crate's code uses: the literal after each `tr!(lang,`.
+    /// The message ids the crate's code uses: the literal after each `tr!(lang,`,
+    /// and in the Mini App's templates after each `t.t(`.
     fn used_ids() -> BTreeSet<String> {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut out = BTreeSet::new();
-        let mut dirs = vec![src];
+        for entry in std::fs::read_dir(root.join("templates")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for (at, _) in text.match_indices("t.t(\"") {
+                let id: String = text[at + 5..].chars().take_while(|c| *c != '"').collect();
+                out.insert(id);
+            }
+        }
+        let mut dirs = vec![root.join("src")];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();

@@ -8,7 +8,8 @@
 //!
 //! Every request to Telegram goes through [`Tg::send`]: messages are paced, a 429 is
 //! waited out. Updates of one chat are handled in order; chats run
-//! concurrently.
+//! concurrently. [`miniapp`] serves the bot's Mini App (`[web]`): the same
+//! use cases on a web page opened from the bot.
 
 #[macro_use]
 mod i18n;
@@ -21,6 +22,7 @@ pub mod commands;
 mod language;
 mod limits;
 pub mod log_chat;
+pub mod miniapp;
 mod notifier;
 pub mod render;
 mod run;
@@ -32,6 +34,7 @@ mod user;
 pub use app::{App, Caller};
 pub use i18n::Lang;
 pub use log_chat::{LogChat, LoggedNotifier};
+pub use miniapp::WebConfig;
 pub use notifier::{render as render_event, TelegramNotifier};
 pub use run::{delete_webhook, start, BotError, RunningBot};
 pub use schema::schema;

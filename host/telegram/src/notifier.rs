@@ -99,6 +99,36 @@ impl TelegramNotifier {
     }
 }
 
+impl TelegramNotifier {
+    /// Keeps a relayed message for the Mini App's page of its holder.
+    async fn keep_for_the_page(&self, event: OtpEvent) {
+        let OtpEvent::Message {
+            id,
+            user,
+            text,
+            code,
+            sender,
+            unexpected_sender,
+            received_at,
+            ..
+        } = event
+        else {
+            return;
+        };
+        let message = numbot_core::inbox::InboxMessage {
+            id: 0,
+            received_at,
+            sender,
+            text,
+            code,
+            unexpected_sender,
+        };
+        if let Err(e) = self.app.numbers.deliver(id, user, message).await {
+            tracing::warn!(user, "a message not kept for the Mini App: {e}");
+        }
+    }
+}
+
 /// Errors that no retry changes: the user cannot be written to.
 pub(crate) fn permanent(e: &ApiError) -> bool {
     matches!(
@@ -183,8 +213,13 @@ impl Notifier for TelegramNotifier {
             } => {
                 let lang = self.app.lang_of(user).await;
                 let text = render(lang, &event);
-                self.tell_user(lang, user, text, awaits_done.then_some(id))
-                    .await
+                let told = self
+                    .tell_user(lang, user, text, awaits_done.then_some(id))
+                    .await;
+                if self.app.settings.web.is_some() && !matches!(told, Delivery::Retry) {
+                    self.keep_for_the_page(event).await;
+                }
+                told
             }
             OtpEvent::LeaseEnded { user, .. } => {
                 let lang = self.app.lang_of(user).await;

@@ -42,6 +42,9 @@ pub enum BotError {
     /// The webhook listener could not start.
     #[error("webhook: {0}")]
     Webhook(String),
+    /// The Mini App's listener could not start.
+    #[error("web: {0}")]
+    Web(String),
 }
 
 /// A running bot; [`RunningBot::stop`] shuts it down.
@@ -54,6 +57,10 @@ pub struct RunningBot {
     pub username: String,
     /// This process's broadcast sender, stopped with the bot.
     _broadcasts: Aborting,
+    /// The Mini App's listener, when `[web]` serves one.
+    _web: Option<crate::miniapp::RunningWeb>,
+    /// Where the Mini App listens (the port chosen for port 0).
+    pub web_addr: Option<std::net::SocketAddr>,
 }
 
 /// Aborts a task when dropped.
@@ -144,6 +151,20 @@ impl teloxide::error_handlers::ErrorHandler<RequestError> for PollingGuard {
 /// get a menu yet: that is logged, not fatal.
 async fn set_menus(bot: &Tg, app: &App) -> Result<(), RequestError> {
     let default = app.settings.language();
+    // The chat's menu button opens the Mini App, when there is one.
+    if let Some(url) = app
+        .settings
+        .web
+        .as_ref()
+        .and_then(crate::miniapp::button_url)
+    {
+        let button = teloxide::types::MenuButton::WebApp {
+            text: tr!(default, "web-menu-button"),
+            web_app: teloxide::types::WebAppInfo { url },
+        };
+        bot.send(bot.set_chat_menu_button().menu_button(button))
+            .await?;
+    }
     bot.send(bot.set_my_commands(commands::menu(default, false)))
         .await?;
     for lang in Lang::all() {
@@ -199,6 +220,15 @@ pub async fn start(
         log.follow_audit(&app.numbers);
     }
     set_menus(&bot, &app).await?;
+    let (web, web_addr) = match &settings.web {
+        Some(web) => {
+            let (running, addr) = crate::miniapp::serve(web.clone(), app.clone(), bot.clone())
+                .await
+                .map_err(|e| BotError::Web(format!("listen on {}: {e}", web.listen)))?;
+            (Some(running), Some(addr))
+        }
+        None => (None, None),
+    };
     let courier = Arc::new(TelegramCourier {
         bot: bot.clone(),
         app: app.clone(),
@@ -278,6 +308,8 @@ pub async fn start(
         stopped,
         username: me.username().to_string(),
         _broadcasts: Aborting(sender),
+        _web: web,
+        web_addr,
     };
     Ok((running, notifier, log))
 }

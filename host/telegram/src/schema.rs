@@ -122,6 +122,7 @@ async fn on_user_command(
         UserCommand::Stats => user::stats(&bot, &app, &me).await,
         UserCommand::History => user::history(&bot, &app, &me).await,
         UserCommand::Language(arg) => language::command(&bot, &app, &me, arg.trim()).await,
+        UserCommand::Dashboard => user::dashboard(&bot, &app, &me).await,
     }
 }
 

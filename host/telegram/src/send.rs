@@ -22,7 +22,7 @@ use teloxide::{
     payloads::{
         AnswerCallbackQuery, DeleteMessage, DeleteMyCommands, DeleteWebhook,
         EditMessageReplyMarkup, EditMessageText, GetChatMember, GetFile, GetMe, SendDocument,
-        SendMessage, SendPhoto, SetMyCommands, SetWebhook,
+        SendMessage, SendPhoto, SetChatMenuButton, SetMyCommands, SetWebhook,
     },
     requests::{Output, Request, Requester},
     types::{ChatId, Recipient},
@@ -264,6 +264,7 @@ not_paced!(
     GetChatMember,
     GetFile,
     GetMe,
+    SetChatMenuButton,
     SetMyCommands,
     SetWebhook
 );

@@ -136,6 +136,8 @@ pub struct BotSettings {
     pub default_country: Option<String>,
     /// Whether an OTP monitor relays codes (the number message says so).
     pub relays_codes: bool,
+    /// `[web]`: the Mini App, when served.
+    pub web: Option<crate::miniapp::WebConfig>,
 }
 
 impl BotSettings {

@@ -37,6 +37,30 @@ pub(crate) async fn start(bot: &Tg, app: &App, me: &Caller) -> Result<(), Reques
     Ok(())
 }
 
+/// `/dashboard`: a button that opens the Mini App, when it is served.
+pub(crate) async fn dashboard(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
+    let url = app
+        .settings
+        .web
+        .as_ref()
+        .and_then(crate::miniapp::button_url);
+    let Some(url) = url else {
+        bot.send(bot.send_message(me.chat, tr!(me.lang, "web-dashboard-off")))
+            .await?;
+        return Ok(());
+    };
+    let button = InlineKeyboardButton::web_app(
+        tr!(me.lang, "web-menu-button"),
+        teloxide::types::WebAppInfo { url },
+    );
+    bot.send(
+        bot.send_message(me.chat, tr!(me.lang, "web-dashboard"))
+            .reply_markup(InlineKeyboardMarkup::new([[button]])),
+    )
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn help(bot: &Tg, app: &App, me: &Caller) -> Result<(), RequestError> {
     let mut text = format!("{}\n\n", tr!(me.lang, "user-help-intro"));
     let users = commands::menu(me.lang, false);

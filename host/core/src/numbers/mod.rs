@@ -15,6 +15,7 @@ pub mod broadcast;
 pub mod files;
 pub mod hooks;
 pub mod people;
+pub mod sessions;
 pub mod tokens;
 pub mod uses;
 
@@ -29,6 +30,7 @@ use crate::{
     plugins::{Inventory, SharedPlugins},
     questions::PendingUploads,
     queue::WaitQueue,
+    sessions::WebSessions,
     store::Store,
     tokens::TokenStore,
     users::{UserStoreError, Users},
@@ -56,13 +58,23 @@ pub struct Records {
     pub queue: Arc<dyn WaitQueue>,
     /// Message webhooks and their deliveries.
     pub hooks: Arc<dyn Webhooks>,
+    /// Mini App sessions.
+    pub sessions: Arc<dyn WebSessions>,
 }
 
 impl Records {
     /// Every capability from one backend that has them all.
     pub fn all<T>(backend: Arc<T>) -> Records
     where
-        T: Users + AuditLog + TokenStore + PendingUploads + Jobs + WaitQueue + Webhooks + 'static,
+        T: Users
+            + AuditLog
+            + TokenStore
+            + PendingUploads
+            + Jobs
+            + WaitQueue
+            + Webhooks
+            + WebSessions
+            + 'static,
     {
         Records {
             users: backend.clone(),
@@ -71,7 +83,8 @@ impl Records {
             questions: backend.clone(),
             jobs: backend.clone(),
             queue: backend.clone(),
-            hooks: backend,
+            hooks: backend.clone(),
+            sessions: backend,
         }
     }
 }

@@ -23,3 +23,4 @@ language-unknown-button = هذه اللغة لم تعد متاحة. أرسل /la
 language-not-saved = تعذّر حفظ اختيارك الآن؛ لم يتغير شيء. حاول بعد دقيقة.
 language-set = سأكتب إليك بـ { $name } من الآن.
 language-set-automatic = سأكتب إليك بلغة تطبيق Telegram لديك: { $name }.
+command-dashboard = لوحة التحكم: المخزون ورقمك ورموزه

@@ -23,3 +23,4 @@ language-unknown-button = এই ভাষা আর দেওয়া হয�
 language-not-saved = আপনার পছন্দ এখন সংরক্ষণ করা গেল না; কিছুই বদলায়নি। এক মিনিট পরে আবার চেষ্টা করুন।
 language-set = এখন থেকে আমি আপনাকে { $name } ভাষায় লিখব।
 language-set-automatic = আমি আপনাকে আপনার Telegram অ্যাপের ভাষায় লিখব: { $name }।
+command-dashboard = ড্যাশবোর্ড: পুল, আপনার নম্বর ও তার কোড

@@ -23,3 +23,4 @@ language-unknown-button = That language is no longer offered. Send /language aga
 language-not-saved = Your choice could not be saved right now; nothing was changed. Try again in a minute.
 language-set = I will write to you in { $name } from now on.
 language-set-automatic = I will write to you in your Telegram app's language: { $name }.
+command-dashboard = The dashboard: the pool, your number, its codes

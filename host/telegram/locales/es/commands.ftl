@@ -23,3 +23,4 @@ language-unknown-button = Ese idioma ya no se ofrece. Envía /language otra vez.
 language-not-saved = No se pudo guardar tu elección ahora; no cambió nada. Inténtalo en un minuto.
 language-set = A partir de ahora te escribo en { $name }.
 language-set-automatic = Te escribo en el idioma de tu app de Telegram: { $name }.
+command-dashboard = El panel: la reserva, tu número y sus códigos

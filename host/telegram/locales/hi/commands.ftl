@@ -23,3 +23,4 @@ language-unknown-button = यह भाषा अब उपलब्ध नह�
 language-not-saved = आपकी पसंद अभी सहेजी नहीं जा सकी; कुछ नहीं बदला। एक मिनट बाद फिर कोशिश करें।
 language-set = अब से मैं आपको { $name } में लिखूँगा।
 language-set-automatic = मैं आपको आपके Telegram ऐप की भाषा में लिखूँगा: { $name }।
+command-dashboard = डैशबोर्ड: पूल, आपका नंबर और उसके कोड

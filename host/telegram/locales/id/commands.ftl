@@ -23,3 +23,4 @@ language-unknown-button = Bahasa itu tidak lagi tersedia. Kirim /language lagi.
 language-not-saved = Pilihan Anda tidak dapat disimpan sekarang; tidak ada yang berubah. Coba lagi dalam satu menit.
 language-set = Mulai sekarang saya menulis kepada Anda dalam { $name }.
 language-set-automatic = Saya menulis kepada Anda dalam bahasa aplikasi Telegram Anda: { $name }.
+command-dashboard = Dasbor: pool, nomor Anda dan kodenya

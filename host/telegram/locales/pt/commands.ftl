@@ -23,3 +23,4 @@ language-unknown-button = Esse idioma não é mais oferecido. Envie /language de
 language-not-saved = Não foi possível salvar sua escolha agora; nada mudou. Tente de novo em um minuto.
 language-set = A partir de agora escrevo para você em { $name }.
 language-set-automatic = Escrevo para você no idioma do seu app do Telegram: { $name }.
+command-dashboard = O painel: a reserva, seu número e os códigos dele

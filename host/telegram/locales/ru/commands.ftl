@@ -23,3 +23,4 @@ language-unknown-button = Этот язык больше не предлагае
 language-not-saved = Сейчас не удалось сохранить ваш выбор; ничего не изменено. Попробуйте через минуту.
 language-set = Теперь я пишу вам на языке: { $name }.
 language-set-automatic = Я пишу вам на языке вашего приложения Telegram: { $name }.
+command-dashboard = Панель: пул, ваш номер и его коды

@@ -184,7 +184,9 @@ async fn call(
                 "Bad Request: message to delete not found",
             ),
         },
-        "answercallbackquery" | "setmycommands" | "deletemycommands" => ok(json!(true)),
+        "answercallbackquery" | "setmycommands" | "deletemycommands" | "setchatmenubutton" => {
+            ok(json!(true))
+        }
         "getfile" => get_file(&state, &params),
         "getchatmember" => get_chat_member(&state, chat, &params),
         "setwebhook" | "deletewebhook" | "getwebhookinfo" => webhook(&state, &method, &params),

@@ -1,0 +1,131 @@
+// numbot's Mini App. Telegram opens /app with its launch data in the URL
+// fragment (#tgWebAppData=...&tgWebAppThemeParams=...); the data is
+// exchanged once for a session, then pages are loaded from the server into
+// <main>. No Telegram script is needed: everything comes from the fragment.
+"use strict";
+(function () {
+  const main = document.getElementById("page");
+  const toast = document.getElementById("toast");
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  let session = null;
+  let refresh = null;
+
+  // Telegram's theme: each colour a CSS variable, when it is one.
+  function theme(raw) {
+    let params = {};
+    try { params = JSON.parse(raw || "{}"); } catch (e) { params = {}; }
+    for (const [key, value] of Object.entries(params)) {
+      if (/^#[0-9a-fA-F]{6}$/.test(value)) {
+        document.documentElement.style.setProperty("--tg-theme-" + key.replace(/_/g, "-"), value);
+      }
+    }
+  }
+
+  function say(message, bad) {
+    toast.textContent = message || "";
+    toast.className = bad ? "bad" : "";
+    toast.hidden = !message;
+  }
+
+  function show(html) {
+    main.innerHTML = html;
+    const page = main.querySelector(".page");
+    if (refresh) { clearTimeout(refresh); refresh = null; }
+    if (page && page.dataset.refresh) {
+      const name = page.dataset.page;
+      refresh = setTimeout(function () { load(name, true); }, Number(page.dataset.refresh) * 1000);
+    }
+  }
+
+  function load(name, quiet) {
+    if (!quiet) { say(""); }
+    return fetch("/page/" + encodeURIComponent(name), {
+      headers: { Authorization: "Session " + session.token },
+    }).then(function (r) {
+      return r.text().then(function (body) { show(body); });
+    }).catch(function () { say("…", true); });
+  }
+
+  function act(button) {
+    if (button.dataset.confirm && !button.classList.contains("confirming")) {
+      button.classList.add("confirming");
+      button.dataset.label = button.textContent;
+      button.textContent = button.dataset.confirm;
+      return;
+    }
+    button.disabled = true;
+    fetch("/act/" + encodeURIComponent(button.dataset.act), {
+      method: "POST",
+      headers: {
+        Authorization: "Session " + session.token,
+        "X-CSRF-Token": session.csrf,
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({ arg: button.dataset.arg || "" }),
+    }).then(function (r) {
+      return r.json().then(function (answer) {
+        say(answer.message, !r.ok);
+        const current = main.querySelector(".page");
+        const next = answer.page || (current && current.dataset.page);
+        if (next) { return load(next, true); }
+      });
+    }).catch(function () {
+      button.disabled = false;
+    });
+  }
+
+  main.addEventListener("click", function (event) {
+    const tab = event.target.closest("[data-page]");
+    if (tab && tab.tagName === "A") {
+      event.preventDefault();
+      load(tab.dataset.page);
+      return;
+    }
+    const button = event.target.closest("button[data-act]");
+    if (button) { act(button); }
+  });
+
+  main.addEventListener("input", function (event) {
+    if (event.target.id !== "search") { return; }
+    const wanted = event.target.value.trim().toLowerCase();
+    for (const item of main.querySelectorAll("#category-list li")) {
+      item.hidden = wanted !== "" && !item.dataset.name.includes(wanted);
+    }
+  });
+
+  function start(opened, launch) {
+    session = opened;
+    sessionStorage.setItem("numbot-session", JSON.stringify(opened));
+    sessionStorage.setItem("numbot-launch", launch || "");
+    document.documentElement.lang = opened.lang;
+    document.documentElement.dir = opened.dir;
+    return load(opened.home);
+  }
+
+  theme(fragment.get("tgWebAppThemeParams"));
+  const kept = sessionStorage.getItem("numbot-session");
+  const launch = fragment.get("tgWebAppData");
+  // A reload: the launch data was exchanged already; its session goes on.
+  if (kept && (!launch || launch === sessionStorage.getItem("numbot-launch"))) {
+    start(JSON.parse(kept), launch);
+    return;
+  }
+  fetch("/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ init_data: launch || "" }),
+  }).then(function (r) {
+    return r.json().then(function (answer) {
+      if (!r.ok) {
+        main.innerHTML = "";
+        const p = document.createElement("p");
+        p.id = "refused";
+        p.className = "refused-message";
+        p.textContent = answer.message;
+        main.appendChild(p);
+        return;
+      }
+      return start(answer, launch);
+    });
+  });
+})();
