@@ -1483,3 +1483,48 @@ async fn a_log_chat_that_fails_never_holds_up_a_relay() {
         .await
         .expect("the code is relayed");
 }
+
+/// A token that takes and gives back numbers many times a second (a busy
+/// suite) still gets the code of the use it takes next: a use's start is
+/// the time it began, not pushed later for each use of the same holder in
+/// the same second, so a message a second later belongs to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_taking_many_times_a_second_gets_its_next_code() {
+    let sms = FakeSms::start().await.unwrap();
+    let api = Api::start_with(Some(&sms), |c| {
+        c.api.as_mut().unwrap().requests_per_second = 10_000;
+    })
+    .await;
+    api.upload(0, 3, "UAE Mobile").await;
+    let busy = api.token("busy", &[], Some(100_000), 1).await;
+    let body = Some(json!({"category": "UAE Mobile"}));
+    for _ in 0..50 {
+        let taken = api
+            .call(Method::POST, "/v1/numbers", Some(&busy), body.clone())
+            .await;
+        assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.body);
+        let path = format!("/v1/uses/{}/cancel", taken.body["use_id"].as_str().unwrap());
+        api.call(Method::POST, &path, Some(&busy), None).await;
+    }
+    let taken = api
+        .call(Method::POST, "/v1/numbers", Some(&busy), body)
+        .await;
+    crate::support::next_second().await;
+    sms.deliver(
+        taken.body["number"].as_str().unwrap(),
+        "ACME",
+        "ACME: 606060 is your code",
+    );
+    let got = api
+        .call(
+            Method::GET,
+            &format!(
+                "/v1/uses/{}/messages?wait=15",
+                taken.body["use_id"].as_str().unwrap()
+            ),
+            Some(&busy),
+            None,
+        )
+        .await;
+    assert_eq!(got.body[0]["code"], "606060", "{}", got.body);
+}

@@ -119,6 +119,8 @@ pub struct Numbers {
     admins: Vec<i64>,
     auditor: Auditor,
     inspections: files::Inspections,
+    /// Numbers as the formatter writes them.
+    views: uses::Views,
     revoked: tokio::sync::broadcast::Sender<i64>,
     /// Wakes this process's broadcast sender when a broadcast is sent off here.
     wake_sender: tokio::sync::Notify,
@@ -142,6 +144,7 @@ impl Numbers {
             token_limit: parts.token_limit,
             admins: parts.admins,
             inspections: files::Inspections::default(),
+            views: uses::Views::default(),
             revoked: tokio::sync::broadcast::Sender::new(64),
             wake_sender: tokio::sync::Notify::new(),
             released: tokio::sync::watch::Sender::new(0),

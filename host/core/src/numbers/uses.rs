@@ -118,6 +118,33 @@ pub struct NumberView {
     pub country: String,
 }
 
+/// Formatted numbers, kept for a while: bounded, and forgotten whole
+/// when full (a number is formatted again at its next take).
+#[derive(Default)]
+pub(crate) struct Views {
+    kept: std::sync::Mutex<std::collections::HashMap<String, (NumberView, std::time::Instant)>>,
+}
+
+impl Views {
+    const AT_MOST: usize = 100_000;
+    const FRESH_FOR: Duration = Duration::from_secs(600);
+
+    fn get(&self, number: &str) -> Option<NumberView> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(number)
+            .filter(|(_, at)| at.elapsed() < Self::FRESH_FOR)
+            .map(|(view, _)| view.clone())
+    }
+
+    fn put(&self, number: &str, view: NumberView) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= Self::AT_MOST {
+            kept.clear();
+        }
+        kept.insert(number.to_string(), (view, std::time::Instant::now()));
+    }
+}
+
 /// Counts a claim by outcome, with its duration. Categories are not
 /// labels: a client naming made-up ones would grow the registry forever.
 fn record_claim(claimed: &Result<Assignment, StoreError>, started: std::time::Instant) {
@@ -341,8 +368,13 @@ impl Numbers {
         }
     }
 
-    /// How the formatter writes `number` (E.164), and its country.
+    /// How the formatter writes `number` (E.164), and its country. Kept
+    /// for a few minutes: every take shows its number, and a number's
+    /// form does not change between two takes.
     pub async fn view(&self, number: &str) -> NumberView {
+        if let Some(view) = self.views.get(number) {
+            return view;
+        }
         let formatted = self
             .plugins
             .format(vec![number.to_string()], None)
@@ -352,10 +384,14 @@ impl Numbers {
             .and_then(|mut v| v.pop())
             .and_then(Result::ok);
         match formatted {
-            Some(f) => NumberView {
-                display: f.display,
-                country: f.country,
-            },
+            Some(f) => {
+                let view = NumberView {
+                    display: f.display,
+                    country: f.country,
+                };
+                self.views.put(number, view.clone());
+                view
+            }
             None => NumberView {
                 display: number.to_string(),
                 country: "?".into(),
