@@ -92,6 +92,23 @@ async fn waiting_clients_get_released_numbers_in_the_order_they_came() {
     let (status, got, _) = b.await.unwrap();
     assert_eq!(status, StatusCode::CREATED, "{got}");
 
+    // A category the pool has no numbers of is not waited on.
+    let started = Instant::now();
+    let nowhere = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&holder),
+            Some(json!({"category": "Nowhere", "wait": 30})),
+        )
+        .await;
+    assert_eq!(code(&nowhere), "none_available");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
     // A wait that ends with nothing free: 409 after it.
     let started = Instant::now();
     let (status, got, at) = waiting_take(&api, &holder, 1).await.unwrap();
