@@ -7,7 +7,7 @@ FROM rust:1.95-bookworm AS build
 RUN rustup target add wasm32-unknown-unknown
 WORKDIR /src
 COPY . .
-RUN cargo build-plugins \
+RUN cargo build-plugins --release --no-fixtures \
  && cargo build --release -p numbot \
  && mkdir -p /out/plugins \
  && cp target/release/numbot /out/ \

@@ -11,6 +11,10 @@ const TARGET: &str = "wasm32-unknown-unknown";
 /// Debian's packages that carry a wasm32-capable rustc, its std sources and wasm-ld.
 const DEBIAN_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "lld"];
 
+/// apt-get waits for the package lock instead of failing while another
+/// install holds it.
+const APT_WAITS: [&str; 2] = ["-o", "DPkg::Lock::Timeout=900"];
+
 /// How guests get compiled on this machine.
 pub enum Toolchain {
     /// rustup with the wasm32 target installed: plain `cargo build --target`.
@@ -32,11 +36,16 @@ pub fn detect() -> Result<Toolchain> {
             "no wasm32 target: installing {} with apt-get",
             DEBIAN_PACKAGES.join(" ")
         );
-        let update = Command::new("apt-get").args(["update", "-qq"]).status()?;
+        // Another install (the test tools) may hold apt's lock: wait for it.
+        let update = Command::new("apt-get")
+            .args(APT_WAITS)
+            .args(["update", "-qq"])
+            .status()?;
         if !update.success() {
             bail!("apt-get update failed");
         }
         let install = Command::new("apt-get")
+            .args(APT_WAITS)
             .args(["install", "-y", "-qq"])
             .args(DEBIAN_PACKAGES)
             .env("DEBIAN_FRONTEND", "noninteractive")
@@ -61,8 +70,14 @@ impl Toolchain {
         }
     }
 
-    /// Builds the given crates for wasm32 with the `plugin` profile.
-    pub fn build(&self, workspace: &Path, target_dir: &Path, crates: &[&str]) -> Result<()> {
+    /// Builds the given crates for wasm32 with `profile`.
+    pub fn build(
+        &self,
+        workspace: &Path,
+        target_dir: &Path,
+        profile: &str,
+        crates: &[&str],
+    ) -> Result<()> {
         let mut cmd = match self {
             Toolchain::Rustup => {
                 let mut cmd = Command::new("cargo");
@@ -82,7 +97,7 @@ impl Toolchain {
             }
         };
         cmd.current_dir(workspace)
-            .args(["--profile", "plugin", "--target", TARGET])
+            .args(["--profile", profile, "--target", TARGET])
             .arg("--target-dir")
             .arg(target_dir)
             .env_remove("CARGO_TARGET_DIR");
