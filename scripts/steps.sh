@@ -18,3 +18,19 @@ step() {
     _steps_done=$((_steps_done + 1))
     echo "== [$_steps_done/$_steps_total] $1 (usually $2; $(elapsed) so far)"
 }
+
+# Links with lld when it is installed (the wasm32 toolchain brings it):
+# linking the test binaries takes a fraction of the time. Set for the
+# host's own target only, so the guests' wasm linker is untouched; both
+# scripts set it alike, so each reuses the other's build. A plain `cargo`
+# without it works, and rebuilds.
+use_lld() {
+    command -v ld.lld >/dev/null || return 0
+    local host
+    host=$(rustc -vV | sed -n 's/^host: //p' | tr '[:lower:]-' '[:upper:]_')
+    local var="CARGO_TARGET_${host}_RUSTFLAGS"
+    if [ -z "${!var:-}" ] && [ -z "${RUSTFLAGS:-}" ]; then
+        export "$var=-C link-arg=-fuse-ld=lld"
+        echo "== linking with lld ($var)"
+    fi
+}

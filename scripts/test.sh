@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/steps.sh
 source scripts/steps.sh
 mkdir -p target
-steps 7
+steps 6
 
 # A one-off build gains nothing from incremental caches, which cost ~1.4 GiB.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
@@ -21,19 +21,17 @@ if [ "$free_kib" -lt $((6 * 1024 * 1024)) ]; then
     echo "warning: less than 6 GiB free; the build may run out of disk" >&2
 fi
 
-step "install the test tools in the background" "2 min, beside the build"
+step "install the test tools in the background" "2 min; its log: target/setup.log"
 # Downloads and installs (network- and disk-bound) run while the build
-# keeps the cores busy; the tests wait for them. Its log: target/setup.log.
+# keeps the cores busy; the tests wait for them.
 bash scripts/test-tools.sh > target/setup.log 2>&1 &
 tools=$!
-
-step "build the plugins (default, examples, hostile fixtures)" "3 min"
-cargo build-plugins
 
 step "cargo fmt --check" "seconds"
 cargo fmt --all -- --check
 
-step "build everything once, with clippy's lints as errors" "12 min on a fresh clone"
+step "build the plugins in the background, and everything else with clippy's lints as errors" \
+    "11 min on a fresh clone; the plugins' log: target/plugins.log"
 # Clippy's lints run inside the one build (its driver wraps rustc for the
 # workspace's own crates), so the dependencies are compiled once, not once
 # to check and again to build. The tests below run with the same settings
@@ -41,10 +39,20 @@ step "build everything once, with clippy's lints as errors" "12 min on a fresh c
 export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+use_lld
+# The guests have a target directory of their own: the two builds run
+# side by side, each filling the cores the other leaves idle.
+cargo build-plugins > target/plugins.log 2>&1 &
+plugins=$!
 cargo build --workspace --bins --tests
 # The benches are linted too, compiled like the tests (the bench profile
 # would build every dependency again, optimised).
 cargo build --workspace --benches --profile dev
+if ! wait "$plugins"; then
+    cat target/plugins.log >&2
+    echo "building the plugins failed (target/plugins.log)" >&2
+    exit 1
+fi
 
 step "wait for the test tools" "usually done by now"
 if ! wait "$tools"; then
