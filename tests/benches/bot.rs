@@ -8,6 +8,9 @@
 //! ~30 messages/s would be what is measured.
 //!
 //! Scenarios (pick by name after `--`; all by default):
+//! - `floor`: a bare teloxide bot (one handler, one `sendMessage` per
+//!   update) on a fake Telegram of its own, at the sustained scenario's
+//!   rate: the CPU per Bot API request the rest is held against;
 //! - `sustained`: 1,000 updates/s for 3 s, `/start` then category presses:
 //!   p50/p99 and numbot's CPU per reply;
 //! - `import`: `/start` at 100/s while an admin's 1,000,000-row import runs
@@ -296,6 +299,61 @@ fn number_of(e: &Entry) -> String {
     t[s..s + t[s..].find("</code>").unwrap()].to_string()
 }
 
+/// The least a teloxide bot can do: answer each update with one message,
+/// at 1,000 updates/s for 3 s, on a fake Telegram of its own. Run before
+/// numbot starts, so the process's CPU is the bare bot's.
+async fn floor(out: &mut Vec<String>) {
+    use teloxide::prelude::*;
+    let tg = remote("fake-telegram", || async {
+        FakeTelegram::start().await.unwrap()
+    });
+    let bot = Bot::new(tg.token()).set_api_url(reqwest::Url::parse(&tg.api_url()).unwrap());
+    let handler = Update::filter_message().endpoint(|bot: Bot, m: Message| async move {
+        bot.send_message(m.chat.id, "ok").await?;
+        Ok::<(), teloxide::RequestError>(())
+    });
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let shutdown = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move { dispatcher.dispatch().await });
+    let users: Vec<TestUser> = (1..=3_000).map(TestUser::new).collect();
+    // Warm up: the first getUpdates and connections.
+    tg.send_text(&TestUser::new(9_999_999), "/start");
+    while tg.calls("sendMessage") < 1 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let cpu_before = cpu_split(&["fake-telegram"]).0;
+    let started = tokio::time::Instant::now();
+    for (i, u) in users.iter().enumerate() {
+        tokio::time::sleep_until(started + Duration::from_millis(1) * i as u32).await;
+        tg.send_text(u, "/start");
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while tg.calls("sendMessage") < 1 + users.len() as u64 {
+        assert!(Instant::now() < deadline, "floor replies missing");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let cpu = cpu_split(&["fake-telegram"]).0 - cpu_before;
+    let mut lat: Vec<u64> = users
+        .iter()
+        .map(|u| {
+            let t = tg.transcript(u.id);
+            let update = t.iter().find(|e| e.from == "user").unwrap().at_us;
+            let reply = t.iter().find(|e| e.from == "bot").unwrap().at_us;
+            reply - update
+        })
+        .collect();
+    lat.sort_unstable();
+    out.push(row(
+        "floor, same rate: bare teloxide, one handler, one `sendMessage` per update (1 Bot API request per reply)",
+        &lat,
+        Some(cpu),
+    ));
+    if let Ok(done) = shutdown.shutdown() {
+        done.await;
+    }
+    let _ = running.await;
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let only: Vec<String> = std::env::args()
@@ -303,11 +361,14 @@ async fn main() {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
-    let mut b = Bench::start(10_000).await;
     let mut out = vec![
-        "| scenario | replies | p50 | p99 | max | numbot CPU per reply |".to_string(),
+        "| scenario | replies | p50 | p99 | max | CPU per reply (the bot's threads) |".to_string(),
         "| --- | --- | --- | --- | --- | --- |".to_string(),
     ];
+    if wanted("floor") {
+        floor(&mut out).await;
+    }
+    let mut b = Bench::start(10_000).await;
     if wanted("sustained") {
         sustained(&mut b, &mut out).await;
     }
