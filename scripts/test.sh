@@ -32,18 +32,19 @@ cargo fmt --all -- --check
 
 step "build the plugins in the background, and everything else with clippy's lints as errors" \
     "11 min on a fresh clone; the plugins' log: target/plugins.log"
-# Clippy's lints run inside the one build (its driver wraps rustc for the
-# workspace's own crates), so the dependencies are compiled once, not once
-# to check and again to build. The tests below run with the same settings
-# and reuse every artifact.
-export RUSTC_WORKSPACE_WRAPPER
-RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
-export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 use_lld
 # The guests have a target directory of their own: the two builds run
 # side by side, each filling the cores the other leaves idle.
 cargo build-plugins > target/plugins.log 2>&1 &
 plugins=$!
+# Clippy's lints run inside the one build (its driver wraps rustc for the
+# workspace's own crates), so the dependencies are compiled once, not once
+# to check and again to build. The tests below run with the same settings
+# and reuse every artifact. Set after the guests' build has started: the
+# driver is the host's rustc and must not compile the guests.
+export RUSTC_WORKSPACE_WRAPPER
+RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 cargo build --workspace --bins --tests
 # The benches are linted too, compiled like the tests (the bench profile
 # would build every dependency again, optimised).

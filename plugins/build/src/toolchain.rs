@@ -100,7 +100,13 @@ impl Toolchain {
             .args(["--profile", profile, "--target", TARGET])
             .arg("--target-dir")
             .arg(target_dir)
-            .env_remove("CARGO_TARGET_DIR");
+            .env_remove("CARGO_TARGET_DIR")
+            // A wrapper set for the host's build (clippy's driver, sccache)
+            // is a host rustc: it would compile the guests against the
+            // host's sysroot, where Debian's toolchain has no library source.
+            .env_remove("RUSTC_WRAPPER")
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            .env_remove("CLIPPY_ARGS");
         for name in crates {
             cmd.args(["-p", name]);
         }
