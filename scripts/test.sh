@@ -31,7 +31,7 @@ step "cargo fmt --check" "seconds"
 cargo fmt --all -- --check
 
 step "build the plugins in the background, and everything else with clippy's lints as errors" \
-    "11 min on a fresh clone; the plugins' log: target/plugins.log"
+    "8 min on a fresh clone; the plugins' log: target/plugins.log"
 use_lld
 # The guests have a target directory of their own: the two builds run
 # side by side, each filling the cores the other leaves idle.
@@ -55,7 +55,7 @@ if ! wait "$plugins"; then
     exit 1
 fi
 
-step "wait for the test tools" "usually done by now"
+step "wait for the test tools" "done by now"
 if ! wait "$tools"; then
     cat target/setup.log >&2
     echo "installing the test tools failed (target/setup.log)" >&2

@@ -455,7 +455,6 @@ async fn bot_api_429_and_500_storms_through_the_real_binary_lose_no_reply() {
 fn sigkill_during_claims_uploads_and_compaction_loses_nothing() {
     use std::{
         collections::HashMap,
-        io::{BufRead, BufReader},
         process::{Command, Stdio},
     };
 
@@ -476,7 +475,7 @@ fn sigkill_during_claims_uploads_and_compaction_loses_nothing() {
     let mut uploaded: HashMap<String, u64> = HashMap::new();
     let (mut acked_total, mut compactions) = (0, 0);
     for round in 0..10i64 {
-        let mut child = Command::new(crate::support::binary("claim-loop"))
+        let child = Command::new(crate::support::binary("claim-loop"))
             .args(["--category", "Crash", "--threads", "4"])
             .args(["--first-user", &(round * 1_000_000).to_string()])
             .args(["--upload-every-ms", "15", "--compact-every", "200"])
@@ -487,18 +486,7 @@ fn sigkill_during_claims_uploads_and_compaction_loses_nothing() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .split(b'\n')
-                .map_while(Result::ok)
-                .map(|l| String::from_utf8_lossy(&l).into_owned())
-                .collect::<Vec<_>>()
-        });
-        std::thread::sleep(Duration::from_millis(300 + rng() % 500));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let lines = reader.join().unwrap();
+        let lines = crate::support::kill_while_running(child, Duration::from_millis(rng() % 500));
         let mut acked = Vec::new();
         for line in &lines {
             let parts: Vec<&str> = line.split(' ').collect();

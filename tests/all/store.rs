@@ -3,7 +3,6 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    io::{BufRead, BufReader},
     path::Path,
     process::{Command, Stdio},
     sync::{atomic::Ordering, Arc},
@@ -646,7 +645,7 @@ fn acknowledged_claims_survive_sigkill() {
     let mut rng = numbot_test_rng(7);
     let mut acked_total = 0;
     for round in 0..12i64 {
-        let mut child = Command::new(crate::support::binary("claim-loop"))
+        let child = Command::new(crate::support::binary("claim-loop"))
             .args(["--category", "Crash", "--threads", "8"])
             .args(["--first-user", &(round * 1_000_000).to_string()])
             .args(["--data-dir", dir.path().to_str().unwrap()])
@@ -656,25 +655,8 @@ fn acknowledged_claims_survive_sigkill() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            let mut lines = Vec::new();
-            let mut r = BufReader::new(stdout);
-            let mut line = String::new();
-            while r.read_line(&mut line).unwrap_or(0) > 0 {
-                if line.ends_with('\n') {
-                    lines.push(line.trim().to_string());
-                }
-                line.clear();
-            }
-            lines
-        });
-        std::thread::sleep(Duration::from_millis(150 + rng() % 400));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let acked: Vec<(i64, String)> = reader
-            .join()
-            .unwrap()
+        let lines = crate::support::kill_while_running(child, Duration::from_millis(rng() % 400));
+        let acked: Vec<(i64, String)> = lines
             .iter()
             .filter_map(|l| {
                 let mut parts = l.split(' ');

@@ -170,6 +170,40 @@ pub const ADMIN: i64 = 1;
 pub const REPLY: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// `n` valid UAE mobile numbers as a CSV with a `Number` header.
+/// Kills `child` with SIGKILL `delay` after its first line of output (its
+/// start, opening the store and loading the plugins, takes longer on a
+/// loaded machine than a random window would) and returns every complete
+/// line it printed.
+pub fn kill_while_running(
+    mut child: std::process::Child,
+    delay: std::time::Duration,
+) -> Vec<String> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("the child's stdout is piped");
+    let (started, first_line) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut started = Some(started);
+        let mut lines = Vec::new();
+        let mut r = std::io::BufReader::new(stdout);
+        let mut line = String::new();
+        while r.read_line(&mut line).unwrap_or(0) > 0 {
+            if line.ends_with('\n') {
+                lines.push(line.trim().to_string());
+                if let Some(tx) = started.take() {
+                    let _ = tx.send(());
+                }
+            }
+            line.clear();
+        }
+        lines
+    });
+    let _ = first_line.recv_timeout(std::time::Duration::from_secs(60));
+    std::thread::sleep(delay);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    reader.join().unwrap()
+}
+
 /// A store reopened after a crash of round `round`: every acknowledged
 /// claim (user, number) is held by its user, and no number is held twice.
 pub fn assert_claims_survived(store: &FileStore, acked: &[(i64, String)], round: i64) {
