@@ -70,12 +70,10 @@ impl WaitQueue for MemoryQueue {
         until: i64,
     ) -> Result<bool, QueueError> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(queue) = state.1.get_mut(category) else {
-            return Ok(false);
-        };
-        if let Some(end) = queue.get_mut(&ticket) {
-            *end = until;
-        }
+        // A waiter that renews is alive: its ticket keeps its place even
+        // when it lapsed meanwhile (the waiter stalled), as on MongoDB.
+        let queue = state.1.entry(category.to_string()).or_default();
+        queue.insert(ticket, until);
         queue.retain(|_, end| *end > now);
         Ok(queue.keys().next() == Some(&ticket))
     }
@@ -113,7 +111,20 @@ mod tests {
         assert!(q.first("UK", other, 5, 10).await.unwrap(), "its own queue");
         // a stops renewing: b is first once a's ticket lapses.
         assert!(q.first("UAE", b, 11, 20).await.unwrap());
+        let c = q.join("UAE", 20).await.unwrap();
+        assert!(!q.first("UAE", c, 11, 20).await.unwrap(), "behind b");
         q.leave("UAE", b).await.unwrap();
-        assert!(!q.first("UAE", b, 11, 20).await.unwrap(), "left");
+        assert!(q.first("UAE", c, 11, 20).await.unwrap(), "b left");
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_stalled_keeps_its_place() {
+        let q = MemoryQueue::default();
+        let a = q.join("UAE", 10).await.unwrap();
+        let b = q.join("UAE", 10).await.unwrap();
+        // Both lapse; b renews first, then a: a came first and is first.
+        assert!(q.first("UAE", b, 12, 20).await.unwrap());
+        assert!(q.first("UAE", a, 12, 20).await.unwrap());
+        assert!(!q.first("UAE", b, 12, 20).await.unwrap(), "behind a again");
     }
 }
