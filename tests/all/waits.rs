@@ -9,13 +9,13 @@ use std::{
 };
 
 use numbot_core::tokens::NewToken;
-use numbot_testing::fake_sms::FakeSms;
+use numbot_testing::{fake_sms::FakeSms, fake_telegram::TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::{
     api::{code, Api},
-    support::uae_csv,
+    support::{uae_csv, ADMIN},
 };
 
 /// A take that waits up to `wait` seconds, started now in the background.
@@ -119,6 +119,47 @@ async fn waiting_clients_get_released_numbers_in_the_order_they_came() {
         "{:?}",
         at - started
     );
+}
+
+/// A number that comes without a release (a new file; waiters look again
+/// within a second) goes to the client that was waiting, not to one that
+/// asks meanwhile: a take that may wait queues before it looks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_asking_later_does_not_pass_one_waiting() {
+    let api = Api::start(None).await;
+    api.upload(0, 1, "UAE Mobile").await;
+    let holder = api.token("holder", &[], Some(1_000), 1).await;
+    let waiter = api.token("waiter", &[], Some(1_000), 1).await;
+    let later = api.token("later", &[], Some(1_000), 1).await;
+    let held = api
+        .call(
+            Method::POST,
+            "/v1/numbers",
+            Some(&holder),
+            Some(json!({"category": "UAE Mobile"})),
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::CREATED);
+    let waiting = waiting_take(&api, &waiter, 30);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    api.h
+        .upload(
+            &TestUser::new(ADMIN),
+            "more.csv",
+            uae_csv(1, 1),
+            Some("UAE Mobile"),
+        )
+        .await;
+    let asked_later = waiting_take(&api, &later, 30);
+    let (status, got, _) = waiting.await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "the waiter gets it: {got}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!asked_later.is_finished(), "the later client waits behind");
+    let path = format!("/v1/uses/{}/cancel", held.body["use_id"].as_str().unwrap());
+    api.call(Method::POST, &path, Some(&holder), None).await;
+    let (status, got, _) = asked_later.await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "then the later one: {got}");
+    assert_eq!(got["number"], held.body["number"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -217,8 +217,10 @@ impl Numbers {
     /// [`Numbers::take`], waiting up to `wait` (or until `cancelled`) when
     /// the category has no free number: waiters are served in the order
     /// they came, across processes, each as soon as a number goes back
-    /// and it is first. `NoneAvailable` when the wait ends first, and at
-    /// once for a category the pool has no numbers of.
+    /// and it is first; a take that may wait joins the queue before it
+    /// looks, so a client that gives a number back and asks again does not
+    /// pass those already waiting. `NoneAvailable` when the wait ends
+    /// first, and at once for a category the pool has no numbers of.
     pub async fn take_waiting(
         &self,
         account: &Account,
@@ -226,26 +228,32 @@ impl Numbers {
         wait: Duration,
         cancelled: impl Future<Output = ()>,
     ) -> Result<Assignment, TakeError> {
-        match self.take(account, category).await {
-            Err(TakeError::Store(StoreError::NoneAvailable(_))) if !wait.is_zero() => {}
-            taken => return taken,
-        }
-        // A category the pool has no numbers of will not get one back.
-        let known = self.store.categories().await?;
-        if !known.iter().any(|(name, _)| name == category) {
-            return Err(StoreError::NoneAvailable(category.to_string()).into());
+        if wait.is_zero() {
+            return self.take(account, category).await;
         }
         let queue = &self.records.queue;
         let deadline = tokio::time::Instant::now() + wait;
         let live = |now: i64| now + TICKET_LIVES.as_secs() as i64;
         let ticket = queue.join(category, live(unix_now())).await?;
         let mut released = self.released.subscribe();
+        let mut known = false;
         tokio::pin!(cancelled);
         let taken = loop {
             let now = unix_now();
             let first = queue.first(category, ticket, now, live(now)).await;
             match first {
                 Ok(true) => match self.take(account, category).await {
+                    Err(TakeError::Store(StoreError::NoneAvailable(_))) if !known => {
+                        // A category the pool has no numbers of will not
+                        // get one back.
+                        match self.store.categories().await {
+                            Ok(all) if all.iter().any(|(name, _)| name == category) => known = true,
+                            Ok(_) => {
+                                break Err(StoreError::NoneAvailable(category.to_string()).into())
+                            }
+                            Err(e) => break Err(e.into()),
+                        }
+                    }
                     Err(TakeError::Store(StoreError::NoneAvailable(_))) => {}
                     taken => break taken,
                 },
