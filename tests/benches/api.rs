@@ -49,7 +49,11 @@ async fn main() {
     let seconds = arg(&args, "--seconds", 10);
     let interval = arg(&args, "--interval-ms", 250);
 
-    let served = common::serve_api(interval, |api| api.requests_per_second = 1_000_000).await;
+    let served = common::serve_api(interval, |api| {
+        api.requests_per_second = 1_000_000;
+        api.lookups_per_second = 1_000_000;
+    })
+    .await;
     served.numbers("claims.csv", 0, 2 * clients, "Claims").await;
     served
         .numbers("codes.csv", 1_000_000, clients, "Codes")
@@ -155,18 +159,16 @@ async fn claims_over_http(c: &Clients, secrets: &[String], seconds: u64) -> (f64
                 let mut latencies = Vec::new();
                 while Instant::now() < until {
                     let t = Instant::now();
-                    let taken: Value = http
+                    let answer = http
                         .post(format!("{base}/v1/numbers"))
                         .bearer_auth(&secret)
                         .json(&json!({"category": "Claims"}))
                         .send()
                         .await
-                        .unwrap()
-                        .error_for_status()
-                        .unwrap()
-                        .json()
-                        .await
                         .unwrap();
+                    let status = answer.status();
+                    let taken: Value = answer.json().await.unwrap();
+                    assert!(status.is_success(), "take: {status} {taken}");
                     latencies.push(t.elapsed().as_micros() as u64);
                     let id = taken["use_id"].as_str().unwrap();
                     http.post(format!("{base}/v1/uses/{id}/cancel"))

@@ -281,9 +281,15 @@ async fn shared_numbers(
                         .send()
                         .await
                         .unwrap();
-                    assert_eq!(r.status(), StatusCode::CREATED);
                     let answered = Instant::now();
+                    let status = r.status();
                     let taken: Value = r.json().await.unwrap();
+                    assert_eq!(
+                        status,
+                        StatusCode::CREATED,
+                        "after {:?}: {taken}",
+                        answered - asked
+                    );
                     mine.push((asked, answered));
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     let id = taken["use_id"].as_str().unwrap();
