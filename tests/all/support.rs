@@ -169,7 +169,6 @@ pub const ADMIN: i64 = 1;
 /// How long a test waits for a reply.
 pub const REPLY: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// `n` valid UAE mobile numbers as a CSV with a `Number` header.
 /// Kills `child` with SIGKILL `delay` after its first line of output (its
 /// start, opening the store and loading the plugins, takes longer on a
 /// loaded machine than a random window would) and returns every complete
@@ -236,6 +235,7 @@ pub fn number_in(e: &Entry) -> String {
     t[start..end].to_string()
 }
 
+/// `n` valid UAE mobile numbers as a CSV with a `Number` header.
 pub fn uae_csv(first: u64, n: u64) -> Vec<u8> {
     let mut csv = String::from("Number\n");
     for i in first..first + n {
