@@ -8,7 +8,6 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use numbot_api::{ApiConfig, ApiNotifier, ApiState, RunningApi};
 use numbot_core::{
     inbox::{Inbox, MemoryInbox},
-    migration::MigrationStore,
     Coordination, HistoryQuery, NumberLimit, Numbers, Parts, Records, SharedPlugins, Store,
     StoreConfig, StoreError, UseStream, UserStoreError,
 };
@@ -17,10 +16,9 @@ use numbot_plugin_host::{
     host::WatchHandle, LoadError, PluginHost, PluginHostConfig, PluginRunner,
 };
 use numbot_store_file::{FileStore, FileUsers, LocalCoordination};
-use numbot_store_mongo::{MongoCoordination, MongoInbox, MongoStore, MongoUsers};
 use numbot_telegram::{BotError, RunningBot};
 
-use crate::config::{Config, ConfigError, PluginsSection, PoolKind, StoreSection};
+use crate::config::{Config, ConfigError, PluginsSection, StoreSection};
 
 /// The pool, the records and the monitor's coordination.
 pub struct Backends {
@@ -128,51 +126,96 @@ pub async fn open_backends(
     plugins: SharedPlugins,
 ) -> Result<Backends, StartError> {
     let kind = section.pool_kind()?;
-    let database = match &section.mongodb_uri {
-        Some(uri) => Some(numbot_store_mongo::connect(uri, &section.mongodb_database).await?),
-        None => None,
-    };
+    if let Some(uri) = &section.mongodb_uri {
+        return shared::open(uri, section, kind, config, plugins).await;
+    }
     let dir = section.data_dir.clone();
-    let clock = config.clock.clone();
-    let open_files = {
-        let (config, plugins) = (config.clone(), plugins.clone());
-        || tokio::task::spawn_blocking(move || FileStore::open(config, plugins))
-    };
-    let store: Store = match (kind, &database) {
-        (PoolKind::Mongo, Some(db)) => Arc::new(MongoStore::open(db, &config, plugins).await?),
-        (PoolKind::Migration, Some(db)) => {
-            let mongo = MongoStore::open(db, &config, plugins).await?;
-            let files = open_files().await??;
-            Arc::new(MigrationStore::new(Arc::new(files), Arc::new(mongo)))
-        }
-        _ => Arc::new(open_files().await??),
-    };
-    let (records, coordination, inbox): (Records, Arc<dyn Coordination>, Arc<dyn Inbox>) =
-        match &database {
-            Some(db) => (
-                Records::all(Arc::new(MongoUsers::open(db).await?)),
-                MongoCoordination::open(db, clock).await?,
-                MongoInbox::open(db).await?,
-            ),
-            None => {
-                let (users, coordination) = tokio::task::spawn_blocking(move || {
-                    Ok::<_, StartError>((FileUsers::open(&dir)?, LocalCoordination::open(&dir)?))
-                })
-                .await??;
-                (
-                    Records::all(Arc::new(users)),
-                    Arc::new(coordination),
-                    Arc::new(MemoryInbox::default()),
-                )
-            }
-        };
+    let store: Store = Arc::new(open_file_store(config, plugins).await?);
+    let (users, coordination) = tokio::task::spawn_blocking(move || {
+        Ok::<_, StartError>((FileUsers::open(&dir)?, LocalCoordination::open(&dir)?))
+    })
+    .await??;
     tracing::info!(pool = %store.backend(), "store opened");
     Ok(Backends {
         store,
-        records,
-        coordination,
-        inbox,
+        records: Records::all(Arc::new(users)),
+        coordination: Arc::new(coordination),
+        inbox: Arc::new(MemoryInbox::default()),
     })
+}
+
+/// Opens the file store off the async threads.
+async fn open_file_store(
+    config: StoreConfig,
+    plugins: SharedPlugins,
+) -> Result<FileStore, StartError> {
+    Ok(tokio::task::spawn_blocking(move || FileStore::open(config, plugins)).await??)
+}
+
+/// The backends replicas share: MongoDB for the records, the coordination
+/// and the inbox, and for the pool unless it stays in files.
+#[cfg(feature = "mongodb")]
+mod shared {
+    use std::sync::Arc;
+
+    use numbot_core::{migration::MigrationStore, Records, SharedPlugins, Store, StoreConfig};
+    use numbot_store_mongo::{MongoCoordination, MongoInbox, MongoStore, MongoUsers};
+
+    use super::{open_file_store, Backends, StartError};
+    use crate::config::{PoolKind, StoreSection};
+
+    /// Opens the pool `kind` names on the database at `uri`.
+    pub(super) async fn open(
+        uri: &str,
+        section: &StoreSection,
+        kind: PoolKind,
+        config: StoreConfig,
+        plugins: SharedPlugins,
+    ) -> Result<Backends, StartError> {
+        let db = numbot_store_mongo::connect(uri, &section.mongodb_database).await?;
+        let clock = config.clock.clone();
+        let store: Store = match kind {
+            PoolKind::Mongo => Arc::new(MongoStore::open(&db, &config, plugins).await?),
+            PoolKind::Migration => {
+                let mongo = MongoStore::open(&db, &config, plugins.clone()).await?;
+                let files = open_file_store(config.clone(), plugins).await?;
+                Arc::new(MigrationStore::new(Arc::new(files), Arc::new(mongo)))
+            }
+            PoolKind::File => Arc::new(open_file_store(config.clone(), plugins).await?),
+        };
+        tracing::info!(pool = %store.backend(), "store opened");
+        Ok(Backends {
+            store,
+            records: Records::all(Arc::new(MongoUsers::open(&db).await?)),
+            coordination: MongoCoordination::open(&db, clock).await?,
+            inbox: MongoInbox::open(&db).await?,
+        })
+    }
+}
+
+/// Without the `mongodb` feature, a configured database is refused with
+/// the reason, before anything is opened.
+#[cfg(not(feature = "mongodb"))]
+mod shared {
+    use numbot_core::{SharedPlugins, StoreConfig};
+
+    use super::{Backends, StartError};
+    use crate::config::{ConfigError, PoolKind, StoreSection};
+
+    /// Refuses: this build has no MongoDB client.
+    pub(super) async fn open(
+        _uri: &str,
+        _section: &StoreSection,
+        _kind: PoolKind,
+        _config: StoreConfig,
+        _plugins: SharedPlugins,
+    ) -> Result<Backends, StartError> {
+        Err(ConfigError::Invalid(
+            "store.mongodb_uri is set, but this numbot was built without the `mongodb` feature"
+                .into(),
+        )
+        .into())
+    }
 }
 
 /// The use cases the command line's pool commands run on: the pool and
