@@ -34,3 +34,17 @@ use_lld() {
         echo "== linking with lld ($var)"
     fi
 }
+
+# Compiles numbot's own crates through clippy's driver, with its lints as
+# errors: the test command lints inside its one build instead of checking
+# every dependency a second time. The demo does the same when clippy is
+# installed, so each command reuses the other's build (Cargo keys the
+# workspace's crates on the wrapper). Call it after the guests' build has
+# started: the driver is the host's rustc and must not compile the guests.
+lint_own_crates() {
+    local driver
+    driver="$(rustc --print sysroot)/bin/clippy-driver"
+    [ -x "$driver" ] || return 1
+    export RUSTC_WORKSPACE_WRAPPER="$driver"
+    export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+}

@@ -40,11 +40,11 @@ plugins=$!
 # Clippy's lints run inside the one build (its driver wraps rustc for the
 # workspace's own crates), so the dependencies are compiled once, not once
 # to check and again to build. The tests below run with the same settings
-# and reuse every artifact. Set after the guests' build has started: the
-# driver is the host's rustc and must not compile the guests.
-export RUSTC_WORKSPACE_WRAPPER
-RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
-export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+# and reuse every artifact, as does scripts/demo.sh afterwards.
+if ! lint_own_crates; then
+    echo "clippy is not installed: rustup component add clippy" >&2
+    exit 1
+fi
 cargo build --workspace --bins --tests
 # The benches are linted too, compiled like the tests (the bench profile
 # would build every dependency again, optimised).

@@ -389,4 +389,66 @@ fn the_rules_catch_what_they_are_for() {
     let code = r#"bot.send_message(me.chat, format!("a, b {x}")).reply_markup(k)"#;
     let at = code.find("send_message(").unwrap() + "send_message(".len();
     assert_eq!(arguments(code, at), ["me.chat", r#"format!("a, b {x}")"#]);
+    let unit = |features: &str| format!("tokio@1.0.0 \"tokio\" \"build\" features [{features}]");
+    let tests = BTreeSet::from([unit(r#""net","process""#)]);
+    let demo = BTreeSet::from([unit(r#""net""#)]);
+    assert_eq!(built_twice(&demo, &tests), [&unit(r#""net""#)]);
+    assert!(built_twice(&tests, &tests).is_empty());
+}
+
+/// The dependency units (`name@version`, target, mode, features, profile)
+/// `cargo build <args>` would compile, from Cargo's unit graph. The unit
+/// graph is unstable; `RUSTC_BOOTSTRAP` opens it on the pinned toolchain.
+fn dependency_units(args: &[&str]) -> BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .arg("build")
+        .args(args)
+        .args(["--offline", "--unit-graph", "-Z", "unstable-options"])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .current_dir(root())
+        .output()
+        .expect("cargo build --unit-graph runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let graph: Value = serde_json::from_slice(&out.stdout).unwrap();
+    graph["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| !u["pkg_id"].as_str().unwrap().starts_with("path+"))
+        .map(|u| {
+            let id = u["pkg_id"].as_str().unwrap();
+            let name = id.rsplit('#').next().unwrap();
+            format!(
+                "{name} {} {} features {} profile {}",
+                u["target"]["name"], u["mode"], u["features"], u["profile"]
+            )
+        })
+        .collect()
+}
+
+/// The units of `demo` that `tests` does not build: each one is compiled
+/// again when one command runs after the other.
+fn built_twice<'a>(demo: &'a BTreeSet<String>, tests: &BTreeSet<String>) -> Vec<&'a String> {
+    demo.iter().filter(|u| !tests.contains(*u)).collect()
+}
+
+#[test]
+fn the_demo_builds_with_the_workspaces_features() {
+    let demo = dependency_units(&["-p", "numbot-testing", "--bin", "numbot-demo"]);
+    let tests = dependency_units(&["--workspace", "--bins", "--tests"]);
+    assert!(
+        !demo.iter().any(|u| u.starts_with("mongodb@")),
+        "the demo builds no MongoDB client (numbot's `mongodb` feature stays off in numbot-testing)"
+    );
+    let twice = built_twice(&demo, &tests);
+    assert!(
+        twice.is_empty(),
+        "scripts/demo.sh would compile these again after scripts/test.sh (and the other way \
+         round): add the workspace's features for them to host/workspace-hack/Cargo.toml:\n{twice:#?}"
+    );
 }
