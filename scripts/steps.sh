@@ -37,10 +37,11 @@ use_lld() {
 
 # Compiles numbot's own crates through clippy's driver, with its lints as
 # errors: the test command lints inside its one build instead of checking
-# every dependency a second time. The demo does the same when clippy is
-# installed, so each command reuses the other's build (Cargo keys the
-# workspace's crates on the wrapper). Call it after the guests' build has
-# started: the driver is the host's rustc and must not compile the guests.
+# every dependency a second time (Cargo keys only the workspace's crates on
+# the wrapper, so the dependencies stay shared with scripts/demo.sh, which
+# does not lint: a newer clippy's lints must not stop a first run). Call
+# it after the guests' build has started: the driver is the host's rustc
+# and must not compile the guests.
 lint_own_crates() {
     local driver
     driver="$(rustc --print sysroot)/bin/clippy-driver"

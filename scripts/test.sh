@@ -40,7 +40,8 @@ plugins=$!
 # Clippy's lints run inside the one build (its driver wraps rustc for the
 # workspace's own crates), so the dependencies are compiled once, not once
 # to check and again to build. The tests below run with the same settings
-# and reuse every artifact, as does scripts/demo.sh afterwards.
+# and reuse every artifact; scripts/demo.sh afterwards reuses every
+# dependency.
 if ! lint_own_crates; then
     echo "clippy is not installed: rustup component add clippy" >&2
     exit 1
