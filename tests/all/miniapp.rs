@@ -18,7 +18,10 @@ use std::{
 
 use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
 use numbot_core::{UserStatus, Users};
-use numbot_testing::{fake_sms::FakeSms, fake_telegram::TestUser};
+use numbot_testing::{
+    fake_sms::{FakeSms, Mode},
+    fake_telegram::TestUser,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -179,6 +182,8 @@ async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
 }
 
 async fn open(c: &Client, web: SocketAddr, fragment: &str) {
+    // From another page: a change of the fragment alone loads nothing.
+    c.goto("about:blank").await.unwrap();
     c.goto(&format!("http://{web}/app#{fragment}"))
         .await
         .unwrap();
@@ -194,6 +199,7 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
             url: "http://127.0.0.1/app".into(),
             launch_max_age_secs: 3600,
             session_secs: 3600,
+            login_link_secs: 600,
         });
         c.sms = Some({
             let mut s = numbot_otp::SmsConfig::new(numbot_otp::ProviderConfig::Twilio {
@@ -287,6 +293,54 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
     click(&c, "a[data-page=audit]").await;
     let audit = text_of(&c, "table#audit").await;
     assert!(audit.contains("ban") && audit.contains("delete"), "{audit}");
+
+    // An upload: previewed with its refused rows and nothing stored, then
+    // imported on the admin's go-ahead.
+    let files = tempfile::tempdir().unwrap();
+    let csv = files.path().join("preview.csv");
+    let mut rows = uae_csv(200, 4);
+    rows.extend_from_slice(b"not a number\n");
+    std::fs::write(&csv, rows).unwrap();
+    click(&c, "a[data-page=files]").await;
+    let picker = c
+        .wait()
+        .for_element(Locator::Css("#upload-file"))
+        .await
+        .unwrap();
+    picker.send_keys(csv.to_str().unwrap()).await.unwrap();
+    let category = c.find(Locator::Css("#upload-category")).await.unwrap();
+    category.send_keys("Previewed").await.unwrap();
+    click(&c, "button[data-upload]").await;
+    let summary = text_of(&c, "#preview-summary").await;
+    assert!(
+        summary.contains("4 numbers to import") && summary.contains("1 refused"),
+        "{summary}"
+    );
+    let refused_rows = text_of(&c, "#preview-lines").await;
+    assert!(refused_rows.contains("not a number"), "{refused_rows}");
+    let stored = |category: &str| {
+        h.store
+            .files()
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.meta.country_name == category && !f.meta.deleted)
+            .count()
+    };
+    assert_eq!(stored("Previewed"), 0, "a preview stores nothing");
+    screenshot(&c, "admin-upload-preview").await;
+    click(&c, "#import").await;
+    until("the previewed file imported", async || {
+        stored("Previewed") == 1
+    })
+    .await;
+    let listed = h.say(&admin, "/csvlist").await;
+    assert!(
+        listed.text.as_deref().unwrap_or("").contains("Previewed"),
+        "{listed:?}"
+    );
+    click(&c, "a[data-page=audit]").await;
+    let audit = text_of(&c, "table#audit").await;
+    assert!(audit.contains("upload"), "{audit}");
     c.close().await.unwrap();
 
     // A user: their number, a code arriving, nothing of the pool's.
@@ -344,6 +398,18 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "a user banning");
+    let r = http
+        .post(format!("http://{web}/upload"))
+        .header(
+            "Authorization",
+            format!("Session {}", session["token"].as_str().unwrap()),
+        )
+        .header("X-CSRF-Token", session["csrf"].as_str().unwrap())
+        .body(uae_csv(300, 2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a user uploading");
     let r = http
         .post(format!("http://{web}/act/take"))
         .header(
@@ -415,11 +481,71 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
     screenshot(&c, "admin-overview-ar").await;
     c.close().await.unwrap();
 
-    // The admin's overview again, with a number held and taken today.
+    // The admin's overview again, with a number held and taken today, and
+    // the SMS provider answering the monitor's polls, then failing them.
     let c = driver.browser().await;
     open(&c, web, &fragment(&token, ADMIN, "en", now(), None)).await;
     let table = text_of(&c, "table#categories").await;
     assert!(table.contains("UAE Mobile"), "{table}");
+    let provider = text_of(&c, "#provider").await;
+    assert!(
+        provider.contains("SMS provider") && provider.contains("Answering"),
+        "{provider}"
+    );
     screenshot(&c, "admin-overview-after").await;
+    sms.set_mode(Mode::Down);
+    // Each round reloads the page, which replaces what an earlier round found.
+    let failing = async || {
+        if let Ok(tab) = c.find(Locator::Css("a[data-page=overview]")).await {
+            let _ = tab.click().await;
+        }
+        matches!(c.find(Locator::Css("#provider")).await, Ok(e) if e.text().await.unwrap_or_default().contains("Failing"))
+    };
+    until("the provider failing on the overview", failing).await;
+    let provider = text_of(&c, "#provider").await;
+    assert!(provider.contains("in a row"), "{provider}");
+    screenshot(&c, "admin-provider-failing").await;
+    sms.set_mode(Mode::Normal);
+    c.close().await.unwrap();
+
+    // Outside Telegram: /dashboard's one-time link, in a plain browser.
+    let dashboard = h.say(&TestUser::new(USER), "/dashboard").await;
+    let link = dashboard
+        .buttons
+        .iter()
+        .flatten()
+        .find_map(|(_, url)| url.split_once("#login="))
+        .map(|(_, secret)| format!("login={secret}"))
+        .unwrap_or_else(|| panic!("a login link: {dashboard:?}"));
+    let c = driver.browser().await;
+    open(&c, web, &link).await;
+    let tabs = text_of(&c, "nav.tabs").await;
+    assert!(
+        tabs.contains("My number") && !tabs.contains("Pool"),
+        "{tabs}"
+    );
+    text_of(&c, "#number").await;
+    let hash = c.execute("return location.hash", vec![]).await.unwrap();
+    assert_eq!(hash, "", "the secret leaves the address bar");
+    screenshot(&c, "user-login-link").await;
+    c.close().await.unwrap();
+    let c = driver.browser().await;
+    open(&c, web, &link).await;
+    let refused = text_of(&c, "#refused").await;
+    assert!(refused.contains("used already"), "{refused}");
+    let expired = numbot_telegram::miniapp::login::issue(USER, now() - 1, &token);
+    open(&c, web, &format!("login={expired}")).await;
+    until("the expired link refused", async || {
+        text_of(&c, "#refused").await.contains("expired")
+    })
+    .await;
+    let forged = link.replacen(&USER.to_string(), &ADMIN.to_string(), 1);
+    open(&c, web, &forged).await;
+    until("the forged link refused", async || {
+        text_of(&c, "#refused")
+            .await
+            .contains("not opened from the bot")
+    })
+    .await;
     c.close().await.unwrap();
 }

@@ -637,8 +637,14 @@ impl ApiReplica {
             numbers.clone(),
             Arc::new(Nobody),
         ));
-        let monitor =
-            numbot::compose::start_monitor(&sms_config, &backends, plugins, notifier).unwrap();
+        let monitor = numbot::compose::start_monitor(
+            &sms_config,
+            &backends,
+            plugins,
+            notifier,
+            Arc::default(),
+        )
+        .unwrap();
         let api = numbot::compose::start_api(api, numbers.clone(), Some(monitor.status.clone()))
             .await
             .unwrap();

@@ -295,12 +295,14 @@ impl Drop for Monitor {
     }
 }
 
-/// Starts the OTP monitor on `sms`, telling `notifier` what arrives.
+/// Starts the OTP monitor on `sms`, telling `notifier` what arrives and
+/// `status` how the provider answers.
 pub fn start_monitor(
     sms: &SmsConfig,
     backends: &Backends,
     plugins: SharedPlugins,
     notifier: Arc<dyn Notifier>,
+    status: Arc<MonitorStatus>,
 ) -> Result<Monitor, StartError> {
     let monitor = Arc::new(
         OtpMonitor::new(
@@ -311,7 +313,8 @@ pub fn start_monitor(
             notifier,
             sms.interval(),
         )
-        .with_rules(sms.rules()),
+        .with_rules(sms.rules())
+        .with_status(status),
     );
     let status = monitor.status();
     Ok(Monitor {
@@ -366,8 +369,14 @@ pub async fn serve(
         config.api.as_ref().and_then(|a| a.numbers_per_window),
         config.access.admins.clone(),
     );
+    // Made before the bot, which shows it to admins, and the monitor,
+    // which needs the bot's notifier.
+    let provider = config
+        .sms
+        .as_ref()
+        .map(|_| Arc::new(MonitorStatus::default()));
     let (bot, telegram, log) =
-        numbot_telegram::start(config.bot_settings(), numbers.clone()).await?;
+        numbot_telegram::start(config.bot_settings(), numbers.clone(), provider.clone()).await?;
     let notifier: Arc<dyn Notifier> = match &config.api {
         Some(_) => Arc::new(ApiNotifier::new(numbers.clone(), telegram)),
         None => telegram,
@@ -376,9 +385,11 @@ pub async fn serve(
         Some(log) => Arc::new(numbot_telegram::LoggedNotifier::new(notifier, log)),
         None => notifier,
     };
-    let monitor = match &config.sms {
-        Some(sms) => Some(start_monitor(sms, &backends, plugins, notifier)?),
-        None => None,
+    let monitor = match (&config.sms, provider) {
+        (Some(sms), Some(status)) => {
+            Some(start_monitor(sms, &backends, plugins, notifier, status)?)
+        }
+        _ => None,
     };
     let api = match &config.api {
         Some(api) => {

@@ -20,6 +20,6 @@ mod takeover;
 
 pub use config::{JsonConfig, ProviderConfig, SmsConfig, SmsConfigError};
 pub use events::{Delivery, Notifier, OtpEvent};
-pub use monitor::{MonitorStatus, OtpMonitor, Tick};
+pub use monitor::{MonitorStatus, OtpMonitor, ProviderHealth, Tick};
 pub use providers::{Outcome, Provider, ProviderError, Sms, Watch};
 pub use rules::{CompleteOn, RelayRules};

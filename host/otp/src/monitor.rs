@@ -128,16 +128,48 @@ pub struct OtpMonitor {
     status: Arc<MonitorStatus>,
 }
 
-/// What health checks read of the monitor.
+/// What health checks and admins' pages read of the monitor.
 #[derive(Debug, Default)]
 pub struct MonitorStatus {
     failing: std::sync::atomic::AtomicBool,
+    health: Mutex<ProviderHealth>,
+}
+
+/// The SMS provider as this process's monitor saw it last.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderHealth {
+    /// The provider's protocol (`twilio`, …); empty before the first poll.
+    pub provider: String,
+    /// Whether this process polls (with replicas, one of them does).
+    pub leading: bool,
+    /// Numbers watched at the last poll.
+    pub watched: usize,
+    /// When the provider last answered (Unix seconds).
+    pub last_ok: Option<i64>,
+    /// When a poll last failed, and why.
+    pub last_failure: Option<(i64, String)>,
+    /// Polls failed in a row since the last answer.
+    pub failures: u32,
+    /// Polls answered and failed since this process started.
+    pub polls: (u64, u64),
 }
 
 impl MonitorStatus {
     /// Whether the provider has failed enough polls in a row to alert.
     pub fn failing(&self) -> bool {
         self.failing.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The provider's health as of the last poll.
+    pub fn health(&self) -> ProviderHealth {
+        self.health
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut ProviderHealth)) {
+        change(&mut self.health.lock().unwrap_or_else(|e| e.into_inner()));
     }
 }
 
@@ -172,7 +204,14 @@ impl OtpMonitor {
         self
     }
 
-    /// The monitor's health, for `/readyz`.
+    /// The monitor reporting to `status` (shared with the front ends
+    /// that start before it).
+    pub fn with_status(mut self, status: Arc<MonitorStatus>) -> OtpMonitor {
+        self.status = status;
+        self
+    }
+
+    /// The monitor's health, for `/readyz` and admins' pages.
     pub fn status(&self) -> Arc<MonitorStatus> {
         self.status.clone()
     }
@@ -205,7 +244,9 @@ impl OtpMonitor {
         let mut led = false;
         loop {
             let started = tokio::time::Instant::now();
-            if !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            let leading = flag.load(std::sync::atomic::Ordering::Relaxed);
+            self.status.update(|h| h.leading = leading);
+            if !leading {
                 if led {
                     self.forget_watches();
                     led = false;
@@ -305,6 +346,23 @@ impl OtpMonitor {
             return Ok(tick);
         }
         let polled = self.provider.poll(&watches).await;
+        let at = unix_now();
+        self.status.update(|h| {
+            h.provider = self.provider.name().to_string();
+            h.watched = watches.len();
+            match &polled {
+                Ok(_) => {
+                    h.last_ok = Some(at);
+                    h.failures = 0;
+                    h.polls.0 += 1;
+                }
+                Err(e) => {
+                    h.last_failure = Some((at, e.to_string()));
+                    h.failures += 1;
+                    h.polls.1 += 1;
+                }
+            }
+        });
         let outcome = if polled.is_ok() { "ok" } else { "failed" };
         metrics::counter!("numbot_provider_polls_total", "provider" => self.provider.name().to_string(), "outcome" => outcome)
             .increment(1);

@@ -20,6 +20,8 @@ pub struct App {
     pub(crate) flood: RateLimiter,
     /// Users found in the channel within the last minute.
     pub(crate) members: Recent<bool>,
+    /// The OTP monitor's view of the SMS provider, when `[sms]` runs one.
+    pub(crate) provider: Option<Arc<numbot_otp::MonitorStatus>>,
 }
 
 impl App {

@@ -190,10 +190,12 @@ async fn set_menus(bot: &Tg, app: &App) -> Result<(), RequestError> {
 /// checks the token (getMe), sets the menus, then takes updates by long
 /// polling or webhook as configured. The notifier sends the OTP monitor's
 /// events through the same bot; the log chat, when configured, is for
-/// wrapping the notifier chain in a [`crate::LoggedNotifier`].
+/// wrapping the notifier chain in a [`crate::LoggedNotifier`]. `provider`
+/// is the OTP monitor's status, shown to admins in the Mini App.
 pub async fn start(
     settings: BotSettings,
     numbers: Arc<Numbers>,
+    provider: Option<Arc<numbot_otp::MonitorStatus>>,
 ) -> Result<(RunningBot, Arc<TelegramNotifier>, Option<LogChat>), BotError> {
     let api_url = reqwest::Url::parse(&settings.telegram.api_url)
         .map_err(|e| BotError::Config(format!("telegram.api_url: {e}")))?;
@@ -210,6 +212,7 @@ pub async fn start(
         numbers,
         me: me.clone(),
         members: Recent::new(MEMBERSHIP_TTL),
+        provider,
     });
     let log = settings
         .telegram

@@ -49,13 +49,23 @@ pub(crate) async fn dashboard(bot: &Tg, app: &App, me: &Caller) -> Result<(), Re
             .await?;
         return Ok(());
     };
-    let button = InlineKeyboardButton::web_app(
+    let mut rows = vec![vec![InlineKeyboardButton::web_app(
         tr!(me.lang, "web-menu-button"),
         teloxide::types::WebAppInfo { url },
-    );
+    )]];
+    let web = app.settings.web.as_ref();
+    if let Some(link) =
+        web.and_then(|w| crate::miniapp::login_url(w, me.id, &app.settings.telegram.token))
+    {
+        let minutes = web.map_or(0, |w| w.login_link_secs.div_ceil(60));
+        rows.push(vec![InlineKeyboardButton::url(
+            tr!(me.lang, "web-browser-button", minutes = minutes),
+            link,
+        )]);
+    }
     bot.send(
         bot.send_message(me.chat, tr!(me.lang, "web-dashboard"))
-            .reply_markup(InlineKeyboardMarkup::new([[button]])),
+            .reply_markup(InlineKeyboardMarkup::new(rows)),
     )
     .await?;
     Ok(())

@@ -74,6 +74,38 @@
     });
   }
 
+  // An upload: the file's bytes to /upload, which answers with the
+  // preview page (nothing is stored until its import button).
+  function upload(button) {
+    const input = main.querySelector("#upload-file");
+    const file = input && input.files[0];
+    if (!file) { say(button.dataset.missing, true); return; }
+    const category = main.querySelector("#upload-category").value.trim();
+    button.disabled = true;
+    file.arrayBuffer().then(function (bytes) {
+      return fetch("/upload", {
+        method: "POST",
+        headers: {
+          Authorization: "Session " + session.token,
+          "X-CSRF-Token": session.csrf,
+          "X-File-Name": encodeURIComponent(file.name),
+          "X-Category": encodeURIComponent(category),
+          "Content-Type": "application/octet-stream",
+        },
+        body: bytes,
+      });
+    }).then(function (r) {
+      if (r.ok) { return r.text().then(function (body) { say(""); show(body); }); }
+      return r.json().then(function (answer) {
+        say(answer.message, true);
+        button.disabled = false;
+      });
+    }).catch(function () {
+      say("…", true);
+      button.disabled = false;
+    });
+  }
+
   main.addEventListener("click", function (event) {
     const tab = event.target.closest("[data-page]");
     if (tab && tab.tagName === "A") {
@@ -81,6 +113,8 @@
       load(tab.dataset.page);
       return;
     }
+    const sending = event.target.closest("button[data-upload]");
+    if (sending) { upload(sending); return; }
     const button = event.target.closest("button[data-act]");
     if (button) { act(button); }
   });
@@ -104,7 +138,11 @@
 
   theme(fragment.get("tgWebAppThemeParams"));
   const kept = sessionStorage.getItem("numbot-session");
-  const launch = fragment.get("tgWebAppData");
+  // Inside Telegram: the launch data. In a browser: a one-time login link
+  // from /dashboard, taken off the address bar at once (it works once).
+  const login = fragment.get("login");
+  const launch = fragment.get("tgWebAppData") || login;
+  if (login) { history.replaceState(null, "", location.pathname + location.search); }
   // A reload: the launch data was exchanged already; its session goes on.
   if (kept && (!launch || launch === sessionStorage.getItem("numbot-launch"))) {
     start(JSON.parse(kept), launch);
@@ -113,7 +151,7 @@
   fetch("/session", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ init_data: launch || "" }),
+    body: JSON.stringify(login ? { login: login } : { init_data: launch || "" }),
   }).then(function (r) {
     return r.json().then(function (answer) {
       if (!r.ok) {

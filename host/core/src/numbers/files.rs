@@ -13,7 +13,7 @@ use crate::{
     model::{FileInfo, FileMeta, Stats},
     plugins::Validation,
     questions::PendingUpload,
-    upload::{self, check_category, Upload, UploadReport},
+    upload::{self, check_category, Prepared, Upload, UploadReport},
     users::UserStoreError,
 };
 
@@ -130,6 +130,28 @@ impl Numbers {
             hint: upload::category_hint(&validation),
             validation: Arc::new(validation),
         })
+    }
+
+    /// What importing an inspected file into `category` would give, with
+    /// nothing stored: the formatter's verdicts, the rows refused and why,
+    /// the numbers repeated in the file (numbers the pool holds already are
+    /// found when it is imported).
+    pub async fn preview(
+        &self,
+        admin: i64,
+        inspection: &Inspection,
+        category: &str,
+        default_country: Option<String>,
+    ) -> Result<Prepared, StoreError> {
+        let category = check_category(category)?;
+        let upload = Upload {
+            file_name: inspection.file_name.clone(),
+            bytes: inspection.bytes.clone(),
+            category: category.clone(),
+            admin,
+            default_country,
+        };
+        upload::format(&*self.plugins, &inspection.validation, &upload, category).await
     }
 
     /// Imports an inspected file into `category` for `admin`: the

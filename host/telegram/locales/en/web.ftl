@@ -63,3 +63,32 @@ web-codes = Codes
 web-codes-waiting = Waiting for a code…
 web-history-empty = No uses yet.
 web-ended = Ended
+web-browser-button = Open in a browser (works once, { $minutes } min)
+web-refused-link-expired = This login link expired. Ask /dashboard for a new one.
+web-provider = SMS provider
+web-provider-ok = Answering: last answer { $when }, { $watched } numbers watched.
+web-provider-failing = Failing: { $failures } { $failures ->
+        [one] poll
+       *[other] polls
+    } in a row, the last { $when }: { $error }
+web-provider-idle = No number is watched, so nothing has been asked of it yet.
+web-provider-standby = Another replica polls it; this one stands by.
+web-provider-polls = Polls since start: { $ok } answered, { $failed } failed.
+web-upload = Upload a CSV
+web-upload-category = Category (empty: the one its rows name)
+web-upload-button = Preview
+web-upload-missing = Pick a file first.
+web-upload-name-category = The rows do not name one category: type it.
+web-upload-preview = { $file }: a preview, nothing is stored yet
+web-upload-summary = { $rows } rows read: { $accepted } numbers to import, { $duplicates } repeated in the file, { $rejected } refused.
+web-upload-import = Import { $n } numbers into { $category }
+web-upload-nothing = Nothing in this file can be imported.
+web-upload-country = Most numbers are from { $country }.
+web-upload-reasons = Refused, by reason
+web-upload-lines = Refused rows
+web-upload-line = Line
+web-upload-content = Row
+web-upload-reason = Reason
+web-upload-pool-note = Numbers the pool holds already are left out when it is imported.
+web-upload-gone = That preview is gone (each is kept a short while, by one server). Upload the file again.
+web-upload-imported = { $n } numbers imported into { $category } ({ $file }); { $in_pool } were in the pool already.

@@ -63,3 +63,32 @@ web-codes = Códigos
 web-codes-waiting = Esperando un código…
 web-history-empty = Aún no hay usos.
 web-ended = Resultado
+web-browser-button = Abrir en un navegador (sirve una vez, { $minutes } min)
+web-refused-link-expired = Este enlace de acceso caducó. Pide uno nuevo con /dashboard.
+web-provider = Proveedor de SMS
+web-provider-ok = Responde: última respuesta { $when }, { $watched } números vigilados.
+web-provider-failing = Falla: { $failures } { $failures ->
+        [one] consulta fallida
+       *[other] consultas seguidas
+    }, la última { $when }: { $error }
+web-provider-idle = No se vigila ningún número, así que aún no se le ha preguntado nada.
+web-provider-standby = Otra réplica lo consulta; esta espera.
+web-provider-polls = Consultas desde el inicio: { $ok } respondidas, { $failed } fallidas.
+web-upload = Subir un CSV
+web-upload-category = Categoría (vacía: la que nombran sus filas)
+web-upload-button = Vista previa
+web-upload-missing = Elige un archivo primero.
+web-upload-name-category = Las filas no nombran una sola categoría: escríbela.
+web-upload-preview = { $file }: vista previa, aún no se guarda nada
+web-upload-summary = { $rows } filas leídas: { $accepted } números para importar, { $duplicates } repetidos en el archivo, { $rejected } rechazados.
+web-upload-import = Importar { $n } números en { $category }
+web-upload-nothing = Nada de este archivo se puede importar.
+web-upload-country = La mayoría de los números son de { $country }.
+web-upload-reasons = Rechazados, por motivo
+web-upload-lines = Filas rechazadas
+web-upload-line = Línea
+web-upload-content = Fila
+web-upload-reason = Motivo
+web-upload-pool-note = Los números que ya están en el grupo se omiten al importar.
+web-upload-gone = Esa vista previa ya no existe (cada una se guarda poco tiempo, en un servidor). Sube el archivo otra vez.
+web-upload-imported = { $n } números importados en { $category } ({ $file }); { $in_pool } ya estaban en el grupo.

@@ -63,3 +63,32 @@ web-codes = Códigos
 web-codes-waiting = Aguardando um código…
 web-history-empty = Nenhum uso ainda.
 web-ended = Resultado
+web-browser-button = Abrir num navegador (vale uma vez, { $minutes } min)
+web-refused-link-expired = Este link de acesso expirou. Peça um novo com /dashboard.
+web-provider = Provedor de SMS
+web-provider-ok = Respondendo: última resposta { $when }, { $watched } números vigiados.
+web-provider-failing = Falhando: { $failures } { $failures ->
+        [one] consulta com falha
+       *[other] consultas seguidas
+    }, a última { $when }: { $error }
+web-provider-idle = Nenhum número é vigiado, então nada lhe foi pedido ainda.
+web-provider-standby = Outra réplica o consulta; esta aguarda.
+web-provider-polls = Consultas desde o início: { $ok } respondidas, { $failed } com falha.
+web-upload = Enviar um CSV
+web-upload-category = Categoria (vazia: a que as linhas indicam)
+web-upload-button = Pré-visualizar
+web-upload-missing = Escolha um arquivo primeiro.
+web-upload-name-category = As linhas não indicam uma única categoria: digite-a.
+web-upload-preview = { $file }: pré-visualização, nada foi guardado ainda
+web-upload-summary = { $rows } linhas lidas: { $accepted } números a importar, { $duplicates } repetidos no arquivo, { $rejected } recusados.
+web-upload-import = Importar { $n } números em { $category }
+web-upload-nothing = Nada neste arquivo pode ser importado.
+web-upload-country = A maioria dos números é de { $country }.
+web-upload-reasons = Recusados, por motivo
+web-upload-lines = Linhas recusadas
+web-upload-line = Linha
+web-upload-content = Conteúdo
+web-upload-reason = Motivo
+web-upload-pool-note = Números que já estão no conjunto ficam de fora na importação.
+web-upload-gone = Essa pré-visualização já não existe (cada uma fica guardada pouco tempo, num servidor). Envie o arquivo de novo.
+web-upload-imported = { $n } números importados em { $category } ({ $file }); { $in_pool } já estavam no conjunto.

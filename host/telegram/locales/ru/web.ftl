@@ -63,3 +63,33 @@ web-codes = Коды
 web-codes-waiting = Ждём код…
 web-history-empty = Использований пока нет.
 web-ended = Итог
+web-browser-button = Открыть в браузере (один раз, { $minutes } мин)
+web-refused-link-expired = Срок действия ссылки для входа истёк. Запросите новую через /dashboard.
+web-provider = SMS-провайдер
+web-provider-ok = Отвечает: последний ответ { $when }, номеров под наблюдением: { $watched }.
+web-provider-failing = Сбой: { $failures } { $failures ->
+        [one] опрос
+        [few] опроса подряд
+       *[other] опросов подряд
+    }, последний { $when }: { $error }
+web-provider-idle = Ни один номер не отслеживается, поэтому запросов к нему ещё не было.
+web-provider-standby = Его опрашивает другая реплика; эта в резерве.
+web-provider-polls = Опросов с запуска: успешных { $ok }, неудачных { $failed }.
+web-upload = Загрузить CSV
+web-upload-category = Категория (пусто: та, что указана в строках)
+web-upload-button = Предпросмотр
+web-upload-missing = Сначала выберите файл.
+web-upload-name-category = Строки не указывают одну категорию: введите её.
+web-upload-preview = { $file }: предпросмотр, ничего ещё не сохранено
+web-upload-summary = Прочитано строк: { $rows }; к импорту номеров: { $accepted }, повторов в файле: { $duplicates }, отклонено: { $rejected }.
+web-upload-import = Импортировать номера ({ $n }) в { $category }
+web-upload-nothing = В этом файле нечего импортировать.
+web-upload-country = Больше всего номеров из { $country }.
+web-upload-reasons = Отклонено, по причинам
+web-upload-lines = Отклонённые строки
+web-upload-line = Строка
+web-upload-content = Содержимое
+web-upload-reason = Причина
+web-upload-pool-note = Номера, которые уже есть в пуле, при импорте пропускаются.
+web-upload-gone = Этот предпросмотр больше недоступен (он хранится недолго и на одном сервере). Загрузите файл ещё раз.
+web-upload-imported = Импортировано номеров: { $n } в { $category } ({ $file }); уже были в пуле: { $in_pool }.

@@ -8,7 +8,7 @@ mod files;
 mod info;
 mod people;
 mod tokens;
-mod upload;
+pub(crate) mod upload;
 
 use numbot_core::StoreError;
 use teloxide::{prelude::*, RequestError};

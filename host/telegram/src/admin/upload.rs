@@ -123,7 +123,7 @@ pub(crate) async fn document(
 }
 
 /// Why a document is not downloaded at all: too big for bots, or not a CSV.
-fn refusal(lang: Lang, name: &str, size: u64) -> Option<String> {
+pub(crate) fn refusal(lang: Lang, name: &str, size: u64) -> Option<String> {
     if size > MAX_DOWNLOAD {
         let mb = format!("{:.1}", size as f64 / (1024.0 * 1024.0));
         return Some(tr!(lang, "upload-too-big", name = name, mb = mb));

@@ -10,7 +10,9 @@
 
 mod charts;
 pub mod launch;
+pub mod login;
 mod pages;
+mod upload;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -45,6 +47,14 @@ pub struct WebConfig {
     /// How long a session lasts.
     #[serde(default = "default_session")]
     pub session_secs: u64,
+    /// How long a one-time login link from `/dashboard` works, for opening
+    /// the app in a browser outside Telegram; 0: no links.
+    #[serde(default = "default_login_link")]
+    pub login_link_secs: u64,
+}
+
+fn default_login_link() -> u64 {
+    600
 }
 
 fn default_max_age() -> u64 {
@@ -79,6 +89,7 @@ pub(crate) struct Web {
     app: Arc<App>,
     bot: Tg,
     config: WebConfig,
+    previews: upload::Previews,
 }
 
 /// The listener, until dropped.
@@ -100,7 +111,12 @@ pub(crate) async fn serve(
 ) -> std::io::Result<(RunningWeb, SocketAddr)> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let router = router(Arc::new(Web { app, bot, config }));
+    let router = router(Arc::new(Web {
+        app,
+        bot,
+        config,
+        previews: upload::Previews::default(),
+    }));
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             tracing::error!("the Mini App listener stopped: {e}");
@@ -117,8 +133,17 @@ fn router(web: Arc<Web>) -> Router {
         .route("/session", post(open_session))
         .route("/page/{name}", get(pages::page))
         .route("/act/{name}", post(pages::act))
-        .with_state(web)
+        .with_state(web.clone())
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        // A CSV as large as the bot takes one from Telegram.
+        .merge(
+            Router::new()
+                .route("/upload", post(upload::preview))
+                .with_state(web)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::admin::upload::MAX_DOWNLOAD as usize,
+                )),
+        )
         .layer(middleware::from_fn(headers))
 }
 
@@ -168,9 +193,23 @@ async fn style() -> impl IntoResponse {
     )
 }
 
+/// What the page exchanges for a session: Telegram's launch data, or a
+/// login link's secret outside Telegram.
 #[derive(Deserialize)]
 struct Exchange {
+    #[serde(default)]
     init_data: String,
+    #[serde(default)]
+    login: Option<String>,
+}
+
+/// Who is asking, from checked launch data or a link: the user, their
+/// Telegram language if known, and until when the proof may not be used
+/// again.
+struct Proof {
+    user: i64,
+    language: Option<String>,
+    once_until: i64,
 }
 
 /// Who a session is for, as the pages need them.
@@ -215,31 +254,54 @@ async fn admitted(web: &Web, user: i64, launch_language: Option<&str>) -> Result
     }
 }
 
-/// `POST /session {init_data}`: Telegram's launch data, checked and used
-/// once, for a session; or 401/403 with why not.
+/// `POST /session {init_data}` or `{login}`: Telegram's launch data or a
+/// login link's secret, checked and used once, for a session; or 401/403
+/// with why not.
 async fn open_session(State(web): State<Arc<Web>>, Json(ask): Json<Exchange>) -> Response {
     let now = unix_now();
     let max_age = web.config.launch_max_age_secs as i64;
     let refused = |status: StatusCode, message: String| {
         (status, Json(json!({ "message": message }))).into_response()
     };
-    let launch = match launch::check(
-        &ask.init_data,
-        &web.app.settings.telegram.token,
-        now,
-        max_age,
-    ) {
-        Ok(l) => l,
-        Err(e) => {
-            let lang = web.app.settings.language();
-            let message = match e {
-                launch::LaunchError::Stale(_) => tr!(lang, "web-refused-stale"),
-                _ => tr!(lang, "web-refused-signature"),
-            };
-            tracing::info!("Mini App launch refused: {e}");
-            return refused(StatusCode::UNAUTHORIZED, message);
-        }
+    let lang = web.app.settings.language();
+    let token = &web.app.settings.telegram.token;
+    let proof = match &ask.login {
+        Some(secret) => match login::check(secret, token, now) {
+            // No link outlives what the configuration allows now (0: none).
+            Ok(l) if l.expires_at - now <= web.config.login_link_secs as i64 => Ok(Proof {
+                user: l.user,
+                language: None,
+                once_until: l.expires_at,
+            }),
+            Ok(_) => Err(tr!(lang, "web-refused-link-expired")),
+            Err(e) => {
+                tracing::info!("Mini App login link refused: {e}");
+                Err(match e {
+                    login::LoginError::Expired(_) => tr!(lang, "web-refused-link-expired"),
+                    _ => tr!(lang, "web-refused-signature"),
+                })
+            }
+        },
+        None => match launch::check(&ask.init_data, token, now, max_age) {
+            Ok(l) => Ok(Proof {
+                user: l.user,
+                language: l.language,
+                once_until: l.auth_date + max_age,
+            }),
+            Err(e) => {
+                tracing::info!("Mini App launch refused: {e}");
+                Err(match e {
+                    launch::LaunchError::Stale(_) => tr!(lang, "web-refused-stale"),
+                    _ => tr!(lang, "web-refused-signature"),
+                })
+            }
+        },
     };
+    let launch = match proof {
+        Ok(p) => p,
+        Err(message) => return refused(StatusCode::UNAUTHORIZED, message),
+    };
+    let used = ask.login.as_deref().unwrap_or(&ask.init_data);
     let lang = match admitted(&web, launch.user, launch.language.as_deref()).await {
         Ok(lang) => lang,
         Err(message) => return refused(StatusCode::FORBIDDEN, message),
@@ -249,8 +311,8 @@ async fn open_session(State(web): State<Arc<Web>>, Json(ask): Json<Exchange>) ->
         .numbers
         .open_web_session(
             launch.user,
-            ask.init_data.as_bytes(),
-            launch.auth_date + max_age,
+            used.as_bytes(),
+            launch.once_until,
             web.config.session_secs as i64,
         )
         .await;
@@ -316,6 +378,21 @@ pub(crate) async fn viewer(web: &Web, headers: &HeaderMap) -> Result<Viewer, Res
 /// The Mini App's URL on a Telegram button.
 pub(crate) fn button_url(config: &WebConfig) -> Option<reqwest::Url> {
     reqwest::Url::parse(&config.url).ok()
+}
+
+/// A one-time link opening the app for `user` in any browser, when links
+/// are on.
+pub(crate) fn login_url(config: &WebConfig, user: i64, bot_token: &str) -> Option<reqwest::Url> {
+    if config.login_link_secs == 0 {
+        return None;
+    }
+    let mut url = button_url(config)?;
+    let expires_at = unix_now() + config.login_link_secs as i64;
+    url.set_fragment(Some(&format!(
+        "login={}",
+        login::issue(user, expires_at, bot_token)
+    )));
+    Some(url)
 }
 
 /// Refuses `name`: 404.

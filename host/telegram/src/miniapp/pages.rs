@@ -33,12 +33,13 @@ impl T {
 
 /// A tab of the page's navigation.
 pub(crate) struct Tab {
-    name: &'static str,
-    label: String,
-    current: bool,
+    pub(crate) name: &'static str,
+    pub(crate) label: String,
+    pub(crate) current: bool,
 }
 
-fn tabs(viewer: &Viewer, current: &str) -> Vec<Tab> {
+/// The navigation for `viewer`, with `current` marked.
+pub(crate) fn tabs(viewer: &Viewer, current: &str) -> Vec<Tab> {
     let lang = viewer.lang;
     let admin = [
         ("overview", tr!(lang, "web-tab-overview")),
@@ -104,6 +105,55 @@ struct CategoryRow {
     total: u64,
 }
 
+/// The SMS provider's health, as the overview shows it.
+struct ProviderRow {
+    /// `ok`, `failing`, `idle` or `standby`: the section's class.
+    state: &'static str,
+    summary: String,
+    polls: String,
+}
+
+impl ProviderRow {
+    fn new(lang: Lang, h: &numbot_otp::ProviderHealth) -> ProviderRow {
+        let (state, summary) = if !h.leading {
+            ("standby", tr!(lang, "web-provider-standby"))
+        } else if let (true, Some((at, error))) = (h.failures > 0, &h.last_failure) {
+            (
+                "failing",
+                tr!(
+                    lang,
+                    "web-provider-failing",
+                    failures = h.failures,
+                    when = short_time(*at),
+                    error = error.as_str()
+                ),
+            )
+        } else if let Some(at) = h.last_ok {
+            (
+                "ok",
+                tr!(
+                    lang,
+                    "web-provider-ok",
+                    when = short_time(at),
+                    watched = h.watched
+                ),
+            )
+        } else {
+            ("idle", tr!(lang, "web-provider-idle"))
+        };
+        ProviderRow {
+            state,
+            summary,
+            polls: tr!(
+                lang,
+                "web-provider-polls",
+                ok = h.polls.0,
+                failed = h.polls.1
+            ),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "overview.html")]
 struct Overview {
@@ -112,6 +162,7 @@ struct Overview {
     pool: String,
     trend: String,
     rows: Vec<CategoryRow>,
+    provider: Option<ProviderRow>,
 }
 
 struct FileRow {
@@ -302,6 +353,11 @@ pub(crate) async fn page(
                         total: u.total,
                     })
                     .collect(),
+                provider: web
+                    .app
+                    .provider
+                    .as_ref()
+                    .map(|p| ProviderRow::new(lang, &p.health())),
                 tabs: tabs(&v, "overview"),
                 t: T(lang),
             })
@@ -481,7 +537,10 @@ pub(crate) async fn act(
         return answer(StatusCode::FORBIDDEN, tr!(lang, "web-refused-csrf"), None);
     }
     let name = name.0;
-    let admin_only = matches!(name.as_str(), "delete" | "approve" | "ban" | "unban");
+    let admin_only = matches!(
+        name.as_str(),
+        "delete" | "approve" | "ban" | "unban" | "import"
+    );
     if admin_only && !v.admin {
         web.app
             .numbers
@@ -528,6 +587,7 @@ pub(crate) async fn act(
             }
         }
         "take" => take(&web, &v, &act.arg).await,
+        "import" => super::upload::import(&web, &v, &act.arg).await,
         "done" | "release" => {
             let Ok(id) = act.arg.parse::<u64>() else {
                 return failed(act.arg);
@@ -599,7 +659,8 @@ async fn take(web: &Web, v: &Viewer, category: &str) -> Response {
     }
 }
 
-fn answer(status: StatusCode, message: String, page: Option<&str>) -> Response {
+/// An action's answer: the message to show and the page to load next.
+pub(crate) fn answer(status: StatusCode, message: String, page: Option<&str>) -> Response {
     (status, Json(json!({ "message": message, "page": page }))).into_response()
 }
 
