@@ -363,16 +363,19 @@ impl BotHarness {
     /// Presses a button as `user` and waits for the bot's answer to the
     /// press: the toast text, if any.
     pub async fn toast(&self, user: &TestUser, message_id: i64, data: &str) -> Option<String> {
-        let before = self.tg.calls("answerCallbackQuery");
-        self.tg.press_button(user, message_id, data);
+        // This press's answer, not a late one to an earlier press: a press
+        // returns at the bot's edit, which may come before its answer.
+        let query = FakeTelegram::callback_query_id(self.tg.press_button(user, message_id, data));
         let deadline = tokio::time::Instant::now() + REPLY;
-        while self.tg.calls("answerCallbackQuery") == before {
+        loop {
+            if let Some(p) = self.tg.last_params("answerCallbackQuery") {
+                if p["callback_query_id"].as_str() == Some(query.as_str()) {
+                    return p["text"].as_str().map(str::to_string);
+                }
+            }
             assert!(tokio::time::Instant::now() < deadline, "no callback answer");
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
-        self.tg
-            .last_params("answerCallbackQuery")
-            .and_then(|p| p["text"].as_str().map(str::to_string))
     }
 
     /// The callback data of the button labelled `label` in `entry`.

@@ -108,9 +108,16 @@ impl FakeTelegram {
         self.state.user_document(user, file_name, bytes, caption)
     }
 
-    /// A user presses an inline button of one of the bot's messages.
+    /// A user presses an inline button of one of the bot's messages; the
+    /// update's id.
     pub fn press_button(&self, user: &TestUser, message_id: i64, data: &str) -> i64 {
         self.state.callback(user, message_id, data)
+    }
+
+    /// The id of the callback query that the press with update id `update`
+    /// sent, as the bot's `answerCallbackQuery` names it.
+    pub fn callback_query_id(update: i64) -> String {
+        state::callback_query_id(update)
     }
 
     /// The bytes of the last document or photo the bot sent under

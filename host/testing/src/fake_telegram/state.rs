@@ -282,7 +282,7 @@ impl State {
         let message = inner.messages.get(&(user.id, message_id)).cloned().unwrap_or_else(|| {
             json!({"message_id": message_id, "date": unix_now(), "chat": private_chat(user), "from": bot_user(), "text": ""})
         });
-        let id = format!("cb{}", inner.next_update);
+        let id = callback_query_id(inner.next_update);
         inner.transcripts.entry(user.id).or_default().push(Entry {
             from: "user",
             method: "callback_query".into(),
@@ -595,4 +595,9 @@ impl State {
     pub(super) fn elapsed_us(&self) -> u64 {
         self.started.elapsed().as_micros() as u64
     }
+}
+
+/// The id of the callback query sent in update `update`.
+pub(super) fn callback_query_id(update: i64) -> String {
+    format!("cb{update}")
 }
