@@ -13,13 +13,13 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 use_lld >&2
 
 step "build the plugins, in the background (the first run installs the wasm32 toolchain)" \
-    "3 min; its log: target/plugins.log" >&2
+    "4 min; its log: target/plugins.log" >&2
 # The two builds are independent (the guests have a target directory of
 # their own); side by side, each fills the cores the other leaves idle.
 cargo build-plugins --no-fixtures > target/plugins.log 2>&1 &
 plugins=$!
 
-step "build the demo (numbot, its fakes of Telegram and an SMS provider)" "6 min on a fresh clone" >&2
+step "build the demo (numbot, its fakes of Telegram and an SMS provider)" "7 min on a fresh clone, 30 s after scripts/test.sh" >&2
 # The same features as scripts/test.sh builds every dependency with (see
 # host/workspace-hack): after the tests only numbot's own crates compile
 # (the tests compiled them through clippy's driver), and the tests after

@@ -34,8 +34,11 @@ step "build the plugins in the background, and everything else with clippy's lin
     "8 min on a fresh clone; the plugins' log: target/plugins.log"
 use_lld
 # The guests have a target directory of their own: the two builds run
-# side by side, each filling the cores the other leaves idle.
-cargo build-plugins > target/plugins.log 2>&1 &
+# side by side, each filling the cores the other leaves idle. The plugin
+# builder itself builds here in the shared target directory (not in its
+# own, as `cargo build-plugins` does for the demo): the workspace's build
+# below compiles the same crates, so they are compiled once.
+cargo run -p numbot-plugin-build -- > target/plugins.log 2>&1 &
 plugins=$!
 # Clippy's lints run inside the one build (its driver wraps rustc for the
 # workspace's own crates), so the dependencies are compiled once, not once
