@@ -154,8 +154,8 @@ impl Numbers {
         upload::format(&*self.plugins, &inspection.validation, &upload, category).await
     }
 
-    /// Imports an inspected file into `category` for `admin`: the
-    /// formatter, deduplication, the pool; audited.
+    /// Imports an inspected file into `category` for `admin`: its preview,
+    /// then deduplication against the pool and the pool; audited.
     pub async fn import(
         &self,
         admin: i64,
@@ -163,17 +163,13 @@ impl Numbers {
         category: &str,
         default_country: Option<String>,
     ) -> Result<UploadReport, StoreError> {
-        let category = check_category(category)?;
-        let upload = Upload {
-            file_name: inspection.file_name.clone(),
-            bytes: inspection.bytes.clone(),
-            category: category.clone(),
-            admin,
-            default_country,
-        };
-        let prepared =
-            upload::format(&*self.plugins, &inspection.validation, &upload, category).await?;
-        let report = self.store.import(prepared, upload.bytes).await?;
+        let prepared = self
+            .preview(admin, inspection, category, default_country)
+            .await?;
+        let report = self
+            .store
+            .import(prepared, inspection.bytes.clone())
+            .await?;
         let detail = format!(
             "{} -> {} ({} numbers in {})",
             inspection.file_name, report.file, report.accepted, report.category
