@@ -20,8 +20,8 @@ impl FileStore {
         step: impl FnOnce(&FileStore) -> Result<(T, Seq), StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let store = self.clone();
-        let (value, seq) = self.inner.worker.run(move || step(&store)).await?;
-        self.durable_async(seq).await?;
+        let (value, written) = self.inner.worker.run_written(move || step(&store)).await?;
+        self.written(written)?;
         Ok(value)
     }
 

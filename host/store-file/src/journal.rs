@@ -257,7 +257,9 @@ impl Journal {
         Ok(())
     }
 
-    fn check(&self, written: std::io::Result<()>) -> Result<(), StoreError> {
+    /// The outcome of a write as the store's answer: an earlier failure
+    /// fails it too.
+    pub(crate) fn check(&self, written: std::io::Result<()>) -> Result<(), StoreError> {
         let written = written.inspect_err(|_| self.failed.store(true, Ordering::SeqCst));
         if let Err(e) = written {
             return Err(StoreError::Corrupt {
@@ -278,14 +280,6 @@ impl Journal {
     pub(crate) fn wait(&self, seq: Seq) -> Result<(), StoreError> {
         match seq {
             Some(pending) => self.check(log::wait(pending)),
-            None => self.check(Ok(())),
-        }
-    }
-
-    /// Waits, without blocking a thread, until the records of `seq` are on disk.
-    pub(crate) async fn wait_async(&self, seq: Seq) -> Result<(), StoreError> {
-        match seq {
-            Some(pending) => self.check(log::wait_async(pending).await),
             None => self.check(Ok(())),
         }
     }

@@ -20,13 +20,81 @@ use crate::private;
 /// A write that failed (shared by every writer of its batch).
 pub(crate) type WriteError = Arc<std::io::Error>;
 
-/// The answer to one append: on disk, or why not.
-pub(crate) type Pending = oneshot::Receiver<Result<(), WriteError>>;
+/// What happens once an append is written (or has failed).
+type Then = Box<dyn FnOnce(Result<(), WriteError>) + Send>;
+
+/// Where an append's outcome meets whoever wants it: the writer may finish
+/// before or after the waiter says what to do with it.
+enum Stage {
+    Open(Option<Then>),
+    Closed(Result<(), WriteError>),
+}
+
+/// The answer to one append: on disk, or why not. It can be waited on
+/// ([`wait`], [`wait_async`]) or given a continuation ([`Pending::then`]),
+/// which the writer thread runs: a caller that wants another answer sent
+/// after the write (the store's thread) hands it over without waking
+/// anyone in between.
+pub(crate) struct Pending(Arc<Mutex<Stage>>);
+
+/// The writer's side of a [`Pending`]; dropped unanswered (the thread is
+/// gone), it answers with an error.
+struct Answer(Arc<Mutex<Stage>>);
+
+fn pending() -> (Answer, Pending) {
+    let stage = Arc::new(Mutex::new(Stage::Open(None)));
+    (Answer(stage.clone()), Pending(stage))
+}
+
+impl Pending {
+    /// Runs `then` with the outcome: at once when it is known, else on the
+    /// writer's thread once it is (keep it short: it delays other writers).
+    pub(crate) fn then(self, then: impl FnOnce(Result<(), WriteError>) + Send + 'static) {
+        let mut stage = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match &mut *stage {
+            Stage::Open(slot) => *slot = Some(Box::new(then)),
+            Stage::Closed(outcome) => {
+                let outcome = outcome.clone();
+                drop(stage);
+                then(outcome);
+            }
+        }
+    }
+}
+
+impl Answer {
+    fn send(self, outcome: Result<(), WriteError>) {
+        let next = {
+            let mut stage = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            match std::mem::replace(&mut *stage, Stage::Closed(outcome.clone())) {
+                Stage::Open(then) => then,
+                Stage::Closed(_) => None,
+            }
+        };
+        if let Some(then) = next {
+            then(outcome);
+        }
+    }
+}
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        let open = matches!(
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()),
+            Stage::Open(_)
+        );
+        if open {
+            Answer(self.0.clone()).send(Err(Arc::new(std::io::Error::other(
+                "the writer thread stopped",
+            ))));
+        }
+    }
+}
 
 enum Msg {
-    Append(Vec<u8>, oneshot::Sender<Result<(), WriteError>>),
+    Append(Vec<u8>, Answer),
     /// Later appends go to this file.
-    Switch(File, oneshot::Sender<Result<(), WriteError>>),
+    Switch(File, Answer),
 }
 
 /// An append-only file written in groups by a thread of its own.
@@ -63,7 +131,7 @@ impl GroupLog {
     /// Queues `bytes`; the answer comes once they are on disk. Appends are
     /// written in the order of the calls.
     pub(crate) fn append(&self, bytes: Vec<u8>) -> Pending {
-        let (done, pending) = oneshot::channel();
+        let (done, pending) = pending();
         let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         // A send fails only once the thread is gone: the dropped sender
         // then answers the waiter with an error.
@@ -75,7 +143,7 @@ impl GroupLog {
     /// (blocking).
     pub(crate) fn switch(&self, path: &Path) -> std::io::Result<()> {
         let file = open_append(path)?;
-        let (done, pending) = oneshot::channel();
+        let (done, pending) = pending();
         {
             let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
             let _ = queue.send(Msg::Switch(file, done));
@@ -105,20 +173,35 @@ impl Drop for GroupLog {
 /// Blocks until an append is on disk (the blocking API's callers and
 /// tests; async callers use [`wait_async`]).
 pub(crate) fn wait(pending: Pending) -> std::io::Result<()> {
-    match futures::executor::block_on(pending) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(std::io::Error::new(e.kind(), e.to_string())),
-        Err(_) => Err(std::io::Error::other("the writer thread stopped")),
-    }
+    let (done, outcome) = mpsc::sync_channel(1);
+    pending.then(move |written| {
+        let _ = done.send(written);
+    });
+    written(
+        outcome
+            .recv()
+            .map_err(|_| Arc::new(std::io::Error::other("the writer thread stopped")))
+            .and_then(|w| w),
+    )
 }
 
 /// Waits until an append is on disk, without holding a thread.
 pub(crate) async fn wait_async(pending: Pending) -> std::io::Result<()> {
-    match pending.await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(std::io::Error::new(e.kind(), e.to_string())),
-        Err(_) => Err(std::io::Error::other("the writer thread stopped")),
-    }
+    let (done, outcome) = oneshot::channel();
+    pending.then(move |written| {
+        let _ = done.send(written);
+    });
+    written(
+        outcome
+            .await
+            .map_err(|_| Arc::new(std::io::Error::other("the writer thread stopped")))
+            .and_then(|w| w),
+    )
+}
+
+/// An append's outcome as an I/O result of the caller's own.
+pub(crate) fn written(outcome: Result<(), WriteError>) -> std::io::Result<()> {
+    outcome.map_err(|e| std::io::Error::new(e.kind(), e.to_string()))
 }
 
 /// The most bytes one write gathers before it is written (one append more
@@ -144,7 +227,7 @@ fn write_loop(mut file: File, inbox: &mpsc::Receiver<Msg>) {
                 Msg::Switch(new_file, done) => {
                     flush(&mut file, &mut batch, &mut waiters);
                     file = new_file;
-                    let _ = done.send(Ok(()));
+                    done.send(Ok(()));
                     next = inbox.try_recv().ok();
                 }
             }
@@ -155,11 +238,7 @@ fn write_loop(mut file: File, inbox: &mpsc::Receiver<Msg>) {
 
 /// Writes and syncs a batch, answering its writers; a failed write is cut
 /// back off the file.
-fn flush(
-    file: &mut File,
-    batch: &mut Vec<u8>,
-    waiters: &mut Vec<oneshot::Sender<Result<(), WriteError>>>,
-) {
+fn flush(file: &mut File, batch: &mut Vec<u8>, waiters: &mut Vec<Answer>) {
     if waiters.is_empty() {
         return;
     }
@@ -176,7 +255,7 @@ fn flush(
         .map_err(Arc::new);
     batch.clear();
     for done in waiters.drain(..) {
-        let _ = done.send(result.clone());
+        done.send(result.clone());
     }
 }
 
@@ -204,5 +283,38 @@ mod tests {
         assert_eq!(lines.len(), 100);
         assert_eq!(lines[99], "99");
         assert_eq!(std::fs::read_to_string(&second).unwrap(), "after\n");
+    }
+
+    #[test]
+    fn a_continuation_runs_once_the_write_is_done_whenever_it_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        let log = GroupLog::start("test-log", &path, open_append(&path).unwrap()).unwrap();
+        let (seen, outcomes) = mpsc::channel();
+        let early = log.append(b"one\n".to_vec());
+        let on_disk = path.clone();
+        let tx = seen.clone();
+        early.then(move |written| {
+            let text = std::fs::read_to_string(&on_disk).unwrap();
+            tx.send((written.is_ok(), text.starts_with("one\n")))
+                .unwrap();
+        });
+        let late = log.append(b"two\n".to_vec());
+        wait(log.append(Vec::new())).unwrap();
+        late.then(move |written| seen.send((written.is_ok(), true)).unwrap());
+        assert_eq!(
+            outcomes.recv().unwrap(),
+            (true, true),
+            "ran after the write"
+        );
+        assert_eq!(outcomes.recv().unwrap(), (true, true), "ran when given");
+    }
+
+    #[test]
+    fn a_write_nobody_answers_fails_its_waiter() {
+        let (answer, waiting) = pending();
+        drop(answer);
+        let err = wait(waiting).unwrap_err();
+        assert!(err.to_string().contains("writer thread stopped"), "{err}");
     }
 }

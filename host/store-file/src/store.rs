@@ -250,12 +250,11 @@ impl FileStore {
         self.inner.journal.wait(seq).inspect_err(|_| self.poison())
     }
 
-    /// [`FileStore::durable`] without holding a thread.
-    pub(crate) async fn durable_async(&self, seq: Seq) -> Result<(), StoreError> {
+    /// A journal write's outcome, as [`FileStore::durable`] answers it.
+    pub(crate) fn written(&self, outcome: std::io::Result<()>) -> Result<(), StoreError> {
         self.inner
             .journal
-            .wait_async(seq)
-            .await
+            .check(outcome)
             .inspect_err(|_| self.poison())
     }
 
@@ -485,13 +484,19 @@ impl FileStore {
     /// Picks an available number of `category` with the policy plugin.
     fn choose(&self, st: &mut State, category: &str, user: i64) -> Result<(u32, u32), StoreError> {
         let now = self.inner.config.clock.now();
-        let ids = st.by_category.get(category).cloned().unwrap_or_default();
+        let State {
+            by_category,
+            index,
+            pool,
+            ..
+        } = st;
+        let ids = by_category.get(category).map_or(&[][..], Vec::as_slice);
         let mut candidates = Vec::with_capacity(ids.len());
-        for id in ids {
-            let Some(key) = st.index.get(&id) else {
+        for &id in ids {
+            let Some(key) = index.get(&id) else {
                 continue;
             };
-            let Some(file) = st.pool.files.get_mut(id as usize).and_then(Option::as_mut) else {
+            let Some(file) = pool.files.get_mut(id as usize).and_then(Option::as_mut) else {
                 continue;
             };
             file.thaw(now);
@@ -723,9 +728,14 @@ fn by_use(st: &State, id: UseId) -> Option<Hold> {
 }
 
 fn number_text(pool: &Pool, file: u32, index: u32) -> String {
-    pool.file(file)
-        .map(|f| format!("+{}", f.numbers[index as usize]))
-        .unwrap_or_default()
+    pool.file(file).map_or_else(String::new, |f| {
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(f.numbers[index as usize]);
+        let mut text = String::with_capacity(digits.len() + 1);
+        text.push('+');
+        text.push_str(digits);
+        text
+    })
 }
 
 fn assignment_of(st: &State, hold: Hold) -> Assignment {

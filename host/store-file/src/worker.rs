@@ -2,11 +2,16 @@
 //! operation (the state lock, the policy plugin) and wait for the answer
 //! without holding an async thread; the disk wait follows on their side.
 //! One thread in order, so that a thousand claimers are not a thousand
-//! threads contending for the lock.
+//! threads contending for the lock. A change's answer comes once, after
+//! its journal write: the step hands it to the writer's continuation, so
+//! the waiting task is woken once, not once for the step and again for the
+//! disk.
 
 use std::{path::Path, sync::mpsc};
 
 use numbot_core::StoreError;
+
+use crate::{journal::Seq, log};
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -39,6 +44,31 @@ impl Worker {
         self.jobs
             .send(Box::new(move || {
                 let _ = answer.send(job());
+            }))
+            .map_err(|_| StoreError::Stopped("its thread is gone".into()))?;
+        answered
+            .await
+            .map_err(|_| StoreError::Stopped("its thread dropped an answer".into()))?
+    }
+
+    /// Runs `job` on the store's thread and waits for its answer and for
+    /// the journal write it made: the value with the write's outcome.
+    pub(crate) async fn run_written<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> Result<(T, Seq), StoreError> + Send + 'static,
+    ) -> Result<(T, std::io::Result<()>), StoreError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || match job() {
+                Ok((value, Some(pending))) => pending.then(move |outcome| {
+                    let _ = answer.send(Ok((value, log::written(outcome))));
+                }),
+                Ok((value, None)) => {
+                    let _ = answer.send(Ok((value, Ok(()))));
+                }
+                Err(e) => {
+                    let _ = answer.send(Err(e));
+                }
             }))
             .map_err(|_| StoreError::Stopped("its thread is gone".into()))?;
         answered
