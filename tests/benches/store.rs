@@ -92,7 +92,7 @@ fn claims(out: &mut Vec<String>) {
         );
     }
     const CLAIMERS: i64 = 1_000;
-    const PER_CLAIMER: i64 = 150;
+    const PER_CLAIMER: i64 = 400;
     let report = |what: &str, mut latencies: Vec<Duration>, elapsed: Duration| {
         latencies.sort();
         format!(
