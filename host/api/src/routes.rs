@@ -185,17 +185,22 @@ pub async fn take(
     } else {
         None
     };
-    let cancelled = revoked(&state, &client);
-    let account = Account::Token(client);
-    let taken = state
-        .numbers
-        .take_waiting(
-            &account,
-            &request.category,
-            Duration::from_secs(request.wait),
-            cancelled,
-        )
-        .await;
+    let taken = if request.wait == 0 {
+        let account = Account::Token(client);
+        state.numbers.take(&account, &request.category).await
+    } else {
+        let cancelled = revoked(&state, &client);
+        let account = Account::Token(client);
+        state
+            .numbers
+            .take_waiting(
+                &account,
+                &request.category,
+                Duration::from_secs(request.wait),
+                cancelled,
+            )
+            .await
+    };
     match taken {
         Ok(a) => Ok((StatusCode::CREATED, Json(view(&state, a).await))),
         Err(e @ TakeError::Forbidden(_)) => Err(ApiError::forbidden(e.to_string())),
