@@ -5,8 +5,11 @@
 //! token of its own, on a runtime of their own:
 //!
 //! 1. Claims: for 10 s every client takes a number and cancels it, in a
-//!    loop. Claims/s and the take's latency. Baseline, in the same run: the
-//!    same loop through the use case (`Numbers::take`), without HTTP.
+//!    loop. Claims/s, the take's latency, and the CPU per claim of the
+//!    service's threads and of the clients' (they share the machine's
+//!    cores). Baselines, in the same run: the same loop through the use
+//!    case (`Numbers::take`), without HTTP; and the same clients making two
+//!    requests to `/healthz` per loop (HTTP with no work behind it).
 //! 2. Codes: each client takes a fresh number and waits for its message
 //!    (`GET …/messages?wait=30`); the SMS reach the provider spread over
 //!    time; the time from an SMS reaching the provider to the waiting
@@ -22,7 +25,7 @@ use std::{
 
 mod common;
 
-use common::percentile_ms as percentile;
+use common::{cpu_split, percentile_ms as percentile};
 use numbot_core::{Account, Numbers};
 use numbot_testing::fake_sms::FakeSms;
 use serde_json::{json, Value};
@@ -79,22 +82,33 @@ async fn main() {
         base,
     };
 
-    let (direct, direct_ms) = direct_claims(&numbers, clients, seconds).await;
-    let (claims, claim_ms) = claims_over_http(&c, &secrets, seconds).await;
+    let direct = measured(direct_claims(&numbers, clients, seconds)).await;
+    let bare = measured(bare_http(&c, clients, seconds)).await;
+    let http = measured(claims_over_http(&c, &secrets, seconds)).await;
     let waits = codes_over_http(&c, &secrets, &served.sms).await;
 
     println!("Claims, {clients} clients for {seconds} s each (take, then cancel, in a loop):\n");
-    println!("| path | claims/s | take p50 | take p99 |");
-    println!("| --- | --- | --- | --- |");
     println!(
-        "| use case, no HTTP (baseline, same run) | {direct:.0} | {:.2} ms | {:.2} ms |",
-        percentile(&direct_ms, 0.5),
-        percentile(&direct_ms, 0.99)
+        "| path | loops/s | first call p50 | p99 | service CPU per loop | clients' CPU per loop |"
     );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (name, phase) in [
+        ("use case, no HTTP (baseline, same run)", &direct),
+        ("`/healthz` twice, no work (baseline, same run)", &bare),
+        ("HTTP API: take, cancel", &http),
+    ] {
+        println!(
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {:.0} µs | {:.0} µs |",
+            phase.rate,
+            percentile(&phase.latencies, 0.5),
+            percentile(&phase.latencies, 0.99),
+            phase.service_us,
+            phase.clients_us,
+        );
+    }
     println!(
-        "| HTTP API | **{claims:.0}** | {:.2} ms | **{:.2} ms** |",
-        percentile(&claim_ms, 0.5),
-        percentile(&claim_ms, 0.99)
+        "\nHTTP API / use case: **{:.2}×** (claims/s)",
+        http.rate / direct.rate
     );
     println!(
         "\nCodes: {} waiting requests, poll interval {interval} ms (target: within {} ms):\n",
@@ -111,6 +125,30 @@ async fn main() {
     );
     served.service.stop(Duration::from_secs(5)).await;
     c.runtime.shutdown_background();
+}
+
+/// One phase's figures: loops per second, the first call's latencies (µs,
+/// sorted), and CPU per loop (µs) of the service and of the clients.
+struct Phase {
+    rate: f64,
+    latencies: Vec<u64>,
+    service_us: f64,
+    clients_us: f64,
+}
+
+/// Runs a phase, reading the threads' CPU before and after it.
+async fn measured(phase: impl std::future::Future<Output = (f64, Vec<u64>)>) -> Phase {
+    let (service, clients) = cpu_split(&["clients", "fake-sms", "fake-telegram"]);
+    let started = Instant::now();
+    let (rate, latencies) = phase.await;
+    let loops = rate * started.elapsed().as_secs_f64();
+    let (service_after, clients_after) = cpu_split(&["clients", "fake-sms", "fake-telegram"]);
+    Phase {
+        rate,
+        latencies,
+        service_us: (service_after - service) as f64 / 1e3 / loops,
+        clients_us: (clients_after - clients) as f64 / 1e3 / loops,
+    }
 }
 
 /// The baseline: the same loop through the use case the API calls.
@@ -178,6 +216,46 @@ async fn claims_over_http(c: &Clients, secrets: &[String], seconds: u64) -> (f64
                         .unwrap()
                         .error_for_status()
                         .unwrap();
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    all.sort_unstable();
+    (rate, all)
+}
+
+/// HTTP alone: the same clients, two requests per loop to a route with no
+/// work behind it.
+async fn bare_http(c: &Clients, clients: usize, seconds: u64) -> (f64, Vec<u64>) {
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (http, url) = (c.http.clone(), format!("{}/healthz", c.base));
+            c.runtime.spawn(async move {
+                let mut latencies = Vec::new();
+                let get = || async {
+                    http.get(&url)
+                        .send()
+                        .await
+                        .unwrap()
+                        .error_for_status()
+                        .unwrap()
+                        .bytes()
+                        .await
+                        .unwrap();
+                };
+                while Instant::now() < until {
+                    let t = Instant::now();
+                    get().await;
+                    latencies.push(t.elapsed().as_micros() as u64);
+                    get().await;
                 }
                 latencies
             })
