@@ -2,7 +2,6 @@
 //! snapshot and the journals leave it.
 
 use std::{
-    collections::HashMap,
     fs,
     path::{Path, PathBuf},
 };
@@ -12,7 +11,7 @@ use numbot_core::{StoreConfig, StoreError};
 use crate::{
     journal,
     metadata::Metadata,
-    pool::{Applied, Pool},
+    pool::{Applied, FastMap, Pool},
     private, snapshot,
     store::FileKey,
 };
@@ -54,8 +53,8 @@ pub(crate) fn take_lock(dir: &Path) -> Result<fs::File, StoreError> {
 pub(crate) struct Loaded {
     pub(crate) pool: Pool,
     pub(crate) meta: Metadata,
-    pub(crate) by_category: HashMap<String, Vec<u32>>,
-    pub(crate) index: HashMap<u32, FileKey>,
+    pub(crate) by_category: FastMap<String, Vec<u32>>,
+    pub(crate) index: FastMap<u32, FileKey>,
     pub(crate) generation: u64,
     /// The generation the snapshot starts from.
     pub(crate) snapshot_generation: u64,
@@ -76,8 +75,8 @@ pub(crate) fn remove_stale_journals(dir: &Path, snapshot_generation: u64) {
 pub(crate) struct Base {
     pub(crate) pool: Pool,
     pub(crate) meta: Metadata,
-    pub(crate) by_category: HashMap<String, Vec<u32>>,
-    pub(crate) index: HashMap<u32, FileKey>,
+    pub(crate) by_category: FastMap<String, Vec<u32>>,
+    pub(crate) index: FastMap<u32, FileKey>,
     /// The first journal to replay.
     pub(crate) generation: u64,
 }
@@ -87,8 +86,8 @@ pub(crate) fn load_base(config: &StoreConfig) -> Result<Base, StoreError> {
     let dir = &config.data_dir;
     let meta = Metadata::read(&dir.join("metadata.json"))?;
     let mut pool = Pool::new(config.reuse);
-    let mut by_category: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut index = HashMap::new();
+    let mut by_category: FastMap<String, Vec<u32>> = FastMap::default();
+    let mut index = FastMap::default();
     for (name, file) in &meta.files {
         let path = dir.join(name).with_extension("numbers");
         let bytes = fs::read(&path).map_err(StoreError::io(&path))?;

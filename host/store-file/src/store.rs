@@ -13,7 +13,7 @@
 //! thread and waits for the disk without holding a thread.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashSet,
     fs,
     ops::RangeInclusive,
     path::Path,
@@ -33,7 +33,7 @@ use crate::{
     open::{
         journal_path, load, remove_stale_journals, remove_unfinished_uploads, take_lock, Loaded,
     },
-    pool::{Applied, Hold, Pool},
+    pool::{Applied, FastMap, Hold, Pool},
     private, snapshot,
     usage::{save_usage_counts, usage_of, usage_tracking},
     worker::Worker,
@@ -64,9 +64,9 @@ pub(crate) struct State {
     pub(crate) pool: Pool,
     pub(crate) meta: Metadata,
     /// File ids by exact category name.
-    pub(crate) by_category: HashMap<String, Vec<u32>>,
+    pub(crate) by_category: FastMap<String, Vec<u32>>,
     /// Stored name, category and upload time by file id.
-    pub(crate) index: HashMap<u32, FileKey>,
+    pub(crate) index: FastMap<u32, FileKey>,
     /// Journal generation being written.
     generation: u64,
     /// Records in the current journal generation.
@@ -278,7 +278,11 @@ impl FileStore {
     /// Every due lease ends, one append per chunk of them: an expiry lost
     /// to a failed append ends again on replay (it is due).
     fn expire(&self, st: &mut State) -> Seq {
-        let now = self.inner.config.clock.now();
+        self.expire_at(st, self.inner.config.clock.now())
+    }
+
+    /// [`FileStore::expire`] at `now`, read once by the caller.
+    fn expire_at(&self, st: &mut State, now: u32) -> Seq {
         let mut seq = None;
         loop {
             let due = st.pool.due_expiries(now);
@@ -309,15 +313,16 @@ impl FileStore {
         user: i64,
     ) -> Result<(Assignment, Seq), StoreError> {
         let mut st = self.lock()?;
-        self.expire(&mut st);
+        let now = self.inner.config.clock.now();
+        self.expire_at(&mut st, now);
         if let Some(hold) = st.pool.holds.get(&user) {
             return Err(StoreError::AlreadyAssigned {
                 user,
                 number: number_text(&st.pool, hold.file, hold.index),
             });
         }
-        let (file, index) = self.choose(&mut st, category, user)?;
-        self.assign(&mut st, category, user, file, index)
+        let (file, index) = self.choose(&mut st, category, user, now)?;
+        self.assign(&mut st, category, user, (file, index), now)
     }
 
     /// "Change number": ends use `id` and assigns its holder another number
@@ -328,7 +333,8 @@ impl FileStore {
 
     pub(crate) fn change_in_memory(&self, id: UseId) -> Result<(Assignment, Seq), StoreError> {
         let mut st = self.lock()?;
-        self.expire(&mut st);
+        let now = self.inner.config.clock.now();
+        self.expire_at(&mut st, now);
         let hold = by_use(&st, id).ok_or(StoreError::NotCurrent(id))?;
         let category = st
             .index
@@ -336,9 +342,9 @@ impl FileStore {
             .map(|k| k.category.clone())
             .unwrap_or_default();
         // Chosen while the old number is still held, so it cannot come back.
-        let (file, index) = self.choose(&mut st, &category, hold.user)?;
+        let (file, index) = self.choose(&mut st, &category, hold.user, now)?;
         self.end_hold(&mut st, hold, Ended::Changed);
-        self.assign(&mut st, &category, hold.user, file, index)
+        self.assign(&mut st, &category, hold.user, (file, index), now)
     }
 
     /// Ends use `id`, and only that one: what it was, or `None` when it
@@ -482,8 +488,13 @@ impl FileStore {
     }
 
     /// Picks an available number of `category` with the policy plugin.
-    fn choose(&self, st: &mut State, category: &str, user: i64) -> Result<(u32, u32), StoreError> {
-        let now = self.inner.config.clock.now();
+    fn choose(
+        &self,
+        st: &mut State,
+        category: &str,
+        user: i64,
+        now: u32,
+    ) -> Result<(u32, u32), StoreError> {
         let State {
             by_category,
             index,
@@ -527,8 +538,8 @@ impl FileStore {
         st: &mut State,
         category: &str,
         user: i64,
-        file: u32,
-        index: u32,
+        (file, index): (u32, u32),
+        now: u32,
     ) -> Result<(Assignment, Seq), StoreError> {
         if st.journal_len >= 1 << 32 {
             return Err(StoreError::Corrupt {
@@ -537,7 +548,6 @@ impl FileStore {
             });
         }
         let id = journal::use_id(st.generation, st.journal_len);
-        let now = self.inner.config.clock.now();
         let until = now.saturating_add(self.inner.config.lease_secs);
         let r = Record {
             op: Op::Claim,
