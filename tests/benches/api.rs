@@ -26,7 +26,7 @@ use std::{
 mod common;
 
 use common::{cpu_split, percentile_ms as percentile};
-use numbot_core::{Account, Numbers};
+use numbot_core::{Account, Numbers, UserStatus};
 use numbot_testing::fake_sms::FakeSms;
 use serde_json::{json, Value};
 
@@ -160,11 +160,14 @@ async fn direct_claims(numbers: &Arc<Numbers>, clients: usize, seconds: u64) -> 
             let numbers = numbers.clone();
             tokio::spawn(async move {
                 // Counted like an API token's take, never refused (an
-                // admin's): the limit's write stays in the baseline.
-                let account = Account::User {
-                    id: -(1_000_000 + i as i64),
-                    admin: true,
-                };
+                // admin's): with a record, the limit's write stays in the
+                // baseline.
+                let id = -(1_000_000 + i as i64);
+                numbers
+                    .seen(id, "bench", None, UserStatus::Active)
+                    .await
+                    .unwrap();
+                let account = Account::User { id, admin: true };
                 let mut latencies = Vec::new();
                 while Instant::now() < until {
                     let t = Instant::now();
