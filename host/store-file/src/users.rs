@@ -189,7 +189,7 @@ type RecordsFile = (&'static str, fn(&[u8]) -> bool);
 /// and reported. Its caller holds the directory's lock.
 pub(crate) fn repair_records(dir: &Path) -> Result<Vec<DroppedLine>, UserStoreError> {
     let files: [RecordsFile; 6] = [
-        ("users.jsonl", reads_as::<UserRecord>),
+        ("users.jsonl", reads_as::<UserLine>),
         ("tokens.jsonl", reads_as::<ApiToken>),
         ("audit.jsonl", reads_as::<AuditEvent>),
         ("broadcast.log", crate::jobs::reads_as_change),
@@ -240,11 +240,11 @@ impl FileUsers {
     pub fn open(dir: &Path) -> Result<FileUsers, UserStoreError> {
         private::create_dir(dir).map_err(io_err(dir))?;
         let users_path = dir.join("users.jsonl");
-        let lines: Vec<UserRecord> = read_lines(&users_path)?;
+        let lines: Vec<UserLine> = read_lines(&users_path)?;
         let line_count = lines.len();
         let mut records = HashMap::new();
-        for r in lines {
-            records.insert(r.id, r);
+        for l in lines {
+            l.apply(&mut records);
         }
         if line_count > 2 * records.len() + 64 {
             let mut sorted: Vec<&UserRecord> = records.values().collect();
@@ -316,6 +316,87 @@ impl FileUsers {
         }
         Ok(record)
     }
+
+    /// Changes the record of `id`, if there is one, where it lies, and logs
+    /// the line `change` returns (none: nothing changed). Queued under the
+    /// records lock, as [`FileUsers::update`]'s.
+    async fn change_in_place(
+        &self,
+        id: i64,
+        change: impl FnOnce(&mut UserRecord) -> Option<UserLine>,
+    ) -> Result<(), UserStoreError> {
+        let wait = {
+            let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+            records
+                .get_mut(&id)
+                .and_then(change)
+                .map(|l| self.users_log.append(line(&l)))
+        };
+        if let Some(wait) = wait {
+            self.written("users.jsonl", wait).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A line of `users.jsonl`: a whole record, or one number taken or given
+/// back. A take writes only itself: the record of a token with a high
+/// limit holds every take the limit counts, and writing it whole on each
+/// take cost time and disk in proportion to the limit.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum UserLine {
+    /// `user` took a number at `took`; the record keeps the latest `keep`.
+    Took {
+        user: i64,
+        took: i64,
+        keep: usize,
+    },
+    /// `user` gave back the number taken at `gave_back`.
+    GaveBack {
+        user: i64,
+        gave_back: i64,
+    },
+    Record(UserRecord),
+}
+
+impl UserLine {
+    /// Replays the line onto `records`.
+    fn apply(self, records: &mut HashMap<i64, UserRecord>) {
+        match self {
+            UserLine::Record(r) => {
+                records.insert(r.id, r);
+            }
+            UserLine::Took { user, took, keep } => {
+                if let Some(r) = records.get_mut(&user) {
+                    took_number(r, took, keep);
+                }
+            }
+            UserLine::GaveBack { user, gave_back } => {
+                if let Some(r) = records.get_mut(&user) {
+                    gave_back_number(r, gave_back);
+                }
+            }
+        }
+    }
+}
+
+/// Counts a number taken at `at`, keeping the latest `keep` times.
+fn took_number(r: &mut UserRecord, at: i64, keep: usize) {
+    r.numbers_taken += 1;
+    r.recent_numbers.push(at);
+    let extra = r.recent_numbers.len().saturating_sub(keep);
+    r.recent_numbers.drain(..extra);
+}
+
+/// Forgets the number taken at `at`, if it is counted.
+fn gave_back_number(r: &mut UserRecord, at: i64) -> bool {
+    let Some(i) = r.recent_numbers.iter().rposition(|&t| t == at) else {
+        return false;
+    };
+    r.recent_numbers.remove(i);
+    r.numbers_taken = r.numbers_taken.saturating_sub(1);
+    true
 }
 
 /// One JSON line.
@@ -410,35 +491,31 @@ impl Users for FileUsers {
         exempt: bool,
     ) -> Result<NumberSlot, UserStoreError> {
         let mut slot = NumberSlot::Granted;
-        self.update(id, |record| {
-            let Some(r) = record else { return false };
+        self.change_in_place(id, |r| {
             r.recent_numbers.retain(|&t| limit.counts(t, at));
             if !exempt && r.recent_numbers.len() >= limit.max {
                 slot = NumberSlot::Full(r.recent_numbers.clone());
-                return false;
+                return None;
             }
-            r.numbers_taken += 1;
-            r.recent_numbers.push(at);
-            let extra = r.recent_numbers.len().saturating_sub(limit.max);
-            r.recent_numbers.drain(..extra);
-            true
+            took_number(r, at, limit.max);
+            Some(UserLine::Took {
+                user: id,
+                took: at,
+                keep: limit.max,
+            })
         })
         .await?;
         Ok(slot)
     }
 
     async fn give_back_number(&self, id: i64, at: i64) -> Result<(), UserStoreError> {
-        self.update(id, |record| {
-            let Some(r) = record else { return false };
-            let Some(i) = r.recent_numbers.iter().rposition(|&t| t == at) else {
-                return false;
-            };
-            r.recent_numbers.remove(i);
-            r.numbers_taken = r.numbers_taken.saturating_sub(1);
-            true
+        self.change_in_place(id, |r| {
+            gave_back_number(r, at).then_some(UserLine::GaveBack {
+                user: id,
+                gave_back: at,
+            })
         })
         .await
-        .map(drop)
     }
 
     async fn with_status(&self, status: UserStatus) -> Result<Vec<UserRecord>, UserStoreError> {
@@ -747,6 +824,55 @@ mod tests {
             (total - RECENT_AUDIT as i64..total)
                 .map(event)
                 .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_take_writes_a_short_line_whatever_the_limit_holds_and_replays() {
+        use futures::executor::block_on;
+        let dir = tempfile::tempdir().unwrap();
+        let high = NumberLimit {
+            max: 1_000_000,
+            window: std::time::Duration::from_secs(3600),
+        };
+        let at = 1_700_000_000;
+        {
+            let users = FileUsers::open(dir.path()).unwrap();
+            block_on(users.seen(5, "five", None, UserStatus::Active)).unwrap();
+            block_on(users.seen(6, "six", None, UserStatus::Active)).unwrap();
+            for i in 0..1_000 {
+                let slot = block_on(users.take_number(5, at + i, &high, false)).unwrap();
+                assert_eq!(slot, NumberSlot::Granted);
+            }
+            block_on(users.give_back_number(5, at + 999)).unwrap();
+            // An exempt admin past a limit of 3 keeps the latest 3 times.
+            let low = NumberLimit { max: 3, ..high };
+            for i in 0..5 {
+                block_on(users.take_number(6, at + i, &low, true)).unwrap();
+            }
+        }
+        let text = fs::read_to_string(dir.path().join("users.jsonl")).unwrap();
+        let longest = text.lines().skip(2).map(str::len).max().unwrap();
+        assert!(longest < 80, "a take's line is {longest} bytes");
+
+        let users = FileUsers::open(dir.path()).unwrap();
+        let five = block_on(users.get(5)).unwrap().unwrap();
+        assert_eq!(five.numbers_taken, 999);
+        assert_eq!(five.recent_numbers.len(), 999);
+        assert_eq!(five.recent_numbers.last(), Some(&(at + 998)));
+        let six = block_on(users.get(6)).unwrap().unwrap();
+        assert_eq!(six.numbers_taken, 5);
+        assert_eq!(six.recent_numbers, vec![at + 2, at + 3, at + 4]);
+        // Opening compacted the file to whole records, which read the same.
+        drop(users);
+        let again = FileUsers::open(dir.path()).unwrap();
+        assert_eq!(block_on(again.get(5)).unwrap().unwrap(), five);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("users.jsonl"))
+                .unwrap()
+                .lines()
+                .count(),
+            2
         );
     }
 }
