@@ -7,7 +7,7 @@
 //! 1. Claims: for 10 s every client takes a number and cancels it, in a
 //!    loop. Claims/s, the take's latency, and the CPU per claim of the
 //!    service's threads and of the clients' (they share the machine's
-//!    cores). Baselines, in the same run: the same loop through the use
+//!    cores), split by thread. Baselines, in the same run: the same loop through the use
 //!    case (`Numbers::take`), without HTTP; and the same clients making two
 //!    requests to `/healthz` per loop (HTTP with no work behind it).
 //! 2. Codes: each client takes a fresh number and waits for its message
@@ -110,6 +110,15 @@ async fn main() {
         "\nHTTP API / use case: **{:.2}×** (claims/s)",
         http.rate / direct.rate
     );
+    println!("\nWhere a loop's CPU goes (µs per loop, by thread):\n");
+    println!("| threads | use case | `/healthz` twice | HTTP API |");
+    println!("| --- | --- | --- | --- |");
+    for (i, (part, _)) in PARTS.iter().enumerate() {
+        println!(
+            "| {part} | {:.1} | {:.1} | {:.1} |",
+            direct.parts_us[i], bare.parts_us[i], http.parts_us[i]
+        );
+    }
     println!(
         "\nCodes: {} waiting requests, poll interval {interval} ms (target: within {} ms):\n",
         waits.len(),
@@ -128,26 +137,76 @@ async fn main() {
 }
 
 /// One phase's figures: loops per second, the first call's latencies (µs,
-/// sorted), and CPU per loop (µs) of the service and of the clients.
+/// sorted), and CPU per loop (µs) of the service, of the clients and of
+/// each of [`PARTS`].
 struct Phase {
     rate: f64,
     latencies: Vec<u64>,
     service_us: f64,
     clients_us: f64,
+    parts_us: Vec<f64>,
+}
+
+/// The threads a loop's CPU is split into (thread names as the kernel
+/// keeps them: 15 characters).
+const PARTS: [(&str, &[&str]); 6] = [
+    (
+        "tokio workers: HTTP, handlers, the use case",
+        &["tokio-rt-worker"],
+    ),
+    ("the store's thread", &["numbot-store"]),
+    ("journal writer", &["numbot-journal"]),
+    ("users and audit writers", &["numbot-users", "numbot-audit"]),
+    (
+        "history and its index writers",
+        &["numbot-history", "numbot-history-"],
+    ),
+    ("the clients", &["clients"]),
+];
+
+/// CPU time (ns) so far of the threads of each of [`PARTS`].
+fn cpu_by_part() -> Vec<u64> {
+    let mut parts = vec![0; PARTS.len()];
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        let ns: u64 = std::fs::read_to_string(task.path().join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+            .unwrap_or(0);
+        if let Some(i) = PARTS
+            .iter()
+            .position(|(_, names)| names.contains(&comm.trim()))
+        {
+            parts[i] += ns;
+        }
+    }
+    parts
 }
 
 /// Runs a phase, reading the threads' CPU before and after it.
 async fn measured(phase: impl std::future::Future<Output = (f64, Vec<u64>)>) -> Phase {
-    let (service, clients) = cpu_split(&["clients", "fake-sms", "fake-telegram"]);
+    let fakes = ["clients", "fake-sms", "fake-telegram"];
+    let (service, clients) = cpu_split(&fakes);
+    let parts = cpu_by_part();
     let started = Instant::now();
     let (rate, latencies) = phase.await;
     let loops = rate * started.elapsed().as_secs_f64();
-    let (service_after, clients_after) = cpu_split(&["clients", "fake-sms", "fake-telegram"]);
+    let (service_after, clients_after) = cpu_split(&fakes);
+    let per_loop = |ns: u64| ns as f64 / 1e3 / loops;
     Phase {
         rate,
         latencies,
-        service_us: (service_after - service) as f64 / 1e3 / loops,
-        clients_us: (clients_after - clients) as f64 / 1e3 / loops,
+        service_us: per_loop(service_after - service),
+        clients_us: per_loop(clients_after - clients),
+        parts_us: cpu_by_part()
+            .iter()
+            .zip(&parts)
+            .map(|(after, before)| per_loop(after - before))
+            .collect(),
     }
 }
 
