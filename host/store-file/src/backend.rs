@@ -112,6 +112,7 @@ impl NumberStore for FileStore {
     }
 
     async fn history(&self, query: HistoryQuery) -> Result<UseStream, StoreError> {
+        self.inner.history.settle().await?;
         let (Some(holder), Some(n)) = (query.holder, query.last) else {
             return Ok(crate::history::read(self.dir(), query));
         };

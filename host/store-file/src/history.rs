@@ -183,14 +183,45 @@ mod tests {
         .unwrap();
         assert_eq!(window, [22]);
     }
+
+    #[test]
+    fn later_lines_are_written_and_an_index_left_behind_catches_up() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let history = HistoryLog::open(dir.path()).unwrap();
+            history.append_later(5, &Line::Use(ended("+1", 10, 14)));
+            let other = UseRecord {
+                holder: 6,
+                ..ended("+2", 10, 15)
+            };
+            history.append_later(6, &Line::Use(other));
+            // An awaited line writes the later ones before it.
+            log::wait(history.append(5, &code("+1", 20, 21))).unwrap();
+            let text = std::fs::read_to_string(dir.path().join(HISTORY_FILE)).unwrap();
+            assert_eq!(text.lines().count(), 3, "{text}");
+            history.append_later(5, &Line::Use(ended("+1", 20, 22)));
+        }
+        // Closing wrote the last one; a crash left the index one entry long.
+        let index = dir.path().join(INDEX_FILE);
+        assert_eq!(std::fs::metadata(&index).unwrap().len(), 4 * ENTRY as u64);
+        let whole = std::fs::read(&index).unwrap();
+        std::fs::write(&index, &whole[..ENTRY]).unwrap();
+
+        let history = HistoryLog::open(dir.path()).unwrap();
+        let ends: Vec<u32> = history.last(5, 10).unwrap().iter().map(|r| r.end).collect();
+        assert_eq!(ends, [14, 22]);
+        assert_eq!(history.last(6, 10).unwrap().len(), 1);
+        drop(history);
+        assert_eq!(std::fs::read(&index).unwrap(), whole, "the index caught up");
+    }
 }
 
 /// `history.idx`: where each holder's lines of `history.jsonl` start (16
 /// bytes an entry: holder, offset), so that a user's `/history` reads their
 /// last lines, never the whole file. Entries are appended beside the lines
-/// (not waited on: an entry a crash lost leaves a use out of `/history`,
-/// never out of the history); a reader checks that each offset still
-/// starts a line of its holder.
+/// (not waited on: entries a crash lost are indexed again from the
+/// history's tail when the store opens); a reader checks that each offset
+/// still starts a line of its holder.
 pub const INDEX_FILE: &str = "history.idx";
 /// Lines remembered per holder (uses and their codes).
 const KEPT_PER_HOLDER: usize = 64;
@@ -213,6 +244,35 @@ enum Holder {
     Code { holder: i64 },
 }
 
+/// Index entries for the lines of the history at `path` after the one at
+/// `indexed` (all of them when none is), each also handed to `note`.
+fn index_lines(
+    path: &Path,
+    indexed: Option<u64>,
+    note: &mut impl FnMut(i64, u64),
+) -> Result<Vec<u8>, StoreError> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).map_err(StoreError::io(path))?;
+    let mut offset = indexed.unwrap_or(0);
+    file.seek(SeekFrom::Start(offset))
+        .map_err(StoreError::io(path))?;
+    let mut entries = Vec::new();
+    let reader = BufReader::with_capacity(1 << 20, file);
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let line = line.map_err(StoreError::io(path))?;
+        if i > 0 || indexed.is_none() {
+            if let Ok(Holder::Use { holder } | Holder::Code { holder }) =
+                serde_json::from_slice::<Holder>(&line)
+            {
+                note(holder, offset);
+                entries.extend_from_slice(&entry(holder, offset));
+            }
+        }
+        offset += line.len() as u64 + 1;
+    }
+    Ok(entries)
+}
+
 impl HistoryLog {
     /// Opens `dir`'s history for appending, reading its index (built from
     /// the history once when it is missing: a store from before it).
@@ -230,36 +290,35 @@ impl HistoryLog {
             }
             kept.push_back(offset);
         };
-        match std::fs::read(&index_path) {
+        let index_file = match std::fs::read(&index_path) {
             Ok(bytes) => {
+                let mut last = None;
                 for entry in bytes.chunks_exact(ENTRY) {
                     let holder = i64::from_le_bytes(entry[..8].try_into().unwrap());
                     let offset = u64::from_le_bytes(entry[8..].try_into().unwrap());
                     note(holder, offset);
+                    last = last.max(Some(offset));
                 }
+                // The index is written without waiting: a crash can leave
+                // it behind the history, which it catches up with here.
+                let missing = index_lines(&path, last, &mut note)?;
+                let mut file =
+                    log::open_append(&index_path).map_err(StoreError::io(&index_path))?;
+                if !missing.is_empty() {
+                    use std::io::Write;
+                    file.write_all(&missing)
+                        .and_then(|()| file.sync_data())
+                        .map_err(StoreError::io(&index_path))?;
+                }
+                file
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut rebuilt = Vec::new();
-                let mut offset = 0u64;
-                let reader = BufReader::with_capacity(
-                    1 << 20,
-                    File::open(&path).map_err(StoreError::io(&path))?,
-                );
-                for line in reader.split(b'\n') {
-                    let line = line.map_err(StoreError::io(&path))?;
-                    if let Ok(Holder::Use { holder } | Holder::Code { holder }) =
-                        serde_json::from_slice::<Holder>(&line)
-                    {
-                        note(holder, offset);
-                        rebuilt.extend_from_slice(&entry(holder, offset));
-                    }
-                    offset += line.len() as u64 + 1;
-                }
+                let rebuilt = index_lines(&path, None, &mut note)?;
                 crate::metadata::write_atomic(&index_path, &rebuilt)?;
+                log::open_append(&index_path).map_err(StoreError::io(&index_path))?
             }
             Err(e) => return Err(StoreError::io(&index_path)(e)),
-        }
-        let index_file = log::open_append(&index_path).map_err(StoreError::io(&index_path))?;
+        };
         Ok(HistoryLog {
             log: GroupLog::start("numbot-history", &path, file).map_err(StoreError::io(&path))?,
             index: GroupLog::start("numbot-history-idx", &index_path, index_file)
@@ -271,6 +330,30 @@ impl HistoryLog {
 
     /// Appends a line of `holder`'s; the answer comes once it is on disk.
     pub(crate) fn append(&self, holder: i64, line: &Line) -> Pending {
+        self.queue(holder, line, |log, bytes| Some(log.append(bytes)))
+            .expect("an awaited append answers")
+    }
+
+    /// Appends a line of `holder`'s that nobody waits for (a use's start
+    /// and end; the journal holds the use itself): written with the next
+    /// awaited line or within [`log::LATER_WITHIN`]. Readers call
+    /// [`HistoryLog::settle`] first.
+    pub(crate) fn append_later(&self, holder: i64, line: &Line) {
+        self.queue(holder, line, |log, bytes| {
+            log.append_later(bytes);
+            None
+        });
+    }
+
+    /// Indexes a line and queues it with `send`, in the order of the
+    /// offsets, under the lock. The index is never waited for: a lost tail
+    /// of it only sends a reader to the whole file.
+    fn queue(
+        &self,
+        holder: i64,
+        line: &Line,
+        send: impl FnOnce(&GroupLog, Vec<u8>) -> Option<Pending>,
+    ) -> Option<Pending> {
         let bytes = line.bytes();
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let offset = state.0;
@@ -280,10 +363,17 @@ impl HistoryLog {
             kept.pop_front();
         }
         kept.push_back(offset);
-        // Queued in the order of the offsets, under the lock.
-        let pending = self.log.append(bytes);
-        drop(self.index.append(entry(holder, offset).to_vec()));
+        let pending = send(&self.log, bytes);
+        self.index.append_later(entry(holder, offset).to_vec());
         pending
+    }
+
+    /// Waits until every line queued so far is written, so that a reader
+    /// sees them.
+    pub(crate) async fn settle(&self) -> Result<(), StoreError> {
+        log::wait_async(self.log.append(Vec::new()))
+            .await
+            .map_err(StoreError::io(&self.path))
     }
 
     /// The file.

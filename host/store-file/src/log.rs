@@ -2,6 +2,8 @@
 //! journal, `users.jsonl`, `audit.jsonl`, `relayed.log`): writers queue
 //! bytes and wait for their answer; one thread writes whatever accumulated
 //! while the previous fsync ran, so a thousand writers share a few fsyncs.
+//! Bytes nobody waits for linger a little ([`LATER_WITHIN`]) to share the
+//! next fsync someone does wait for.
 //! A failed write is cut back off the file, so that a later append never
 //! joins a partial one, and only its own writers get the error.
 
@@ -11,6 +13,7 @@ use std::{
     path::{Path, PathBuf},
     sync::{mpsc, Arc, Mutex},
     thread,
+    time::{Duration, Instant},
 };
 
 use tokio::sync::oneshot;
@@ -93,6 +96,9 @@ impl Drop for Answer {
 
 enum Msg {
     Append(Vec<u8>, Answer),
+    /// Bytes nobody waits for: written with the next awaited append, or
+    /// within [`LATER_WITHIN`].
+    Later(Vec<u8>),
     /// Later appends go to this file.
     Switch(File, Answer),
 }
@@ -137,6 +143,14 @@ impl GroupLog {
         // then answers the waiter with an error.
         let _ = queue.send(Msg::Append(bytes, done));
         pending
+    }
+
+    /// Queues `bytes` that nobody waits for: they are written, in order,
+    /// with the next append someone waits for or within [`LATER_WITHIN`],
+    /// so that a file mostly written this way is not fsynced per line.
+    pub(crate) fn append_later(&self, bytes: Vec<u8>) {
+        let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = queue.send(Msg::Later(bytes));
     }
 
     /// Directs later appends to `path`, once every earlier one is written
@@ -209,37 +223,64 @@ pub(crate) fn written(outcome: Result<(), WriteError>) -> std::io::Result<()> {
 /// a torn tail (shorter than a write) from damage (longer).
 pub(crate) const MAX_BATCH: usize = 64 * 1024;
 
+/// How long bytes nobody waits for may stay unwritten.
+pub(crate) const LATER_WITHIN: Duration = Duration::from_millis(20);
+
 fn write_loop(mut file: File, inbox: &mpsc::Receiver<Msg>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut waiters = Vec::new();
-    while let Ok(first) = inbox.recv() {
+    // When the oldest bytes nobody waits for are to be written.
+    let mut due: Option<Instant> = None;
+    loop {
+        let first = match due {
+            None => inbox.recv().ok(),
+            Some(at) => match inbox.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                Ok(msg) => Some(msg),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    flush(&mut file, &mut batch, &mut waiters);
+                    due = None;
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => None,
+            },
+        };
+        let Some(first) = first else { break };
         let mut next = Some(first);
         while let Some(msg) = next.take() {
             match msg {
                 Msg::Append(bytes, done) => {
                     batch.extend_from_slice(&bytes);
                     waiters.push(done);
-                    if batch.len() >= MAX_BATCH {
-                        flush(&mut file, &mut batch, &mut waiters);
-                    }
-                    next = inbox.try_recv().ok();
+                }
+                Msg::Later(bytes) => {
+                    batch.extend_from_slice(&bytes);
+                    due.get_or_insert_with(|| Instant::now() + LATER_WITHIN);
                 }
                 Msg::Switch(new_file, done) => {
                     flush(&mut file, &mut batch, &mut waiters);
                     file = new_file;
                     done.send(Ok(()));
-                    next = inbox.try_recv().ok();
                 }
             }
+            if batch.len() >= MAX_BATCH {
+                flush(&mut file, &mut batch, &mut waiters);
+            }
+            next = inbox.try_recv().ok();
         }
-        flush(&mut file, &mut batch, &mut waiters);
+        if !waiters.is_empty() {
+            flush(&mut file, &mut batch, &mut waiters);
+        }
+        if batch.is_empty() {
+            due = None;
+        }
     }
+    flush(&mut file, &mut batch, &mut waiters);
 }
 
 /// Writes and syncs a batch, answering its writers; a failed write is cut
 /// back off the file.
 fn flush(file: &mut File, batch: &mut Vec<u8>, waiters: &mut Vec<Answer>) {
-    if waiters.is_empty() {
+    if waiters.is_empty() && batch.is_empty() {
         return;
     }
     let result = file
@@ -316,5 +357,21 @@ mod tests {
         drop(answer);
         let err = wait(waiting).unwrap_err();
         assert!(err.to_string().contains("writer thread stopped"), "{err}");
+    }
+
+    #[test]
+    fn bytes_nobody_waits_for_are_written_soon_and_on_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        let log = GroupLog::start("test-log", &path, open_append(&path).unwrap()).unwrap();
+        log.append_later(b"one\n".to_vec());
+        let started = std::time::Instant::now();
+        while std::fs::read_to_string(&path).unwrap() != "one\n" {
+            assert!(started.elapsed() < Duration::from_secs(5), "never written");
+            thread::sleep(Duration::from_millis(5));
+        }
+        log.append_later(b"two\n".to_vec());
+        drop(log);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one\ntwo\n");
     }
 }

@@ -444,7 +444,7 @@ impl FileStore {
             ended,
             codes: Vec::new(),
         });
-        drop(self.inner.history.append(hold.user, &line));
+        self.inner.history.append_later(hold.user, &line);
     }
 
     /// Appends a relayed code to the history; returns once it is on disk.
