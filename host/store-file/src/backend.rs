@@ -1,7 +1,8 @@
 //! The file store behind the [`NumberStore`] trait: each operation's
 //! in-memory step runs on the store's own thread, the disk wait (a shared
 //! fsync) on the caller's task, and the upload's file writes on the
-//! blocking pool. No async thread ever takes the store's lock.
+//! blocking pool. No async thread ever waits for the store's lock: a
+//! look-up that calls no plugin takes it in place only when it is free.
 
 use std::{collections::HashSet, ops::RangeInclusive, sync::Arc};
 
@@ -11,7 +12,7 @@ use numbot_core::{
     StoreError, UploadReport, UseId, UseStream,
 };
 
-use crate::{journal::Seq, FileStore};
+use crate::{journal::Seq, store::State, FileStore};
 
 impl FileStore {
     /// Runs an in-memory step on the store's thread, then waits for the disk.
@@ -22,6 +23,29 @@ impl FileStore {
         let store = self.clone();
         let (value, written) = self.inner.worker.run_written(move || step(&store)).await?;
         self.written(written)?;
+        Ok(value)
+    }
+
+    /// Runs a look-up that calls no plugin in place when the store's lock
+    /// is free at once (never waiting for it on an async thread), else on
+    /// the store's thread; then waits for any expiry it journaled. A
+    /// request's own look-ups (a token's holders, a use's owner) cost no
+    /// hand-over while the store is not busy.
+    async fn glance<T: Send + 'static>(
+        &self,
+        step: impl FnOnce(&FileStore, &mut State) -> (T, Seq) + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let in_place = match self.try_lock() {
+            Some(mut st) => Ok(step(self, &mut st)),
+            None => Err(step),
+        };
+        let (value, seq) = match in_place {
+            Ok(done) => done,
+            Err(step) => return self.run(move |s| Ok(step(s, &mut *s.lock()?))).await,
+        };
+        if let Some(pending) = seq {
+            self.written(crate::log::wait_async(pending).await)?;
+        }
         Ok(value)
     }
 
@@ -79,15 +103,16 @@ impl NumberStore for FileStore {
     }
 
     async fn current(&self, id: UseId) -> Result<Option<Assignment>, StoreError> {
-        self.run(move |s| s.current_in_memory(id)).await
+        self.glance(move |s, st| s.current_locked(st, id)).await
     }
 
     async fn holding(&self, user: i64) -> Result<Option<Assignment>, StoreError> {
-        self.run(move |s| s.holding_in_memory(user)).await
+        self.glance(move |s, st| s.holding_locked(st, user)).await
     }
 
     async fn held_by(&self, holders: RangeInclusive<i64>) -> Result<Vec<Assignment>, StoreError> {
-        self.run(move |s| s.held_by_in_memory(holders)).await
+        self.glance(move |s, st| s.held_by_locked(st, holders))
+            .await
     }
 
     async fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {

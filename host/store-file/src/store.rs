@@ -177,6 +177,17 @@ impl FileStore {
         Ok(store)
     }
 
+    /// The state, when its lock is free at once and no failed write waits
+    /// to be recovered from: what an async caller may take in place.
+    pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, State>> {
+        let st = match self.inner.state.try_lock() {
+            Ok(st) => st,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        (!st.failed).then_some(st)
+    }
+
     pub(crate) fn lock(&self) -> Result<MutexGuard<'_, State>, StoreError> {
         let mut st = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         if st.failed {
@@ -376,18 +387,22 @@ impl FileStore {
         &self,
         id: UseId,
     ) -> Result<(Option<Assignment>, Seq), StoreError> {
-        let mut st = self.lock()?;
-        let seq = self.expire(&mut st);
-        Ok((by_use(&st, id).map(|h| assignment_of(&st, h)), seq))
+        Ok(self.current_locked(&mut *self.lock()?, id))
+    }
+
+    /// [`FileStore::current_in_memory`] under a lock the caller holds.
+    pub(crate) fn current_locked(&self, st: &mut State, id: UseId) -> (Option<Assignment>, Seq) {
+        let seq = self.expire(st);
+        (by_use(st, id).map(|h| assignment_of(st, h)), seq)
     }
 
     /// The numbers held by `holders`, by holder.
-    pub(crate) fn held_by_in_memory(
+    pub(crate) fn held_by_locked(
         &self,
+        st: &mut State,
         holders: RangeInclusive<i64>,
-    ) -> Result<(Vec<Assignment>, Seq), StoreError> {
-        let mut st = self.lock()?;
-        let seq = self.expire(&mut st);
+    ) -> (Vec<Assignment>, Seq) {
+        let seq = self.expire(st);
         let mut held: Vec<Hold> = if holders.end().abs_diff(*holders.start()) < 4096 {
             holders
                 .filter_map(|user| st.pool.holds.get(&user).copied())
@@ -401,10 +416,10 @@ impl FileStore {
                 .collect()
         };
         held.sort_by_key(|h| h.user);
-        Ok((
-            held.into_iter().map(|h| assignment_of(&st, h)).collect(),
+        (
+            held.into_iter().map(|h| assignment_of(st, h)).collect(),
             seq,
-        ))
+        )
     }
 
     /// Ends a hold (journaled, and kept in the history); returns the
@@ -465,10 +480,14 @@ impl FileStore {
         &self,
         user: i64,
     ) -> Result<(Option<Assignment>, Seq), StoreError> {
-        let mut st = self.lock()?;
-        let seq = self.expire(&mut st);
+        Ok(self.holding_locked(&mut *self.lock()?, user))
+    }
+
+    /// [`FileStore::holding_in_memory`] under a lock the caller holds.
+    pub(crate) fn holding_locked(&self, st: &mut State, user: i64) -> (Option<Assignment>, Seq) {
+        let seq = self.expire(st);
         let hold = st.pool.holds.get(&user).copied();
-        Ok((hold.map(|h| assignment_of(&st, h)), seq))
+        (hold.map(|h| assignment_of(st, h)), seq)
     }
 
     /// Every number held now, by user.
