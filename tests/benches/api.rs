@@ -25,7 +25,7 @@ use std::{
 
 mod common;
 
-use common::{cpu_split, percentile_ms as percentile};
+use common::{cpu_split, gathered, percentile_ms as percentile, threads_cpu};
 use numbot_core::{Account, Numbers, UserStatus};
 use numbot_testing::fake_sms::FakeSms;
 use serde_json::{json, Value};
@@ -167,19 +167,10 @@ const PARTS: [(&str, &[&str]); 6] = [
 /// CPU time (ns) so far of the threads of each of [`PARTS`].
 fn cpu_by_part() -> Vec<u64> {
     let mut parts = vec![0; PARTS.len()];
-    for task in std::fs::read_dir("/proc/self/task")
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        let ns: u64 = std::fs::read_to_string(task.path().join("schedstat"))
-            .ok()
-            .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
-            .unwrap_or(0);
+    for (name, _, ns) in threads_cpu() {
         if let Some(i) = PARTS
             .iter()
-            .position(|(_, names)| names.contains(&comm.trim()))
+            .position(|(_, names)| names.contains(&name.as_str()))
         {
             parts[i] += ns;
         }
@@ -238,13 +229,7 @@ async fn direct_claims(numbers: &Arc<Numbers>, clients: usize, seconds: u64) -> 
             })
         })
         .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    (rate, all)
+    gathered(tasks, started).await
 }
 
 /// Every client takes and cancels through the API for `seconds`.
@@ -283,13 +268,7 @@ async fn claims_over_http(c: &Clients, secrets: &[String], seconds: u64) -> (f64
             })
         })
         .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    (rate, all)
+    gathered(tasks, started).await
 }
 
 /// HTTP alone: the same clients, two requests per loop to a route with no
@@ -323,13 +302,7 @@ async fn bare_http(c: &Clients, clients: usize, seconds: u64) -> (f64, Vec<u64>)
             })
         })
         .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    (rate, all)
+    gathered(tasks, started).await
 }
 
 /// Each client takes a fresh number and waits for its message; an SMS

@@ -23,7 +23,7 @@ use std::{
 
 mod common;
 
-use common::percentile_ms as percentile;
+use common::{gathered, percentile_ms as percentile};
 use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -159,13 +159,7 @@ where
             })
         })
         .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    (rate, all)
+    gathered(tasks, started).await
 }
 
 /// 1,000 activations through `getNumber`, then `getStatus` on them, then

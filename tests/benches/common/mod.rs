@@ -242,28 +242,54 @@ pub fn percentile_ms(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
-/// CPU time (ns) used so far by this process's threads but those named
-/// `except` (the fake services) and the bench's own main thread, from
-/// `/proc/self/task/*/schedstat`; and by the threads named `except`.
-pub fn cpu_split(except: &[&str]) -> (u64, u64) {
+/// Each thread of this process: its name, whether it is the bench's own
+/// main thread, and its CPU time so far (ns), from
+/// `/proc/self/task/*/schedstat`.
+pub fn threads_cpu() -> Vec<(String, bool, u64)> {
     let pid = std::process::id().to_string();
-    let (mut mine, mut theirs) = (0, 0);
-    for task in std::fs::read_dir("/proc/self/task")
+    std::fs::read_dir("/proc/self/task")
         .into_iter()
         .flatten()
         .flatten()
-    {
-        let path = task.path();
-        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        let ns: u64 = std::fs::read_to_string(path.join("schedstat"))
-            .ok()
-            .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
-            .unwrap_or(0);
-        if except.contains(&comm.trim()) {
+        .map(|task| {
+            let path = task.path();
+            let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+            let ns: u64 = std::fs::read_to_string(path.join("schedstat"))
+                .ok()
+                .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+                .unwrap_or(0);
+            let main = task.file_name().to_string_lossy() == pid;
+            (comm.trim().to_string(), main, ns)
+        })
+        .collect()
+}
+
+/// CPU time (ns) used so far by this process's threads but those named
+/// `except` (the fake services) and the bench's own main thread; and by
+/// the threads named `except`.
+pub fn cpu_split(except: &[&str]) -> (u64, u64) {
+    let (mut mine, mut theirs) = (0, 0);
+    for (name, main, ns) in threads_cpu() {
+        if except.contains(&name.as_str()) {
             theirs += ns;
-        } else if task.file_name().to_string_lossy() != pid {
+        } else if !main {
             mine += ns;
         }
     }
     (mine, theirs)
+}
+
+/// The latencies (µs) the `tasks` return, sorted, and how many per second
+/// they recorded since `started`.
+pub async fn gathered(
+    tasks: Vec<tokio::task::JoinHandle<Vec<u64>>>,
+    started: std::time::Instant,
+) -> (f64, Vec<u64>) {
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    all.sort_unstable();
+    (rate, all)
 }
