@@ -9,7 +9,8 @@ use std::{
 
 use numbot_core::{
     history, migration::MigrationStore, Clock, CodeRecord, CodeSeen, Ended, Finish, HistoryQuery,
-    NumberStore, ReuseRule, Store, StoreConfig, StoreError, UploadReport, UseId, UseRecord,
+    HistorySearch, NumberStore, ReuseRule, Store, StoreConfig, StoreError, UploadReport, UseId,
+    UseRecord,
 };
 use numbot_store_file::FileStore;
 use numbot_store_mongo::{connect, MongoStore};
@@ -126,6 +127,7 @@ contract!(
     deleting_a_file_takes_its_free_numbers_out,
     every_use_is_kept_in_the_history,
     uses_in_one_second_keep_their_own_codes,
+    the_history_is_searched_newest_first_by_number_holder_category_and_time,
 );
 
 async fn uploads_report_and_deduplicate(backend: Backend) {
@@ -803,4 +805,106 @@ async fn an_upload_left_unfinished_by_a_dead_process_is_removed() {
         .unwrap();
     assert_eq!((report.accepted, report.duplicates_in_pool), (1, 0));
     assert_eq!(store.files().await.unwrap().len(), 1);
+}
+
+/// A search gives what reading the whole history and filtering it gives,
+/// newest first, a page at a time; the day counts too.
+async fn the_history_is_searched_newest_first_by_number_holder_category_and_time(backend: Backend) {
+    let pool = Pool::open(backend, ReuseRule::Unlimited).await;
+    pool.upload(uae_csv(0, 6), "UAE Mobile").await;
+    pool.upload(uae_csv(50, 3), "Spare").await;
+    let store = &pool.store;
+    for round in 0..4u32 {
+        for (user, category) in [(1, "UAE Mobile"), (2, "Spare"), (3, "UAE Mobile")] {
+            let a = store.claim(category, user).await.unwrap();
+            if user == 1 {
+                let code = CodeRecord {
+                    use_id: a.id,
+                    number: a.number.clone(),
+                    holder: a.user,
+                    start: a.since,
+                    seen: CodeSeen {
+                        at: i64::from(a.since + 1),
+                        code: Some(format!("{round}")),
+                    },
+                };
+                store.record_code(code).await.unwrap();
+            }
+            pool.advance(5);
+            store.end(a.id, Finish::Done).await.unwrap();
+        }
+        pool.advance(3_600);
+    }
+    let all = uses(store.as_ref(), HistoryQuery::default()).await;
+    assert_eq!(all.len(), 12);
+    let someones = &all[4];
+    let page = |search: HistorySearch| HistorySearch { limit: 3, ..search };
+    let searches = [
+        page(HistorySearch::default()),
+        page(HistorySearch {
+            number: HistorySearch::digits(&someones.number),
+            ..HistorySearch::default()
+        }),
+        page(HistorySearch {
+            number: Some(someones.number[someones.number.len() - 3..].into()),
+            ..HistorySearch::default()
+        }),
+        page(HistorySearch {
+            category: Some("Spare".into()),
+            ..HistorySearch::default()
+        }),
+        page(HistorySearch {
+            category: Some("UAE Mobile".into()),
+            query: HistoryQuery {
+                holder: Some(3),
+                from: Some(all[3].end),
+                to: Some(all[9].end),
+                last: None,
+            },
+            ..HistorySearch::default()
+        }),
+        page(HistorySearch {
+            category: Some("UAE".into()),
+            ..HistorySearch::default()
+        }),
+    ];
+    for search in searches {
+        let found = store.search_history(&search).await.unwrap();
+        let expected: Vec<UseRecord> = all
+            .iter()
+            .rev()
+            .filter(|r| search.matches(r))
+            .take(search.limit)
+            .cloned()
+            .collect();
+        assert_eq!(found, expected, "{search:?}");
+    }
+    let newest = store
+        .search_history(&HistorySearch {
+            query: HistoryQuery {
+                holder: Some(1),
+                ..HistoryQuery::default()
+            },
+            limit: 1,
+            ..HistorySearch::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        newest[0].codes[0].code.as_deref(),
+        Some("3"),
+        "with its codes"
+    );
+    let first = i64::from(START) - i64::from(START) % 86_400;
+    let counted = store.count_days(first, 2).await.unwrap();
+    let read = history::count_days(
+        store.history(HistoryQuery::default()).await.unwrap(),
+        first,
+        2,
+    )
+    .await
+    .unwrap();
+    assert_eq!(counted, read);
+    assert_eq!(counted.iter().map(|d| d.began).sum::<u64>(), 12);
+    assert_eq!(counted.iter().map(|d| d.codes).sum::<u64>(), 4);
 }

@@ -128,6 +128,99 @@ impl HistoryQuery {
     }
 }
 
+/// A search of the history as an admin's panel asks it: every filter
+/// optional, the newest uses first, a page at a time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistorySearch {
+    /// Ended in this window, holder and the like (`last` is not used).
+    pub query: HistoryQuery,
+    /// Digits the number contains (`+` and separators dropped): a whole
+    /// number or the few digits someone remembers.
+    pub number: Option<String>,
+    /// The category, exactly.
+    pub category: Option<String>,
+    /// At most this many, the newest (by end) first.
+    pub limit: usize,
+}
+
+impl HistorySearch {
+    /// The digits of `typed` (a number as someone types it), or `None`
+    /// when there are none.
+    pub fn digits(typed: &str) -> Option<String> {
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        (!digits.is_empty()).then_some(digits)
+    }
+
+    /// Whether `r` is one of the uses asked for (the limit aside).
+    pub fn matches(&self, r: &UseRecord) -> bool {
+        self.query.matches(r)
+            && self.category.as_ref().is_none_or(|c| &r.category == c)
+            && self
+                .number
+                .as_ref()
+                .is_none_or(|d| r.number.contains(d.as_str()))
+    }
+}
+
+/// The newest `search.limit` uses of `stream` that `search` matches,
+/// newest first: the search of a backend with no index of its own.
+pub async fn newest(
+    mut stream: UseStream,
+    search: &HistorySearch,
+) -> Result<Vec<UseRecord>, StoreError> {
+    let mut kept = std::collections::VecDeque::new();
+    while let Some(r) = stream.recv().await {
+        let r = r?;
+        if search.matches(&r) {
+            kept.push_back(r);
+            if kept.len() > search.limit {
+                kept.pop_front();
+            }
+        }
+    }
+    Ok(kept.into_iter().rev().collect())
+}
+
+/// Uses that ended and codes received by UTC day: what the overview's
+/// trend draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayCounts {
+    /// Uses that began this day and ended since.
+    pub began: u64,
+    /// Codes received this day during uses that ended since.
+    pub codes: u64,
+}
+
+/// [`DayCounts`] for the `days` days from `first` (Unix seconds, a UTC
+/// midnight) from the history streamed from `first` on: the count of a
+/// backend with no index of its own.
+pub async fn count_days(
+    mut stream: UseStream,
+    first: i64,
+    days: usize,
+) -> Result<Vec<DayCounts>, StoreError> {
+    let mut out = vec![DayCounts::default(); days];
+    let slot = |t: i64| {
+        let i = (t - first).div_euclid(DAY);
+        usize::try_from(i).ok().filter(|&i| i < days)
+    };
+    while let Some(r) = stream.recv().await {
+        let r = r?;
+        if let Some(i) = slot(i64::from(r.start)) {
+            out[i].began += 1;
+        }
+        for c in &r.codes {
+            if let Some(i) = slot(c.at) {
+                out[i].codes += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A day in seconds.
+pub const DAY: i64 = 86_400;
+
 /// Uses streamed oldest first; an error ends the stream.
 pub type UseStream = tokio::sync::mpsc::Receiver<Result<UseRecord, StoreError>>;
 

@@ -47,7 +47,9 @@ pub use clock::Clock;
 pub use config::StoreConfig;
 pub use coordination::{Coordination, CoordinationError, WatchRecord};
 pub use error::{NothingLeft, StoreError};
-pub use history::{CodeRecord, CodeSeen, Ended, HistoryQuery, UseRecord, UseStream};
+pub use history::{
+    CodeRecord, CodeSeen, DayCounts, Ended, HistoryQuery, HistorySearch, UseRecord, UseStream,
+};
 pub use jobs::Jobs;
 pub use limit::{NumberLimit, NumberSlot};
 pub use model::{Assignment, FileInfo, FileMeta, NumberState, Stats, Usage, UseId};

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 
 use crate::{
     error::StoreError,
-    history::{CodeRecord, Ended, HistoryQuery, UseStream},
+    history::{
+        self, CodeRecord, DayCounts, Ended, HistoryQuery, HistorySearch, UseRecord, UseStream,
+    },
     model::{Assignment, FileInfo, FileMeta, Stats, UseId},
     upload::{Prepared, UploadReport},
 };
@@ -105,4 +107,26 @@ pub trait NumberStore: Send + Sync + 'static {
 
     /// The uses that ended, oldest first, as the query narrows them.
     async fn history(&self, query: HistoryQuery) -> Result<UseStream, StoreError>;
+
+    /// The newest uses `search` matches, newest first. A backend with an
+    /// index of its history answers from it; this one reads it all.
+    async fn search_history(&self, search: &HistorySearch) -> Result<Vec<UseRecord>, StoreError> {
+        let query = HistoryQuery {
+            last: None,
+            ..search.query
+        };
+        history::newest(self.history(query).await?, search).await
+    }
+
+    /// Uses begun and codes received per UTC day for the `days` days from
+    /// `first` (a UTC midnight), of the uses that ended. A backend with
+    /// counts of its own answers from them; this one reads the days'
+    /// history.
+    async fn count_days(&self, first: i64, days: usize) -> Result<Vec<DayCounts>, StoreError> {
+        let query = HistoryQuery {
+            from: u32::try_from(first).ok(),
+            ..HistoryQuery::default()
+        };
+        history::count_days(self.history(query).await?, first, days).await
+    }
 }

@@ -8,8 +8,8 @@ use std::{collections::HashSet, ops::RangeInclusive, sync::Arc};
 
 use async_trait::async_trait;
 use numbot_core::{
-    Assignment, CodeRecord, FileMeta, Finish, HistoryQuery, NumberStore, Prepared, Stats,
-    StoreError, UploadReport, UseId, UseStream,
+    Assignment, CodeRecord, DayCounts, FileMeta, Finish, HistoryQuery, HistorySearch, NumberStore,
+    Prepared, Stats, StoreError, UploadReport, UseId, UseRecord, UseStream,
 };
 
 use crate::{journal::Seq, store::State, FileStore};
@@ -151,5 +151,18 @@ impl NumberStore for FileStore {
             let _ = tx.try_send(Ok(r));
         }
         Ok(rx)
+    }
+
+    async fn search_history(&self, search: &HistorySearch) -> Result<Vec<UseRecord>, StoreError> {
+        self.inner.history.settle().await?;
+        let store = self.clone();
+        let search = search.clone();
+        tokio::task::spawn_blocking(move || store.inner.history.search(&search))
+            .await
+            .map_err(|e| StoreError::Stopped(e.to_string()))?
+    }
+
+    async fn count_days(&self, first: i64, days: usize) -> Result<Vec<DayCounts>, StoreError> {
+        Ok(self.inner.history.count_days(first, days))
     }
 }

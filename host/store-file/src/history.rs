@@ -15,12 +15,15 @@ use std::{
 };
 
 use numbot_core::{
-    history::STREAM_BUFFER, CodeRecord, CodeSeen, HistoryQuery, StoreError, UseId, UseRecord,
-    UseStream,
+    history::STREAM_BUFFER, CodeRecord, CodeSeen, DayCounts, HistoryQuery, HistorySearch,
+    StoreError, UseId, UseRecord, UseStream,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::log::{self, GroupLog, Pending};
+use crate::{
+    find::{self, Entry, Filter, Finder, Head, FIND_FILE},
+    log::{self, GroupLog, Pending},
+};
 
 /// The file, in the data directory.
 pub const HISTORY_FILE: &str = "history.jsonl";
@@ -214,6 +217,49 @@ mod tests {
         drop(history);
         assert_eq!(std::fs::read(&index).unwrap(), whole, "the index caught up");
     }
+
+    #[test]
+    fn a_search_reads_the_index_and_its_uses_codes_and_the_index_survives_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let search = |history: &HistoryLog, number: &str| -> Vec<(u32, Vec<i64>)> {
+            futures::executor::block_on(history.settle()).unwrap();
+            let found = history
+                .search(&HistorySearch {
+                    number: HistorySearch::digits(number),
+                    limit: 10,
+                    ..HistorySearch::default()
+                })
+                .unwrap();
+            found
+                .iter()
+                .map(|r| (r.end, r.codes.iter().map(|c| c.at).collect()))
+                .collect()
+        };
+        {
+            let history = HistoryLog::open(dir.path()).unwrap();
+            log::wait(history.append(5, &code("+971500000001", 10, 11))).unwrap();
+            history.append_later(5, &Line::Use(ended("+971500000002", 9, 12)));
+            log::wait(history.append(5, &code("+971500000001", 10, 13))).unwrap();
+            history.append_later(5, &Line::Use(ended("+971500000001", 10, 14)));
+            history.append_later(5, &Line::Use(ended("+971500000001", 20, 25)));
+            assert_eq!(
+                search(&history, "+971 50 000 0001"),
+                [(25, vec![]), (14, vec![11, 13])]
+            );
+            assert_eq!(search(&history, "0002"), [(12, vec![])]);
+            assert_eq!(history.count_days(0, 1), [DayCounts { began: 3, codes: 2 }]);
+        }
+        // A crash tore the index's last entry and lost the one before.
+        let find = dir.path().join(FIND_FILE);
+        let whole = std::fs::read(&find).unwrap();
+        assert_eq!(whole.len(), 5 * find::ENTRY);
+        std::fs::write(&find, &whole[..3 * find::ENTRY + 7]).unwrap();
+        let history = HistoryLog::open(dir.path()).unwrap();
+        assert_eq!(search(&history, "0001"), [(25, vec![]), (14, vec![11, 13])]);
+        assert_eq!(history.count_days(0, 1)[0].began, 3);
+        drop(history);
+        assert_eq!(std::fs::read(&find).unwrap(), whole, "the index caught up");
+    }
 }
 
 /// `history.idx`: where each holder's lines of `history.jsonl` start (16
@@ -231,46 +277,83 @@ const ENTRY: usize = 16;
 pub(crate) struct HistoryLog {
     log: GroupLog,
     index: GroupLog,
-    /// The file's length as queued, and each holder's last line offsets.
-    state: Mutex<(u64, HashMap<i64, VecDeque<u64>>)>,
+    find: GroupLog,
+    state: Mutex<State>,
     path: PathBuf,
 }
 
-/// Just the holder of a history line (building the index).
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Holder {
-    Use { holder: i64 },
-    Code { holder: i64 },
+/// What appends keep up to date.
+struct State {
+    /// The file's length as queued.
+    len: u64,
+    /// Each holder's last lines' offsets.
+    by_holder: HashMap<i64, VecDeque<u64>>,
+    /// The search index.
+    finder: Finder,
 }
 
-/// Index entries for the lines of the history at `path` after the one at
-/// `indexed` (all of them when none is), each also handed to `note`.
+/// Hands `note` each line of the history at `path` after the one at
+/// `indexed` (all of them when none is), read lightly, with its offset.
 fn index_lines(
     path: &Path,
     indexed: Option<u64>,
-    note: &mut impl FnMut(i64, u64),
-) -> Result<Vec<u8>, StoreError> {
+    note: &mut impl FnMut(&Head<'_>, u64),
+) -> Result<(), StoreError> {
     use std::io::{Seek, SeekFrom};
     let mut file = File::open(path).map_err(StoreError::io(path))?;
     let mut offset = indexed.unwrap_or(0);
     file.seek(SeekFrom::Start(offset))
         .map_err(StoreError::io(path))?;
-    let mut entries = Vec::new();
     let reader = BufReader::with_capacity(1 << 20, file);
     for (i, line) in reader.split(b'\n').enumerate() {
         let line = line.map_err(StoreError::io(path))?;
         if i > 0 || indexed.is_none() {
-            if let Ok(Holder::Use { holder } | Holder::Code { holder }) =
-                serde_json::from_slice::<Holder>(&line)
-            {
-                note(holder, offset);
-                entries.extend_from_slice(&entry(holder, offset));
+            if let Ok(head) = serde_json::from_slice::<Head>(&line) {
+                note(&head, offset);
             }
         }
         offset += line.len() as u64 + 1;
     }
-    Ok(entries)
+    Ok(())
+}
+
+/// Reads the index at `path` (entries of `size` bytes; a torn last one is
+/// cut off), handing each to `each`; then appends `missing(last offset)`
+/// (what the history holds past it) and opens it for appending. A missing
+/// index is built whole.
+fn open_index<S>(
+    path: &Path,
+    size: usize,
+    state: &mut S,
+    each: impl Fn(&mut S, &[u8]) -> Option<u64>,
+    missing: impl FnOnce(&mut S, Option<u64>) -> Result<Vec<u8>, StoreError>,
+) -> Result<File, StoreError> {
+    use std::io::Write;
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let mut last = None;
+            for entry in bytes.chunks_exact(size) {
+                last = last.max(each(state, entry));
+            }
+            let missing = missing(state, last)?;
+            let mut file = log::open_append(path).map_err(StoreError::io(path))?;
+            let whole = (bytes.len() - bytes.len() % size) as u64;
+            if whole < bytes.len() as u64 {
+                file.set_len(whole).map_err(StoreError::io(path))?;
+            }
+            if !missing.is_empty() {
+                file.write_all(&missing)
+                    .and_then(|()| file.sync_data())
+                    .map_err(StoreError::io(path))?;
+            }
+            Ok(file)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::metadata::write_atomic(path, &missing(state, None)?)?;
+            log::open_append(path).map_err(StoreError::io(path))
+        }
+        Err(e) => Err(StoreError::io(path)(e)),
+    }
 }
 
 impl HistoryLog {
@@ -280,50 +363,69 @@ impl HistoryLog {
     pub(crate) fn open(dir: &Path) -> Result<HistoryLog, StoreError> {
         let path = dir.join(HISTORY_FILE);
         let index_path = dir.join(INDEX_FILE);
+        let find_path = dir.join(FIND_FILE);
         let file = log::open_append(&path).map_err(StoreError::io(&path))?;
         let len = file.metadata().map_err(StoreError::io(&path))?.len();
         let mut by_holder: HashMap<i64, VecDeque<u64>> = HashMap::new();
-        let mut note = |holder: i64, offset: u64| {
+        fn note(by_holder: &mut HashMap<i64, VecDeque<u64>>, holder: i64, offset: u64) {
             let kept = by_holder.entry(holder).or_default();
             if kept.len() == KEPT_PER_HOLDER {
                 kept.pop_front();
             }
             kept.push_back(offset);
-        };
-        let index_file = match std::fs::read(&index_path) {
-            Ok(bytes) => {
-                let mut last = None;
-                for entry in bytes.chunks_exact(ENTRY) {
-                    let holder = i64::from_le_bytes(entry[..8].try_into().unwrap());
-                    let offset = u64::from_le_bytes(entry[8..].try_into().unwrap());
-                    note(holder, offset);
-                    last = last.max(Some(offset));
-                }
-                // The index is written without waiting: a crash can leave
-                // it behind the history, which it catches up with here.
-                let missing = index_lines(&path, last, &mut note)?;
-                let mut file =
-                    log::open_append(&index_path).map_err(StoreError::io(&index_path))?;
-                if !missing.is_empty() {
-                    use std::io::Write;
-                    file.write_all(&missing)
-                        .and_then(|()| file.sync_data())
-                        .map_err(StoreError::io(&index_path))?;
-                }
-                file
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let rebuilt = index_lines(&path, None, &mut note)?;
-                crate::metadata::write_atomic(&index_path, &rebuilt)?;
-                log::open_append(&index_path).map_err(StoreError::io(&index_path))?
-            }
-            Err(e) => return Err(StoreError::io(&index_path)(e)),
-        };
+        }
+        // The indexes are written without waiting: a crash can leave them
+        // behind the history, which they catch up with here.
+        let index_file = open_index(
+            &index_path,
+            ENTRY,
+            &mut by_holder,
+            |by_holder, entry| {
+                let holder = i64::from_le_bytes(entry[..8].try_into().unwrap());
+                let offset = u64::from_le_bytes(entry[8..].try_into().unwrap());
+                note(by_holder, holder, offset);
+                Some(offset)
+            },
+            |by_holder, last| {
+                let mut entries = Vec::new();
+                index_lines(&path, last, &mut |head, offset| {
+                    note(by_holder, head.holder(), offset);
+                    entries.extend_from_slice(&entry(head.holder(), offset));
+                })?;
+                Ok(entries)
+            },
+        )?;
+        let mut finder = Finder::default();
+        let find_file = open_index(
+            &find_path,
+            find::ENTRY,
+            &mut finder,
+            |finder, bytes| {
+                let e = Entry::read(bytes)?;
+                finder.note(e);
+                Some(e.offset)
+            },
+            |finder, last| {
+                let mut entries = Vec::new();
+                index_lines(&path, last, &mut |head, offset| {
+                    let e = Entry::of_head(head, offset);
+                    finder.note(e);
+                    entries.extend_from_slice(&e.bytes());
+                })?;
+                Ok(entries)
+            },
+        )?;
         Ok(HistoryLog {
             log: GroupLog::start("numbot-history", &path, file).map_err(StoreError::io(&path))?,
             index: GroupLog::start("numbot-history-idx", &index_path, index_file)
                 .map_err(StoreError::io(&index_path))?,
-            state: Mutex::new((len, by_holder)),
+            find: GroupLog::start("numbot-history-find", &find_path, find_file)
+                .map_err(StoreError::io(&find_path))?,
+            state: Mutex::new(State {
+                len,
+                by_holder,
+                finder,
+            }),
             path,
         })
     }
@@ -356,15 +458,18 @@ impl HistoryLog {
     ) -> Option<Pending> {
         let bytes = line.bytes();
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let offset = state.0;
-        state.0 += bytes.len() as u64;
-        let kept = state.1.entry(holder).or_default();
+        let offset = state.len;
+        state.len += bytes.len() as u64;
+        let kept = state.by_holder.entry(holder).or_default();
         if kept.len() == KEPT_PER_HOLDER {
             kept.pop_front();
         }
         kept.push_back(offset);
+        let found = Entry::of(line, offset);
+        state.finder.note(found);
         let pending = send(&self.log, bytes);
         self.index.append_later(entry(holder, offset).to_vec());
+        self.find.append_later(found.bytes().to_vec());
         pending
     }
 
@@ -387,7 +492,7 @@ impl HistoryLog {
         let offsets: Vec<u64> = {
             let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
             state
-                .1
+                .by_holder
                 .get(&holder)
                 .map(|o| o.iter().copied().collect())
                 .unwrap_or_default()
@@ -424,6 +529,97 @@ impl HistoryLog {
         Ok(uses.into())
     }
 }
+
+impl HistoryLog {
+    /// The newest uses `search` matches, newest first, with their codes:
+    /// the index picks them, and only their lines are read. Blocking.
+    pub(crate) fn search(&self, search: &HistorySearch) -> Result<Vec<UseRecord>, StoreError> {
+        let filter = Filter::new(search);
+        let file = File::open(&self.path).map_err(StoreError::io(&self.path))?;
+        let mut found = Vec::new();
+        let mut upto = usize::MAX;
+        while found.len() < search.limit && upto > 0 {
+            let mut batch = Vec::new();
+            upto = self
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .finder
+                .scan(
+                    &filter,
+                    upto,
+                    SCAN_SLICE,
+                    search.limit - found.len(),
+                    &mut batch,
+                );
+            for u in batch {
+                let Some(line) = line_at(&file, u.offset).map_err(StoreError::io(&self.path))?
+                else {
+                    continue;
+                };
+                let Ok(Line::Use(mut r)) = serde_json::from_slice::<Line>(&line) else {
+                    continue;
+                };
+                if !search.matches(&r) {
+                    continue;
+                }
+                if let Some(from) = u.codes_from() {
+                    r.codes = self.codes_between(&file, from, u.offset, &r)?;
+                }
+                found.push(r);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The codes of `r` from the lines in `[from, to)` (at most the last
+    /// [`CODES_WITHIN`] bytes of them).
+    fn codes_between(
+        &self,
+        file: &File,
+        from: u64,
+        to: u64,
+        r: &UseRecord,
+    ) -> Result<Vec<CodeSeen>, StoreError> {
+        use std::os::unix::fs::FileExt;
+        let from = from.max(to.saturating_sub(CODES_WITHIN));
+        let mut bytes = vec![0; (to - from) as usize];
+        file.read_exact_at(&mut bytes, from)
+            .map_err(StoreError::io(&self.path))?;
+        let mut codes = Vec::new();
+        for line in bytes.split(|&b| b == b'\n') {
+            if !line.starts_with(b"{\"code\"") {
+                continue;
+            }
+            if let Ok(Line::Code(c)) = serde_json::from_slice::<Line>(line) {
+                let ours = c.use_id == r.id && c.number == r.number && c.start == r.start;
+                if ours && !codes.contains(&c.seen) {
+                    codes.push(c.seen);
+                }
+            }
+        }
+        Ok(codes)
+    }
+
+    /// Uses begun and codes received per UTC day for the `days` days from
+    /// `first`, of the uses that ended: from the index's counts.
+    pub(crate) fn count_days(&self, first: i64, days: usize) -> Vec<DayCounts> {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .finder
+            .days(first, days)
+    }
+}
+
+/// Index records a search scans under the lock at a time (a millisecond
+/// or so: appends wait no longer).
+const SCAN_SLICE: usize = 65_536;
+
+/// How far before a use's line its codes are looked for: a use's codes
+/// come within its lease, and a lease's worth of history lines is far
+/// less than this.
+const CODES_WITHIN: u64 = 4 << 20;
 
 fn entry(holder: i64, offset: u64) -> [u8; ENTRY] {
     let mut out = [0; ENTRY];

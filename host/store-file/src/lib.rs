@@ -22,6 +22,7 @@
 
 mod backend;
 pub mod backup;
+mod find;
 pub mod history;
 mod hooks;
 mod import;

@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use numbot_core::{
-    clock::rfc3339, Assignment, CodeRecord, FileInfo, FileMeta, Finish, HistoryQuery, NumberStore,
-    Prepared, Stats, StoreError, UploadReport, Usage, UseId, UseStream,
+    clock::rfc3339, Assignment, CodeRecord, FileInfo, FileMeta, Finish, HistoryQuery,
+    HistorySearch, NumberStore, Prepared, Stats, StoreError, UploadReport, Usage, UseId, UseRecord,
+    UseStream,
 };
 use serde::Deserialize;
 
@@ -248,5 +249,9 @@ impl NumberStore for MongoStore {
 
     async fn history(&self, query: HistoryQuery) -> Result<UseStream, StoreError> {
         Ok(MongoStore::history(self, query))
+    }
+
+    async fn search_history(&self, search: &HistorySearch) -> Result<Vec<UseRecord>, StoreError> {
+        MongoStore::search_history(self, search).await
     }
 }

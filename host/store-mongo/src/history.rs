@@ -5,8 +5,8 @@
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use numbot_core::{
-    history::STREAM_BUFFER, CodeRecord, CodeSeen, Ended, HistoryQuery, StoreError, UseId,
-    UseRecord, UseStream,
+    history::STREAM_BUFFER, CodeRecord, CodeSeen, Ended, HistoryQuery, HistorySearch, StoreError,
+    UseId, UseRecord, UseStream,
 };
 
 use crate::{
@@ -85,21 +85,39 @@ impl MongoStore {
         Ok(())
     }
 
+    /// The newest uses `search` matches, newest first: one sorted, limited
+    /// query.
+    pub(crate) async fn search_history(
+        &self,
+        search: &HistorySearch,
+    ) -> Result<Vec<UseRecord>, StoreError> {
+        let mut filter = filter(&search.query);
+        if let Some(category) = &search.category {
+            filter.insert("category", category);
+        }
+        if let Some(digits) = &search.number {
+            // Digits only (`HistorySearch::digits`): nothing to escape.
+            filter.insert("number", doc! { "$regex": digits.as_str() });
+        }
+        let search_limit = i64::try_from(search.limit).unwrap_or(i64::MAX);
+        if search_limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.inner
+            .history
+            .find(filter)
+            .sort(doc! { "end": -1, "_id": -1 })
+            .limit(search_limit)
+            .projection(doc! { "_id": 0 })
+            .await
+            .map_err(db("searching the history"))?
+            .try_collect()
+            .await
+            .map_err(db("searching the history"))
+    }
+
     pub(crate) fn history(&self, query: HistoryQuery) -> UseStream {
-        let mut filter = Document::new();
-        let mut end = Document::new();
-        if let Some(from) = query.from {
-            end.insert("$gte", i64::from(from));
-        }
-        if let Some(to) = query.to {
-            end.insert("$lt", i64::from(to));
-        }
-        if !end.is_empty() {
-            filter.insert("end", end);
-        }
-        if let Some(holder) = query.holder {
-            filter.insert("holder", holder);
-        }
+        let filter = filter(&query);
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
         let history = self.inner.history.clone();
         // A holder's last uses: the newest first from the index, then in order.
@@ -159,4 +177,23 @@ impl MongoStore {
         });
         rx
     }
+}
+
+/// The filter a query's window and holder make.
+fn filter(query: &HistoryQuery) -> Document {
+    let mut filter = Document::new();
+    let mut end = Document::new();
+    if let Some(from) = query.from {
+        end.insert("$gte", i64::from(from));
+    }
+    if let Some(to) = query.to {
+        end.insert("$lt", i64::from(to));
+    }
+    if !end.is_empty() {
+        filter.insert("end", end);
+    }
+    if let Some(holder) = query.holder {
+        filter.insert("holder", holder);
+    }
+    filter
 }

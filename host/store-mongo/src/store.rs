@@ -140,7 +140,11 @@ impl MongoStore {
             .await
             .map_err(db("creating the originals' index"))?;
         let history = database.collection::<UseRecord>("history");
-        for keys in [doc! { "end": 1 }, doc! { "holder": 1, "end": 1 }] {
+        for keys in [
+            doc! { "end": 1 },
+            doc! { "holder": 1, "end": 1 },
+            doc! { "category": 1, "end": 1 },
+        ] {
             history
                 .create_index(index(keys, None))
                 .await

@@ -9,7 +9,7 @@ use crate::{
     audit::AuditAction,
     clock::unix_now,
     error::StoreError,
-    history::{HistoryQuery, UseStream},
+    history::{HistoryQuery, HistorySearch, UseRecord, UseStream, DAY},
     model::{FileInfo, FileMeta, Stats},
     plugins::Validation,
     questions::PendingUpload,
@@ -320,43 +320,55 @@ impl Numbers {
         self.store.history(query).await
     }
 
-    /// Numbers taken (uses begun, ended or not) and codes received per
-    /// UTC day over the last `days` days, today included, oldest first:
-    /// from the history and the holds of now.
-    pub async fn usage_by_day(&self, days: i64) -> Result<Vec<DayUsage>, StoreError> {
-        const DAY: i64 = 86_400;
-        let now = i64::from(self.store.now());
-        let first = now - now.rem_euclid(DAY) - (days - 1) * DAY;
-        let mut out: Vec<DayUsage> = (0..days)
-            .map(|i| DayUsage {
-                start: first + i * DAY,
-                taken: 0,
-                codes: 0,
-            })
-            .collect();
-        let slot = |t: i64| {
-            let i = (t - first).div_euclid(DAY);
-            (0..days).contains(&i).then_some(i as usize)
-        };
+    /// The newest uses `search` matches, newest first (the Mini App's
+    /// history search).
+    pub async fn search_history(
+        &self,
+        search: &HistorySearch,
+    ) -> Result<Vec<UseRecord>, StoreError> {
+        self.store.search_history(search).await
+    }
+
+    /// Every use `search` matches, oldest first, its limit aside: the
+    /// export of what a search shows.
+    pub async fn history_matching(&self, search: HistorySearch) -> Result<UseStream, StoreError> {
         let query = HistoryQuery {
-            from: u32::try_from(first).ok(),
-            ..HistoryQuery::default()
+            last: None,
+            ..search.query
         };
-        let mut uses = self.store.history(query).await?;
-        while let Some(r) = uses.recv().await {
-            let r = r?;
-            if let Some(i) = slot(i64::from(r.start)) {
-                out[i].taken += 1;
-            }
-            for c in &r.codes {
-                if let Some(i) = slot(c.at) {
-                    out[i].codes += 1;
+        let mut all = self.store.history(query).await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(crate::history::STREAM_BUFFER);
+        tokio::spawn(async move {
+            while let Some(r) = all.recv().await {
+                let wanted = r.as_ref().map_or(true, |r| search.matches(r));
+                if wanted && tx.send(r).await.is_err() {
+                    return;
                 }
             }
-        }
+        });
+        Ok(rx)
+    }
+
+    /// Numbers taken (uses begun, ended or not) and codes received per
+    /// UTC day over the last `days` days, today included, oldest first:
+    /// from the history's day counts and the holds of now.
+    pub async fn usage_by_day(&self, days: i64) -> Result<Vec<DayUsage>, StoreError> {
+        let now = i64::from(self.store.now());
+        let first = now - now.rem_euclid(DAY) - (days - 1) * DAY;
+        let counts = self.store.count_days(first, days as usize).await?;
+        let mut out: Vec<DayUsage> = counts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| DayUsage {
+                start: first + i as i64 * DAY,
+                taken: c.began,
+                codes: c.codes,
+            })
+            .collect();
         for a in self.store.assignments().await? {
-            if let Some(i) = slot(i64::from(a.since)) {
-                out[i].taken += 1;
+            let i = (i64::from(a.since) - first).div_euclid(DAY);
+            if let Some(day) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
+                day.taken += 1;
             }
         }
         Ok(out)
