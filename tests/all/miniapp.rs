@@ -161,15 +161,25 @@ async fn text_of(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// Waits for `css` and clicks it; again when a page's refresh replaced
+/// it in between.
 async fn click(c: &Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    for _ in 0..10 {
+        let clicked = c
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await;
+        match clicked {
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference => {}
+            other => return other.unwrap(),
+        }
+    }
+    panic!("{css}: replaced on every try");
 }
 
 /// Polls until `check` holds.
@@ -179,6 +189,53 @@ async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
         assert!(Instant::now() < end, "{what}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Loads the page `name` from its tab and waits until it is shown.
+async fn reload(c: &Client, name: &str) {
+    c.execute(
+        "document.querySelector('.page').dataset.before = '1'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(c, &format!("a[data-page={name}]")).await;
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(&format!(
+            ".page[data-page={name}]:not([data-before])"
+        )))
+        .await
+        .unwrap();
+}
+
+/// Searches the history page for uses of numbers with `digits`.
+async fn search_history(c: &Client, digits: &str) {
+    reload(c, "history").await;
+    let field = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#search-number"))
+        .await
+        .unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(digits).await.unwrap();
+    c.execute(
+        "document.querySelector('.page').dataset.before = '1'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(c, "#search-go").await;
+    // The answer is a new page, its field holding the digits searched.
+    let answer = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(".page[data-page=history]:not([data-before])"))
+        .await
+        .unwrap();
+    let field = answer.find(Locator::Css("#search-number")).await.unwrap();
+    assert_eq!(field.prop("value").await.unwrap().as_deref(), Some(digits));
 }
 
 async fn open(c: &Client, web: SocketAddr, fragment: &str) {
@@ -208,6 +265,8 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
                 token: numbot_testing::fake_sms::TOKEN.into(),
             });
             s.poll_interval_ms = 50;
+            // The history keeps code texts: the search shows them.
+            s.keep_codes = true;
             s
         });
     })
@@ -365,6 +424,24 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
     .await;
     screenshot(&c, "user-number").await;
     assert!(!number.is_empty());
+    // Done: the use joins the user's history, found by a few of its digits.
+    click(&c, "button[data-act=done]").await;
+    text_of(&c, "#holding-none").await;
+    assert!(h.store.holding(USER).unwrap().is_none());
+    let digits = held.number[held.number.len() - 4..].to_string();
+    search_history(&c, &digits).await;
+    let found = text_of(&c, "table#history").await;
+    assert!(found.contains("551177"), "{found}");
+    assert!(
+        c.find(Locator::Css("#search-holder")).await.is_err(),
+        "a user searches only their own uses"
+    );
+    screenshot(&c, "user-history").await;
+    // Another number, which the SMS provider is watched for below.
+    click(&c, "a[data-page=categories]").await;
+    click(&c, "button[data-act=take][data-arg=\"UAE Mobile\"]").await;
+    text_of(&c, "#number").await;
+    assert!(h.store.holding(USER).unwrap().is_some());
     let session: Value = serde_json::from_str(
         c.execute("return sessionStorage.getItem('numbot-session')", vec![])
             .await
@@ -424,6 +501,24 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
         r.status(),
         StatusCode::FORBIDDEN,
         "a POST without the CSRF token"
+    );
+    let export = |session: &Value, query: &str| {
+        http.get(format!("http://{web}/export?{query}"))
+            .header(
+                "Authorization",
+                format!("Session {}", session["token"].as_str().unwrap()),
+            )
+            .send()
+    };
+    // The user's export: their own uses, whoever they name.
+    let mine = export(&session, &format!("format=csv&holder={ADMIN}"))
+        .await
+        .unwrap();
+    assert_eq!(mine.status(), StatusCode::OK);
+    let csv = mine.text().await.unwrap();
+    assert!(
+        csv.contains(&held.number) && csv.contains("551177"),
+        "{csv}"
     );
     let headers = http.get(format!("http://{web}/app")).send().await.unwrap();
     let csp = headers.headers()["content-security-policy"]
@@ -493,12 +588,58 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
         "{provider}"
     );
     screenshot(&c, "admin-overview-after").await;
+    // The history searched by digits nobody's number has, then by the
+    // user's, with the holder shown; what is shown exported.
+    search_history(&c, "8888888").await;
+    text_of(&c, "#history-empty").await;
+    search_history(&c, &digits).await;
+    let found = text_of(&c, "table#history").await;
+    assert!(
+        found.contains("551177") && found.contains(&USER.to_string()),
+        "{found}"
+    );
+    screenshot(&c, "admin-history-search").await;
+    let admin_session: Value = serde_json::from_str(
+        c.execute("return sessionStorage.getItem('numbot-session')", vec![])
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let csv = export(&admin_session, &format!("format=csv&number={digits}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2, "a header and the one use: {csv}");
+    assert!(
+        csv.contains(&held.number) && csv.contains("551177"),
+        "{csv}"
+    );
+    let xlsx = export(&admin_session, &format!("format=xlsx&holder={USER}"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"), "an XLSX workbook");
+    for bad in [
+        "format=pdf",
+        "format=csv&from=yesterday",
+        "format=csv&holder=me",
+    ] {
+        let r = export(&admin_session, bad).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    click(&c, "a[data-page=audit]").await;
+    let audit = text_of(&c, "table#audit").await;
+    assert!(audit.contains("search"), "the export audited: {audit}");
     sms.set_mode(Mode::Down);
     // Each round reloads the page, which replaces what an earlier round found.
     let failing = async || {
-        if let Ok(tab) = c.find(Locator::Css("a[data-page=overview]")).await {
-            let _ = tab.click().await;
-        }
+        reload(&c, "overview").await;
         matches!(c.find(Locator::Css("#provider")).await, Ok(e) if e.text().await.unwrap_or_default().contains("Failing"))
     };
     until("the provider failing on the overview", failing).await;

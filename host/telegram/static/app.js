@@ -37,12 +37,16 @@
     }
   }
 
-  function load(name, quiet) {
+  // Only the latest load is shown: a page's refresh still on its way
+  // must not replace the page asked for since.
+  let loads = 0;
+  function load(name, quiet, query) {
     if (!quiet) { say(""); }
-    return fetch("/page/" + encodeURIComponent(name), {
+    const mine = ++loads;
+    return fetch("/page/" + encodeURIComponent(name) + (query ? "?" + query : ""), {
       headers: { Authorization: "Session " + session.token },
     }).then(function (r) {
-      return r.text().then(function (body) { show(body); });
+      return r.text().then(function (body) { if (mine === loads) { show(body); } });
     }).catch(function () { say("…", true); });
   }
 
@@ -106,6 +110,45 @@
     });
   }
 
+  // The history search: the form's fields as the page's query.
+  function searched() {
+    const form = main.querySelector("#history-search");
+    const query = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) {
+      if (String(value).trim() !== "") { query.set(key, String(value).trim()); }
+    }
+    return query;
+  }
+
+  // An export of every use the search matches, saved as a file.
+  function exported(button) {
+    const query = searched();
+    query.set("format", button.dataset.export);
+    button.disabled = true;
+    fetch("/export?" + query.toString(), {
+      headers: { Authorization: "Session " + session.token },
+    }).then(function (r) {
+      if (!r.ok) { return r.text().then(function (why) { say(why, true); }); }
+      return r.blob().then(function (blob) {
+        const link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = "uses." + button.dataset.export;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
+      });
+    }).catch(function () { say("…", true); }).finally(function () {
+      button.disabled = false;
+    });
+  }
+
+  main.addEventListener("submit", function (event) {
+    if (event.target.id !== "history-search") { return; }
+    event.preventDefault();
+    load("history", false, searched().toString());
+  });
+
   main.addEventListener("click", function (event) {
     const tab = event.target.closest("[data-page]");
     if (tab && tab.tagName === "A") {
@@ -113,6 +156,8 @@
       load(tab.dataset.page);
       return;
     }
+    const exporting = event.target.closest("button[data-export]");
+    if (exporting) { exported(exporting); return; }
     const sending = event.target.closest("button[data-upload]");
     if (sending) { upload(sending); return; }
     const button = event.target.closest("button[data-act]");

@@ -12,6 +12,7 @@ mod charts;
 pub mod launch;
 pub mod login;
 mod pages;
+mod search;
 mod upload;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -133,6 +134,7 @@ fn router(web: Arc<Web>) -> Router {
         .route("/session", post(open_session))
         .route("/page/{name}", get(pages::page))
         .route("/act/{name}", post(pages::act))
+        .route("/export", get(search::export))
         .with_state(web.clone())
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         // A CSV as large as the bot takes one from Telegram.

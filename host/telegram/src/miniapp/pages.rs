@@ -6,19 +6,19 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::{
-    extract::State,
+    extract::{Query, State},
     http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
     Json,
 };
 use numbot_core::{
     numbers::people::{DecideError, Decision},
-    Account, HistoryQuery, StoreError, TakeError, UseId, UserRecord, UserStatus,
+    Account, StoreError, TakeError, UseId, UserRecord, UserStatus,
 };
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{charts, not_found, viewer, PageName, Viewer, Web};
+use super::{charts, not_found, search, search::SearchForm, viewer, PageName, Viewer, Web};
 use crate::{access, app::Caller, i18n::Lang};
 
 /// Messages by id in the viewer's language, for the templates.
@@ -245,23 +245,7 @@ struct Categories {
     rows: Vec<(String, u64)>,
 }
 
-struct UseRow {
-    number: String,
-    category: String,
-    start: String,
-    ended: &'static str,
-    codes: String,
-}
-
-#[derive(Template)]
-#[template(path = "history.html")]
-struct History {
-    t: T,
-    tabs: Vec<Tab>,
-    rows: Vec<UseRow>,
-}
-
-fn html(page: impl Template) -> Response {
+pub(crate) fn html(page: impl Template) -> Response {
     match page.render() {
         Ok(body) => Html(body).into_response(),
         Err(e) => {
@@ -271,7 +255,7 @@ fn html(page: impl Template) -> Response {
     }
 }
 
-fn unavailable(lang: Lang, e: impl std::fmt::Display) -> Response {
+pub(crate) fn unavailable(lang: Lang, e: impl std::fmt::Display) -> Response {
     tracing::error!("Mini App: {e}");
     (
         StatusCode::SERVICE_UNAVAILABLE,
@@ -280,7 +264,7 @@ fn unavailable(lang: Lang, e: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-fn short_time(unix: i64) -> String {
+pub(crate) fn short_time(unix: i64) -> String {
     chrono::DateTime::from_timestamp(unix, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
@@ -294,6 +278,7 @@ pub(crate) async fn page(
     State(web): State<Arc<Web>>,
     name: PageName,
     headers: HeaderMap,
+    Query(form): Query<SearchForm>,
 ) -> Response {
     let v = match viewer(&web, &headers).await {
         Ok(v) => v,
@@ -461,39 +446,7 @@ pub(crate) async fn page(
             }),
             Err(e) => unavailable(lang, e),
         },
-        "history" => {
-            let query = HistoryQuery {
-                holder: Some(v.user),
-                last: Some(10),
-                ..HistoryQuery::default()
-            };
-            let mut stream = match numbers.history(query).await {
-                Ok(s) => s,
-                Err(e) => return unavailable(lang, e),
-            };
-            let mut rows = Vec::new();
-            while let Some(r) = stream.recv().await {
-                let Ok(r) = r else { continue };
-                rows.push(UseRow {
-                    number: r.number.clone(),
-                    category: r.category.clone(),
-                    start: short_time(i64::from(r.start)),
-                    ended: r.ended.as_str(),
-                    codes: r
-                        .codes
-                        .iter()
-                        .filter_map(|c| c.code.clone())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            }
-            rows.reverse();
-            html(History {
-                rows,
-                tabs: tabs(&v, "history"),
-                t: T(lang),
-            })
-        }
+        "history" => search::page(&web, &v, form).await,
         other => not_found(lang, other),
     }
 }
