@@ -297,7 +297,7 @@ impl Finder {
 pub(crate) struct Filter {
     query: HistoryQuery,
     category: Option<u32>,
-    number: Option<(Option<u64>, memchr::memmem::Finder<'static>)>,
+    number: Option<Digits>,
     /// Uses that ended before this cannot match, nor any before them.
     floor: Option<u32>,
 }
@@ -307,12 +307,7 @@ impl Filter {
         Filter {
             query: search.query,
             category: search.category.as_deref().map(category_hash),
-            number: search.number.as_deref().map(|d| {
-                (
-                    d.parse::<u64>().ok(),
-                    memchr::memmem::Finder::new(d.as_bytes()).into_owned(),
-                )
-            }),
+            number: search.number.as_deref().map(Digits::new),
             floor: search.query.from.map(|f| f.saturating_sub(END_SKEW)),
         }
     }
@@ -323,13 +318,45 @@ impl Filter {
             && q.to.is_none_or(|t| u.end < t)
             && q.holder.is_none_or(|h| u.holder == h)
             && self.category.is_none_or(|c| u.category == c)
-            && self.number.as_ref().is_none_or(|(whole, part)| {
-                // A number the index could not read is checked on its line.
-                u.number == 0 || Some(u.number) == *whole || {
-                    let mut buf = itoa::Buffer::new();
-                    part.find(buf.format(u.number).as_bytes()).is_some()
-                }
-            })
+            && self.number.as_ref().is_none_or(|d| d.in_(u.number))
+    }
+}
+
+/// Digits a number must contain.
+struct Digits {
+    whole: Option<u64>,
+    /// The smallest number with as many digits (`None`: more than any).
+    low: Option<u64>,
+    /// The smallest number with more digits (`None`: more than any).
+    high: Option<u64>,
+    part: memchr::memmem::Finder<'static>,
+}
+
+impl Digits {
+    fn new(digits: &str) -> Digits {
+        let k = u32::try_from(digits.len()).unwrap_or(u32::MAX);
+        Digits {
+            whole: digits.parse().ok(),
+            low: 10u64.checked_pow(k.saturating_sub(1)),
+            high: 10u64.checked_pow(k),
+            part: memchr::memmem::Finder::new(digits.as_bytes()).into_owned(),
+        }
+    }
+
+    /// Whether `number` (digits as the index keeps them) may contain them.
+    fn in_(&self, number: u64) -> bool {
+        match (self.low, self.high) {
+            // A number the index could not read is checked on its line.
+            _ if number == 0 => true,
+            (None, _) => false,
+            (Some(low), _) if number < low => false,
+            // As many digits: only the number itself.
+            (_, Some(high)) if number < high => Some(number) == self.whole,
+            _ => {
+                let mut buf = itoa::Buffer::new();
+                self.part.find(buf.format(number).as_bytes()).is_some()
+            }
+        }
     }
 }
 
@@ -421,6 +448,18 @@ mod tests {
             ..all.clone()
         };
         assert_eq!(found(whole), [400]);
+        for (digits, ends) in [
+            ("971501111111", vec![200]),
+            ("9715011111110", vec![]),
+            ("1", vec![400, 300, 200]),
+            ("123456789012345678901", vec![]),
+        ] {
+            let search = HistorySearch {
+                number: Some(digits.into()),
+                ..all.clone()
+            };
+            assert_eq!(found(search), ends, "{digits}");
+        }
         let uae_of_one = HistorySearch {
             category: Some("UAE".into()),
             query: HistoryQuery {

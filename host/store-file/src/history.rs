@@ -106,162 +106,6 @@ pub fn read_into(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use numbot_core::Ended;
-
-    use super::*;
-
-    fn ended(number: &str, start: u32, end: u32) -> UseRecord {
-        UseRecord {
-            id: numbot_core::UseId(u64::from(start)),
-            number: number.into(),
-            holder: 5,
-            category: "UAE".into(),
-            file: "a.csv".into(),
-            start,
-            end,
-            ended: Ended::Completed,
-            codes: vec![],
-        }
-    }
-
-    fn code(number: &str, start: u32, at: i64) -> Line {
-        Line::Code(CodeRecord {
-            use_id: numbot_core::UseId(u64::from(start)),
-            number: number.into(),
-            holder: 5,
-            start,
-            seen: CodeSeen {
-                at,
-                code: Some(format!("{at}")),
-            },
-        })
-    }
-
-    #[test]
-    fn codes_join_their_use_and_a_torn_line_is_skipped() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(HISTORY_FILE);
-        let mut bytes = Vec::new();
-        for line in [
-            code("+1", 10, 11),
-            code("+1", 10, 11),
-            code("+2", 10, 12),
-            code("+1", 10, 13),
-            Line::Use(ended("+1", 10, 14)),
-            // The same number again: a new use, its own codes.
-            code("+1", 20, 21),
-            Line::Use(ended("+1", 20, 22)),
-            Line::Use(ended("+2", 10, 30)),
-        ] {
-            bytes.extend(line.bytes());
-        }
-        bytes.extend_from_slice(b"{\"use\":{\"number\":\"+3\"");
-        std::fs::write(&path, bytes).unwrap();
-        let mut got = Vec::new();
-        read_into(&path, HistoryQuery::default(), |r| {
-            got.push(r);
-            true
-        })
-        .unwrap();
-        let codes: Vec<(u32, Vec<i64>)> = got
-            .iter()
-            .map(|r| (r.end, r.codes.iter().map(|c| c.at).collect()))
-            .collect();
-        assert_eq!(codes, [(14, vec![11, 13]), (22, vec![21]), (30, vec![12])]);
-        let mut window = Vec::new();
-        read_into(
-            &path,
-            HistoryQuery {
-                from: Some(20),
-                to: Some(30),
-                ..HistoryQuery::default()
-            },
-            |r| {
-                window.push(r.end);
-                true
-            },
-        )
-        .unwrap();
-        assert_eq!(window, [22]);
-    }
-
-    #[test]
-    fn later_lines_are_written_and_an_index_left_behind_catches_up() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let history = HistoryLog::open(dir.path()).unwrap();
-            history.append_later(5, &Line::Use(ended("+1", 10, 14)));
-            let other = UseRecord {
-                holder: 6,
-                ..ended("+2", 10, 15)
-            };
-            history.append_later(6, &Line::Use(other));
-            // An awaited line writes the later ones before it.
-            log::wait(history.append(5, &code("+1", 20, 21))).unwrap();
-            let text = std::fs::read_to_string(dir.path().join(HISTORY_FILE)).unwrap();
-            assert_eq!(text.lines().count(), 3, "{text}");
-            history.append_later(5, &Line::Use(ended("+1", 20, 22)));
-        }
-        // Closing wrote the last one; a crash left the index one entry long.
-        let index = dir.path().join(INDEX_FILE);
-        assert_eq!(std::fs::metadata(&index).unwrap().len(), 4 * ENTRY as u64);
-        let whole = std::fs::read(&index).unwrap();
-        std::fs::write(&index, &whole[..ENTRY]).unwrap();
-
-        let history = HistoryLog::open(dir.path()).unwrap();
-        let ends: Vec<u32> = history.last(5, 10).unwrap().iter().map(|r| r.end).collect();
-        assert_eq!(ends, [14, 22]);
-        assert_eq!(history.last(6, 10).unwrap().len(), 1);
-        drop(history);
-        assert_eq!(std::fs::read(&index).unwrap(), whole, "the index caught up");
-    }
-
-    #[test]
-    fn a_search_reads_the_index_and_its_uses_codes_and_the_index_survives_a_crash() {
-        let dir = tempfile::tempdir().unwrap();
-        let search = |history: &HistoryLog, number: &str| -> Vec<(u32, Vec<i64>)> {
-            futures::executor::block_on(history.settle()).unwrap();
-            let found = history
-                .search(&HistorySearch {
-                    number: HistorySearch::digits(number),
-                    limit: 10,
-                    ..HistorySearch::default()
-                })
-                .unwrap();
-            found
-                .iter()
-                .map(|r| (r.end, r.codes.iter().map(|c| c.at).collect()))
-                .collect()
-        };
-        {
-            let history = HistoryLog::open(dir.path()).unwrap();
-            log::wait(history.append(5, &code("+971500000001", 10, 11))).unwrap();
-            history.append_later(5, &Line::Use(ended("+971500000002", 9, 12)));
-            log::wait(history.append(5, &code("+971500000001", 10, 13))).unwrap();
-            history.append_later(5, &Line::Use(ended("+971500000001", 10, 14)));
-            history.append_later(5, &Line::Use(ended("+971500000001", 20, 25)));
-            assert_eq!(
-                search(&history, "+971 50 000 0001"),
-                [(25, vec![]), (14, vec![11, 13])]
-            );
-            assert_eq!(search(&history, "0002"), [(12, vec![])]);
-            assert_eq!(history.count_days(0, 1), [DayCounts { began: 3, codes: 2 }]);
-        }
-        // A crash tore the index's last entry and lost the one before.
-        let find = dir.path().join(FIND_FILE);
-        let whole = std::fs::read(&find).unwrap();
-        assert_eq!(whole.len(), 5 * find::ENTRY);
-        std::fs::write(&find, &whole[..3 * find::ENTRY + 7]).unwrap();
-        let history = HistoryLog::open(dir.path()).unwrap();
-        assert_eq!(search(&history, "0001"), [(25, vec![]), (14, vec![11, 13])]);
-        assert_eq!(history.count_days(0, 1)[0].began, 3);
-        drop(history);
-        assert_eq!(std::fs::read(&find).unwrap(), whole, "the index caught up");
-    }
-}
-
 /// `history.idx`: where each holder's lines of `history.jsonl` start (16
 /// bytes an entry: holder, offset), so that a user's `/history` reads their
 /// last lines, never the whole file. Entries are appended beside the lines
@@ -655,3 +499,159 @@ fn line_at(file: &File, offset: u64) -> std::io::Result<Option<Vec<u8>>> {
 /// The longest history line read through the index (an SMS text is short;
 /// a line past this is not one numbot wrote).
 const MAX_LINE: usize = 1 << 20;
+
+#[cfg(test)]
+mod tests {
+    use numbot_core::Ended;
+
+    use super::*;
+
+    fn ended(number: &str, start: u32, end: u32) -> UseRecord {
+        UseRecord {
+            id: numbot_core::UseId(u64::from(start)),
+            number: number.into(),
+            holder: 5,
+            category: "UAE".into(),
+            file: "a.csv".into(),
+            start,
+            end,
+            ended: Ended::Completed,
+            codes: vec![],
+        }
+    }
+
+    fn code(number: &str, start: u32, at: i64) -> Line {
+        Line::Code(CodeRecord {
+            use_id: numbot_core::UseId(u64::from(start)),
+            number: number.into(),
+            holder: 5,
+            start,
+            seen: CodeSeen {
+                at,
+                code: Some(format!("{at}")),
+            },
+        })
+    }
+
+    #[test]
+    fn codes_join_their_use_and_a_torn_line_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(HISTORY_FILE);
+        let mut bytes = Vec::new();
+        for line in [
+            code("+1", 10, 11),
+            code("+1", 10, 11),
+            code("+2", 10, 12),
+            code("+1", 10, 13),
+            Line::Use(ended("+1", 10, 14)),
+            // The same number again: a new use, its own codes.
+            code("+1", 20, 21),
+            Line::Use(ended("+1", 20, 22)),
+            Line::Use(ended("+2", 10, 30)),
+        ] {
+            bytes.extend(line.bytes());
+        }
+        bytes.extend_from_slice(b"{\"use\":{\"number\":\"+3\"");
+        std::fs::write(&path, bytes).unwrap();
+        let mut got = Vec::new();
+        read_into(&path, HistoryQuery::default(), |r| {
+            got.push(r);
+            true
+        })
+        .unwrap();
+        let codes: Vec<(u32, Vec<i64>)> = got
+            .iter()
+            .map(|r| (r.end, r.codes.iter().map(|c| c.at).collect()))
+            .collect();
+        assert_eq!(codes, [(14, vec![11, 13]), (22, vec![21]), (30, vec![12])]);
+        let mut window = Vec::new();
+        read_into(
+            &path,
+            HistoryQuery {
+                from: Some(20),
+                to: Some(30),
+                ..HistoryQuery::default()
+            },
+            |r| {
+                window.push(r.end);
+                true
+            },
+        )
+        .unwrap();
+        assert_eq!(window, [22]);
+    }
+
+    #[test]
+    fn later_lines_are_written_and_an_index_left_behind_catches_up() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let history = HistoryLog::open(dir.path()).unwrap();
+            history.append_later(5, &Line::Use(ended("+1", 10, 14)));
+            let other = UseRecord {
+                holder: 6,
+                ..ended("+2", 10, 15)
+            };
+            history.append_later(6, &Line::Use(other));
+            // An awaited line writes the later ones before it.
+            log::wait(history.append(5, &code("+1", 20, 21))).unwrap();
+            let text = std::fs::read_to_string(dir.path().join(HISTORY_FILE)).unwrap();
+            assert_eq!(text.lines().count(), 3, "{text}");
+            history.append_later(5, &Line::Use(ended("+1", 20, 22)));
+        }
+        // Closing wrote the last one; a crash left the index one entry long.
+        let index = dir.path().join(INDEX_FILE);
+        assert_eq!(std::fs::metadata(&index).unwrap().len(), 4 * ENTRY as u64);
+        let whole = std::fs::read(&index).unwrap();
+        std::fs::write(&index, &whole[..ENTRY]).unwrap();
+
+        let history = HistoryLog::open(dir.path()).unwrap();
+        let ends: Vec<u32> = history.last(5, 10).unwrap().iter().map(|r| r.end).collect();
+        assert_eq!(ends, [14, 22]);
+        assert_eq!(history.last(6, 10).unwrap().len(), 1);
+        drop(history);
+        assert_eq!(std::fs::read(&index).unwrap(), whole, "the index caught up");
+    }
+
+    #[test]
+    fn a_search_reads_the_index_and_its_uses_codes_and_the_index_survives_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let search = |history: &HistoryLog, number: &str| -> Vec<(u32, Vec<i64>)> {
+            futures::executor::block_on(history.settle()).unwrap();
+            let found = history
+                .search(&HistorySearch {
+                    number: HistorySearch::digits(number),
+                    limit: 10,
+                    ..HistorySearch::default()
+                })
+                .unwrap();
+            found
+                .iter()
+                .map(|r| (r.end, r.codes.iter().map(|c| c.at).collect()))
+                .collect()
+        };
+        {
+            let history = HistoryLog::open(dir.path()).unwrap();
+            log::wait(history.append(5, &code("+971500000001", 10, 11))).unwrap();
+            history.append_later(5, &Line::Use(ended("+971500000002", 9, 12)));
+            log::wait(history.append(5, &code("+971500000001", 10, 13))).unwrap();
+            history.append_later(5, &Line::Use(ended("+971500000001", 10, 14)));
+            history.append_later(5, &Line::Use(ended("+971500000001", 20, 25)));
+            assert_eq!(
+                search(&history, "+971 50 000 0001"),
+                [(25, vec![]), (14, vec![11, 13])]
+            );
+            assert_eq!(search(&history, "0002"), [(12, vec![])]);
+            assert_eq!(history.count_days(0, 1), [DayCounts { began: 3, codes: 2 }]);
+        }
+        // A crash tore the index's last entry and lost the one before.
+        let find = dir.path().join(FIND_FILE);
+        let whole = std::fs::read(&find).unwrap();
+        assert_eq!(whole.len(), 5 * find::ENTRY);
+        std::fs::write(&find, &whole[..3 * find::ENTRY + 7]).unwrap();
+        let history = HistoryLog::open(dir.path()).unwrap();
+        assert_eq!(search(&history, "0001"), [(25, vec![]), (14, vec![11, 13])]);
+        assert_eq!(history.count_days(0, 1)[0].began, 3);
+        drop(history);
+        assert_eq!(std::fs::read(&find).unwrap(), whole, "the index caught up");
+    }
+}
