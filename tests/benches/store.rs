@@ -13,7 +13,7 @@ use std::{
 
 mod common;
 
-use common::{plugins, rss_peak_mib};
+use common::{number_csv, plugins, rss_peak_mib};
 use numbot_core::{NumberStore, SharedPlugins, StoreConfig, UploadReport};
 use numbot_store_file::FileStore;
 
@@ -50,16 +50,6 @@ fn bench_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// `count` distinct valid mobile numbers of `country` (GB or DE), one per line.
-fn number_csv(first: u64, count: u64) -> Vec<u8> {
-    let mut out = String::with_capacity(count as usize * 15 + 8);
-    out.push_str("number\n");
-    for i in first..first + count {
-        out.push_str(&format!("+4474{i:08}\n"));
-    }
-    out.into_bytes()
 }
 
 /// The IMS panel export shape, 1,000,000 rows.

@@ -174,18 +174,40 @@ impl Served {
     }
 }
 
+/// A CSV of `count` distinct valid GB mobile numbers from the `first`-th,
+/// one per line.
+pub fn number_csv(first: u64, count: u64) -> Vec<u8> {
+    let mut out = String::with_capacity(count as usize * 15 + 8);
+    out.push_str("number\n");
+    for i in first..first + count {
+        out.push_str(&format!("+4474{i:08}\n"));
+    }
+    out.into_bytes()
+}
+
 /// `history.jsonl` as the file store writes it, with `uses` uses of
 /// `holders` holders (one code each: a code line, then its use line).
 /// Returns its size in bytes.
 pub fn write_history(dir: &std::path::Path, uses: u32, holders: u32) -> u64 {
+    write_history_from(dir, uses, holders, 1_764_547_200, 2)
+}
+
+/// [`write_history`] with the first use starting at `t0` (Unix seconds)
+/// and the next every `every` seconds.
+pub fn write_history_from(
+    dir: &std::path::Path,
+    uses: u32,
+    holders: u32,
+    t0: u32,
+    every: u32,
+) -> u64 {
     use numbot_core::{CodeRecord, CodeSeen, Ended, UseId, UseRecord};
     use std::io::Write;
     let path = dir.join(numbot_store_file::history::HISTORY_FILE);
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    let t0 = 1_764_547_200u32;
     for i in 0..uses {
         let number = format!("+97150{:07}", i % 200_000);
-        let start = t0 + i * 2;
+        let start = t0 + i * every;
         let id = UseId(u64::from(i) + 1);
         let code = CodeRecord {
             use_id: id,
