@@ -599,6 +599,26 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
         "{found}"
     );
     screenshot(&c, "admin-history-search").await;
+    // From the users page: one user's history.
+    reload(&c, "users").await;
+    click(
+        &c,
+        &format!("tr[data-user=\"{USER}\"] a[data-page=history]"),
+    )
+    .await;
+    let holder = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#search-holder"))
+        .await
+        .unwrap();
+    assert_eq!(
+        holder.prop("value").await.unwrap(),
+        Some(USER.to_string()),
+        "the search is the user's"
+    );
+    let found = text_of(&c, "table#history").await;
+    assert!(found.contains("551177"), "{found}");
     let admin_session: Value = serde_json::from_str(
         c.execute("return sessionStorage.getItem('numbot-session')", vec![])
             .await

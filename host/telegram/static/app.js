@@ -153,7 +153,7 @@
     const tab = event.target.closest("[data-page]");
     if (tab && tab.tagName === "A") {
       event.preventDefault();
-      load(tab.dataset.page);
+      load(tab.dataset.page, false, tab.dataset.query);
       return;
     }
     const exporting = event.target.closest("button[data-export]");
