@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::{
+    body::Body,
     extract::{Query, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
@@ -192,25 +193,24 @@ pub(crate) async fn export(
     };
     let name = format!("uses.{}", format.extension());
     let path = dir.path().join(&name);
+    let dir = Cleanup(Some(dir));
     let written = match numbot_export::write(stream, format, &path).await {
-        Ok(uses) => tokio::fs::read(&path)
-            .await
-            .map(|body| (uses, body))
-            .map_err(|e| e.to_string()),
+        Ok(uses) => match tokio::fs::File::open(&path).await {
+            Ok(file) => file
+                .metadata()
+                .await
+                .map(|m| (uses, file, m.len()))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
         Err(e) => Err(e.to_string()),
     };
-    // Removing the files is blocking work.
-    tokio::task::spawn_blocking(move || drop(dir));
-    let uses = match written {
+    let (uses, file, length) = match written {
         Ok(written) => written,
         Err(e) => return unavailable(lang, e),
     };
     if v.admin {
-        let detail = format!(
-            "the Mini App's search ({}): {} uses",
-            describe(&form),
-            uses.0
-        );
+        let detail = format!("the Mini App's search ({}): {uses} uses", describe(&form));
         numbers.exported(v.user, &detail).await;
     }
     let kind = match format {
@@ -220,14 +220,49 @@ pub(crate) async fn export(
     (
         [
             (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        uses.1,
+        Body::from_stream(chunks(file, dir)),
     )
         .into_response()
+}
+
+/// The file's bytes a chunk at a time (an export of a million uses is
+/// over a hundred megabytes), its directory removed after the last.
+fn chunks(
+    file: tokio::fs::File,
+    dir: Cleanup,
+) -> impl futures::Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static {
+    use tokio::io::AsyncReadExt;
+    futures::stream::unfold(Some((file, dir)), |state| async move {
+        let (mut file, dir) = state?;
+        let mut chunk = vec![0; 64 * 1024];
+        match file.read(&mut chunk).await {
+            Ok(0) => None,
+            Ok(n) => {
+                chunk.truncate(n);
+                Some((Ok(chunk), Some((file, dir))))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    })
+}
+
+/// A temporary directory removed on a blocking thread when dropped.
+struct Cleanup(Option<tempfile::TempDir>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let Some(dir) = self.0.take() else { return };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(move || drop(dir))),
+            Err(_) => drop(dir),
+        }
+    }
 }
 
 /// The filters of `form`, for the audit trail.
