@@ -191,51 +191,48 @@ async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     }
 }
 
-/// Loads the page `name` from its tab and waits until it is shown.
-async fn reload(c: &Client, name: &str) {
+/// Clicks `css` and waits until a new `name` page replaced the one shown.
+async fn replaced(c: &Client, css: &str, name: &str) -> fantoccini::elements::Element {
     c.execute(
         "document.querySelector('.page').dataset.before = '1'",
         vec![],
     )
     .await
     .unwrap();
-    click(c, &format!("a[data-page={name}]")).await;
+    click(c, css).await;
     c.wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::Css(&format!(
             ".page[data-page={name}]:not([data-before])"
         )))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Loads the page `name` from its tab and waits until it is shown.
+async fn reload(c: &Client, name: &str) {
+    replaced(c, &format!("a[data-page={name}]"), name).await;
 }
 
 /// Searches the history page for uses of numbers with `digits`.
 async fn search_history(c: &Client, digits: &str) {
     reload(c, "history").await;
-    let field = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css("#search-number"))
-        .await
-        .unwrap();
+    let field = c.find(Locator::Css("#search-number")).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(digits).await.unwrap();
-    c.execute(
-        "document.querySelector('.page').dataset.before = '1'",
-        vec![],
-    )
-    .await
-    .unwrap();
-    click(c, "#search-go").await;
     // The answer is a new page, its field holding the digits searched.
-    let answer = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(".page[data-page=history]:not([data-before])"))
-        .await
-        .unwrap();
+    let answer = replaced(c, "#search-go", "history").await;
     let field = answer.find(Locator::Css("#search-number")).await.unwrap();
     assert_eq!(field.prop("value").await.unwrap().as_deref(), Some(digits));
+}
+
+/// The session the page keeps: `{token, csrf, …}`.
+async fn session_of(c: &Client) -> Value {
+    let kept = c
+        .execute("return sessionStorage.getItem('numbot-session')", vec![])
+        .await
+        .unwrap();
+    serde_json::from_str(kept.as_str().unwrap()).unwrap()
 }
 
 async fn open(c: &Client, web: SocketAddr, fragment: &str) {
@@ -442,14 +439,7 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
     click(&c, "button[data-act=take][data-arg=\"UAE Mobile\"]").await;
     text_of(&c, "#number").await;
     assert!(h.store.holding(USER).unwrap().is_some());
-    let session: Value = serde_json::from_str(
-        c.execute("return sessionStorage.getItem('numbot-session')", vec![])
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap();
+    let session = session_of(&c).await;
     let http = reqwest::Client::new();
     for page in ["overview", "files", "users", "audit"] {
         let r = http
@@ -619,14 +609,7 @@ async fn admins_and_users_use_the_mini_app_in_a_real_browser() {
     );
     let found = text_of(&c, "table#history").await;
     assert!(found.contains("551177"), "{found}");
-    let admin_session: Value = serde_json::from_str(
-        c.execute("return sessionStorage.getItem('numbot-session')", vec![])
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap();
+    let admin_session = session_of(&c).await;
     let csv = export(&admin_session, &format!("format=csv&number={digits}"))
         .await
         .unwrap()
