@@ -172,17 +172,25 @@ fn open_index<S>(
     each: impl Fn(&mut S, &[u8]) -> Option<u64>,
     missing: impl FnOnce(&mut S, Option<u64>) -> Result<Vec<u8>, StoreError>,
 ) -> Result<File, StoreError> {
-    use std::io::Write;
-    match std::fs::read(path) {
-        Ok(bytes) => {
+    use std::io::{Read, Write};
+    match File::open(path) {
+        Ok(file) => {
+            // Read a slice at a time: the index of a million uses is tens
+            // of megabytes.
+            let len = file.metadata().map_err(StoreError::io(path))?.len();
+            let whole = len - len % size as u64;
+            let mut reader = BufReader::with_capacity(1 << 20, file);
+            let mut entry = vec![0; size];
             let mut last = None;
-            for entry in bytes.chunks_exact(size) {
-                last = last.max(each(state, entry));
+            for _ in 0..whole / size as u64 {
+                reader
+                    .read_exact(&mut entry)
+                    .map_err(StoreError::io(path))?;
+                last = last.max(each(state, &entry));
             }
             let missing = missing(state, last)?;
             let mut file = log::open_append(path).map_err(StoreError::io(path))?;
-            let whole = (bytes.len() - bytes.len() % size) as u64;
-            if whole < bytes.len() as u64 {
+            if whole < len {
                 file.set_len(whole).map_err(StoreError::io(path))?;
             }
             if !missing.is_empty() {
